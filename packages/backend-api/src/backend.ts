@@ -1,0 +1,290 @@
+/**
+ * The Backend contract, version 1: everything a compute backend implements so that the tensor
+ * engine, autodiff, layers and optimizers run on it unchanged.
+ *
+ * Ownership. Every method that returns a {@link DataHandle} returns a new buffer that the caller
+ * owns and must eventually pass to {@link Backend.free} exactly once. Inputs are borrowed: a
+ * kernel never frees or mutates its inputs (the one exception, {@link Backend.adamStep}, says so).
+ *
+ * Layout. Kernels see only contiguous, row-major inputs ({@link TensorSpec}); views (reshape,
+ * transpose, slice, expand) live in the tensor engine, which materialises them with
+ * {@link Backend.stridedCopy} before calling a kernel. Shapes have been validated by the engine
+ * before a kernel is called: a kernel may trust them.
+ *
+ * Sync versus async. Every compute method is synchronous *to call*: it enqueues work and returns
+ * the output handle at once, so a GPU backend never blocks. Only reading back is asynchronous
+ * ({@link Backend.read}); {@link Backend.readSync} exists only where `caps.syncRead` is true.
+ */
+import type { DType, TypedArray } from './dtype.js';
+import type { ArgReduceOp, BinaryOp, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
+import type { Shape } from './shape.js';
+
+/** The contract version this package describes. A backend reports the version it implements. */
+export const SPEC_VERSION = 1 as const;
+
+/**
+ * An opaque reference to a buffer owned by a backend. Backends return their own objects (which
+ * carry whatever they need); the engine reads only `dtype` and `size`, and otherwise compares
+ * handles by identity. A handle is valid from the call that returned it until it is freed.
+ */
+export interface DataHandle {
+  /** Element type of the buffer. */
+  readonly dtype: DType;
+  /** Number of elements (not bytes). */
+  readonly size: number;
+}
+
+/** A contiguous, row-major tensor as a kernel sees it. `sizeOf(shape) === data.size`. */
+export interface TensorSpec {
+  readonly data: DataHandle;
+  readonly shape: Shape;
+}
+
+/** A strided view of a buffer, for {@link Backend.stridedCopy}. Strides and offset are in elements. */
+export interface StridedSpec {
+  readonly data: DataHandle;
+  readonly shape: Shape;
+  /** One stride per axis; 0 on broadcast (expanded) axes. */
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Live storage of a backend, for leak checks and `memory()` reports. */
+export interface BackendMemory {
+  /** Buffers allocated and not yet freed (pooled buffers are not counted). */
+  readonly buffers: number;
+  /** Bytes held by those buffers. */
+  readonly bytes: number;
+  /** Bytes kept in a reuse pool after being freed, if the backend pools. */
+  readonly pooledBytes?: number;
+}
+
+/** Optional fused kernels a backend offers; the engine falls back to a composite for the rest. */
+export interface FusedCaps {
+  readonly lstmCell?: boolean;
+  readonly lstmSequence?: boolean;
+  readonly adamStep?: boolean;
+}
+
+/** What a backend can do beyond the required core. */
+export interface BackendCaps {
+  /** True when {@link Backend.readSync} is implemented (CPU backends); false on WebGPU. */
+  readonly syncRead: boolean;
+  /** The fused kernels this backend implements. */
+  readonly fused: FusedCaps;
+  /** Worker threads the backend computes with (1 for single-threaded backends). */
+  readonly threads?: number;
+}
+
+/** Inputs of the fused LSTM cell: pre-activation gates in PyTorch's order i, f, g, o. */
+export interface LstmCellInputs {
+  /** `x · W_ihᵀ (+ b_ih + b_hh)`, shape [B, 4H]. */
+  readonly inputGates: TensorSpec;
+  /** `h · W_hhᵀ`, shape [B, 4H]. */
+  readonly hiddenGates: TensorSpec;
+  /** Previous cell state, [B, H]. */
+  readonly c: TensorSpec;
+}
+
+/** Outputs of the fused LSTM cell; the caller owns all three buffers. */
+export interface LstmCellOutputs {
+  /** New hidden state `o ⊙ tanh(c')`, [B, H]. */
+  readonly h: DataHandle;
+  /** New cell state `f ⊙ c + i ⊙ g`, [B, H]. */
+  readonly c: DataHandle;
+  /** Activated gates `[σ(i), σ(f), tanh(g), σ(o)]`, [B, 4H]: what backward needs. */
+  readonly gates: DataHandle;
+}
+
+export interface LstmCellBackwardInputs {
+  /** Gradient of the loss with respect to the new hidden state, [B, H]. */
+  readonly dh: TensorSpec;
+  /** Gradient with respect to the new cell state, [B, H]. */
+  readonly dc: TensorSpec;
+  /** Previous cell state, [B, H]. */
+  readonly c: TensorSpec;
+  /** New cell state, [B, H]. */
+  readonly cNew: TensorSpec;
+  /** Activated gates from the forward call, [B, 4H]. */
+  readonly gates: TensorSpec;
+}
+
+export interface LstmCellBackwardOutputs {
+  /** Gradient with respect to the pre-activation gates (both inputs of the sum), [B, 4H]. */
+  readonly dGates: DataHandle;
+  /** Gradient with respect to the previous cell state, [B, H]. */
+  readonly dc: DataHandle;
+}
+
+/** Inputs of a whole single-direction LSTM layer run inside the backend. */
+export interface LstmSequenceInputs {
+  /** Input projection of every step with both biases added, [T, B, 4H], gate order i, f, g, o. */
+  readonly inputGates: TensorSpec;
+  /** Recurrent weights in PyTorch's layout, [4H, H]. */
+  readonly weightHh: TensorSpec;
+  /** Initial states, [B, H]. */
+  readonly h0: TensorSpec;
+  readonly c0: TensorSpec;
+  /**
+   * Per-sequence lengths, int32 [B], each in [1, T]; null when every sequence has length T. At a
+   * step `t >= lengths[b]` sequence b's state is carried unchanged and its output is 0.
+   */
+  readonly lengths: TensorSpec | null;
+  /** Run the steps from T-1 down to 0 (the reverse direction of a bidirectional layer). */
+  readonly reverse: boolean;
+}
+
+export interface LstmSequenceOutputs {
+  /** Hidden state of every step, [T, B, H] (0 past a sequence's length). */
+  readonly output: DataHandle;
+  /** Final states, [B, H]: the state after each sequence's last real step. */
+  readonly h: DataHandle;
+  readonly c: DataHandle;
+  /** Activated gates of every step, [T, B, 4H], kept for backward. */
+  readonly gates: DataHandle;
+  /** Cell state after every step, [T, B, H], kept for backward. */
+  readonly cells: DataHandle;
+}
+
+export interface LstmSequenceBackwardInputs {
+  readonly forward: LstmSequenceInputs;
+  /** The forward call's `output`, `gates` and `cells`, with their shapes. */
+  readonly output: TensorSpec;
+  readonly gates: TensorSpec;
+  readonly cells: TensorSpec;
+  /** Gradients of the loss with respect to `output` [T, B, H] and the final states [B, H]. */
+  readonly dOutput: TensorSpec;
+  readonly dh: TensorSpec;
+  readonly dc: TensorSpec;
+}
+
+export interface LstmSequenceBackwardOutputs {
+  /** Gradient with respect to `inputGates`, [T, B, 4H] (and so, summed, to both biases). */
+  readonly dInputGates: DataHandle;
+  /** Gradient with respect to `weightHh`, [4H, H]. */
+  readonly dWeightHh: DataHandle;
+  readonly dh0: DataHandle;
+  readonly dc0: DataHandle;
+}
+
+/** One Adam / AdamW update, PyTorch semantics (`torch.optim.Adam`, `AdamW`; `step` counts from 1). */
+export interface AdamStepInputs {
+  /** Updated in place. */
+  readonly param: TensorSpec;
+  readonly grad: TensorSpec;
+  /** First and second moment estimates, updated in place. */
+  readonly m: TensorSpec;
+  readonly v: TensorSpec;
+  /** Running maximum of `v` for AMSGrad (updated in place), or null. */
+  readonly vMax: TensorSpec | null;
+  readonly step: number;
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW: decay the weights directly (`p -= lr·wd·p`) instead of adding `wd·p` to the gradient. */
+  readonly decoupledWeightDecay: boolean;
+  readonly maximize: boolean;
+}
+
+/**
+ * A compute backend. Implement the storage methods and the required compute core; add fused
+ * kernels when you have something faster than the engine's composite fallback, and announce them
+ * in `caps.fused`. Prove the implementation with `describeBackend` from
+ * `@gated/backend-conformance` (see docs/adding-a-backend.md).
+ */
+export interface Backend {
+  /** The contract version implemented; the engine refuses a backend of another version. */
+  readonly specVersion: typeof SPEC_VERSION;
+  /** Short identifier, e.g. `ts`, `wasm`, `webgpu`. */
+  readonly name: string;
+  readonly caps: BackendCaps;
+
+  // ---- storage -------------------------------------------------------------------------------
+
+  /** Allocates an uninitialised buffer of `size` elements. The caller owns it. */
+  alloc(dtype: DType, size: number): DataHandle;
+  /**
+   * Copies `values` into `handle` starting at element `offset` (0 by default). Synchronous to
+   * call; on a GPU the copy is queued before any later kernel. `values` is not retained.
+   */
+  write(handle: DataHandle, values: TypedArray, offset?: number): void;
+  /** Resolves to a fresh host copy of the whole buffer (the caller owns the array). */
+  read(handle: DataHandle): Promise<TypedArray>;
+  /** Synchronous read; present only when `caps.syncRead`. Returns a fresh copy. */
+  readSync?(handle: DataHandle): TypedArray;
+  /** Releases a buffer. The handle must not be used again. Freeing twice is a bug the backend may report. */
+  free(handle: DataHandle): void;
+  /** Resolves when every queued kernel has finished: the barrier benchmarks time against. */
+  sync(): Promise<void>;
+  /** Live buffers and bytes, for leak checks. */
+  memory(): BackendMemory;
+  /** Optional counters, e.g. kernels dispatched since creation (reported by the benchmarks). */
+  counters?(): Readonly<Record<string, number>>;
+  /** Releases everything the backend holds (workers, devices, pools). The backend is unusable afterwards. */
+  dispose(): void;
+
+  // ---- required compute core: each returns a new contiguous buffer the caller owns ----------
+
+  /** A buffer of `size` elements all equal to `value` (bools: 0 or 1). */
+  fill(dtype: DType, size: number, value: number): DataHandle;
+  /** Converts dtype: float→int32 truncates toward zero; anything→bool is `x !== 0` (NaN → true). */
+  cast(x: TensorSpec, dtype: DType): DataHandle;
+  /** Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754. */
+  unary(op: UnaryOp, x: TensorSpec): DataHandle;
+  /** Elementwise `op(a, b)` with numpy broadcasting to `outShape`; both inputs share a dtype. */
+  binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle;
+  /** `cond ? a : b` elementwise; `cond` is bool, `a` and `b` share a dtype; all broadcast to `outShape`. */
+  where(cond: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle;
+  /**
+   * Reduces the sorted, distinct `axes`; the result has those axes removed. Empty reductions
+   * give the identity (sum 0, prod 1); the engine never asks for max/min over zero elements.
+   * max and min propagate NaN.
+   */
+  reduce(op: ReduceOp, x: TensorSpec, axes: readonly number[]): DataHandle;
+  /**
+   * Index (int32) of the largest (smallest) element along `axis`, which is removed from the
+   * shape. NaN counts as larger (and smaller) than any number; ties resolve to the first index.
+   */
+  argReduce(op: ArgReduceOp, x: TensorSpec, axis: number): DataHandle;
+  /**
+   * Batched matrix product of float32 tensors of rank ≥ 2: `a` is [...batchA, M, K] ([..., K, M]
+   * when `transposeA`), `b` is [...batchB, K, N] ([..., N, K] when `transposeB`); batch axes
+   * broadcast to `outShape`'s leading axes; the result is [...batch, M, N].
+   */
+  matmul(a: TensorSpec, b: TensorSpec, transposeA: boolean, transposeB: boolean, outShape: Shape): DataHandle;
+  /** Materialises a strided view (any integer strides, including 0) into a contiguous buffer. */
+  stridedCopy(x: StridedSpec): DataHandle;
+  /** Joins inputs of one dtype along `axis`; `outShape` is their joined shape. */
+  concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle;
+  /**
+   * Selects along `axis` by int32 `indices`: the result has shape
+   * `x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:]`. Indices outside `[0, x.shape[axis])`
+   * must throw a GatedError on backends that can check cheaply; others write 0.
+   */
+  gather(x: TensorSpec, indices: TensorSpec, axis: number): DataHandle;
+  /**
+   * The adjoint of gather: a zero buffer of `outShape` into which each slice of `updates` is added
+   * at position `indices[j]` along `axis` (repeated indices accumulate).
+   */
+  scatterAdd(updates: TensorSpec, indices: TensorSpec, axis: number, outShape: Shape): DataHandle;
+  /** A float32 fill from the shared random stream (see `randomValue` for the exact recipe). */
+  random(request: RandomRequest): DataHandle;
+
+  // ---- optional fused kernels (announce in caps.fused) ---------------------------------------
+
+  /** One LSTM step's pointwise math (PyTorch's `_thnn_fused_lstm_cell`). */
+  lstmCell?(inputs: LstmCellInputs): LstmCellOutputs;
+  /** Backward of {@link Backend.lstmCell}. */
+  lstmCellBackward?(inputs: LstmCellBackwardInputs): LstmCellBackwardOutputs;
+  /** A whole single-direction LSTM layer over the sequence, with no readback inside. */
+  lstmSequence?(inputs: LstmSequenceInputs): LstmSequenceOutputs;
+  /** Backward of {@link Backend.lstmSequence}. */
+  lstmSequenceBackward?(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs;
+  /** One Adam/AdamW update, in place on `param`, `m`, `v` and `vMax` (the only mutating kernel). */
+  adamStep?(inputs: AdamStepInputs): void;
+}
+
+/** Creates a backend; may be async (WebGPU requests an adapter, wasm compiles its module). */
+export type BackendFactory = () => Backend | Promise<Backend>;

@@ -1,0 +1,139 @@
+/**
+ * Shape arithmetic shared by the tensor engine and every backend: sizes, row-major strides,
+ * numpy broadcasting, axis normalisation. Everything here validates and throws a GatedError
+ * naming the op, so callers can pass user input straight in.
+ */
+import { GatedError, formatShape } from './errors.js';
+
+/** A tensor shape: one non-negative integer per axis; `[]` is a scalar. */
+export type Shape = readonly number[];
+
+/** Number of elements of a shape (1 for a scalar, 0 if any axis is 0). */
+export function sizeOf(shape: Shape): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
+
+/** Row-major (C order) strides of a contiguous tensor of this shape, in elements. */
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis]!;
+  }
+  return strides;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Throws unless `shape` is an array of finite, non-negative integers (at most 2^31 - 1 elements
+ * in all, the limit every backend indexes with 32-bit integers).
+ */
+export function assertValidShape(op: string, shape: unknown): asserts shape is Shape {
+  if (!Array.isArray(shape)) {
+    throw new GatedError(op, `shape must be an array of integers, got ${String(shape)}`);
+  }
+  for (const dim of shape as unknown[]) {
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
+      throw new GatedError(
+        op,
+        `shape values must be finite non-negative integers, got [${(shape as unknown[]).map(String).join(',')}]`,
+      );
+    }
+  }
+  if (sizeOf(shape as number[]) > 0x7fffffff) {
+    throw new GatedError(op, `shape ${formatShape(shape as number[])} has more than 2^31-1 elements`);
+  }
+}
+
+/**
+ * numpy broadcasting of two shapes: axes are aligned from the right; each pair must be equal or
+ * one of them 1.
+ */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new GatedError(op, `shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Broadcasts any number of shapes (see {@link broadcastShapes}). */
+export function broadcastAll(op: string, shapes: readonly Shape[]): number[] {
+  let out: number[] = [];
+  for (const shape of shapes) out = broadcastShapes(op, out, shape);
+  return out;
+}
+
+/**
+ * Strides, in elements, to read a contiguous tensor of shape `shape` as if broadcast to
+ * `outShape`: 0 on broadcast axes. The result has `outShape.length` entries.
+ */
+export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
+  const strides = contiguousStrides(shape);
+  const out = new Array<number>(outShape.length).fill(0);
+  const shift = outShape.length - shape.length;
+  for (let i = 0; i < shape.length; i++) out[i + shift] = shape[i] === 1 ? 0 : strides[i]!;
+  return out;
+}
+
+/** Maps a possibly negative axis into `[0, rank)`; throws on anything else. */
+export function normalizeAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    const range = rank === 0 ? 'none (the tensor is a scalar)' : `[${-rank}, ${rank - 1}]`;
+    throw new GatedError(op, `axis ${String(axis)} is out of range for rank ${rank}: valid axes are ${range}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * Normalises a list of axes (or one axis, or undefined for all axes) into sorted, unique,
+ * non-negative axes. Repeated axes are an error, as in numpy.
+ */
+export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+  if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axes === 'number' ? [axes] : axes;
+  const out = list.map((axis) => normalizeAxis(op, axis, rank));
+  const sorted = [...out].sort((x, y) => x - y);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) throw new GatedError(op, `axis ${sorted[i]!} is repeated in [${list.join(',')}]`);
+  }
+  return sorted;
+}
+
+/** The shape left after reducing `axes` (sorted, normalised), with or without kept size-1 axes. */
+export function reducedShape(shape: Shape, axes: readonly number[], keepDims: boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (axes.includes(i)) {
+      if (keepDims) out.push(1);
+    } else {
+      out.push(shape[i]!);
+    }
+  }
+  return out;
+}
+
+/** True when `perm` is a permutation of `0..rank-1`. */
+export function isPermutation(perm: readonly number[], rank: number): boolean {
+  if (perm.length !== rank) return false;
+  const seen = new Array<boolean>(rank).fill(false);
+  for (const p of perm) {
+    if (!Number.isInteger(p) || p < 0 || p >= rank || seen[p]) return false;
+    seen[p] = true;
+  }
+  return true;
+}

@@ -1,0 +1,77 @@
+// Shared flat config. Each package's eslint.config.js is one call:
+//   export default gated({ layer: 'backend', tsconfigRootDir: import.meta.dirname });
+// The `layer` enforces DESIGN.md's dependency direction as a lint rule:
+//   backend      → may import only @gated/backend-api (never tensor, never another backend)
+//   backend-api  → no @gated imports at all
+//   tensor       → @gated/backend-api only (never a backend)
+//   library      → autograd, lstm, optim: tensor, autograd, backend-api; never a backend
+//   any          → conformance suite and apps: anything
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const backendPackages = ['@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu'];
+
+/** @type {Record<string, { group: string[]; message: string }[]>} */
+const layerRules = {
+  'backend-api': [
+    { group: ['@gated/*'], message: '@gated/backend-api has no @gated dependencies: it is the contract.' },
+  ],
+  backend: [
+    {
+      group: ['@gated/*', '!@gated/backend-api'],
+      message: 'A backend imports only @gated/backend-api (DESIGN.md, "Dependency direction").',
+    },
+  ],
+  tensor: [
+    {
+      group: [...backendPackages, '@gated/autograd', '@gated/lstm', '@gated/optim', '@gated/backend-conformance'],
+      message: '@gated/tensor never imports a backend or a higher layer (DESIGN.md, "Dependency direction").',
+    },
+  ],
+  library: [
+    {
+      group: [...backendPackages, '@gated/backend-conformance'],
+      message: 'Libraries above tensor reach compute only through @gated/tensor, never a backend directly.',
+    },
+  ],
+  any: [],
+};
+
+/**
+ * @param {{ layer: keyof typeof layerRules; tsconfigRootDir: string; ignores?: string[] }} options
+ */
+export function gated({ layer, tsconfigRootDir, ignores = [] }) {
+  const patterns = layerRules[layer];
+  if (!patterns) throw new Error(`@gated/eslint-config: unknown layer "${layer}"`);
+  return tseslint.config(
+    { ignores: ['dist/**', 'build/**', 'coverage/**', 'node_modules/**', ...ignores] },
+    js.configs.recommended,
+    ...tseslint.configs.strictTypeChecked,
+    {
+      languageOptions: {
+        globals: { ...globals.node, ...globals.browser },
+        parserOptions: { projectService: true, tsconfigRootDir },
+      },
+      rules: {
+        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+        '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+        '@typescript-eslint/no-non-null-assertion': 'off',
+        '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+        '@typescript-eslint/prefer-for-of': 'off',
+        'no-console': 'error',
+      },
+    },
+    {
+      // The layering rule binds shipped code; tests and configs may wire packages together.
+      files: ['src/**/*.ts'],
+      ignores: ['src/**/*.test.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns }] },
+    },
+    {
+      files: ['**/*.test.ts', 'test/**', 'examples/**', '*.config.ts', 'scripts/**'],
+      rules: { 'no-console': 'off', '@typescript-eslint/no-floating-promises': 'off' },
+    },
+    { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  );
+}
