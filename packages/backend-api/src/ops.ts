@@ -168,13 +168,12 @@ export interface OpAttrs {
   reshape: { readonly shape: Shape };
   permute: { readonly perm: readonly number[] };
   expand: { readonly shape: Shape };
-  slice: { readonly begin: readonly number[]; readonly size: readonly number[]; readonly step: readonly number[] };
+  slice: { readonly begin: readonly number[]; readonly size: readonly number[] };
   clone: null;
   // joining and indexing
   concat: { readonly axis: number };
   gather: { readonly axis: number };
   scatterAdd: { readonly axis: number; readonly shape: Shape };
-  pad: { readonly paddings: readonly (readonly [number, number])[]; readonly value: number };
   // fused
   lstmCell: null;
   lstmSequence: { readonly reverse: boolean };

@@ -1,0 +1,34 @@
+import { GatedError, formatShape } from '@gated/backend-api';
+import { fillOn } from '../creation.js';
+import { ENGINE } from '../engine.js';
+import type { Tensor } from '../tensor.js';
+import { concat } from './concat.js';
+
+/**
+ * Pads with a constant: `paddings[i] = [before, after]` elements on axis i (missing axes are
+ * not padded). Built from `concat`, so it is differentiable on every backend.
+ */
+export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+  x.assertLive('pad');
+  if (paddings.length > x.rank) {
+    throw new GatedError('pad', `${paddings.length} paddings for a tensor of shape ${formatShape(x.shape)}`);
+  }
+  for (const [before, after] of paddings) {
+    if (!Number.isInteger(before) || !Number.isInteger(after) || before < 0 || after < 0) {
+      throw new GatedError('pad', `paddings must be non-negative integers, got [${paddings.map((p) => `[${p.join(',')}]`).join(',')}]`);
+    }
+  }
+  return ENGINE.tidy(() => {
+    let out = x;
+    paddings.forEach(([before, after], axis) => {
+      if (before === 0 && after === 0) return;
+      const parts: Tensor[] = [];
+      const edge = (n: number) => fillOn(x.backend, out.shape.map((d, i) => (i === axis ? n : d)), value, x.dtype);
+      if (before > 0) parts.push(edge(before));
+      parts.push(out);
+      if (after > 0) parts.push(edge(after));
+      out = concat(parts, axis);
+    });
+    return out === x ? concat([x], 0) : out;
+  });
+}

@@ -1,0 +1,50 @@
+import { GatedError, formatShape, normalizeAxis } from '@gated/backend-api';
+import { ENGINE } from '../engine.js';
+import type { Tensor } from '../tensor.js';
+
+/**
+ * A rectangular window: `begin[i]` (negative counts from the end) and `size[i]` elements along
+ * each axis (-1 or omitted: to the end). Axes past `begin.length` are taken whole. A view.
+ *
+ * @example
+ * ```ts
+ * slice(x, [0, 2], [-1, 3]); // x[:, 2:5]
+ * ```
+ */
+export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  x.assertLive('slice');
+  if (begin.length > x.rank || (size && size.length > x.rank)) {
+    throw new GatedError('slice', `begin [${begin.join(',')}] has more axes than ${formatShape(x.shape)}`);
+  }
+  const starts: number[] = [];
+  const sizes: number[] = [];
+  for (let axis = 0; axis < x.rank; axis++) {
+    const dim = x.shape[axis]!;
+    const rawBegin = begin[axis] ?? 0;
+    const start = rawBegin < 0 ? rawBegin + dim : rawBegin;
+    const rawSize = size?.[axis] ?? -1;
+    const length = rawSize === -1 ? dim - start : rawSize;
+    if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > dim) {
+      throw new GatedError(
+        'slice',
+        `begin [${begin.join(',')}] size [${(size ?? []).join(',')}] is out of bounds for shape ${formatShape(x.shape)} (axis ${axis})`,
+      );
+    }
+    starts.push(start);
+    sizes.push(length);
+  }
+  let offset = x.offset;
+  for (let axis = 0; axis < x.rank; axis++) offset += starts[axis]! * x.strides[axis]!;
+  return ENGINE.runOp('slice', [x], { begin: starts, size: sizes }, () =>
+    ENGINE.view(x, sizes, x.strides, offset),
+  );
+}
+
+/** `length` elements of `axis` starting at `start` (PyTorch's `narrow`). A view. */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  x.assertLive('narrow');
+  const a = normalizeAxis('narrow', axis, x.rank);
+  const begin = x.shape.map((_, i) => (i === a ? start : 0));
+  const size = x.shape.map((_, i) => (i === a ? length : -1));
+  return slice(x, begin, size);
+}

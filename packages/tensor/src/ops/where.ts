@@ -1,0 +1,22 @@
+import { GatedError, broadcastAll } from '@gated/backend-api';
+import { ENGINE } from '../engine.js';
+import type { Tensor } from '../tensor.js';
+import { assertSameDType, withOperands, type TensorLike } from './operands.js';
+
+/**
+ * `cond ? a : b` elementwise, with all three broadcast together. `cond` is a bool tensor; `a`
+ * and `b` share a dtype (a scalar takes the other side's).
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  cond.assertLive('where');
+  if (cond.dtype !== 'bool') throw new GatedError('where', `condition must be bool, got ${cond.dtype}`);
+  return withOperands('where', [a, b], ([ta, tb]) => {
+    const x = ta!;
+    const y = tb!;
+    assertSameDType('where', [x, y]);
+    const shape = broadcastAll('where', [cond.shape, x.shape, y.shape]);
+    return ENGINE.runOp('where', [cond, x, y], null, () =>
+      ENGINE.kernel([cond, x, y], shape, x.dtype, (backend, [c, sa, sb]) => backend.where(c!, sa!, sb!, shape)),
+    );
+  });
+}
