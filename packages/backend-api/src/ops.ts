@@ -174,9 +174,6 @@ export interface OpAttrs {
   concat: { readonly axis: number };
   gather: { readonly axis: number };
   scatterAdd: { readonly axis: number; readonly shape: Shape };
-  // fused
-  lstmCell: null;
-  lstmSequence: { readonly reverse: boolean };
 }
 
 /** Every tensor op name the engine can record. */

@@ -1,0 +1,187 @@
+/**
+ * Autodiff semantics on the active backend: PyTorch-style backward and `.grad` accumulation,
+ * the functional API over nested parameters, graph lifetime (saved tensors freed by backward or
+ * when the graph is dropped), and clear errors for misuse.
+ */
+import { backward, grad, noGrad, valueAndGrad } from '@gated/autograd';
+import {
+  GatedError,
+  add,
+  matmul,
+  memory,
+  mul,
+  sigmoid,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  tidy,
+  type Tensor,
+} from '@gated/tensor';
+import { describe, expect, it } from 'vitest';
+
+async function values(t: Tensor | null): Promise<number[]> {
+  if (!t) throw new Error('expected a tensor, got null');
+  return Array.from(await t.data());
+}
+
+export function autogradSuite(): void {
+  describe('autodiff semantics', () => {
+    it('fills .grad of leaves and accumulates across backward calls', async () => {
+      const w = tensor([1, 2, 3], { requiresGrad: true });
+      const loss = sum(mul(w, w));
+      loss.backward();
+      expect(await values(w.grad)).toEqual([2, 4, 6]);
+      const again = sum(mul(w, 3));
+      again.backward();
+      expect(await values(w.grad)).toEqual([5, 7, 9]);
+      w.grad!.dispose();
+      for (const t of [w, loss, again]) t.dispose();
+    });
+
+    it('accumulates gradient along shared subgraphs once per path (diamond)', async () => {
+      const x = tensor([0.5, -1], { requiresGrad: true });
+      const loss = tidy(() => {
+        const y = tanh(x);
+        const a = mul(y, 2);
+        const b = mul(y, y);
+        return sum(add(a, b));
+      });
+      loss.backward();
+      const t = [Math.tanh(0.5), Math.tanh(-1)];
+      const expected = t.map((v) => (2 + 2 * v) * (1 - v * v));
+      const got = await values(x.grad);
+      got.forEach((g, i) => {
+        expect(g).toBeCloseTo(expected[i]!, 5);
+      });
+      x.grad!.dispose();
+      x.dispose();
+      loss.dispose();
+    });
+
+    it('uses a seed for non-scalar outputs and refuses none', async () => {
+      const x = tensor([1, 2], { requiresGrad: true });
+      const y = mul(x, x);
+      expect(() => { y.backward(); }).toThrow(GatedError);
+      expect(() => { y.backward(); }).toThrow(/backward: the output has shape \[2\]: a non-scalar needs a seed gradient/);
+      const wrongSeed = tensor([1, 2, 3]);
+      expect(() => { y.backward(wrongSeed); }).toThrow(/backward: seed float32 \[3\] must be float32 of the output's shape \[2\]/);
+      const seed = tensor([1, 10]);
+      y.backward(seed);
+      expect(await values(x.grad)).toEqual([2, 40]);
+      x.grad!.dispose();
+      for (const t of [x, y, wrongSeed, seed]) t.dispose();
+    });
+
+    it('refuses backward on a tensor that is not on the tape', () => {
+      const x = tensor([1, 2]);
+      const y = sum(x);
+      expect(() => { y.backward(); }).toThrow(/backward: tensor #\d+ \[\] does not require a gradient/);
+      const w = tensor([1], { requiresGrad: true });
+      const z = noGrad(() => sum(mul(w, 2)));
+      expect(z.requiresGrad).toBe(false);
+      expect(() => { z.backward(); }).toThrow(/does not require a gradient/);
+      for (const t of [x, y, w, z]) t.dispose();
+    });
+
+    it('refuses a second backward through a freed graph, and allows it when retained', async () => {
+      const x = tensor([3], { requiresGrad: true });
+      const y = sum(square(x));
+      y.backward();
+      expect(() => { y.backward(); }).toThrow(/backward: the graph through "sum" was already freed by an earlier backward pass; pass \{ retainGraph: true \}/);
+      const z = sum(square(x));
+      backward(z, undefined, { retainGraph: true });
+      backward(z);
+      expect(await values(x.grad)).toEqual([6 + 6 + 6]);
+      x.grad!.dispose();
+      for (const t of [x, y, z]) t.dispose();
+    });
+
+    it('detach cuts the graph', async () => {
+      const x = tensor([2], { requiresGrad: true });
+      const frozen = mul(x, x).detach();
+      expect(frozen.requiresGrad).toBe(false);
+      const loss = sum(mul(frozen, x));
+      loss.backward();
+      expect(await values(x.grad)).toEqual([4]);
+      x.grad!.dispose();
+      for (const t of [x, frozen, loss]) t.dispose();
+    });
+
+    it('frees saved tensors after backward and when a graph is dropped without backward', () => {
+      const before = memory();
+      const w = tensor([[0.5, -0.2], [0.1, 0.3]], { requiresGrad: true });
+      const x = tensor([[1, 2]]);
+      const base = memory().numBuffers;
+      const loss = tidy(() => sum(sigmoid(matmul(x, w))));
+      expect(memory().numBuffers).toBeGreaterThan(base + 1);
+      loss.dispose();
+      expect(memory().numBuffers).toBe(base);
+      const loss2 = tidy(() => sum(sigmoid(matmul(x, w))));
+      loss2.backward();
+      loss2.dispose();
+      w.grad!.dispose();
+      expect(memory().numBuffers).toBe(base);
+      w.dispose();
+      x.dispose();
+      expect(memory().numTensors).toBe(before.numTensors);
+    });
+
+    it('differentiates with respect to nested parameters (valueAndGrad)', async () => {
+      const w = tensor([[1, 2], [3, 4]]);
+      const b = tensor([0.5, -0.5]);
+      const x = tensor([[1, 1]]);
+      const f = (p: { w: Tensor; extra: Tensor[] }, input: Tensor) => sum(add(matmul(input, p.w), p.extra[0]!));
+      const { value, grads } = valueAndGrad(f)({ w, extra: [b] }, x);
+      expect(await values(value)).toEqual([10]);
+      expect(value.requiresGrad).toBe(false);
+      expect(await grads.w.toArray()).toEqual([[1, 1], [1, 1]]);
+      expect(await grads.extra[0]!.toArray()).toEqual([1, 1]);
+      expect(w.grad).toBeNull();
+      for (const t of [w, b, x, value, grads.w, grads.extra[0]!]) t.dispose();
+    });
+
+    it('returns zeros for an input the function does not use', async () => {
+      const a = tensor([1, 2]);
+      const b = tensor([3, 4]);
+      const [ga, gb] = grad((p: Tensor[]) => sum(square(p[0]!)))([a, b]);
+      expect(await values(ga!)).toEqual([2, 4]);
+      expect(await values(gb!)).toEqual([0, 0]);
+      for (const t of [a, b, ga!, gb!]) t.dispose();
+    });
+
+    it('1,000 training steps leave engine memory flat', async () => {
+      const w = tensor([[0.1], [-0.2], [0.3]], { requiresGrad: true });
+      const x = tensor([[1, 2, 3], [0.5, -1, 2], [-1, 0, 1], [2, 2, -2]]);
+      const y = tensor([[1], [0], [0.5], [-1]]);
+      const lossOf = () => sum(square(sub(matmul(x, w), y)));
+      const readLoss = async () => {
+        const loss = tidy(lossOf);
+        const value = (await loss.data())[0]!;
+        loss.dispose();
+        return value;
+      };
+      const first = await readLoss();
+      let afterFirstStep = memory();
+      for (let step = 0; step < 1000; step++) {
+        tidy(() => {
+          lossOf().backward();
+          noGrad(() => {
+            w.assign(sub(w, mul(w.grad!, 0.01)));
+          });
+          w.grad!.dispose();
+          w.grad = null;
+        });
+        if (step === 0) afterFirstStep = memory();
+      }
+      const end = memory();
+      expect(end.numTensors).toBe(afterFirstStep.numTensors);
+      expect(end.numBuffers).toBe(afterFirstStep.numBuffers);
+      expect(end.numBytes).toBe(afterFirstStep.numBytes);
+      expect(end.backend?.buffers).toBe(afterFirstStep.backend?.buffers);
+      expect(await readLoss()).toBeLessThan(first);
+      for (const t of [w, x, y]) t.dispose();
+    });
+  });
+}

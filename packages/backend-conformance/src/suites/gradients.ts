@@ -1,0 +1,299 @@
+/**
+ * Gradient conformance: one table row per differentiable op (several shapes each, with
+ * broadcasting and size-1 axes), checked against central finite differences with `checkGrad`.
+ * Runs on whichever backend `describeBackend` activated, so every backend proves every rule.
+ * A guard test fails when an op in autograd's gradient table has no row here.
+ */
+import { GRADIENTS, checkGrad, grad, type CheckGradOptions } from '@gated/autograd';
+import {
+  abs,
+  add,
+  cast,
+  ceil,
+  clip,
+  clone,
+  concat,
+  contiguous,
+  cos,
+  div,
+  exp,
+  expand,
+  expm1,
+  flatten,
+  floor,
+  gather,
+  greater,
+  indexSelect,
+  log,
+  log1p,
+  logSoftmax,
+  logSumExp,
+  matmul,
+  max,
+  maximum,
+  mean,
+  min,
+  minimum,
+  mul,
+  narrow,
+  neg,
+  pad,
+  permute,
+  pow,
+  prod,
+  reciprocal,
+  relu,
+  reshape,
+  round,
+  rsqrt,
+  scatterAdd,
+  sigmoid,
+  sign,
+  sin,
+  slice,
+  softmax,
+  split,
+  sqrt,
+  square,
+  squeeze,
+  stack,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  transpose,
+  unsqueeze,
+  where,
+  type Tensor,
+} from '@gated/tensor';
+import { describe, expect, it } from 'vitest';
+
+/** How to fill one input: uniform in [low, high), optionally moved away from kinks. */
+interface InputSpec {
+  readonly shape: readonly number[];
+  readonly low?: number;
+  readonly high?: number;
+  /** Values to stay at least 0.05 away from (kinks of relu, abs, floor, ...). */
+  readonly avoid?: (value: number) => number;
+}
+
+interface GradientRow {
+  /** The gradient-table entry this row exercises. */
+  readonly op: string;
+  /** What is special about this row (shapes, broadcasting). */
+  readonly label: string;
+  readonly inputs: readonly InputSpec[];
+  readonly f: (...xs: Tensor[]) => Tensor;
+  readonly options?: CheckGradOptions;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Distance from the nearest integer (floor, ceil kinks). */
+const fromIntegers = (v: number) => Math.abs(v - Math.round(v));
+/** Distance from the nearest half-integer (round kinks). */
+const fromHalves = (v: number) => Math.abs(v - Math.floor(v) - 0.5);
+const fromZero = (v: number) => Math.abs(v);
+
+function makeInput(spec: InputSpec, random: () => number): Tensor {
+  const low = spec.low ?? -1;
+  const high = spec.high ?? 1;
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    let v = low + (high - low) * random();
+    for (let tries = 0; spec.avoid && spec.avoid(v) < 0.05 && tries < 100; tries++) v = low + (high - low) * random();
+    values[i] = v;
+  }
+  return tensor(values, { shape: spec.shape });
+}
+
+const S = (...shape: number[]): InputSpec => ({ shape });
+const P = (...shape: number[]): InputSpec => ({ shape, low: 0.5, high: 2 });
+const A = (avoid: (v: number) => number, ...shape: number[]): InputSpec => ({ shape, low: -2, high: 2, avoid });
+
+function unaryRows(op: string, f: (x: Tensor) => Tensor, spec: (...shape: number[]) => InputSpec): GradientRow[] {
+  return [
+    { op, label: '[2,3]', inputs: [spec(2, 3)], f },
+    { op, label: 'scalar', inputs: [spec()], f },
+    { op, label: '[1,4,1]', inputs: [spec(1, 4, 1)], f },
+  ];
+}
+
+function binaryRows(op: string, f: (a: Tensor, b: Tensor) => Tensor, left = S, right = S): GradientRow[] {
+  return [
+    { op, label: '[2,3] with [2,3]', inputs: [left(2, 3), right(2, 3)], f },
+    { op, label: '[2,3] with [3] (row broadcast)', inputs: [left(2, 3), right(3)], f },
+    { op, label: '[2,1] with [1,3] (both broadcast)', inputs: [left(2, 1), right(1, 3)], f },
+    { op, label: 'scalar with [2,2]', inputs: [left(), right(2, 2)], f },
+    { op, label: '[2,1,3] with [4,1] (rank 3)', inputs: [left(2, 1, 3), right(4, 1)], f },
+    { op, label: 'with a JavaScript number', inputs: [left(2, 3)], f: (a) => f(a, tensor(1.5)) },
+  ];
+}
+
+const condition = (shape: number[]) => greater(tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3) - 1), { shape }), 0);
+
+const indices = (values: number[], shape = [values.length]) => tensor(values, { dtype: 'int32', shape });
+
+export const GRADIENT_ROWS: readonly GradientRow[] = [
+  ...unaryRows('neg', neg, S),
+  ...unaryRows('abs', abs, (...s) => A(fromZero, ...s)),
+  ...unaryRows('sign', sign, (...s) => A(fromZero, ...s)),
+  ...unaryRows('exp', exp, S),
+  ...unaryRows('log', log, P),
+  ...unaryRows('log1p', log1p, S),
+  ...unaryRows('expm1', expm1, S),
+  ...unaryRows('sqrt', sqrt, P),
+  ...unaryRows('rsqrt', rsqrt, P),
+  ...unaryRows('square', square, S),
+  ...unaryRows('reciprocal', reciprocal, P),
+  ...unaryRows('sigmoid', sigmoid, (...s) => ({ shape: s, low: -4, high: 4 })),
+  ...unaryRows('tanh', tanh, (...s) => ({ shape: s, low: -2, high: 2 })),
+  ...unaryRows('relu', relu, (...s) => A(fromZero, ...s)),
+  ...unaryRows('sin', sin, (...s) => ({ shape: s, low: -3, high: 3 })),
+  ...unaryRows('cos', cos, (...s) => ({ shape: s, low: -3, high: 3 })),
+  ...unaryRows('floor', floor, (...s) => A(fromIntegers, ...s)),
+  ...unaryRows('ceil', ceil, (...s) => A(fromIntegers, ...s)),
+  ...unaryRows('round', round, (...s) => A(fromHalves, ...s)),
+  ...binaryRows('add', add),
+  ...binaryRows('sub', sub),
+  ...binaryRows('mul', mul),
+  ...binaryRows('div', div, S, P),
+  ...binaryRows('pow', pow, P, S),
+  { op: 'pow', label: 'square via exponent 2', inputs: [S(3)], f: (a) => pow(a, tensor(2)) },
+  ...binaryRows('maximum', maximum),
+  ...binaryRows('minimum', minimum),
+  { op: 'where', label: '[2,3] branches', inputs: [S(2, 3), S(2, 3)], f: (a, b) => where(condition([2, 3]), a, b) },
+  { op: 'where', label: 'broadcast branches [3] and [2,1]', inputs: [S(3), S(2, 1)], f: (a, b) => where(condition([2, 3]), a, b) },
+  { op: 'where', label: 'scalar branch', inputs: [S(2, 3)], f: (a) => where(condition([2, 3]), a, 0.5) },
+  { op: 'cast', label: 'float32 to float32', inputs: [S(2, 3)], f: (x) => mul(cast(x, 'float32'), x) },
+  { op: 'clip', label: '[3,4] inside and outside the bounds', inputs: [A((v) => Math.min(Math.abs(v - 0.5), Math.abs(v + 0.5)), 3, 4)], f: (x) => clip(x, -0.5, 0.5) },
+  { op: 'clone', label: '[2,3]', inputs: [S(2, 3)], f: (x) => mul(clone(x), x) },
+  { op: 'clone', label: 'contiguous() of a transposed view', inputs: [S(2, 3)], f: (x) => contiguous(transpose(x)) },
+  { op: 'sum', label: 'all axes', inputs: [S(2, 3)], f: (x) => sum(x) },
+  { op: 'sum', label: 'axis 1 keepDims', inputs: [S(2, 3, 2)], f: (x) => sum(x, 1, true) },
+  { op: 'sum', label: 'axes [0,2]', inputs: [S(2, 3, 2)], f: (x) => sum(x, [0, 2]) },
+  { op: 'sum', label: 'size-1 axis', inputs: [S(1, 3)], f: (x) => sum(x, 0) },
+  { op: 'sum', label: 'mean over axis -1', inputs: [S(3, 4)], f: (x) => mean(x, -1) },
+  { op: 'prod', label: 'axis 1', inputs: [S(3, 4)], f: (x) => prod(x, 1) },
+  { op: 'prod', label: 'all axes, keepDims', inputs: [P(2, 3)], f: (x) => prod(x, undefined, true) },
+  { op: 'max', label: 'axis 0', inputs: [S(4, 3)], f: (x) => max(x, 0) },
+  { op: 'max', label: 'all axes', inputs: [S(2, 3)], f: (x) => max(x) },
+  { op: 'min', label: 'axis -1 keepDims', inputs: [S(3, 4)], f: (x) => min(x, -1, true) },
+  { op: 'min', label: 'axes [0,1]', inputs: [S(2, 3, 2)], f: (x) => min(x, [0, 1]) },
+  { op: 'logSumExp', label: 'axis -1', inputs: [S(3, 4)], f: (x) => logSumExp(x, -1) },
+  { op: 'logSumExp', label: 'all axes keepDims', inputs: [S(2, 3)], f: (x) => logSumExp(x, undefined, true) },
+  { op: 'softmax', label: 'axis -1', inputs: [S(3, 4)], f: (x) => softmax(x) },
+  { op: 'softmax', label: 'axis 0', inputs: [S(3, 4)], f: (x) => softmax(x, 0) },
+  { op: 'logSoftmax', label: 'axis -1', inputs: [S(3, 4)], f: (x) => logSoftmax(x) },
+  { op: 'logSoftmax', label: 'axis 1 of rank 3', inputs: [S(2, 3, 2)], f: (x) => logSoftmax(x, 1) },
+  { op: 'matmul', label: '[2,3] x [3,4]', inputs: [S(2, 3), S(3, 4)], f: (a, b) => matmul(a, b) },
+  { op: 'matmul', label: 'batched [2,2,3] x [3,4] (broadcast b)', inputs: [S(2, 2, 3), S(3, 4)], f: (a, b) => matmul(a, b) },
+  { op: 'matmul', label: 'broadcast batches [2,1,2,3] x [3,3,2]', inputs: [S(2, 1, 2, 3), S(3, 3, 2)], f: (a, b) => matmul(a, b) },
+  { op: 'matmul', label: 'transposeA and transposeB flags', inputs: [S(3, 2), S(4, 3)], f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }) },
+  { op: 'matmul', label: 'transposeB flag', inputs: [S(2, 3), S(4, 3)], f: (a, b) => matmul(a, b, { transposeB: true }) },
+  { op: 'matmul', label: 'transposed view operand', inputs: [S(2, 3), S(4, 3)], f: (a, b) => matmul(a, transpose(b)) },
+  { op: 'matmul', label: 'vector x matrix', inputs: [S(3), S(3, 2)], f: (a, b) => matmul(a, b) },
+  { op: 'matmul', label: 'matrix x vector', inputs: [S(2, 3), S(3)], f: (a, b) => matmul(a, b) },
+  { op: 'reshape', label: '[2,3] to [3,2]', inputs: [S(2, 3)], f: (x) => mul(reshape(x, [3, 2]), reshape(x, [3, 2])) },
+  { op: 'reshape', label: 'flatten, squeeze, unsqueeze', inputs: [S(2, 1, 3)], f: (x) => mul(flatten(squeeze(x, 1)), flatten(unsqueeze(x, 0))) },
+  { op: 'permute', label: '[2,3,4] by [2,0,1]', inputs: [S(2, 3, 4)], f: (x) => mul(permute(x, [2, 0, 1]), tensor(2)) },
+  { op: 'permute', label: 'transpose', inputs: [S(2, 3)], f: (x) => matmul(transpose(x), x) },
+  { op: 'expand', label: '[1,3] to [4,3]', inputs: [S(1, 3)], f: (x) => mul(expand(x, [4, 3]), tensor(Float32Array.from({ length: 12 }, (_, i) => i / 12), { shape: [4, 3] })) },
+  { op: 'expand', label: '[3] to [2,2,3]', inputs: [S(3)], f: (x) => square(expand(x, [2, 2, 3])) },
+  { op: 'slice', label: '[4,5] window', inputs: [S(4, 5)], f: (x) => square(slice(x, [1, 2], [2, -1])) },
+  { op: 'slice', label: 'narrow on axis 1', inputs: [S(2, 5)], f: (x) => square(narrow(x, 1, 1, 3)) },
+  { op: 'slice', label: 'split and recombine', inputs: [S(2, 4)], f: (x) => { const [a, b] = split(x, 2, 1); return mul(a!, b!); } },
+  { op: 'concat', label: 'three inputs on axis 1', inputs: [S(2, 1), S(2, 3), S(2, 2)], f: (a, b, c) => square(concat([a, b, c], 1)) },
+  { op: 'concat', label: 'stack on a new axis', inputs: [S(3), S(3)], f: (a, b) => square(stack([a, b], 1)) },
+  { op: 'concat', label: 'pad', inputs: [S(2, 3)], f: (x) => square(pad(x, [[1, 0], [2, 1]], 0.5)) },
+  { op: 'gather', label: 'rows with repeats', inputs: [S(4, 3)], f: (x) => square(gather(x, indices([3, 0, 3, 1]))) },
+  { op: 'gather', label: '2-D indices on axis 1', inputs: [S(2, 4)], f: (x) => square(gather(x, indices([0, 2, 2, 3], [2, 2]), 1)) },
+  { op: 'gather', label: 'indexSelect', inputs: [S(3, 2)], f: (x) => square(indexSelect(x, 0, [2, 2, 0])) },
+  { op: 'scatterAdd', label: 'rows with repeats', inputs: [S(4, 3)], f: (u) => square(scatterAdd(u, indices([1, 0, 1, 3]), 0, [5, 3])) },
+];
+
+/** Registers the gradient table on the active backend. */
+export function gradientSuite(): void {
+  describe('gradients (finite differences)', () => {
+    it('has a row for every differentiable op in the gradient table', () => {
+      const covered = new Set(GRADIENT_ROWS.map((row) => row.op));
+      const missing = Object.entries(GRADIENTS)
+        .filter(([, entry]) => !('nonDifferentiable' in entry))
+        .map(([op]) => op)
+        .filter((op) => !covered.has(op));
+      expect(missing).toEqual([]);
+    });
+
+    GRADIENT_ROWS.forEach((row, index) => {
+      it(`${row.op}: ${row.label}`, async () => {
+        const random = mulberry32(1000 + index);
+        const inputs = row.inputs.map((spec) => makeInput(spec, random));
+        try {
+          const result = await checkGrad(row.f, inputs, row.options);
+          expect(result.ok, result.summary).toBe(true);
+        } finally {
+          for (const t of inputs) t.dispose();
+        }
+      });
+    });
+  });
+
+  describe('higher-order gradients', () => {
+    const secondOrder: { name: string; f: (x: Tensor) => Tensor; exact: (x: number) => number }[] = [
+      { name: 'tanh', f: (x) => sum(tanh(x)), exact: (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2) },
+      {
+        name: 'sigmoid',
+        f: (x) => sum(sigmoid(x)),
+        exact: (x) => {
+          const s = 1 / (1 + Math.exp(-x));
+          return s * (1 - s) * (1 - 2 * s);
+        },
+      },
+      { name: 'mul (x·x·x)', f: (x) => sum(mul(mul(x, x), x)), exact: (x) => 6 * x },
+    ];
+    for (const { name, f, exact } of secondOrder) {
+      it(`d²/dx² of ${name} matches the closed form`, async () => {
+        const values = [-1.5, -0.3, 0.2, 1.1];
+        const x = tensor(values);
+        const df = grad(f);
+        const d2 = grad((v: Tensor) => sum(df(v)))(x);
+        try {
+          const got = await d2.data();
+          values.forEach((v, i) => {
+            expect(got[i]).toBeCloseTo(exact(v), 4);
+          });
+        } finally {
+          x.dispose();
+          d2.dispose();
+        }
+      });
+    }
+
+    it('second derivatives of matmul agree with finite differences of the first', async () => {
+      const random = mulberry32(77);
+      const a = makeInput(S(2, 3), random);
+      const b = makeInput(S(3, 2), random);
+      const inner = grad((p: Tensor[]) => sum(square(matmul(p[0]!, p[1]!))));
+      try {
+        const result = await checkGrad((x, y) => {
+          const [ga, gb] = inner([x, y]);
+          return add(sum(square(ga!)), sum(gb!));
+        }, [a, b]);
+        expect(result.ok, result.summary).toBe(true);
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    });
+  });
+}
