@@ -1,3 +1,3 @@
 import { gatedVitest } from '@gated/vitest-config';
 
-export default gatedVitest();
+export default gatedVitest({ browser: true });
