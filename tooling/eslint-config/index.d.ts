@@ -4,5 +4,7 @@ export interface GatedEslintOptions {
   layer: 'backend-api' | 'backend' | 'tensor' | 'library' | 'any';
   tsconfigRootDir: string;
   ignores?: string[];
+  /** Programs whose job is to print (examples, command-line tools). */
+  allowConsole?: boolean;
 }
 export declare function gated(options: GatedEslintOptions): Linter.Config[];

@@ -39,9 +39,9 @@ const layerRules = {
 };
 
 /**
- * @param {{ layer: keyof typeof layerRules; tsconfigRootDir: string; ignores?: string[] }} options
+ * @param {{ layer: keyof typeof layerRules; tsconfigRootDir: string; ignores?: string[]; allowConsole?: boolean }} options
  */
-export function gated({ layer, tsconfigRootDir, ignores = [] }) {
+export function gated({ layer, tsconfigRootDir, ignores = [], allowConsole = false }) {
   const patterns = layerRules[layer];
   if (!patterns) throw new Error(`@gated/eslint-config: unknown layer "${layer}"`);
   return tseslint.config(
@@ -59,7 +59,8 @@ export function gated({ layer, tsconfigRootDir, ignores = [] }) {
         '@typescript-eslint/no-non-null-assertion': 'off',
         '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
         '@typescript-eslint/prefer-for-of': 'off',
-        'no-console': 'error',
+        // Libraries never print; example programs and CLIs (allowConsole) do.
+        'no-console': allowConsole ? 'off' : 'error',
       },
     },
     {

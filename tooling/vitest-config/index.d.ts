@@ -1,4 +1,4 @@
-import type { UserConfig } from 'vitest/config';
+import type { ViteUserConfig } from 'vitest/config';
 
 export declare const chromiumPath: string;
 export declare const chromiumArgs: string[];
@@ -6,6 +6,10 @@ export interface GatedVitestOptions {
   /** Also run the same test files in headless Chromium (Debian's /usr/bin/chromium). */
   browser?: boolean;
   include?: string[];
+  /** Test files that drive Node programs and are left out of the browser project. */
+  nodeOnly?: string[];
+  /** Serve the browser test page with COOP/COEP headers (SharedArrayBuffer, worker threads). */
+  crossOriginIsolated?: boolean;
   testTimeoutMs?: number;
 }
-export declare function gatedVitest(options?: GatedVitestOptions): Promise<UserConfig>;
+export declare function gatedVitest(options?: GatedVitestOptions): Promise<ViteUserConfig>;

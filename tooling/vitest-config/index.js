@@ -3,6 +3,7 @@
 // test files run a second time in headless Chromium (Debian's /usr/bin/chromium, driven by
 // Playwright; Playwright's own browser download cannot work on these machines).
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,11 +24,11 @@ const resolve = { conditions: ['source', 'module', 'browser', 'development|produ
 const ssr = { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } };
 
 /**
- * @param {{ browser?: boolean; include?: string[]; testTimeoutMs?: number }} [options]
+ * @param {{ browser?: boolean; include?: string[]; nodeOnly?: string[]; crossOriginIsolated?: boolean; testTimeoutMs?: number }} [options]
  */
 export async function gatedVitest(options = {}) {
   const include = options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'];
-  const testTimeout = options.testTimeoutMs ?? 30_000;
+  const testTimeout = options.testTimeoutMs ?? 120_000;
   /** @type {import('vitest/config').TestProjectInlineConfiguration[]} */
   const projects = [
     { extends: true, test: { name: 'node', environment: 'node', include } },
@@ -44,6 +45,7 @@ export async function gatedVitest(options = {}) {
       test: {
         name: 'chromium',
         include,
+        exclude: options.nodeOnly ?? [],
         browser: {
           enabled: true,
           headless: true,
@@ -54,5 +56,13 @@ export async function gatedVitest(options = {}) {
       },
     });
   }
-  return defineConfig({ resolve, ssr, test: { testTimeout, hookTimeout: testTimeout, projects } });
+  // Cross-origin isolation (COOP + COEP) gives the test page SharedArrayBuffer, so backends with
+  // worker threads run them in Chromium too.
+  const server = options.crossOriginIsolated
+    ? { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } }
+    : {};
+  // Each package keeps its own module cache: vitest 5 defaults to one directory at the workspace
+  // root, which parallel turbo test tasks delete from under each other (ENOTEMPTY).
+  const fsModuleCachePath = join(process.cwd(), 'node_modules', '.vitest-cache');
+  return defineConfig({ resolve, ssr, server, test: { testTimeout, hookTimeout: testTimeout, fsModuleCachePath, projects } });
 }
