@@ -8,6 +8,8 @@ import { Tensor, dispose, installRecorder, keep, reshape, setGradEnabled, tidy, 
 import { TAPE, type BackwardOptions } from './tape.js';
 
 let installed = false;
+/** How many `valueAndGrad` calls are evaluating their function right now (nesting depth). */
+let transformDepth = 0;
 
 /**
  * Connects the tape to the tensor engine. Importing `@gated/autograd` does it once; calling it
@@ -54,7 +56,7 @@ function mapTree(tree: unknown, fn: (t: Tensor) => Tensor): TensorTree {
   throw new GatedError('grad', `can only differentiate with respect to tensors, or arrays and objects of tensors; got ${typeof tree}`);
 }
 
-function leaves(tree: TensorTree, into: Tensor[] = []): Tensor[] {
+function leaves(tree: unknown, into: Tensor[] = []): Tensor[] {
   mapTree(tree, (t) => {
     into.push(t);
     return t;
@@ -63,7 +65,7 @@ function leaves(tree: TensorTree, into: Tensor[] = []): Tensor[] {
 }
 
 /** What `valueAndGrad(f)` returns when called. */
-export interface ValueAndGrad<T extends TensorTree> {
+export interface ValueAndGrad<T> {
   /** `f`'s (scalar) output. */
   readonly value: Tensor;
   /** Gradients, in the same structure as the first argument. */
@@ -92,7 +94,7 @@ export interface GradOptions {
  * const { value, grads } = valueAndGrad(loss)({ w, b }, x, y);
  * ```
  */
-export function valueAndGrad<T extends TensorTree, A extends unknown[]>(
+export function valueAndGrad<T, A extends unknown[]>(
   f: (params: T, ...rest: A) => Tensor,
   options: GradOptions = {},
 ): (params: T, ...rest: A) => ValueAndGrad<T> {
@@ -100,9 +102,10 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(
   return (params: T, ...rest: A) => {
     const originals = leaves(params);
     for (const t of originals) t.assertLive('valueAndGrad');
-    // Inside an outer differentiation the inputs stay connected to it (higher order); otherwise
-    // fresh leaves are made so this call neither needs nor touches the caller's `.grad`.
-    const nested = originals.some((t) => t.requiresGrad);
+    // Inside an outer `grad`/`valueAndGrad` the inputs stay connected to it (higher order);
+    // otherwise fresh leaves are made so this call neither needs nor touches the caller's `.grad`
+    // (and records nothing for a second differentiation nobody will ask for).
+    const nested = transformDepth > 0 && originals.some((t) => t.requiresGrad);
     const inputs = new Map<Tensor, Tensor>();
     const value = tidy(() => {
       const wrapped = mapTree(params, (t) => {
@@ -111,7 +114,13 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(
         inputs.set(t, input);
         return input;
       }) as T;
-      const out = f(wrapped, ...rest);
+      transformDepth++;
+      let out: Tensor;
+      try {
+        out = f(wrapped, ...rest);
+      } finally {
+        transformDepth--;
+      }
       if (!(out instanceof Tensor)) throw new GatedError('valueAndGrad', 'the function must return a tensor');
       return out;
     });
@@ -122,7 +131,7 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(
         : new Map<Tensor, Tensor>();
       const grads = mapTree(params, (t) => {
         const input = inputs.get(t)!;
-        return found.get(input) ?? keep(zerosLike(input));
+        return found.get(input) ?? zerosLike(input);
       }) as T;
       if (nested) return { value, grads };
       // Outside an outer differentiation nobody can use the value's graph again: cut it loose.
@@ -148,7 +157,7 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(
  * const d2f = grad((x: Tensor) => sum(df(x)));   // higher order
  * ```
  */
-export function grad<T extends TensorTree, A extends unknown[]>(
+export function grad<T, A extends unknown[]>(
   f: (params: T, ...rest: A) => Tensor,
   options: GradOptions = {},
 ): (params: T, ...rest: A) => T {

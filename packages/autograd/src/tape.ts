@@ -144,7 +144,8 @@ export class Tape implements OpRecorder {
 
   /**
    * Runs a backward pass from `root`. Returns the gradient of every leaf reached (when `targets`
-   * is null) or of each target tensor (leaf or not), as kept tensors the caller owns.
+   * is null) or of each target tensor (leaf or not); they join the caller's scope like any op's
+   * result.
    */
   gradients(
     op: string,
@@ -184,21 +185,39 @@ export class Tape implements OpRecorder {
     const active = targets ? nodesLeadingTo(order, targetSlots, targetLeaves) : null;
 
     const previousMode = setGradEnabled(createGraph);
-    const results = new Map<Tensor, Tensor>();
+    let results: Map<Tensor, Tensor>;
     try {
-      tidy(() => {
+      // The map is tidy's result: its tensors survive into the caller's scope; the rest is freed.
+      results = tidy(() => {
+        const found = new Map<Tensor, Tensor>();
         const pending = new Map<Node, (Tensor | null)[]>();
+        // Each slot holds its own tensor object (a view when a rule returned one tensor twice, or
+        // passed its output gradient through), so a node's gradients can be freed as soon as
+        // its rule has run, keeping peak memory near one step's worth instead of the whole pass.
+        const placed = new Set<Tensor>();
+        const place = (grad: Tensor): Tensor => {
+          const own = placed.has(grad) ? reshape(grad, grad.shape) : grad;
+          placed.add(own);
+          return own;
+        };
         const accumulate = (slots: (Tensor | null)[], index: number, grad: Tensor): void => {
           const existing = slots[index];
-          slots[index] = existing ? add(existing, grad) : grad;
+          if (existing) {
+            slots[index] = place(add(existing, grad));
+            placed.delete(existing);
+            existing.dispose();
+          } else {
+            slots[index] = place(grad);
+          }
         };
         const start = seed ? reshape(seed, seed.shape) : onesLike(root);
+        placed.add(start);
         if (rootSlot) {
           const slots = new Array<Tensor | null>(rootSlot.node.outputShapes.length).fill(null);
           slots[rootSlot.index] = start;
           pending.set(rootSlot.node, slots);
         } else if (targets === null || targetLeaves.has(root)) {
-          results.set(root, keep(start));
+          found.set(root, start);
         }
         for (const node of order) {
           const slots = pending.get(node);
@@ -208,11 +227,14 @@ export class Tape implements OpRecorder {
           if (asTarget) {
             for (const [index, target] of asTarget) {
               const grad = slots[index];
-              if (grad) results.set(target, keep(reshape(grad, grad.shape)));
+              if (grad) found.set(target, place(grad));
             }
           }
-          if (active && !active.has(node)) continue;
-          const outputGrads = slots.map((grad, i) => grad ?? zeros(node.outputShapes[i]!));
+          if (active && !active.has(node)) {
+            release(slots);
+            continue;
+          }
+          const outputGrads = slots.map((grad, i) => grad ?? place(zeros(node.outputShapes[i]!)));
           const inputGrads = node.rule.backward(outputGrads, {
             attrs: node.attrs,
             inputs: node.edges,
@@ -233,16 +255,26 @@ export class Tape implements OpRecorder {
               pending.set(edge.producer.node, target);
               accumulate(target, edge.producer.index, grad);
             } else if (edge.leaf && (targets === null || targetLeaves.has(edge.leaf))) {
-              const existing = results.get(edge.leaf);
-              results.set(edge.leaf, keep(existing ? add(existing, grad) : grad));
-              if (existing) existing.dispose();
+              const existing = found.get(edge.leaf);
+              found.set(edge.leaf, place(existing ? add(existing, grad) : grad));
+              if (existing) {
+                placed.delete(existing);
+                existing.dispose();
+              }
             }
           });
+          release(outputGrads);
+        }
+        return found;
+
+        function release(grads: readonly (Tensor | null)[]): void {
+          for (const grad of grads) {
+            if (!grad) continue;
+            placed.delete(grad);
+            grad.dispose();
+          }
         }
       });
-    } catch (error) {
-      for (const grad of results.values()) grad.dispose();
-      throw error;
     } finally {
       setGradEnabled(previousMode);
     }

@@ -233,14 +233,19 @@ export interface Backend {
   cast(x: TensorSpec, dtype: DType): DataHandle;
   /** Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754. */
   unary(op: UnaryOp, x: TensorSpec): DataHandle;
-  /** Elementwise `op(a, b)` with numpy broadcasting to `outShape`; both inputs share a dtype. */
+  /**
+   * Elementwise `op(a, b)` with numpy broadcasting to `outShape`; both inputs share a dtype.
+   * int32 add, sub and mul wrap modulo 2^32. `pow` follows C's `powf` (and PyTorch), not
+   * JavaScript's `Math.pow`: `pow(1, y)` and `pow(x, ±0)` are 1 for every y and x (NaN included)
+   * and `pow(-1, ±∞)` is 1.
+   */
   binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle;
   /** `cond ? a : b` elementwise; `cond` is bool, `a` and `b` share a dtype; all broadcast to `outShape`. */
   where(cond: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle;
   /**
    * Reduces the sorted, distinct `axes`; the result has those axes removed. Empty reductions
    * give the identity (sum 0, prod 1); the engine never asks for max/min over zero elements.
-   * max and min propagate NaN.
+   * max and min propagate NaN. int32 sum and prod wrap modulo 2^32.
    */
   reduce(op: ReduceOp, x: TensorSpec, axes: readonly number[]): DataHandle;
   /**
@@ -265,8 +270,10 @@ export interface Backend {
    */
   gather(x: TensorSpec, indices: TensorSpec, axis: number): DataHandle;
   /**
-   * The adjoint of gather: a zero buffer of `outShape` into which each slice of `updates` is added
-   * at position `indices[j]` along `axis` (repeated indices accumulate).
+   * The adjoint of gather: a zero buffer of `outShape` into which each slice of `updates`
+   * (float32 or int32) is added at position `indices[j]` along `axis` (repeated indices
+   * accumulate). Out-of-range indices are handled as in `gather`: a GatedError where the backend
+   * can check cheaply, else the update is dropped.
    */
   scatterAdd(updates: TensorSpec, indices: TensorSpec, axis: number, outShape: Shape): DataHandle;
   /** A float32 fill from the shared random stream (see `randomValue` for the exact recipe). */

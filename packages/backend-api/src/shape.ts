@@ -90,11 +90,16 @@ export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   return out;
 }
 
-/** Maps a possibly negative axis into `[0, rank)`; throws on anything else. */
-export function normalizeAxis(op: string, axis: number, rank: number): number {
+/**
+ * Maps a possibly negative axis into `[0, rank)`; throws on anything else. Pass the tensor's
+ * shape (rather than its rank) so the error can name it.
+ */
+export function normalizeAxis(op: string, axis: number, rankOrShape: number | Shape): number {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     const range = rank === 0 ? 'none (the tensor is a scalar)' : `[${-rank}, ${rank - 1}]`;
-    throw new GatedError(op, `axis ${String(axis)} is out of range for rank ${rank}: valid axes are ${range}`);
+    const of = typeof rankOrShape === 'number' ? `rank ${rank}` : `shape ${formatShape(rankOrShape)}`;
+    throw new GatedError(op, `axis ${String(axis)} is out of range for ${of}: valid axes are ${range}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -103,10 +108,15 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
  * Normalises a list of axes (or one axis, or undefined for all axes) into sorted, unique,
  * non-negative axes. Repeated axes are an error, as in numpy.
  */
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  rankOrShape: number | Shape,
+): number[] {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  const out = list.map((axis) => normalizeAxis(op, axis, rank));
+  const out = list.map((axis) => normalizeAxis(op, axis, rankOrShape));
   const sorted = [...out].sort((x, y) => x - y);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) throw new GatedError(op, `axis ${sorted[i]!} is repeated in [${list.join(',')}]`);

@@ -145,11 +145,14 @@ function describe(value: unknown): string {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number | boolean, options: DTypeOption = {}): Tensor {
-  assertValidShape('full', shape);
-  const dtype = options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
+  return constant('full', shape, value, options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
+}
+
+function constant(op: string, shape: Shape, value: number | boolean, dtype: DType): Tensor {
+  assertValidShape(op, shape);
   const number = Number(value);
   if (dtype === 'int32' && !Number.isInteger(number)) {
-    throw new GatedError('full', `int32 tensors hold integers, got ${String(value)}`);
+    throw new GatedError(op, `int32 tensors hold integers, got ${String(value)}`);
   }
   return fillOn(ENGINE.backend(), shape, dtype === 'bool' ? Number(number !== 0) : number, dtype);
 }
@@ -159,12 +162,14 @@ export function fillOn(backend: Backend, shape: Shape, value: number, dtype: DTy
   return ENGINE.wrap(backend, backend.fill(dtype, sizeOf(shape), value), shape, dtype);
 }
 
+/** A tensor of zeros (float32 unless `dtype` says otherwise). */
 export function zeros(shape: Shape, options: DTypeOption = {}): Tensor {
-  return full(shape, 0, { dtype: options.dtype ?? 'float32' });
+  return constant('zeros', shape, 0, options.dtype ?? 'float32');
 }
 
+/** A tensor of ones (float32 unless `dtype` says otherwise). */
 export function ones(shape: Shape, options: DTypeOption = {}): Tensor {
-  return full(shape, 1, { dtype: options.dtype ?? 'float32' });
+  return constant('ones', shape, 1, options.dtype ?? 'float32');
 }
 
 /** Zeros of `like`'s shape and dtype (or `dtype`). */

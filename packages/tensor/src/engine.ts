@@ -248,6 +248,24 @@ export class Engine {
     this.unref(old);
   }
 
+  /**
+   * Prepares `t` for a kernel that writes its buffer in place (the fused `adamStep`): afterwards
+   * `t` is the only tensor holding its buffer, and covers all of it in row-major order. A tensor
+   * that shares its buffer (views, or the views autograd saves) or is a strided or partial view
+   * is first rebound to a private contiguous copy (copy-on-write), so the other holders never see
+   * the mutation. Returns the spec to hand to the kernel. The caller bumps `t.version` after
+   * writing. @internal
+   */
+  exclusiveSpec(t: Tensor): TensorSpec {
+    if (t.storage.refs !== 1 || !this.isWholeBuffer(t)) {
+      const handle = t.backend.stridedCopy({ data: t.storage.handle, shape: t.shape, strides: t.strides, offset: t.offset });
+      const old = t.storage;
+      t.rebind(this.newStorage(t.backend, handle, t.dtype));
+      this.unref(old);
+    }
+    return { data: t.storage.handle, shape: t.shape };
+  }
+
   memory(): MemoryInfo {
     return {
       numTensors: this.liveTensors,
@@ -388,10 +406,10 @@ export class Engine {
     }
   }
 
-  readSync(t: Tensor): TypedArray {
+  readSync(t: Tensor, op: string): TypedArray {
     const backend = t.backend;
     if (!backend.caps.syncRead || !backend.readSync) {
-      throw new GatedError('dataSync', `backend "${backend.name}" cannot read synchronously; use await tensor.data()`);
+      throw new GatedError(op, `backend "${backend.name}" cannot read synchronously; use await tensor.data()`);
     }
     return this.withSpecs([t], ([spec]) => backend.readSync!(spec!.data));
   }

@@ -178,7 +178,7 @@ export class Tensor<D extends DType = DType> {
   /** Synchronous `data()`; throws on backends that cannot read synchronously (WebGPU). */
   dataSync(): TypedArrayFor<D> {
     this.assertLive('dataSync');
-    return ENGINE.readSync(this) as TypedArrayFor<D>;
+    return ENGINE.readSync(this, 'dataSync') as TypedArrayFor<D>;
   }
 
   /** The values as nested arrays (booleans for bool tensors); a number for a scalar. */
@@ -190,7 +190,7 @@ export class Tensor<D extends DType = DType> {
   /** Synchronous `toArray()`, on backends with synchronous reads. */
   toArraySync(): NestedArray<DTypeValueMap[D]> {
     this.assertLive('toArraySync');
-    return nest(ENGINE.readSync(this), this.shape, this.dtype) as NestedArray<DTypeValueMap[D]>;
+    return nest(ENGINE.readSync(this, 'toArraySync'), this.shape, this.dtype) as NestedArray<DTypeValueMap[D]>;
   }
 
   /** The single value of a one-element tensor. */
@@ -202,7 +202,7 @@ export class Tensor<D extends DType = DType> {
   /** Synchronous `item()`, on backends with synchronous reads. */
   itemSync(): number {
     this.assertOneElement('itemSync');
-    return ENGINE.readSync(this)[0]!;
+    return ENGINE.readSync(this, 'itemSync')[0]!;
   }
 
   /**

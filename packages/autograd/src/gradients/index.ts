@@ -18,6 +18,8 @@ import { expm1Grad } from './expm1.js';
 import { floorGrad } from './floor.js';
 import { gatherGrad } from './gather.js';
 import { logSoftmaxGrad } from './log-softmax.js';
+import { lstmCellBackwardGrad, lstmCellGrad } from './lstm-cell.js';
+import { lstmSequenceBackwardGrad, lstmSequenceGrad } from './lstm-sequence.js';
 import { logSumExpGrad } from './log-sum-exp.js';
 import { logGrad } from './log.js';
 import { log1pGrad } from './log1p.js';
@@ -111,4 +113,8 @@ export const GRADIENTS: GradientTable = {
   concat: concatGrad,
   gather: gatherGrad,
   scatterAdd: scatterAddGrad,
+  lstmCell: lstmCellGrad,
+  lstmCellBackward: lstmCellBackwardGrad,
+  lstmSequence: lstmSequenceGrad,
+  lstmSequenceBackward: lstmSequenceBackwardGrad,
 };

@@ -6,6 +6,13 @@
 import { GatedError, broadcastStrides, sizeOf, type BinaryOp, type Shape, type TypedArray } from '@gated/backend-api';
 import { planRows } from './row-plan.js';
 
+/** C's `powf` where it differs from `Math.pow`: a power of 1, or of -1 to ±∞, is 1. */
+function powC(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return Math.pow(a, b);
+}
+
 const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
 
 function rowFloat(
@@ -18,7 +25,7 @@ function rowFloat(
     case 'sub': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! - b[ib]!; return;
     case 'mul': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! * b[ib]!; return;
     case 'div': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!; return;
-    case 'pow': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.pow(a[ia]!, b[ib]!); return;
+    case 'pow': for (; o < end; o++, ia += sa, ib += sb) out[o] = powC(a[ia]!, b[ib]!); return;
     case 'maximum': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.max(a[ia]!, b[ib]!); return;
     case 'minimum': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.min(a[ia]!, b[ib]!); return;
     default: throw new GatedError('binary', `${op} is not a float32 arithmetic op`);

@@ -15,7 +15,7 @@ function argReduce(op: ArgReduceOp, x: Tensor, axis: number | undefined, keepDim
       return keepDims ? reshape(index, x.shape.map(() => 1)) : index;
     });
   }
-  const a = normalizeAxis(op, axis, x.rank);
+  const a = normalizeAxis(op, axis, x.shape);
   if (x.shape[a] === 0) throw new GatedError(op, `cannot reduce over an empty axis: shape ${formatShape(x.shape)}, axis ${a}`);
   const shape = reducedShape(x.shape, [a], keepDims);
   return ENGINE.runOp(op, [x], { axis: a, keepDims }, () =>

@@ -14,5 +14,12 @@ export function clip(x: Tensor, min: number, max: number): Tensor {
   if (Number.isNaN(min) || Number.isNaN(max) || min > max) {
     throw new GatedError('clip', `needs min <= max, got min ${min} and max ${max}`);
   }
+  if (x.dtype === 'int32') {
+    for (const bound of [min, max]) {
+      if (Number.isFinite(bound) && !Number.isInteger(bound)) {
+        throw new GatedError('clip', `an int32 tensor needs integer bounds, got min ${min} and max ${max}; cast it to float32 first`);
+      }
+    }
+  }
   return ENGINE.runOp('clip', [x], { min, max }, () => minimum(maximum(x, min), max));
 }

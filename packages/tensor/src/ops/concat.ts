@@ -3,7 +3,7 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType } from './operands.js';
 import { slice } from './slice.js';
-import { unsqueeze } from './squeeze.js';
+import { insertionAxis, unsqueeze } from './squeeze.js';
 
 function describeShapes(tensors: readonly Tensor[]): string {
   return tensors.map((t) => formatShape(t.shape)).join(', ');
@@ -15,7 +15,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const t of tensors) t.assertLive('concat');
   const first = tensors[0]!;
   assertSameDType('concat', tensors);
-  const a = normalizeAxis('concat', axis, first.rank);
+  const a = normalizeAxis('concat', axis, first.shape);
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
       throw new GatedError('concat', `shapes ${describeShapes(tensors)} differ outside axis ${a}`);
@@ -38,7 +38,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
       throw new GatedError('stack', `all shapes must be equal, got ${describeShapes(tensors)}`);
     }
   }
-  const a = normalizeAxis('stack', axis, first.rank + 1);
+  const a = insertionAxis('stack', axis, first.shape);
   return ENGINE.tidy(() => concat(tensors.map((t) => unsqueeze(t, a)), a));
 }
 
@@ -47,7 +47,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
  */
 export function split(x: Tensor, sections: number | readonly number[], axis = 0): Tensor[] {
   x.assertLive('split');
-  const a = normalizeAxis('split', axis, x.rank);
+  const a = normalizeAxis('split', axis, x.shape);
   const dim = x.shape[a]!;
   let sizes: readonly number[];
   if (typeof sections === 'number') {

@@ -23,7 +23,7 @@ function indexTensor(op: string, backend: Backend, indices: Tensor | readonly nu
  */
 export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
   x.assertLive('gather');
-  const a = normalizeAxis('gather', axis, x.rank);
+  const a = normalizeAxis('gather', axis, x.shape);
   const { index, temporary } = indexTensor('gather', x.backend, indices);
   try {
     const shape = [...x.shape.slice(0, a), ...index.shape, ...x.shape.slice(a + 1)];
@@ -51,7 +51,8 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
 export function scatterAdd(updates: Tensor, indices: Tensor | readonly number[], axis: number, shape: Shape): Tensor {
   updates.assertLive('scatterAdd');
   assertValidShape('scatterAdd', shape);
-  const a = normalizeAxis('scatterAdd', axis, shape.length);
+  if (updates.dtype === 'bool') throw new GatedError('scatterAdd', 'expects float32 or int32 updates, got bool');
+  const a = normalizeAxis('scatterAdd', axis, shape);
   const { index, temporary } = indexTensor('scatterAdd', updates.backend, indices);
   try {
     const expected = [...shape.slice(0, a), ...index.shape, ...shape.slice(a + 1)];

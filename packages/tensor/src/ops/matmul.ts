@@ -31,6 +31,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new GatedError('matmul', `both operands need at least one axis, got ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
   }
   if (a.rank === 1 || b.rank === 1) {
+    const inner = (t: Tensor, transposed: boolean | undefined, left: boolean) =>
+      t.rank === 1 ? t.shape[0]! : t.shape[t.rank - (left === !transposed ? 1 : 2)]!;
+    if (inner(a, options.transposeA, true) !== inner(b, options.transposeB, false)) {
+      throw new GatedError('matmul', `inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+    }
     return ENGINE.tidy(() => {
       const left = a.rank === 1 ? unsqueeze(a, 0) : a;
       const right = b.rank === 1 ? unsqueeze(b, 1) : b;

@@ -22,8 +22,8 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 /** Swaps two axes (the last two by default: the matrix transpose). A view. */
 export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
   x.assertLive('transpose');
-  const a = normalizeAxis('transpose', axis0, x.rank);
-  const b = normalizeAxis('transpose', axis1, x.rank);
+  const a = normalizeAxis('transpose', axis0, x.shape);
+  const b = normalizeAxis('transpose', axis1, x.shape);
   const perm = Array.from({ length: x.rank }, (_, i) => i);
   perm[a] = b;
   perm[b] = a;

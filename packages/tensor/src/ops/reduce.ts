@@ -22,7 +22,7 @@ export type Axes = number | readonly number[] | undefined;
 function reduce(op: ReduceOp, x: Tensor, axis: Axes, keepDims: boolean): Tensor {
   x.assertLive(op);
   assertTyping(op, REDUCE_TYPING[op], x.dtype);
-  const axes = normalizeAxes(op, axis, x.rank);
+  const axes = normalizeAxes(op, axis, x.shape);
   if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
     throw new GatedError(op, `cannot reduce over an empty axis: shape ${formatShape(x.shape)}, axes [${axes.join(',')}]`);
   }
@@ -45,7 +45,7 @@ export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor { return r
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   x.assertLive('mean');
   if (x.dtype !== 'float32') throw new GatedError('mean', `expects float32 input, got ${x.dtype}; cast first`);
-  const axes = normalizeAxes('mean', axis, x.rank);
+  const axes = normalizeAxes('mean', axis, x.shape);
   const count = sizeOf(axes.map((a) => x.shape[a]!));
   return ENGINE.tidy(() => div(sum(x, axes, keepDims), count));
 }

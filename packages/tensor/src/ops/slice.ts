@@ -40,11 +40,19 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   );
 }
 
-/** `length` elements of `axis` starting at `start` (PyTorch's `narrow`). A view. */
+/** `length` elements of `axis` starting at `start` (negative counts from the end; PyTorch's `narrow`). A view. */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
   x.assertLive('narrow');
-  const a = normalizeAxis('narrow', axis, x.rank);
-  const begin = x.shape.map((_, i) => (i === a ? start : 0));
+  const a = normalizeAxis('narrow', axis, x.shape);
+  const dim = x.shape[a]!;
+  const from = start < 0 ? start + dim : start;
+  if (!Number.isInteger(from) || !Number.isInteger(length) || from < 0 || length < 0 || from + length > dim) {
+    throw new GatedError(
+      'narrow',
+      `start ${start} and length ${length} are out of bounds for axis ${a} of size ${dim} (shape ${formatShape(x.shape)})`,
+    );
+  }
+  const begin = x.shape.map((_, i) => (i === a ? from : 0));
   const size = x.shape.map((_, i) => (i === a ? length : -1));
   return slice(x, begin, size);
 }

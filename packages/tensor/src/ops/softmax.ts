@@ -23,10 +23,13 @@ function safeMax(x: Tensor, axes: readonly number[]): Tensor {
   return where(isFinite(m), m, 0);
 }
 
-/** `exp(x) / sum(exp(x))` along `axis` (default: last). */
+/**
+ * `exp(x) / sum(exp(x))` along `axis` (default: last). As in PyTorch, a row holding +∞ gives NaN
+ * there (∞ - ∞), and a row of only -∞ gives NaN everywhere.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   assertFloat('softmax', x);
-  const a = normalizeAxis('softmax', axis, x.rank);
+  const a = normalizeAxis('softmax', axis, x.shape);
   return ENGINE.runOp('softmax', [x], { axis: a }, () => {
     if (x.shape[a] === 0) return clone(x);
     const e = exp(sub(x, safeMax(x, [a])));
@@ -37,7 +40,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
 /** `x - logSumExp(x)` along `axis` (default: last): log-probabilities, stable for large inputs. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   assertFloat('logSoftmax', x);
-  const a = normalizeAxis('logSoftmax', axis, x.rank);
+  const a = normalizeAxis('logSoftmax', axis, x.shape);
   return ENGINE.runOp('logSoftmax', [x], { axis: a }, () => {
     if (x.shape[a] === 0) return clone(x);
     const shifted = sub(x, safeMax(x, [a]));
@@ -48,7 +51,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
 /** `log(sum(exp(x)))` over `axis` (all by default), computed stably. */
 export function logSumExp(x: Tensor, axis?: Axes, keepDims = false): Tensor {
   assertFloat('logSumExp', x);
-  const axes = normalizeAxes('logSumExp', axis, x.rank);
+  const axes = normalizeAxes('logSumExp', axis, x.shape);
   return ENGINE.runOp('logSumExp', [x], { axes, keepDims }, () => {
     if (axes.some((a) => x.shape[a] === 0)) {
       // log(0) = -inf: the log-sum-exp of nothing, as in PyTorch.

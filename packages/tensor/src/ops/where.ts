@@ -1,4 +1,4 @@
-import { GatedError, broadcastAll } from '@gated/backend-api';
+import { GatedError, broadcastAll, formatShape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType, withOperands, type TensorLike } from './operands.js';
@@ -14,7 +14,15 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     const x = ta!;
     const y = tb!;
     assertSameDType('where', [x, y]);
-    const shape = broadcastAll('where', [cond.shape, x.shape, y.shape]);
+    let shape: number[];
+    try {
+      shape = broadcastAll('where', [cond.shape, x.shape, y.shape]);
+    } catch {
+      throw new GatedError(
+        'where',
+        `condition ${formatShape(cond.shape)}, a ${formatShape(x.shape)} and b ${formatShape(y.shape)} cannot be broadcast together`,
+      );
+    }
     return ENGINE.runOp('where', [cond, x, y], null, () =>
       ENGINE.kernel([cond, x, y], shape, x.dtype, (backend, [c, sa, sb]) => backend.where(c!, sa!, sb!, shape)),
     );

@@ -1,3 +1,0 @@
-import { gatedVitest } from '@gated/vitest-config';
-
-export default gatedVitest();
