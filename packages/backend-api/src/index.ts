@@ -35,7 +35,19 @@ export {
   UNARY_OPS,
   UNARY_TYPING,
 } from './ops.js';
-export type { ArgReduceOp, AttrsOf, BinaryOp, KernelTyping, OpAttrs, OpName, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
+export type {
+  ArgReduceOp,
+  AttrsOf,
+  BinaryOp,
+  KernelTyping,
+  LstmOpAttrs,
+  LstmSequenceOpAttrs,
+  OpAttrs,
+  OpName,
+  RandomRequest,
+  ReduceOp,
+  UnaryOp,
+} from './ops.js';
 export { bitsToUnit, foldKey, keyFromSeed, randomValue, threefry2x32 } from './random.js';
 export type { RandomKey, RandomSpec } from './random.js';
 export {

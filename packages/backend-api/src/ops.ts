@@ -174,6 +174,23 @@ export interface OpAttrs {
   concat: { readonly axis: number };
   gather: { readonly axis: number };
   scatterAdd: { readonly axis: number; readonly shape: Shape };
+  // fused recurrent ops (a backend kernel when `caps.fused` offers one, else a composite of the above)
+  lstmCell: LstmOpAttrs;
+  lstmCellBackward: LstmOpAttrs;
+  lstmSequence: LstmSequenceOpAttrs;
+  lstmSequenceBackward: LstmSequenceOpAttrs;
+}
+
+/** Attributes of the fused LSTM cell ops. */
+export interface LstmOpAttrs {
+  /** Use the backend's fused kernel when it has one; false always runs the composite. */
+  readonly fused: boolean;
+}
+
+/** Attributes of the whole-sequence LSTM ops. */
+export interface LstmSequenceOpAttrs extends LstmOpAttrs {
+  /** Steps run from T-1 down to 0 (the reverse direction of a bidirectional layer). */
+  readonly reverse: boolean;
 }
 
 /** Every tensor op name the engine can record. */

@@ -113,3 +113,24 @@ export { squeeze, unsqueeze } from './ops/squeeze.js';
 export { concat, split, stack } from './ops/concat.js';
 export { gather, indexSelect, scatterAdd } from './ops/gather.js';
 export { pad } from './ops/pad.js';
+export { adamStep, adamStepComposite, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
+export {
+  lstmCell,
+  lstmCellBackward,
+  lstmCellBackwardComposite,
+  lstmCellComposite,
+  type FusedOptions,
+  type LstmCellBackwardArgs,
+  type LstmCellBackwardResult,
+  type LstmCellResult,
+} from './ops/lstm-cell.js';
+export {
+  lstmSequence,
+  lstmSequenceBackward,
+  lstmSequenceBackwardComposite,
+  lstmSequenceComposite,
+  type LstmSequenceArgs,
+  type LstmSequenceBackwardArgs,
+  type LstmSequenceBackwardResult,
+  type LstmSequenceResult,
+} from './ops/lstm-sequence.js';

@@ -1,0 +1,87 @@
+import { GatedError, formatShape } from '@gated/backend-api';
+import { gather, normal, notEqual, tensor, tidy, unsqueeze, where, type Tensor } from '@gated/tensor';
+import { seedOption } from './init.js';
+import { Module } from './module.js';
+import { checkSeed } from './seed.js';
+
+/** Options of {@link Embedding}. */
+export interface EmbeddingOptions {
+  /**
+   * An index whose row is initialized to zeros and never receives a gradient (PyTorch's
+   * `padding_idx`): padding tokens then contribute nothing. Negative values count from the end.
+   */
+  readonly paddingIdx?: number;
+  /** Seed of the initial values (default: the global random stream). */
+  readonly seed?: number;
+}
+
+/**
+ * A lookup table of `numEmbeddings` vectors of size `embeddingDim` (PyTorch's `nn.Embedding`):
+ * `weight` [numEmbeddings, embeddingDim], initialized N(0, 1). `forward(ids)` takes int32 ids of
+ * any shape and returns [...ids.shape, embeddingDim].
+ *
+ * @example
+ * ```ts
+ * const embed = new Embedding(vocab.size, 32);
+ * const vectors = embed.forward(tensor([[3, 1, 4]], { dtype: 'int32' })); // [1, 3, 32]
+ * ```
+ */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  readonly weight: Tensor;
+
+  constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
+    super();
+    for (const [name, value] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new GatedError('Embedding', `${name} must be a positive integer, got ${String(value)}`);
+    }
+    checkSeed('Embedding', options.seed);
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    let padding: number | null = null;
+    if (options.paddingIdx !== undefined) {
+      const p = options.paddingIdx;
+      if (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings) {
+        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${String(p)}`);
+      }
+      padding = p < 0 ? p + numEmbeddings : p;
+    }
+    this.paddingIdx = padding;
+    const initial = tidy(() => {
+      const values = normal([numEmbeddings, embeddingDim], 0, 1, seedOption(options.seed));
+      if (padding === null) return values;
+      const rows = tensorIndexColumn(numEmbeddings, padding);
+      return where(rows, values, 0);
+    });
+    this.weight = this.addParameter('weight', initial);
+  }
+
+  protected override get label(): string {
+    return 'Embedding';
+  }
+
+  protected override describe(): string {
+    return `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
+  }
+
+  /** Looks up int32 `ids` of any shape; ids outside [0, numEmbeddings) throw on CPU backends. */
+  forward(ids: Tensor): Tensor {
+    this.assertLive('forward');
+    ids.assertLive('Embedding.forward');
+    if (ids.dtype !== 'int32') {
+      throw new GatedError('Embedding.forward', `ids must be int32, got ${ids.dtype} ${formatShape(ids.shape)}`);
+    }
+    const padding = this.paddingIdx;
+    if (padding === null) return gather(this.weight, ids, 0);
+    return tidy(() => where(unsqueeze(notEqual(ids, padding), -1), gather(this.weight, ids, 0), 0));
+  }
+}
+
+/** bool [n, 1]: true on every row except `row`. */
+function tensorIndexColumn(n: number, row: number): Tensor {
+  const mask = new Uint8Array(n).fill(1);
+  mask[row] = 0;
+  return unsqueeze(tensor(mask, { dtype: 'bool' }), 1);
+}

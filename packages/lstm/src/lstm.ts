@@ -1,0 +1,383 @@
+/**
+ * `LSTM`: PyTorch's `nn.LSTM` (same options, equations, gate order, parameter names and
+ * layouts), with variable-length batches, gate introspection and state carrying for truncated
+ * backpropagation through time. See docs/lstm.md for the equations as implemented.
+ *
+ * Structure (DESIGN.md, "Speed comes from the structure"): per layer and direction, the input
+ * projection of all T steps is one matmul (`[T·B, I] × W_ihᵀ` plus both biases). Without a
+ * projection the recurrence is one `lstmSequence` op: the backend's fused kernel runs the whole
+ * loop when it has one, else the op's composite does one recurrent matmul and one `lstmCell` per
+ * step. With a projection (`projSize > 0`) the layer runs that step loop itself, with one more
+ * matmul per step for `W_hr`. Nothing is read back inside the loop.
+ */
+import { GatedError } from '@gated/backend-api';
+import {
+  add,
+  concat,
+  lstmCell,
+  lstmSequence,
+  matmul,
+  split,
+  squeeze,
+  stack,
+  tidy,
+  transpose,
+  uniform,
+  unsqueeze,
+  where,
+  zeros,
+  type Tensor,
+} from '@gated/tensor';
+import { applyDropout, checkDropout } from './dropout.js';
+import { seedOption } from './init.js';
+import { Module } from './module.js';
+import {
+  activeMask,
+  checkLengths,
+  checkSequenceInput,
+  checkState,
+  lengthsTensor,
+  maskAt,
+  projectInput,
+  stateAt,
+  stepOf,
+  type Lengths,
+  type SequenceLayout,
+} from './recurrent.js';
+import { checkSeed, deriveSeed } from './seed.js';
+
+/** Constructor options of {@link LSTM}, PyTorch's names in camelCase. */
+export interface LSTMOptions {
+  /** Features of each input step (I). */
+  readonly inputSize: number;
+  /** Features of the hidden and cell states (H). */
+  readonly hiddenSize: number;
+  /** Stacked layers; layer k > 0 reads layer k-1's output. Default 1. */
+  readonly numLayers?: number;
+  /** Learn `bias_ih` and `bias_hh`. Default true. */
+  readonly bias?: boolean;
+  /** Input and output are `[B, T, features]` instead of `[T, B, features]`. States are unaffected. Default false. */
+  readonly batchFirst?: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
+  readonly dropout?: number;
+  /** Run a second, reverse direction per layer and concatenate both outputs. Default false. */
+  readonly bidirectional?: boolean;
+  /** Project h to this size with `weight_hr` (P < H); 0 for none. Default 0. */
+  readonly projSize?: number;
+  /** Seed of the initial weights and of the dropout masks; default: the global random stream. */
+  readonly seed?: number;
+  /**
+   * Use the backend's fused LSTM kernels when it offers them (default true). `false` always runs
+   * the composite of core ops: slower, for debugging and for checking kernels.
+   */
+  readonly fused?: boolean;
+}
+
+/** Options of {@link LSTM.forward}. */
+export interface LSTMForwardOptions {
+  /** Initial hidden state `[numLayers·D, B, P]` (P = projSize or hiddenSize); zeros if omitted. */
+  readonly h0?: Tensor;
+  /** Initial cell state `[numLayers·D, B, H]`; zeros if omitted. */
+  readonly c0?: Tensor;
+  /**
+   * The real length of each sequence (host numbers, unsorted allowed; what
+   * `pack_padded_sequence` gives PyTorch users): steps past a sequence's length are padding,
+   * its outputs there are 0 and its final state is the state after its last real step, in both
+   * directions.
+   */
+  readonly lengths?: Lengths;
+  /** Also return every step's gate activations and cell states (see {@link LSTMGates}). */
+  readonly returnGates?: boolean;
+}
+
+/**
+ * Gate activations of one layer and direction, each `[T, B, H]` (`[T, H]` for an unbatched
+ * input), in time order for both directions, 0 at steps past a sequence's length. They are for
+ * inspection: detached, they carry no gradient.
+ */
+export interface LSTMGates {
+  readonly layer: number;
+  readonly direction: 'forward' | 'reverse';
+  /** Input gate `σ(i)`. */
+  readonly input: Tensor;
+  /** Forget gate `σ(f)`. */
+  readonly forget: Tensor;
+  /** Cell candidate `tanh(g)`. */
+  readonly cell: Tensor;
+  /** Output gate `σ(o)`. */
+  readonly output: Tensor;
+  /** Cell state `c_t` after each step. */
+  readonly cellState: Tensor;
+}
+
+/** What {@link LSTM.forward} returns; every tensor is yours to dispose. */
+export interface LSTMResult {
+  /** Last layer's hidden state at every step: `[T, B, D·P]` (`[B, T, D·P]` batch-first, `[T, D·P]` unbatched). */
+  readonly output: Tensor;
+  /** Final hidden state of every layer and direction, `[numLayers·D, B, P]` (index `layer·D + direction`). */
+  readonly h: Tensor;
+  /** Final cell state, `[numLayers·D, B, H]`. */
+  readonly c: Tensor;
+  /** Present when `returnGates` was set: one entry per layer and direction, index `layer·D + direction`. */
+  readonly gates?: readonly LSTMGates[];
+}
+
+/** The parameters of one layer and direction, by role (null where the configuration has none). */
+export interface LSTMLayerParameters {
+  readonly weightIh: Tensor;
+  readonly weightHh: Tensor;
+  readonly biasIh: Tensor | null;
+  readonly biasHh: Tensor | null;
+  readonly weightHr: Tensor | null;
+}
+
+interface DirectionResult {
+  readonly output: Tensor;
+  readonly h: Tensor;
+  readonly c: Tensor;
+  readonly gates: Tensor | null;
+  readonly cells: Tensor | null;
+}
+
+function positiveInteger(op: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new GatedError(op, `${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * A multi-layer LSTM, PyTorch's `nn.LSTM`. For each step, with gate order i, f, g, o:
+ *
+ * ```
+ * [i, f, g, o] = split4(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh)
+ * c_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g)
+ * h_t = σ(o) ⊙ tanh(c_t)               (× W_hrᵀ when projSize > 0)
+ * ```
+ *
+ * Parameters, per layer k and direction suffix s ('' or '_reverse'), in PyTorch's order:
+ * `weight_ih_l{k}{s}` [4H, I_k], `weight_hh_l{k}{s}` [4H, P], `bias_ih_l{k}{s}` [4H],
+ * `bias_hh_l{k}{s}` [4H], `weight_hr_l{k}{s}` [P, H] (with projections), all initialized
+ * uniform in ±1/√H.
+ *
+ * @example
+ * ```ts
+ * const lstm = new LSTM({ inputSize: 8, hiddenSize: 32, numLayers: 2, batchFirst: true });
+ * const { output, h, c } = lstm.forward(x);               // x: [B, T, 8] → output [B, T, 32]
+ * const next = lstm.forward(x2, { h0: h.detach(), c0: c.detach() }); // carry state (TBPTT)
+ * ```
+ */
+export class LSTM extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly projSize: number;
+  /** Whether the backend's fused kernels are used when available. */
+  readonly fused: boolean;
+  private readonly seed: number | undefined;
+  private readonly directions: LSTMLayerParameters[] = [];
+  private dropoutCalls = 0;
+
+  constructor(options: LSTMOptions) {
+    super();
+    const op = 'LSTM';
+    this.inputSize = positiveInteger(op, 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInteger(op, 'hiddenSize', options.hiddenSize);
+    this.numLayers = positiveInteger(op, 'numLayers', options.numLayers ?? 1);
+    this.bias = options.bias ?? true;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    checkDropout(op, this.dropout);
+    this.bidirectional = options.bidirectional ?? false;
+    this.projSize = options.projSize ?? 0;
+    if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
+      throw new GatedError(op, `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
+    }
+    checkSeed(op, options.seed);
+    this.seed = options.seed;
+    this.fused = options.fused ?? true;
+
+    const hidden = this.hiddenSize;
+    const out = this.outputSize;
+    const bound = 1 / Math.sqrt(hidden);
+    let index = 0;
+    const init = (name: string, shape: number[]): Tensor =>
+      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const layerInput = layer === 0 ? this.inputSize : this.numDirections * out;
+      for (let direction = 0; direction < this.numDirections; direction++) {
+        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
+        const weightIh = init(`weight_ih${suffix}`, [4 * hidden, layerInput]);
+        const weightHh = init(`weight_hh${suffix}`, [4 * hidden, out]);
+        const biasIh = this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null;
+        const biasHh = this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null;
+        const weightHr = this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null;
+        this.directions.push({ weightIh, weightHh, biasIh, biasHh, weightHr });
+      }
+    }
+  }
+
+  protected override get label(): string {
+    return 'LSTM';
+  }
+
+  protected override describe(): string {
+    const extras = [
+      this.numLayers !== 1 ? `numLayers=${this.numLayers}` : '',
+      this.bidirectional ? 'bidirectional' : '',
+      this.projSize > 0 ? `projSize=${this.projSize}` : '',
+      this.bias ? '' : 'bias=false',
+    ].filter((s) => s !== '');
+    return `LSTM(${this.inputSize}, ${this.hiddenSize}${extras.map((e) => `, ${e}`).join('')})`;
+  }
+
+  /** 2 when bidirectional, else 1 (PyTorch's D). */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** Size of the hidden state and of each direction's output: projSize if set, else hiddenSize (P). */
+  get outputSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+
+  /**
+   * Runs the LSTM over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or an unbatched `[T, I]`).
+   * In training mode, `dropout` applies between layers.
+   */
+  forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMResult {
+    const op = 'LSTM.forward';
+    this.assertLive('forward');
+    const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
+    const count = this.numLayers * this.numDirections;
+    const lengths = options.lengths === undefined ? null : checkLengths(op, options.lengths, layout);
+    const wantGates = options.returnGates ?? false;
+    return tidy(() => {
+      const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize') : null;
+      const c0 = options.c0 ? checkState(op, 'c0', options.c0, layout, count, this.hiddenSize, 'hiddenSize') : null;
+      const lengthValues = lengthsTensor(lengths);
+      let input = layout.unbatched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
+      const finalH: Tensor[] = [];
+      const finalC: Tensor[] = [];
+      const gates: LSTMGates[] = [];
+      for (let layer = 0; layer < this.numLayers; layer++) {
+        const outputs: Tensor[] = [];
+        for (let direction = 0; direction < this.numDirections; direction++) {
+          const index = layer * this.numDirections + direction;
+          const params = this.directions[index]!;
+          const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
+          const inputGates = projectInput(input, params.weightIh, bias);
+          const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
+          const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
+          const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
+          outputs.push(result.output);
+          finalH.push(result.h);
+          finalC.push(result.c);
+          if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
+        }
+        input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
+        if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
+          input = applyDropout(input, this.dropout, this.seed === undefined ? undefined : deriveSeed(this.seed, 1 << 20), this.dropoutCalls++);
+        }
+      }
+      const output = layout.unbatched ? squeeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
+      const h = layout.unbatched ? stack(finalH.map((t) => squeeze(t, 0)), 0) : stack(finalH, 0);
+      const c = layout.unbatched ? stack(finalC.map((t) => squeeze(t, 0)), 0) : stack(finalC, 0);
+      return wantGates ? { output, h, c, gates } : { output, h, c };
+    });
+  }
+
+  private runDirection(
+    params: LSTMLayerParameters,
+    inputGates: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    lengths: Tensor | null,
+    reverse: boolean,
+    wantGates: boolean,
+  ): DirectionResult {
+    if (!params.weightHr) {
+      const result = lstmSequence({ inputGates, weightHh: params.weightHh, h0, c0, lengths, reverse }, { fused: this.fused });
+      return wantGates ? result : { output: result.output, h: result.h, c: result.c, gates: null, cells: null };
+    }
+    return this.runProjected(params, params.weightHr, inputGates, h0, c0, lengths, reverse, wantGates);
+  }
+
+  /** The step loop with a projection: one recurrent matmul, one `lstmCell`, one `W_hr` matmul per step. */
+  private runProjected(
+    params: LSTMLayerParameters,
+    weightHr: Tensor,
+    inputGates: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    lengths: Tensor | null,
+    reverse: boolean,
+    wantGates: boolean,
+  ): DirectionResult {
+    const [steps, batch] = inputGates.shape as [number, number, number];
+    const active = lengths ? activeMask(lengths, steps, batch) : null;
+    const outputs = new Array<Tensor>(steps);
+    const gates = wantGates ? new Array<Tensor>(steps) : null;
+    const cells = wantGates ? new Array<Tensor>(steps) : null;
+    let h = h0;
+    let c = c0;
+    for (let s = 0; s < steps; s++) {
+      const t = reverse ? steps - 1 - s : s;
+      const cell = lstmCell(stepOf(inputGates, t), matmul(h, params.weightHh, { transposeB: true }), c, { fused: this.fused });
+      const projected = matmul(cell.h, weightHr, { transposeB: true });
+      if (active) {
+        const mask = maskAt(active, t, batch);
+        outputs[t] = where(mask, projected, 0);
+        if (gates && cells) {
+          gates[t] = where(mask, cell.gates, 0);
+          cells[t] = where(mask, cell.c.detach(), 0);
+        }
+        h = where(mask, projected, h);
+        c = where(mask, cell.c, c);
+      } else {
+        outputs[t] = projected;
+        if (gates && cells) {
+          gates[t] = cell.gates;
+          // Introspection only: a detached view, so stacking it records nothing.
+          cells[t] = cell.c.detach();
+        }
+        h = projected;
+        c = cell.c;
+      }
+    }
+    return {
+      output: stack(outputs, 0),
+      h,
+      c,
+      gates: gates ? stack(gates, 0) : null,
+      cells: cells ? stack(cells, 0) : null,
+    };
+  }
+
+  private describeGates(layer: number, direction: number, result: DirectionResult, layout: SequenceLayout): LSTMGates {
+    const unbatch = (t: Tensor) => (layout.unbatched ? squeeze(t, 1) : t);
+    const [input, forget, cell, output] = split(result.gates!, 4, 2).map(unbatch);
+    return {
+      layer,
+      direction: direction === 1 ? 'reverse' : 'forward',
+      input: input!,
+      forget: forget!,
+      cell: cell!,
+      output: output!,
+      cellState: unbatch(result.cells!),
+    };
+  }
+
+  /** The parameters of one layer and direction, by role (for importers and inspection). */
+  layerParameters(layer: number, reverse = false): LSTMLayerParameters {
+    this.assertLive('layerParameters');
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.numLayers) {
+      throw new GatedError('LSTM.layerParameters', `layer must be in [0, ${this.numLayers}), got ${String(layer)}`);
+    }
+    if (reverse && !this.bidirectional) throw new GatedError('LSTM.layerParameters', 'this LSTM is not bidirectional');
+    return this.directions[layer * this.numDirections + (reverse ? 1 : 0)]!;
+  }
+}
+
