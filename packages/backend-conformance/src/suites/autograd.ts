@@ -19,28 +19,29 @@ import {
   tidy,
   type Tensor,
 } from '@gated/tensor';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { SuiteContext } from '../harness/context.js';
 
 async function values(t: Tensor | null): Promise<number[]> {
   if (!t) throw new Error('expected a tensor, got null');
   return Array.from(await t.data());
 }
 
-export function autogradSuite(): void {
-  describe('autodiff semantics', () => {
-    it('fills .grad of leaves and accumulates across backward calls', async () => {
+export function autogradSuite(ctx: SuiteContext): void {
+  ctx.describe('autodiff semantics', (t) => {
+    t.it('fills .grad of leaves and accumulates across backward calls', async () => {
       const w = tensor([1, 2, 3], { requiresGrad: true });
-      const loss = sum(mul(w, w));
+      const loss = tidy(() => sum(mul(w, w)));
       loss.backward();
       expect(await values(w.grad)).toEqual([2, 4, 6]);
-      const again = sum(mul(w, 3));
+      const again = tidy(() => sum(mul(w, 3)));
       again.backward();
       expect(await values(w.grad)).toEqual([5, 7, 9]);
       w.grad!.dispose();
       for (const t of [w, loss, again]) t.dispose();
     });
 
-    it('accumulates gradient along shared subgraphs once per path (diamond)', async () => {
+    t.it('accumulates gradient along shared subgraphs once per path (diamond)', async () => {
       const x = tensor([0.5, -1], { requiresGrad: true });
       const loss = tidy(() => {
         const y = tanh(x);
@@ -60,7 +61,7 @@ export function autogradSuite(): void {
       loss.dispose();
     });
 
-    it('uses a seed for non-scalar outputs and refuses none', async () => {
+    t.it('uses a seed for non-scalar outputs and refuses none', async () => {
       const x = tensor([1, 2], { requiresGrad: true });
       const y = mul(x, x);
       expect(() => { y.backward(); }).toThrow(GatedError);
@@ -74,23 +75,23 @@ export function autogradSuite(): void {
       for (const t of [x, y, wrongSeed, seed]) t.dispose();
     });
 
-    it('refuses backward on a tensor that is not on the tape', () => {
+    t.it('refuses backward on a tensor that is not on the tape', () => {
       const x = tensor([1, 2]);
       const y = sum(x);
       expect(() => { y.backward(); }).toThrow(/backward: tensor #\d+ \[\] does not require a gradient/);
       const w = tensor([1], { requiresGrad: true });
-      const z = noGrad(() => sum(mul(w, 2)));
+      const z = noGrad(() => tidy(() => sum(mul(w, 2))));
       expect(z.requiresGrad).toBe(false);
       expect(() => { z.backward(); }).toThrow(/does not require a gradient/);
       for (const t of [x, y, w, z]) t.dispose();
     });
 
-    it('refuses a second backward through a freed graph, and allows it when retained', async () => {
+    t.it('refuses a second backward through a freed graph, and allows it when retained', async () => {
       const x = tensor([3], { requiresGrad: true });
-      const y = sum(square(x));
+      const y = tidy(() => sum(square(x)));
       y.backward();
       expect(() => { y.backward(); }).toThrow(/backward: the graph through "sum" was already freed by an earlier backward pass; pass \{ retainGraph: true \}/);
-      const z = sum(square(x));
+      const z = tidy(() => sum(square(x)));
       backward(z, undefined, { retainGraph: true });
       backward(z);
       expect(await values(x.grad)).toEqual([6 + 6 + 6]);
@@ -98,18 +99,18 @@ export function autogradSuite(): void {
       for (const t of [x, y, z]) t.dispose();
     });
 
-    it('detach cuts the graph', async () => {
+    t.it('detach cuts the graph', async () => {
       const x = tensor([2], { requiresGrad: true });
-      const frozen = mul(x, x).detach();
+      const frozen = tidy(() => mul(x, x).detach());
       expect(frozen.requiresGrad).toBe(false);
-      const loss = sum(mul(frozen, x));
+      const loss = tidy(() => sum(mul(frozen, x)));
       loss.backward();
       expect(await values(x.grad)).toEqual([4]);
       x.grad!.dispose();
       for (const t of [x, frozen, loss]) t.dispose();
     });
 
-    it('frees saved tensors after backward and when a graph is dropped without backward', () => {
+    t.it('frees saved tensors after backward and when a graph is dropped without backward', () => {
       const before = memory();
       const w = tensor([[0.5, -0.2], [0.1, 0.3]], { requiresGrad: true });
       const x = tensor([[1, 2]]);
@@ -128,7 +129,7 @@ export function autogradSuite(): void {
       expect(memory().numTensors).toBe(before.numTensors);
     });
 
-    it('differentiates with respect to nested parameters (valueAndGrad)', async () => {
+    t.it('differentiates with respect to nested parameters (valueAndGrad)', async () => {
       const w = tensor([[1, 2], [3, 4]]);
       const b = tensor([0.5, -0.5]);
       const x = tensor([[1, 1]]);
@@ -142,7 +143,7 @@ export function autogradSuite(): void {
       for (const t of [w, b, x, value, grads.w, grads.extra[0]!]) t.dispose();
     });
 
-    it('returns zeros for an input the function does not use', async () => {
+    t.it('returns zeros for an input the function does not use', async () => {
       const a = tensor([1, 2]);
       const b = tensor([3, 4]);
       const [ga, gb] = grad((p: Tensor[]) => sum(square(p[0]!)))([a, b]);
@@ -151,7 +152,7 @@ export function autogradSuite(): void {
       for (const t of [a, b, ga!, gb!]) t.dispose();
     });
 
-    it('1,000 training steps leave engine memory flat', async () => {
+    t.it('1,000 training steps leave engine memory flat', async () => {
       const w = tensor([[0.1], [-0.2], [0.3]], { requiresGrad: true });
       const x = tensor([[1, 2, 3], [0.5, -1, 2], [-1, 0, 1], [2, 2, -2]]);
       const y = tensor([[1], [0], [0.5], [-1]]);

@@ -1,0 +1,101 @@
+/**
+ * What every suite function receives: `describe`/`it` wrappers that give each suite and test an
+ * id (its `/`-joined titles) and honour the backend's skip list, the backend under test, and the
+ * tolerance scaling the backend asked for.
+ */
+import type { Backend } from '@gated/backend-api';
+import { describe, it } from 'vitest';
+import type { ConformanceOptions } from '../options.js';
+import type { Tolerance } from './compare.js';
+import { Rng } from './rng.js';
+
+/** Shared by every context of one `describeBackend` call. */
+export interface RunState {
+  readonly backendName: string;
+  readonly options: ConformanceOptions;
+  /** Every suite and test id registered, to find skip entries that name nothing. */
+  readonly ids: Set<string>;
+  /** The backend once `beforeAll` created it. */
+  backend: Backend | null;
+  /** Why the factory failed, when it did: the suite is skipped. */
+  unavailable: string | null;
+  /** Why the engine refused the backend the factory made (e.g. its contract version): every test fails. */
+  refused: unknown;
+}
+
+/** What a running test can do besides asserting. */
+export interface TestControls {
+  /**
+   * Skips the test from inside, for conditions known only once the backend exists (e.g. an
+   * optional fused kernel it does not offer). The reason shows in the report.
+   */
+  skip(reason: string): never;
+}
+
+/** A test body; `rng` is a generator seeded from the test's id. */
+export type TestBody = (rng: Rng, controls: TestControls) => Promise<void> | void;
+
+export class SuiteContext {
+  constructor(
+    private readonly state: RunState,
+    private readonly path: readonly string[] = [],
+  ) {}
+
+  /** Name given to `describeBackend`. */
+  get backendName(): string {
+    return this.state.backendName;
+  }
+
+  get options(): ConformanceOptions {
+    return this.state.options;
+  }
+
+  /** The backend under test (inside tests only). */
+  get backend(): Backend {
+    if (!this.state.backend) throw new Error('the backend is only available inside tests');
+    return this.state.backend;
+  }
+
+  /** A suite; its body registers tests through the child context it receives. */
+  describe(name: string, body: (suite: SuiteContext) => void): void {
+    const id = this.register(name);
+    const child = new SuiteContext(this.state, [...this.path, name]);
+    const reason = this.skipReason(id);
+    if (reason === undefined) describe(name, () => { body(child); });
+    else describe.skip(`${name} [skipped: ${reason}]`, () => { body(child); });
+  }
+
+  /** A test; the body gets a generator seeded from the test's id. */
+  it(name: string, body: TestBody): void {
+    const id = this.register(name);
+    const reason = this.skipReason(id);
+    const run = (context: { skip(note?: string): never }): Promise<void> | void =>
+      body(Rng.fromText(`${this.state.backendName}/${id}`), { skip: (reason) => context.skip(reason) });
+    if (reason === undefined) it(name, run);
+    else it.skip(`${name} [skipped: ${reason}]`, run);
+  }
+
+  /** A tolerance scaled by the backend's multipliers. */
+  tolerance(rtol: number, atol: number | ArrayLike<number>): Tolerance {
+    const relative = this.state.options.tolerance?.relative ?? 1;
+    const absolute = this.state.options.tolerance?.absolute ?? 1;
+    return {
+      rtol: rtol * relative,
+      atol: typeof atol === 'number' ? atol * absolute : Array.from(atol, (a) => a * absolute),
+    };
+  }
+
+  private register(name: string): string {
+    if (name.includes('/')) throw new Error(`conformance: test and suite names must not contain "/": ${name}`);
+    const id = [...this.path, name].join('/');
+    if (this.state.ids.has(id)) throw new Error(`conformance: duplicate test id ${id}`);
+    this.state.ids.add(id);
+    return id;
+  }
+
+  private skipReason(id: string): string | undefined {
+    const skip = this.state.options.skip;
+    if (!skip || !Object.hasOwn(skip, id)) return undefined;
+    return skip[id];
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `@gated/lstm` on the backend under test: agreement with PyTorch on every reference case,
+ * fused LSTM kernels against their composites (forward and backward), the layers' behaviour
+ * (state dicts, gate introspection, truncated BPTT, dropout, initializers, file formats), losses,
+ * and clear errors for bad input. The sub-suites live in `./lstm/`.
+ */
+import type { SuiteContext } from '../harness/context.js';
+import { layerErrorsSuite } from './lstm/errors.js';
+import { fusedSuite } from './lstm/fused.js';
+import { lossSuite } from './lstm/losses.js';
+import { modulesSuite } from './lstm/modules.js';
+import { pytorchSuite } from './lstm/pytorch.js';
+
+export function lstmSuite(ctx: SuiteContext): void {
+  ctx.describe('lstm', (suite) => {
+    pytorchSuite(suite);
+    fusedSuite(suite);
+    modulesSuite(suite);
+    lossSuite(suite);
+    layerErrorsSuite(suite);
+  });
+}

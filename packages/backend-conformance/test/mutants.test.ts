@@ -1,0 +1,27 @@
+// Every deliberately broken backend must fail the suite where its bug lives: proof that the
+// suite's assertions can fail.
+import { beforeAll, expect, it } from 'vitest';
+import { MUTANTS } from './fixtures/mutants.js';
+import { runFixture, type Outcome } from './nested-vitest.js';
+
+let outcomes: Outcome[] = [];
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+beforeAll(async () => {
+  // Only the suites each mutant should be caught by run, to keep this quick.
+  const pattern = Object.entries(MUTANTS)
+    .map(([name, m]) => `^${escape(`conformance: mutant ${name} > ${m.caughtBy.split('/').join(' > ')}`)}`)
+    .join('|');
+  outcomes = await runFixture('test/fixtures/mutants.fixture.ts', new RegExp(pattern));
+  process.exitCode = undefined;
+}, 120_000);
+
+for (const [name, mutant] of Object.entries(MUTANTS)) {
+  it(`catches: ${name}`, () => {
+    const prefix = `conformance: mutant ${name} > ${mutant.caughtBy.split('/').join(' > ')}`;
+    const relevant = outcomes.filter((o) => o.fullName.startsWith(prefix));
+    expect(relevant.length, `tests under ${prefix}`).toBeGreaterThan(0);
+    expect(relevant.filter((o) => o.state === 'failed').length, `failures under ${prefix}`).toBeGreaterThan(0);
+  });
+}
