@@ -1,0 +1,421 @@
+/**
+ * Fused LSTM kernels in PyTorch's gate order i, f, g, o: one cell step (`lstmCell`, forward and
+ * backward) and whole sequences (`lstmSequenceJob`, `lstmSequenceBackwardJob`) whose time loop
+ * runs entirely here, threads meeting at one barrier per step.
+ *
+ * Forward. W_hh [4H, H] is packed once per call into two 8-column panels per group of four hidden
+ * units, (i, f) and (g, o), so one 4×8 micro-kernel pass per panel leaves all four gates of those
+ * units side by side in a small `pre` buffer. The pointwise cell then reads them with vector loads.
+ * h is double-buffered: every thread reads all of h_{t-1} while writing its own units of h_t.
+ *
+ * Backward (BPTT). W_hh is packed in 8-unit column panels for dh_{t-1} = dGates_t · W_hh. Each
+ * thread owns the same units in the pointwise phase and in the product, so only the pointwise
+ * results (dGates_t, read by everyone) need the barrier. dW_hh is one GEMM at the end (on the host).
+ *
+ * Masking: sequence b is active at step t when t < lengths[b]. Inactive steps carry the state and
+ * write zeros, so in the reverse direction each sequence starts from h0, c0 at its own last step.
+ */
+import { one, storeTransposed, vsigmoid, vtanh } from './common';
+import { packA, packB, tile1, tile4 } from './gemm';
+import { argI, argP, barrier, shareBegin, tileScratch } from './threads';
+
+/** Loads `n` ≤ 4 floats as a vector (the rest 0) through 16 bytes of scratch. */
+@inline function loadN(p: usize, n: i32, scratch: usize): v128 {
+  if (n == 4) return v128.load(p);
+  v128.store(scratch, i32x4.splat(0));
+  for (let l = 0; l < n; l++) store<f32>(scratch + (<usize>l << 2), load<f32>(p + (<usize>l << 2)));
+  return v128.load(scratch);
+}
+
+@inline function storeN(p: usize, v: v128, n: i32, scratch: usize): void {
+  if (n == 4) {
+    v128.store(p, v);
+    return;
+  }
+  v128.store(scratch, v);
+  for (let l = 0; l < n; l++) store<f32>(p + (<usize>l << 2), load<f32>(scratch + (<usize>l << 2)));
+}
+
+@inline function zeroN(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+/**
+ * The cell for up to four units of one row: pre-activations xi..xo, previous cell at `cPrev`;
+ * writes h, c' and the activated gates (gate g of the first unit at `gates + g·gateStride`).
+ */
+@inline function cellForward(
+  xi: v128, xf: v128, xg: v128, xo: v128, cPrev: usize,
+  h: usize, c: usize, gates: usize, gateStride: usize, n: i32, scratch: usize,
+): v128 {
+  const i = vsigmoid(xi);
+  const f = vsigmoid(xf);
+  const g = vtanh(xg);
+  const o = vsigmoid(xo);
+  const cNew = f32x4.add(f32x4.mul(f, loadN(cPrev, n, scratch)), f32x4.mul(i, g));
+  const hNew = f32x4.mul(o, vtanh(cNew));
+  storeN(c, cNew, n, scratch);
+  storeN(h, hNew, n, scratch);
+  storeN(gates, i, n, scratch);
+  storeN(gates + gateStride, f, n, scratch);
+  storeN(gates + gateStride * 2, g, n, scratch);
+  storeN(gates + gateStride * 3, o, n, scratch);
+  return hNew;
+}
+
+/**
+ * Backward of the cell for up to four units of one row. `dh` is the total gradient of h (output
+ * gradient plus the recurrent one); writes the pre-activation gradients and dc_prev (which may
+ * alias `dc`).
+ */
+@inline function cellBackward(
+  dh: v128, dc: usize, cPrev: usize, cNew: usize, gates: usize, gateStride: usize,
+  dGates: usize, dcPrev: usize, n: i32, scratch: usize,
+): void {
+  const unit = one();
+  const i = loadN(gates, n, scratch);
+  const f = loadN(gates + gateStride, n, scratch);
+  const g = loadN(gates + gateStride * 2, n, scratch);
+  const o = loadN(gates + gateStride * 3, n, scratch);
+  const tc = vtanh(loadN(cNew, n, scratch));
+  const dcTotal = f32x4.add(loadN(dc, n, scratch), f32x4.mul(f32x4.mul(dh, o), f32x4.sub(unit, f32x4.mul(tc, tc))));
+  const cp = loadN(cPrev, n, scratch);
+  storeN(dGates, f32x4.mul(f32x4.mul(dcTotal, g), f32x4.mul(i, f32x4.sub(unit, i))), n, scratch);
+  storeN(dGates + gateStride, f32x4.mul(f32x4.mul(dcTotal, cp), f32x4.mul(f, f32x4.sub(unit, f))), n, scratch);
+  storeN(dGates + gateStride * 2, f32x4.mul(f32x4.mul(dcTotal, i), f32x4.sub(unit, f32x4.mul(g, g))), n, scratch);
+  storeN(dGates + gateStride * 3, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(unit, o))), n, scratch);
+  storeN(dcPrev, f32x4.mul(dcTotal, f), n, scratch);
+}
+
+/** One step: inputGates, hiddenGates [B, 4H], c [B, H] → h, c' [B, H], gates [B, 4H]. */
+export function lstmCell(
+  inputGates: usize, hiddenGates: usize, c: usize, batch: i32, hidden: i32,
+  hOut: usize, cOut: usize, gates: usize, scratch: usize,
+): void {
+  const gateStride = <usize>hidden << 2;
+  for (let b = 0; b < batch; b++) {
+    const row4 = <usize>b * (gateStride << 2);
+    const row = <usize>b * gateStride;
+    for (let j = 0; j < hidden; j += 4) {
+      const n = min(4, hidden - j);
+      const u = <usize>j << 2;
+      const x = inputGates + row4 + u;
+      const y = hiddenGates + row4 + u;
+      const xi = f32x4.add(loadN(x, n, scratch), loadN(y, n, scratch));
+      const xf = f32x4.add(loadN(x + gateStride, n, scratch), loadN(y + gateStride, n, scratch));
+      const xg = f32x4.add(loadN(x + gateStride * 2, n, scratch), loadN(y + gateStride * 2, n, scratch));
+      const xo = f32x4.add(loadN(x + gateStride * 3, n, scratch), loadN(y + gateStride * 3, n, scratch));
+      cellForward(xi, xf, xg, xo, c + row + u, hOut + row + u, cOut + row + u, gates + row4 + u, gateStride, n, scratch);
+    }
+  }
+}
+
+/** Backward of one step: dh, dc, c, c', gates → dGates [B, 4H], dcPrev [B, H]. */
+export function lstmCellBackward(
+  dh: usize, dc: usize, c: usize, cNew: usize, gates: usize, batch: i32, hidden: i32,
+  dGates: usize, dcPrev: usize, scratch: usize,
+): void {
+  const gateStride = <usize>hidden << 2;
+  for (let b = 0; b < batch; b++) {
+    const row4 = <usize>b * (gateStride << 2);
+    const row = <usize>b * gateStride;
+    for (let j = 0; j < hidden; j += 4) {
+      const n = min(4, hidden - j);
+      const u = <usize>j << 2;
+      cellBackward(loadN(dh + row + u, n, scratch), dc + row + u, c + row + u, cNew + row + u,
+        gates + row4 + u, gateStride, dGates + row4 + u, dcPrev + row + u, n, scratch);
+    }
+  }
+}
+
+@inline function isActive(t: i32, b: i32, steps: i32, lengths: usize): bool {
+  return t >= 0 && t < steps && (lengths == 0 || t < load<i32>(lengths + (<usize>b << 2)));
+}
+
+// Forward job arguments.
+const F_IG = 0, F_WHH = 1, F_H0 = 2, F_C0 = 3, F_LENGTHS = 4, F_REVERSE = 5, F_T = 6, F_B = 7, F_H = 8,
+  F_OUTPUT = 9, F_H_OUT = 10, F_C_OUT = 11, F_GATES = 12, F_CELLS = 13, F_PACKED = 14, F_PRE = 15,
+  F_HBUF = 16, F_CSTATE = 17, F_PACK_A = 18;
+
+/** Elements of the forward job's scratch: packed weights, pre, two h buffers, c (packed h apart). */
+export function lstmForwardScratch(batch: i32, hidden: i32): i32 {
+  const groups = (hidden + 3) >> 2;
+  return groups * 16 * hidden + batch * groups * 16 + 3 * batch * hidden;
+}
+
+/** Elements of one thread's packed copy of a [batch, depth] operand. */
+export function packedRows(batch: i32, depth: i32): i32 {
+  return ((batch + 3) >> 2) * 4 * depth;
+}
+
+export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
+  const ig = argP(cb, F_IG);
+  const whh = argP(cb, F_WHH);
+  const h0 = argP(cb, F_H0);
+  const c0 = argP(cb, F_C0);
+  const lengths = argP(cb, F_LENGTHS);
+  const reverse = argI(cb, F_REVERSE) != 0;
+  const steps = argI(cb, F_T);
+  const batch = argI(cb, F_B);
+  const hidden = argI(cb, F_H);
+  const output = argP(cb, F_OUTPUT);
+  const gatesOut = argP(cb, F_GATES);
+  const cells = argP(cb, F_CELLS);
+  const packed = argP(cb, F_PACKED);
+  const pre = argP(cb, F_PRE);
+  const hbuf = argP(cb, F_HBUF);
+  const cstate = argP(cb, F_CSTATE);
+  const scratch = tileScratch(cb, tid);
+  const stage = scratch + 128;
+  const packedH = argP(cb, F_PACK_A) + <usize>tid * (<usize>packedRows(batch, hidden) << 2);
+
+  const groups = (hidden + 3) >> 2;
+  const chunks = (hidden + 7) >> 3;
+  const groupBegin = shareBegin(chunks, tid, threads) << 1;
+  const groupEnd = min(groups, shareBegin(chunks, tid + 1, threads) << 1);
+  const unitBegin = groupBegin << 2;
+  const unitEnd = min(hidden, groupEnd << 2);
+  const hBytes = <usize>hidden << 2;
+  const stateBytes = <usize>batch * hBytes;
+  const preStride = <usize>groups << 6;
+  const panelBytes = hBytes << 3;
+
+  // Pack this thread's panels: group q → (i, f) panel then (g, o) panel, each H rows of 8.
+  for (let q = groupBegin; q < groupEnd; q++) {
+    const p0 = packed + <usize>q * (panelBytes << 1);
+    const units = min(4, hidden - (q << 2));
+    for (let half = 0; half < 2; half++) {
+      const panel = p0 + <usize>half * panelBytes;
+      const first = whh + <usize>((half << 1) * hidden + (q << 2)) * hBytes;
+      if (units == 4) {
+        // The 8 columns are rows u of gate 2·half and gate 2·half + 1: two runs of 4 rows.
+        const second = first + <usize>hidden * hBytes;
+        for (let k = 0; k + 4 <= hidden; k += 4) {
+          const s0 = first + (<usize>k << 2);
+          const s1 = second + (<usize>k << 2);
+          const d = panel + (<usize>k << 5);
+          storeTransposed(v128.load(s0), v128.load(s0 + hBytes), v128.load(s0 + hBytes * 2), v128.load(s0 + hBytes * 3), d, 32);
+          storeTransposed(v128.load(s1), v128.load(s1 + hBytes), v128.load(s1 + hBytes * 2), v128.load(s1 + hBytes * 3), d + 16, 32);
+        }
+        for (let k = hidden & ~3; k < hidden; k++) {
+          for (let col = 0; col < 8; col++) {
+            const src = (col < 4 ? first : second) + <usize>(col & 3) * hBytes + (<usize>k << 2);
+            store<f32>(panel + (<usize>k << 5) + (<usize>col << 2), load<f32>(src));
+          }
+        }
+        continue;
+      }
+      memory.fill(panel, 0, panelBytes);
+      for (let col = 0; col < 8; col++) {
+        if ((col & 3) >= units) continue;
+        let src = first + <usize>((col >> 2) * hidden + (col & 3)) * hBytes;
+        let dst = panel + (<usize>col << 2);
+        for (let k = 0; k < hidden; k++, src += 4, dst += 32) store<f32>(dst, load<f32>(src));
+      }
+    }
+  }
+  const unitOffset = <usize>unitBegin << 2;
+  const unitBytes = <usize>(unitEnd - unitBegin) << 2;
+  for (let b = 0; b < batch; b++) {
+    if (unitBytes > 0) memory.copy(cstate + <usize>b * hBytes + unitOffset, c0 + <usize>b * hBytes + unitOffset, unitBytes);
+  }
+
+  const rowBytes4 = hBytes << 2;
+  for (let s = 0; s < steps; s++) {
+    const t = reverse ? steps - 1 - s : s;
+    const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * stateBytes;
+    const hNext = hbuf + <usize>(s & 1) * stateBytes;
+    // pre = h_{t-1} · W_hhᵀ for this thread's groups (h packed in 4-row groups unless B = 1).
+    if (batch > 1 && groupBegin < groupEnd) packA(hPrev, hBytes, 4, batch, hidden, packedH);
+    // Every other step walks the weights backwards, so that it starts with the panels the
+    // previous step read last, which are still in L2.
+    const zig = (s & 1) != 0;
+    for (let i = groupBegin; i < groupEnd; i++) {
+      const q = zig ? groupEnd - 1 - (i - groupBegin) : i;
+      const p0 = packed + <usize>q * (panelBytes << 1);
+      const c = pre + (<usize>q << 6);
+      if (batch == 1) {
+        tile1(hPrev, p0, c, hidden, 8, false, scratch);
+        tile1(hPrev, p0 + panelBytes, c + 32, hidden, 8, false, scratch);
+        continue;
+      }
+      let ap = packedH;
+      for (let b = 0; b < batch; b += 4) {
+        const rows = min(4, batch - b);
+        const cp = c + <usize>b * preStride;
+        tile4(ap, p0, cp, preStride, hidden, rows, 8, false, scratch);
+        tile4(ap, p0 + panelBytes, cp + 32, preStride, hidden, rows, 8, false, scratch);
+        ap += hBytes << 2;
+      }
+    }
+    // The cell, row by row.
+    const stepRow = <usize>t * <usize>batch;
+    for (let b = 0; b < batch; b++) {
+      const state = (stepRow + <usize>b) * hBytes;
+      const gateRow = (stepRow + <usize>b) * rowBytes4;
+      if (!isActive(t, b, steps, lengths)) {
+        for (let u = unitBegin; u < unitEnd; u += 4) {
+          const n = min(4, unitEnd - u);
+          const offset = <usize>u << 2;
+          zeroN(output + state + offset, n);
+          zeroN(cells + state + offset, n);
+          for (let g = 0; g < 4; g++) zeroN(gatesOut + gateRow + <usize>g * hBytes + offset, n);
+        }
+        if (unitBytes > 0) memory.copy(hNext + <usize>b * hBytes + unitOffset, hPrev + <usize>b * hBytes + unitOffset, unitBytes);
+        continue;
+      }
+      const preRow = pre + <usize>b * preStride;
+      const igRow = ig + gateRow;
+      for (let q = groupBegin; q < groupEnd; q++) {
+        const u = q << 2;
+        const n = min(4, hidden - u);
+        const offset = <usize>u << 2;
+        const p = preRow + (<usize>q << 6);
+        const x = igRow + offset;
+        const xi = f32x4.add(v128.load(p), loadN(x, n, stage));
+        const xf = f32x4.add(v128.load(p, 16), loadN(x + hBytes, n, stage));
+        const xg = f32x4.add(v128.load(p, 32), loadN(x + hBytes * 2, n, stage));
+        const xo = f32x4.add(v128.load(p, 48), loadN(x + hBytes * 3, n, stage));
+        const cPtr = cstate + <usize>b * hBytes + offset;
+        const hNew = cellForward(xi, xf, xg, xo, cPtr, output + state + offset, cPtr, gatesOut + gateRow + offset, hBytes, n, stage);
+        storeN(hNext + <usize>b * hBytes + offset, hNew, n, stage);
+        storeN(cells + state + offset, loadN(cPtr, n, stage), n, stage);
+      }
+    }
+    barrier(cb, tid, threads);
+  }
+  const hLast = steps == 0 ? h0 : hbuf + <usize>((steps - 1) & 1) * stateBytes;
+  const hOut = argP(cb, F_H_OUT);
+  const cOut = argP(cb, F_C_OUT);
+  for (let b = 0; b < batch; b++) {
+    if (unitBytes == 0) break;
+    const row = <usize>b * hBytes + unitOffset;
+    memory.copy(hOut + row, hLast + row, unitBytes);
+    memory.copy(cOut + row, cstate + row, unitBytes);
+  }
+}
+
+// Backward job arguments.
+const R_WHH = 0, R_H0 = 1, R_C0 = 2, R_LENGTHS = 3, R_REVERSE = 4, R_T = 5, R_B = 6, R_H = 7,
+  R_OUTPUT = 8, R_GATES = 9, R_CELLS = 10, R_DOUTPUT = 11, R_DH = 12, R_DC = 13, R_DIG = 14,
+  R_DH0 = 15, R_DC0 = 16, R_HPREV = 17, R_PACKED = 18, R_DH_STATE = 19, R_DC_STATE = 20, R_DH_NEW = 21,
+  R_PACK_A = 22;
+
+/** Elements of the backward job's scratch: packed weights and three [B, H] states. */
+export function lstmBackwardScratch(batch: i32, hidden: i32): i32 {
+  return ((hidden + 7) >> 3) * 8 * 4 * hidden + 3 * batch * hidden;
+}
+
+export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void {
+  const whh = argP(cb, R_WHH);
+  const h0 = argP(cb, R_H0);
+  const c0 = argP(cb, R_C0);
+  const lengths = argP(cb, R_LENGTHS);
+  const reverse = argI(cb, R_REVERSE) != 0;
+  const steps = argI(cb, R_T);
+  const batch = argI(cb, R_B);
+  const hidden = argI(cb, R_H);
+  const output = argP(cb, R_OUTPUT);
+  const gates = argP(cb, R_GATES);
+  const cells = argP(cb, R_CELLS);
+  const dOutput = argP(cb, R_DOUTPUT);
+  const dIG = argP(cb, R_DIG);
+  const hPrevAll = argP(cb, R_HPREV);
+  const packed = argP(cb, R_PACKED);
+  const dhState = argP(cb, R_DH_STATE);
+  const dcState = argP(cb, R_DC_STATE);
+  const dhNew = argP(cb, R_DH_NEW);
+  const scratch = tileScratch(cb, tid);
+  const stage = scratch + 128;
+
+  const width = hidden << 2;
+  const packedGrads = argP(cb, R_PACK_A) + <usize>tid * (<usize>packedRows(batch, width) << 2);
+  const chunks = (hidden + 7) >> 3;
+  const chunkBegin = shareBegin(chunks, tid, threads);
+  const chunkEnd = shareBegin(chunks, tid + 1, threads);
+  const unitBegin = chunkBegin << 3;
+  const unitEnd = min(hidden, chunkEnd << 3);
+  const hBytes = <usize>hidden << 2;
+  const rowBytes4 = hBytes << 2;
+  const unitOffset = <usize>unitBegin << 2;
+  const unitBytes = <usize>(unitEnd - unitBegin) << 2;
+
+  packB(whh, hidden, false, width, hidden, packed, chunkBegin, chunkEnd);
+  const dh = argP(cb, R_DH);
+  const dc = argP(cb, R_DC);
+  for (let b = 0; b < batch; b++) {
+    if (unitBytes == 0) break;
+    const row = <usize>b * hBytes + unitOffset;
+    memory.copy(dhState + row, dh + row, unitBytes);
+    memory.copy(dcState + row, dc + row, unitBytes);
+  }
+
+  for (let s = steps - 1; s >= 0; s--) {
+    const t = reverse ? steps - 1 - s : s;
+    const prev = reverse ? t + 1 : t - 1;
+    const stepRow = <usize>t * <usize>batch;
+    let anyActive = false;
+    for (let b = 0; b < batch; b++) {
+      const state = (stepRow + <usize>b) * hBytes;
+      const gateRow = (stepRow + <usize>b) * rowBytes4;
+      if (!isActive(t, b, steps, lengths)) {
+        for (let u = unitBegin; u < unitEnd; u += 4) {
+          const n = min(4, unitEnd - u);
+          const offset = <usize>u << 2;
+          for (let g = 0; g < 4; g++) zeroN(dIG + gateRow + <usize>g * hBytes + offset, n);
+          zeroN(hPrevAll + state + offset, n);
+        }
+        continue;
+      }
+      anyActive = true;
+      const fromPrev = isActive(prev, b, steps, lengths);
+      const prevState = fromPrev ? (<usize>prev * <usize>batch + <usize>b) * hBytes : 0;
+      const cPrevRow = fromPrev ? cells + prevState : c0 + <usize>b * hBytes;
+      const hPrevRow = fromPrev ? output + prevState : h0 + <usize>b * hBytes;
+      const dhRow = dhState + <usize>b * hBytes;
+      const dcRow = dcState + <usize>b * hBytes;
+      for (let u = unitBegin; u < unitEnd; u += 4) {
+        const n = min(4, unitEnd - u);
+        const offset = <usize>u << 2;
+        const dhTotal = f32x4.add(loadN(dhRow + offset, n, stage), loadN(dOutput + state + offset, n, stage));
+        cellBackward(dhTotal, dcRow + offset, cPrevRow + offset, cells + state + offset, gates + gateRow + offset, hBytes,
+          dIG + gateRow + offset, dcRow + offset, n, stage);
+      }
+      if (unitBytes > 0) memory.copy(hPrevAll + state + unitOffset, hPrevRow + unitOffset, unitBytes);
+    }
+    barrier(cb, tid, threads);
+    if (!anyActive) continue;
+    // dh_{t-1} = dGates_t · W_hh for this thread's units (dGates packed unless B = 1).
+    const a = dIG + stepRow * rowBytes4;
+    if (batch > 1 && chunkBegin < chunkEnd) packA(a, rowBytes4, 4, batch, width, packedGrads);
+    const zig = (s & 1) != 0;
+    for (let i = chunkBegin; i < chunkEnd; i++) {
+      const chunk = zig ? chunkEnd - 1 - (i - chunkBegin) : i;
+      const panel = packed + <usize>chunk * (<usize>width << 5);
+      const cols = min(8, hidden - (chunk << 3));
+      const c = dhNew + (<usize>chunk << 5);
+      if (batch == 1) {
+        tile1(a, panel, c, width, cols, false, scratch);
+        continue;
+      }
+      let ap = packedGrads;
+      for (let b = 0; b < batch; b += 4) {
+        tile4(ap, panel, c + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
+        ap += rowBytes4 << 2;
+      }
+    }
+    for (let b = 0; b < batch; b++) {
+      if (unitBytes == 0 || !isActive(t, b, steps, lengths)) continue;
+      const row = <usize>b * hBytes + unitOffset;
+      memory.copy(dhState + row, dhNew + row, unitBytes);
+    }
+  }
+  const dh0 = argP(cb, R_DH0);
+  const dc0 = argP(cb, R_DC0);
+  for (let b = 0; b < batch; b++) {
+    if (unitBytes == 0) break;
+    const row = <usize>b * hBytes + unitOffset;
+    memory.copy(dh0 + row, dhState + row, unitBytes);
+    memory.copy(dc0 + row, dcState + row, unitBytes);
+  }
+}

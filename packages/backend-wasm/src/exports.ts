@@ -1,0 +1,66 @@
+/**
+ * The functions the kernel module exports (assembly/index.ts), as the host calls them: addresses
+ * are byte offsets into linear memory, sizes are element counts, booleans are 0 or 1.
+ */
+export interface KernelExports {
+  heapBase(): number;
+  fill32(out: number, count: number, bits: number): void;
+  fill8(out: number, count: number, value: number): void;
+  normalizeBool(address: number, count: number): void;
+  cast(from: number, to: number, out: number, x: number, count: number): void;
+  unaryF32(op: number, out: number, x: number, count: number): void;
+  unaryI32(op: number, out: number, x: number, count: number): void;
+  logicalNot(out: number, x: number, count: number): void;
+  binary(op: number, dtype: number, out: number, a: number, b: number, plan: number): void;
+  where(width: number, out: number, cond: number, a: number, b: number, plan: number): void;
+  stridedCopy(width: number, out: number, x: number, plan: number): void;
+  copyChunks(out: number, outRowBytes: number, x: number, chunkBytes: number, outer: number): void;
+  reduce(op: number, dtype: number, out: number, outSize: number, x: number, plan: number, acc: number): void;
+  argReduce(op: number, dtype: number, out: number, x: number, outer: number, n: number, inner: number, best: number): void;
+  checkIndices(indices: number, count: number, size: number): number;
+  gather(width: number, out: number, x: number, outer: number, size: number, inner: number, indices: number, count: number): void;
+  scatterAdd(
+    dtype: number, out: number, updates: number, outer: number, size: number, inner: number, indices: number, count: number, acc: number,
+  ): void;
+  random(kind: number, out: number, count: number, key0: number, key1: number, p0: number, p1: number): void;
+  adamStep(
+    param: number, grad: number, m: number, v: number, vMax: number, count: number, stepSize: number,
+    biasCorrection2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number,
+    coupled: number, maximize: number,
+  ): void;
+  lstmCell(
+    inputGates: number, hiddenGates: number, c: number, batch: number, hidden: number,
+    hOut: number, cOut: number, gates: number, scratch: number,
+  ): void;
+  lstmCellBackward(
+    dh: number, dc: number, c: number, cNew: number, gates: number, batch: number, hidden: number,
+    dGates: number, dcPrev: number, scratch: number,
+  ): void;
+  lstmForwardScratch(batch: number, hidden: number): number;
+  lstmBackwardScratch(batch: number, hidden: number): number;
+  packedSize(k: number, n: number): number;
+  /** Bytes of packed A each thread of a GEMM job needs. */
+  packABytes(): number;
+  /** Elements of one thread's packed copy of a [batch, depth] operand of the LSTM kernels. */
+  packedRows(batch: number, depth: number): number;
+  job(controlBlock: number): void;
+  shutdown(controlBlock: number): void;
+  workerLoop(controlBlock: number, thread: number, seen: number): void;
+}
+
+/** Control block layout (bytes), as in assembly/threads.ts. */
+export const CB = {
+  generation: 0,
+  threads: 24,
+  kind: 28,
+  mainCanWait: 32,
+  spin: 36,
+  args: 64,
+  tiles: 1024,
+  bytes: 1024 + 256 * 64,
+} as const;
+
+/** Most threads one backend can run (the control block has tile scratch for this many). */
+export const MAX_THREADS = 64;
+
+export const JOB = { gemm: 1, lstmForward: 2, lstmBackward: 3 } as const;

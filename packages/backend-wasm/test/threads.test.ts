@@ -1,0 +1,83 @@
+/**
+ * Threads: what the backend reports in `caps.threads` and `info`, the clean fallback to one thread
+ * where shared memory is unavailable, and products split across threads agreeing with one thread.
+ */
+import { describe, expect, it } from 'vitest';
+import { createWasmBackend } from '../src/index.js';
+import { threadsUnavailableReason } from '../src/workers.js';
+
+const isolated = typeof SharedArrayBuffer === 'function' &&
+  (typeof window === 'undefined' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
+
+describe('threads', () => {
+  it('one thread by default', async () => {
+    const backend = await createWasmBackend();
+    try {
+      expect(backend.caps.threads).toBe(1);
+      expect(backend.info).toMatchObject({ threads: 1, requestedThreads: 1, threadsFallback: null });
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it(`two threads ${isolated ? 'on shared memory' : 'fall back to one (no cross-origin isolation)'}`, async () => {
+    const backend = await createWasmBackend({ numThreads: 2 });
+    try {
+      expect(backend.info.requestedThreads).toBe(2);
+      if (isolated) {
+        expect(backend.caps.threads).toBe(2);
+        expect(backend.info.threadsFallback).toBeNull();
+      } else {
+        expect(backend.caps.threads).toBe(1);
+        expect(backend.info.threadsFallback).toMatch(/cross-origin isolated|SharedArrayBuffer/);
+      }
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('says why threads are unavailable', () => {
+    const browser = { sharedArrayBuffer: true, node: false, crossOriginIsolated: true, webWorkers: true };
+    expect(threadsUnavailableReason(browser)).toBeNull();
+    expect(threadsUnavailableReason({ ...browser, node: true, crossOriginIsolated: false, webWorkers: false })).toBeNull();
+    expect(threadsUnavailableReason({ ...browser, crossOriginIsolated: false })).toMatch(/^the page is not cross-origin isolated/);
+    expect(threadsUnavailableReason({ ...browser, sharedArrayBuffer: false })).toBe('SharedArrayBuffer is not available');
+    expect(threadsUnavailableReason({ ...browser, webWorkers: false })).toBe('Web Workers are not available');
+  });
+
+  it('refuses a bad thread count', async () => {
+    await expect(createWasmBackend({ numThreads: 0 })).rejects.toThrow('numThreads must be an integer in [1, 64], got 0');
+    await expect(createWasmBackend({ numThreads: 1.5 })).rejects.toThrow('numThreads must be an integer');
+  });
+
+  it('a product split across threads equals the one-thread product', async () => {
+    const one = await createWasmBackend({ numThreads: 1 });
+    const two = await createWasmBackend({ numThreads: 2, minParallelWork: 0 });
+    try {
+      const [m, k, n] = [67, 300, 45];
+      const values = (size: number, seed: number) => Float32Array.from({ length: size }, (_, i) => Math.sin(i * seed));
+      const run = (backend: typeof one) => {
+        const a = backend.alloc('float32', m * k);
+        const b = backend.alloc('float32', k * n);
+        backend.write(a, values(m * k, 1.7));
+        backend.write(b, values(k * n, 0.3));
+        const c = backend.matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, false, false, [m, n]);
+        const result = backend.readSync(c);
+        for (const handle of [a, b, c]) backend.free(handle);
+        return result;
+      };
+      // Same panels, same order of k within each output: bit-identical.
+      expect(run(two)).toEqual(run(one));
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  it('dispose stops the workers and refuses later calls', async () => {
+    const backend = await createWasmBackend({ numThreads: 2 });
+    backend.dispose();
+    backend.dispose();
+    expect(() => backend.fill('float32', 1, 0)).toThrow('fill: the wasm backend was disposed');
+  });
+});
