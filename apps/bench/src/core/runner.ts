@@ -1,0 +1,200 @@
+/**
+ * The run: for every spec, backend-ts's outputs become the reference; then every target is
+ * checked against it and timed (or skipped with a stated reason); finally each row gets its ratio
+ * to every peer measured in the same run and environment.
+ *
+ * A time budget keeps a run bounded on small machines: from a target's speed on the previous
+ * (smaller) spec of the same family, the runner predicts its step time and skips the pair when the
+ * prediction exceeds the budget, saying so. Backend-ts's reference is cut to the leading block of
+ * the sequence when backend-ts itself would exceed it.
+ */
+import type { Outputs, Reference } from './check.js';
+import { lstmData, type LstmData } from './data.js';
+import { gflops, specFlops } from './flops.js';
+import { summarize } from './stats.js';
+import { SkipError, type Method, type SpecData, type Target } from './target.js';
+import type { LstmSpec, Row, Skip, Spec } from './types.js';
+
+export interface Budget {
+  /** Predicted step time (ms) above which a W1–W4 pair is skipped. */
+  readonly workloadStepMs: number;
+  /** The same for sweep cells and micro-benchmarks. */
+  readonly sweepStepMs: number;
+  /** Predicted time (ms) above which backend-ts's reference covers only the leading block. */
+  readonly referenceMs: number;
+  /** Wall time (ms) after which the remaining pairs are skipped (a safety net), or null. */
+  readonly deadlineMs: number | null;
+}
+
+export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null };
+/** `--quick`: under 5 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
+export const QUICK_BUDGET: Budget = { workloadStepMs: 3_000, sweepStepMs: 500, referenceMs: 5_000, deadlineMs: 255_000 };
+
+/** The check step includes compilation (shaders, JIT): never stop a pair on it below this. */
+export const MIN_CHECK_LIMIT_MS = 5_000;
+
+/** The leading block a cut reference covers. */
+export const REFERENCE_BLOCK = { seq: 16, batch: 4 } as const;
+
+export interface RunOptions {
+  readonly specs: readonly Spec[];
+  readonly targets: readonly Target[];
+  /** backend-ts: computes the reference outputs. */
+  readonly reference: Target;
+  readonly method: Method;
+  readonly budget: Budget;
+  readonly env: 'node' | 'browser';
+  readonly log: (line: string) => void;
+}
+
+export interface RunOutput {
+  readonly rows: Row[];
+  readonly skipped: Skip[];
+}
+
+/** The family whose speed predicts a spec's: LSTM train / infer, or the micro op. */
+function family(spec: Spec): string {
+  return spec.kind === 'micro' ? spec.op : spec.mode;
+}
+
+function shapeOf(spec: Spec): Record<string, number> {
+  if (spec.kind === 'micro') {
+    const { m, k, n, batch, input, hidden, size } = spec;
+    const entries = Object.entries({ m, k, n, batch, input, hidden, size }).filter(([, v]) => v !== undefined);
+    return Object.fromEntries(entries) as Record<string, number>;
+  }
+  return { batch: spec.batch, seq: spec.seq, input: spec.input, hidden: spec.hidden };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The data of the leading block of an LSTM spec (forward only). */
+function blockData(d: LstmData, block: { seq: number; batch: number }): LstmData {
+  const { batch: B, input: I } = d.spec;
+  const x = new Float32Array(block.seq * block.batch * I);
+  for (let t = 0; t < block.seq; t++) {
+    for (let b = 0; b < block.batch; b++) x.set(d.x.subarray((t * B + b) * I, (t * B + b + 1) * I), (t * block.batch + b) * I);
+  }
+  const spec: LstmSpec = { ...d.spec, mode: 'infer', seq: block.seq, batch: block.batch };
+  return { ...d, spec, x, target: null };
+}
+
+/** Fills in `ratios`: for each row, peer median / row median for every other peer row of its spec and env. */
+export function withRatios(rows: readonly Row[]): Row[] {
+  return rows.map((row) => {
+    const ratios: Record<string, number> = {};
+    for (const other of rows) {
+      if (other === row || other.group !== 'peer' || other.workload !== row.workload || other.env !== row.env) continue;
+      ratios[other.backend] = other.medianMs / row.medianMs;
+    }
+    return { ...row, ratios };
+  });
+}
+
+export async function runBench(options: RunOptions): Promise<RunOutput> {
+  const { budget, env, log } = options;
+  const rows: Row[] = [];
+  const skipped: Skip[] = [];
+  /** target name + family → GFLOP/s of its last measured spec of that family. */
+  const speed = new Map<string, number>();
+  const predictMs = (target: Target, spec: Spec): number | null => {
+    const rate = speed.get(`${target.name}|${family(spec)}`);
+    return rate === undefined ? null : specFlops(spec) / (rate * 1e6);
+  };
+  const skip = (spec: Spec, target: Target, reason: string) => {
+    skipped.push({ workload: spec.id, backend: target.name, env, reason });
+    log(`  ${target.name.padEnd(14)} skipped: ${reason}`);
+  };
+
+  const started = performance.now();
+  for (const spec of options.specs) {
+    const flops = specFlops(spec);
+    log(`${spec.id} (${(flops / 1e9).toFixed(3)} GFLOP per step)`);
+    if (budget.deadlineMs !== null && performance.now() - started > budget.deadlineMs) {
+      for (const target of options.targets) {
+        skip(spec, target, `this run's ${Math.round(budget.deadlineMs / 1000)} s deadline passed before this spec (the full run measures it)`);
+      }
+      continue;
+    }
+    const data: SpecData = spec.kind === 'micro' ? null : lstmData(spec);
+    const stepBudget = spec.kind === 'workload' ? budget.workloadStepMs : budget.sweepStepMs;
+
+    let reference: Reference;
+    try {
+      const predicted = predictMs(options.reference, spec);
+      const cut = spec.kind !== 'micro' && data !== null && predicted !== null && predicted > budget.referenceMs;
+      if (cut) {
+        const block = { seq: Math.min(spec.seq, REFERENCE_BLOCK.seq), batch: Math.min(spec.batch, REFERENCE_BLOCK.batch) };
+        const blockSpec = { ...spec, mode: 'infer' as const, seq: block.seq, batch: block.batch };
+        const outputs: Outputs = await options.reference.outputs!(blockSpec, blockData(data, block));
+        reference = { outputs: { output: outputs['output']! }, block };
+      } else {
+        reference = { outputs: await options.reference.outputs!(spec, data), block: null };
+      }
+    } catch (error) {
+      for (const target of options.targets) skip(spec, target, `no reference: backend-ts failed: ${message(error)}`);
+      continue;
+    }
+
+    for (const target of options.targets) {
+      const unsupported = target.supports(spec);
+      if (unsupported !== null) {
+        skip(spec, target, unsupported);
+        continue;
+      }
+      // Gated's own backends always run W1–W4: they are what the harness is for.
+      const exempt = spec.kind === 'workload' && target.group === 'gated';
+      const predicted = predictMs(target, spec);
+      if (!exempt && predicted !== null && predicted > stepBudget) {
+        skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
+        continue;
+      }
+      // The check step is a free first measurement (compilation included): over 2× the budget
+      // (5× on W1–W4, 10× for Gated's own backends there), stop there.
+      const checkFactor = exempt ? 10 : spec.kind === 'workload' ? 5 : 2;
+      const method: Method = { ...options.method, maxCheckMs: Math.max(MIN_CHECK_LIMIT_MS, stepBudget * checkFactor) };
+      try {
+        const measured = await target.run(spec, data, reference, method);
+        const summary = summarize(measured.samplesMs);
+        const row: Row = {
+          workload: spec.id,
+          backend: target.name,
+          medianMs: summary.medianMs,
+          minMs: summary.minMs,
+          maxMs: summary.maxMs,
+          gflops: gflops(flops, summary.medianMs),
+          kind: spec.kind,
+          mode: spec.kind === 'micro' ? spec.op : spec.mode,
+          env,
+          group: target.group,
+          shape: shapeOf(spec),
+          flops,
+          runs: summary.runs,
+          samplesMs: measured.samplesMs,
+          threads: target.threads,
+          peakBytes: measured.peakBytes,
+          dispatchesPerStep: measured.dispatchesPerStep,
+          check: measured.check,
+          ratios: {},
+          ...(target.note !== undefined || measured.note !== undefined
+            ? { note: [target.note, measured.note].filter((s) => s !== undefined).join('; ') }
+            : {}),
+        };
+        rows.push(row);
+        speed.set(`${target.name}|${family(spec)}`, row.gflops);
+        const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
+        log(
+          `  ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  check ${mark} (${row.check.maxError.toExponential(1)})`,
+        );
+      } catch (error) {
+        if (error instanceof SkipError && error.observedMs !== undefined) {
+          speed.set(`${target.name}|${family(spec)}`, gflops(flops, error.observedMs));
+        }
+        skip(spec, target, error instanceof SkipError ? error.message : `failed: ${message(error)}`);
+      }
+    }
+  }
+  return { rows: withRatios(rows), skipped };
+}

@@ -1,0 +1,103 @@
+/**
+ * What is measured: DESIGN.md's standard workloads W1–W4, the sweep (batch × sequence × hidden,
+ * train and inference) and the micro-benchmarks. `--quick` keeps W1–W4, trims the sweep to its
+ * small corner and the micro-benchmarks to their smaller sizes.
+ */
+import type { LstmSpec, MicroSpec, Mode, Spec } from './types.js';
+
+/** DESIGN.md, "Benchmarks": float32, one layer. */
+export const WORKLOADS: readonly LstmSpec[] = [
+  { kind: 'workload', id: 'W1', mode: 'train', batch: 16, seq: 32, input: 32, hidden: 128 },
+  { kind: 'workload', id: 'W2', mode: 'train', batch: 32, seq: 64, input: 64, hidden: 256 },
+  { kind: 'workload', id: 'W3', mode: 'infer', batch: 1, seq: 256, input: 128, hidden: 512 },
+  { kind: 'workload', id: 'W4', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256 },
+];
+
+export const SWEEP_BATCH = [1, 16, 64] as const;
+export const SWEEP_SEQ = [16, 128, 512] as const;
+export const SWEEP_HIDDEN = [64, 256, 1024] as const;
+/** The quick sweep: the small corner of the full one. */
+export const QUICK_SWEEP_BATCH = [1, 16] as const;
+export const QUICK_SWEEP_SEQ = [16] as const;
+export const QUICK_SWEEP_HIDDEN = [64, 256] as const;
+
+export function sweepId(mode: Mode, batch: number, seq: number, hidden: number): string {
+  return `sweep-${mode}-b${batch}-t${seq}-h${hidden}`;
+}
+
+/**
+ * The sweep: input size equals hidden size (PyTorch's fastrnns benchmark does the same). Cells
+ * are ordered by FLOPs so that a backend's speed on small cells predicts its time on large ones
+ * (the runner skips cells it predicts would blow the time budget).
+ */
+export function sweep(quick: boolean): LstmSpec[] {
+  const batches = quick ? QUICK_SWEEP_BATCH : SWEEP_BATCH;
+  const seqs = quick ? QUICK_SWEEP_SEQ : SWEEP_SEQ;
+  const hiddens = quick ? QUICK_SWEEP_HIDDEN : SWEEP_HIDDEN;
+  const out: LstmSpec[] = [];
+  for (const mode of ['infer', 'train'] as const) {
+    for (const batch of batches) {
+      for (const seq of seqs) {
+        for (const hidden of hiddens) {
+          out.push({ kind: 'sweep', id: sweepId(mode, batch, seq, hidden), mode, batch, seq, input: hidden, hidden });
+        }
+      }
+    }
+  }
+  const cost = (s: LstmSpec) => s.seq * s.batch * (s.input + s.hidden) * s.hidden * (s.mode === 'train' ? 3 : 1);
+  return out.sort((a, b) => cost(a) - cost(b));
+}
+
+function matmulSpec(m: number, k: number, n: number): MicroSpec {
+  return { kind: 'micro', id: `matmul-${m}x${k}x${n}`, op: 'matmul', m, k, n };
+}
+
+/**
+ * Micro-benchmarks. Matmul sizes: squares, and the two products of an LSTM step at W2/W4 sizes
+ * (the input projection of all steps at once, [T·B, I]·[I, 4H], and one recurrent step,
+ * [B, H]·[H, 4H]). The cell is one `LSTMCell` step; the pointwise cell is the fused kernel alone;
+ * Adam updates the parameters of the W2 model (328k) or of a 1024-unit layer (8.4M).
+ */
+export function micro(quick: boolean): MicroSpec[] {
+  const out: MicroSpec[] = [
+    matmulSpec(128, 128, 128),
+    matmulSpec(256, 256, 256),
+    matmulSpec(32, 256, 1024),
+    matmulSpec(2048, 64, 1024),
+    { kind: 'micro', id: 'cell-b64-i256-h256', op: 'cell', batch: 64, input: 256, hidden: 256 },
+    { kind: 'micro', id: 'cell-pointwise-b64-h1024', op: 'cell-pointwise', batch: 64, hidden: 1024 },
+    { kind: 'micro', id: 'adam-328k', op: 'adam', size: 4 * 256 * (64 + 256) + 8 * 256 },
+  ];
+  if (!quick) {
+    out.push(
+      matmulSpec(512, 512, 512),
+      matmulSpec(1024, 1024, 1024),
+      { kind: 'micro', id: 'cell-b64-i1024-h1024', op: 'cell', batch: 64, input: 1024, hidden: 1024 },
+      { kind: 'micro', id: 'adam-8.4m', op: 'adam', size: 4 * 1024 * (1024 + 1024) + 8 * 1024 },
+    );
+  }
+  return out;
+}
+
+/** Every spec of a run, in the order they are measured. */
+export function allSpecs(quick: boolean): Spec[] {
+  return [...WORKLOADS, ...micro(quick), ...sweep(quick)];
+}
+
+/**
+ * Filters specs by `--workload` patterns: an exact id (`W2`), a family (`workloads`, `sweep`,
+ * `micro`), or a prefix ending in `*` (`matmul-*`, `sweep-train-*`).
+ */
+export function selectSpecs(specs: readonly Spec[], patterns: readonly string[]): Spec[] {
+  if (patterns.length === 0) return [...specs];
+  return specs.filter((spec) =>
+    patterns.some((raw) => {
+      const p = raw.trim();
+      if (p === 'workloads') return spec.kind === 'workload';
+      if (p === 'sweep') return spec.kind === 'sweep';
+      if (p === 'micro') return spec.kind === 'micro';
+      if (p.endsWith('*')) return spec.id.startsWith(p.slice(0, -1));
+      return spec.id.toLowerCase() === p.toLowerCase();
+    }),
+  );
+}

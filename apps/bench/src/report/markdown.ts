@@ -1,0 +1,112 @@
+/**
+ * The Markdown report: the machine, the method, then per environment (Node, browser) a table of
+ * W1–W4 and the micro-benchmarks with each row's ratio to every peer, a compact sweep matrix, and
+ * the list of what was skipped and why.
+ */
+import type { BenchResult, Row, Skip } from '../core/types.js';
+import { gf, mib, ms, ratio } from './format.js';
+
+const ENV_TITLE = { node: 'Node', browser: 'Browser (headless Chromium)' } as const;
+
+function peersOf(rows: readonly Row[]): string[] {
+  return [...new Set(rows.filter((r) => r.group === 'peer').map((r) => r.backend))].sort();
+}
+
+function checkCell(row: Row): string {
+  return row.check.status === 'pass' ? `✓ ${row.check.maxError.toExponential(0)}` : `≠ ${row.check.maxError.toExponential(0)}†`;
+}
+
+/** One table: a line per (workload, backend), ratios to each peer ("2.0×" = this row takes half the peer's time). */
+export function rowsTable(rows: readonly Row[]): string {
+  const peers = peersOf(rows);
+  const header = ['workload', 'backend', 'threads', 'median ms', 'min–max ms', 'GFLOP/s', 'peak MiB', 'dispatches', 'check', ...peers.map((p) => `vs ${p}`)];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 || i === 8 ? '---' : '---:')).join('|')}|`];
+  for (const row of rows) {
+    const cells = [
+      row.workload,
+      row.group === 'gated' ? `**${row.backend}**` : row.backend,
+      String(row.threads),
+      ms(row.medianMs),
+      `${ms(row.minMs)}–${ms(row.maxMs)}`,
+      gf(row.gflops),
+      mib(row.peakBytes),
+      row.dispatchesPerStep === null ? '—' : String(row.dispatchesPerStep),
+      checkCell(row),
+      ...peers.map((p) => (row.ratios[p] === undefined ? '—' : ratio(row.ratios[p]))),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Sweep cells × backends: median ms and GFLOP/s. */
+export function sweepTable(rows: readonly Row[]): string {
+  const backends = [...new Set(rows.map((r) => r.backend))];
+  const cells = [...new Set(rows.map((r) => r.workload))];
+  const header = ['cell (mode, B, T, H=I)', ...backends];
+  const lines = [`| ${header.join(' | ')} |`, `|---|${backends.map(() => '---:').join('|')}|`];
+  for (const cell of cells) {
+    const values = backends.map((b) => {
+      const row = rows.find((r) => r.workload === cell && r.backend === b);
+      return row ? `${ms(row.medianMs)} ms · ${gf(row.gflops)}` : '—';
+    });
+    lines.push(`| ${cell.replace(/^sweep-/, '')} | ${values.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Skips grouped by (backend, reason). */
+export function skippedList(skipped: readonly Skip[]): string {
+  const groups = new Map<string, { backend: string; reason: string; workloads: string[] }>();
+  for (const s of skipped) {
+    // Budget skips differ only in their numbers: group them by backend.
+    const reason = s.reason.startsWith('predicted ') ? 'predicted step time over this run\'s budget (from its speed on smaller specs)' : s.reason;
+    const key = `${s.backend}|${reason}`;
+    const group = groups.get(key) ?? { backend: s.backend, reason, workloads: [] };
+    group.workloads.push(s.workload);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .map((g) => `- **${g.backend}** (${g.workloads.length}: ${g.workloads.length > 6 ? `${g.workloads.slice(0, 6).join(', ')}, …` : g.workloads.join(', ')}): ${g.reason}`)
+    .join('\n');
+}
+
+export function renderMarkdown(result: BenchResult): string {
+  const m = result.machine;
+  const out: string[] = [
+    `# Gated benchmarks${result.quick ? ' (quick sweep)' : ''}`,
+    '',
+    `Measured ${result.createdAt} with \`${result.command}\` in ${Math.round(result.durationS)} s.`,
+    '',
+    `**Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}` +
+      (m.browser ? `; ${m.browser}` : '') +
+      (m.gpuAdapter ? `; WebGPU adapter: ${m.gpuAdapter}` : '') +
+      (m.torch ? `; PyTorch ${m.torch}` : '') +
+      '.',
+    '',
+    `**Peers:** ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    `**Method:** ${result.method['warmup']} warm-up step(s), then the median of at least ${result.method['minRuns']} timed steps (more until ${result.method['minTimeMs']} ms were timed, at most ${result.method['maxRuns']}), each ending with the backend's sync (\`await backend.sync()\`, a one-element read on TF.js). ` +
+      'GFLOP/s by DESIGN.md\'s formula: forward = T·2·B·(I+H)·4H, a train step 3× forward (micro-benchmarks: see src/core/flops.ts). ' +
+      '"vs X" = X\'s median / this row\'s median (above 1: faster than X). Every pair\'s output was checked against backend-ts before timing ' +
+      `(max error relative to the reference's scale; tolerance ${result.method['tolerance']}, gradients ${result.method['gradTolerance']}); † marks a peer that computes a different function (timed for speed only). ` +
+      'Peak MiB: live bytes at the peak of one step, weights and inputs included (— where the library cannot tell).',
+    '',
+  ];
+  for (const env of ['node', 'browser'] as const) {
+    const rows = result.rows.filter((r) => r.env === env);
+    const skipped = result.skipped.filter((s) => s.env === env);
+    if (rows.length === 0 && skipped.length === 0) continue;
+    out.push(`## ${ENV_TITLE[env]}`, '');
+    const notes = [...new Set(rows.filter((r) => r.note !== undefined).map((r) => `${r.backend}: ${r.note!}`))];
+    if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
+    const standard = rows.filter((r) => r.kind === 'workload');
+    if (standard.length > 0) out.push('### Standard workloads (W1–W4)', '', rowsTable(standard), '');
+    const micro = rows.filter((r) => r.kind === 'micro');
+    if (micro.length > 0) out.push('### Micro-benchmarks', '', rowsTable(micro), '');
+    const sweep = rows.filter((r) => r.kind === 'sweep');
+    if (sweep.length > 0) out.push('### Sweep (median ms · GFLOP/s)', '', sweepTable(sweep), '');
+    if (skipped.length > 0) out.push('### Not measured', '', skippedList(skipped), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

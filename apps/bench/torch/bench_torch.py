@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+"""PyTorch (CPU) peer of Gated's benchmark harness.
+
+Run by the Node runner (apps/bench/src/node/torch.ts) as a worker: it reads one JSON request per
+line on stdin and answers one JSON line on stdout. The workloads are the harness's: the same
+deterministic weights and data (`uniform` reproduces apps/bench/src/core/prng.ts bit for bit),
+torch.nn.LSTM + MSE + Adam for a train step, `torch.no_grad()` inference, and the micro-benchmarks
+(torch.mm, nn.LSTMCell, one Adam step). Before timing, the outputs are compared with backend-ts's,
+which the runner wrote to raw float32 files; a pair that disagrees is not timed.
+
+Request:  {"id": 1, "spec": {...}, "threads": 2, "method": {...}, "reference": {"block": null,
+           "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
+Answer:   {"id": 1, "ok": true, "samplesMs": [...], "check": {...}} or {"id": 1, "ok": false, "reason": "..."}
+
+Standalone: `/usr/bin/python3 bench_torch.py --selftest` prints the first values of each stream.
+"""
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+try:
+    import torch
+    import torch.nn.functional as F
+except Exception as error:  # pragma: no cover - reported to the runner
+    print(json.dumps({"ready": False, "reason": f"import torch failed: {error}"}), flush=True)
+    sys.exit(0)
+
+SEED = 1234
+STREAM = {"weightIh": 1, "weightHh": 2, "biasIh": 3, "biasHh": 4, "x": 5, "target": 6,
+          "matA": 7, "matB": 8, "h0": 9, "c0": 10, "grad": 11}
+M32 = 0xFFFFFFFF
+
+
+def hash32_scalar(x):
+    x &= M32
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & M32
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & M32
+    x ^= x >> 16
+    return x
+
+
+def hash32(x):
+    """lowbias32 on a uint32 array (numpy wraps uint32 products mod 2**32)."""
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x7FEB352D)
+    x = x ^ (x >> np.uint32(15))
+    x = x * np.uint32(0x846CA68B)
+    x = x ^ (x >> np.uint32(16))
+    return x
+
+
+def uniform(n, stream, scale, seed=SEED):
+    """n float32 values uniform in [-scale, scale): prng.ts `uniform`, bit for bit."""
+    base = hash32_scalar(seed) ^ hash32_scalar((stream + 0x632BE5AB) & M32)
+    idx = ((np.arange(n, dtype=np.uint64) + np.uint64(base)) & np.uint64(M32)).astype(np.uint32)
+    with np.errstate(over="ignore"):
+        h = hash32(idx)
+    u = (h >> np.uint32(8)).astype(np.float64) / 16777216.0
+    return torch.from_numpy(((u * 2.0 - 1.0) * scale).astype(np.float32))
+
+
+def blas_name():
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            text = maps.read()
+    except OSError:
+        return "unknown"
+    if "openblas" in text:
+        return "OpenBLAS (openmp)" if "openblas-openmp" in text else "OpenBLAS"
+    if "libblas" in text:
+        return "reference BLAS (slow: apt-get install libopenblas0-openmp)"
+    return "none loaded yet"
+
+
+def relative_error(actual, reference):
+    actual = actual.reshape(-1)
+    reference = reference.reshape(-1)
+    if actual.shape != reference.shape:
+        return math.inf
+    diff = float(np.max(np.abs(actual - reference))) if reference.size else 0.0
+    if math.isnan(diff):
+        return math.inf
+    scale = float(np.max(np.abs(reference))) if reference.size else 0.0
+    return diff / scale if scale > 0 else diff
+
+
+class Skip(Exception):
+    pass
+
+
+def lstm_case(spec):
+    T, B, I, H = spec["seq"], spec["batch"], spec["input"], spec["hidden"]
+    bound = 1.0 / math.sqrt(H)
+    lstm = torch.nn.LSTM(I, H)
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(uniform(4 * H * I, STREAM["weightIh"], bound).view(4 * H, I))
+        lstm.weight_hh_l0.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
+        lstm.bias_ih_l0.copy_(uniform(4 * H, STREAM["biasIh"], bound))
+        lstm.bias_hh_l0.copy_(uniform(4 * H, STREAM["biasHh"], bound))
+    x = uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I)
+    if spec["mode"] == "train":
+        y = uniform(T * B * H, STREAM["target"], 1.0).view(T, B, H)
+        opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+
+        def outputs():
+            out, _ = lstm(x)
+            F.mse_loss(out, y).backward()
+            result = {"output": out.detach().numpy().copy(), "dWeightHh": lstm.weight_hh_l0.grad.numpy().copy()}
+            lstm.zero_grad(set_to_none=True)
+            return result
+
+        def step():
+            out, _ = lstm(x)
+            loss = F.mse_loss(out, y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+    else:
+        def outputs():
+            with torch.no_grad():
+                out, _ = lstm(x)
+            return {"output": out.numpy().copy()}
+
+        def step():
+            with torch.no_grad():
+                lstm(x)
+    return outputs, step
+
+
+def micro_case(spec):
+    op = spec["op"]
+    if op == "matmul":
+        m, k, n = spec["m"], spec["k"], spec["n"]
+        a = uniform(m * k, STREAM["matA"], 1.0).view(m, k)
+        b = uniform(k * n, STREAM["matB"], 1.0).view(k, n)
+        return (lambda: {"y": torch.mm(a, b).numpy()}), (lambda: torch.mm(a, b))
+    if op == "cell":
+        B, I, H = spec["batch"], spec["input"], spec["hidden"]
+        bound = 1.0 / math.sqrt(H)
+        cell = torch.nn.LSTMCell(I, H)
+        with torch.no_grad():
+            cell.weight_ih.copy_(uniform(4 * H * I, STREAM["weightIh"], bound).view(4 * H, I))
+            cell.weight_hh.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
+            cell.bias_ih.copy_(uniform(4 * H, STREAM["biasIh"], bound))
+            cell.bias_hh.copy_(uniform(4 * H, STREAM["biasHh"], bound))
+        x = uniform(B * I, STREAM["x"], 1.0).view(B, I)
+        h0 = uniform(B * H, STREAM["h0"], 1.0).view(B, H)
+        c0 = uniform(B * H, STREAM["c0"], 1.0).view(B, H)
+
+        def outputs():
+            with torch.no_grad():
+                h, c = cell(x, (h0, c0))
+            return {"h": h.numpy(), "c": c.numpy()}
+
+        def step():
+            with torch.no_grad():
+                cell(x, (h0, c0))
+        return outputs, step
+    if op == "adam":
+        n = spec["size"]
+        p = torch.nn.Parameter(uniform(n, STREAM["weightIh"], 1.0))
+        p.grad = uniform(n, STREAM["grad"], 1.0)
+        opt = torch.optim.Adam([p], lr=1e-3)
+
+        def outputs():
+            opt.step()
+            return {"param": p.detach().numpy().copy()}
+        return outputs, opt.step
+    if op == "cell-pointwise":
+        raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`")
+    raise Skip(f"unknown micro-benchmark {op}")
+
+
+def check(spec, outputs, reference, tolerances):
+    block = reference.get("block")
+    worst_ratio, worst_error, worst_tol = -1.0, 0.0, 1e-4
+    failures = []
+    compared = []
+    for key, path in reference["files"].items():
+        ref = np.fromfile(path, dtype=np.float32)
+        actual = outputs.get(key)
+        if actual is None:
+            error = math.inf
+        else:
+            if block is not None and key == "output":
+                actual = actual[: block["seq"], : block["batch"], :]
+            error = relative_error(np.asarray(actual, dtype=np.float32), ref)
+        tol = tolerances.get(key, 1e-4)
+        compared.append(key)
+        if not error <= tol:
+            failures.append(f"{key}: error {error:.2e} > {tol:.0e}")
+        ratio = error / tol
+        if not ratio <= worst_ratio:
+            worst_ratio, worst_error, worst_tol = ratio, error, tol
+    return failures, worst_error, worst_tol, " + ".join(compared)
+
+
+def time_steps(step, method):
+    for _ in range(method["warmup"]):
+        step()
+    samples, total = [], 0.0
+    min_runs = max(5, method["minRuns"])
+    while len(samples) < min_runs or (total < method["minTimeMs"] and len(samples) < method["maxRuns"]):
+        t0 = time.perf_counter()
+        step()
+        ms = (time.perf_counter() - t0) * 1000.0
+        samples.append(ms)
+        total += ms
+    return samples
+
+
+def handle(request):
+    spec = request["spec"]
+    torch.set_num_threads(int(request["threads"]))
+    torch.manual_seed(0)
+    outputs_fn, step = micro_case(spec) if spec["kind"] == "micro" else lstm_case(spec)
+    t0 = time.perf_counter()
+    outputs = outputs_fn()
+    check_ms = (time.perf_counter() - t0) * 1000.0
+    limit = request["method"].get("maxCheckMs")
+    if limit is not None and check_ms > limit:
+        raise Skip(f"its check step took {check_ms / 1000:.1f} s (first run), over this run's {limit / 1000:.1f} s limit: not timed")
+    failures, error, tol, compared = check(spec, outputs, request["reference"], request["tolerances"])
+    if failures:
+        raise Skip(f"output differs from backend-ts ({'; '.join(failures)}): not timed")
+    samples = time_steps(step, request["method"])
+    return {"samplesMs": samples, "check": {"status": "pass", "maxError": error, "tolerance": tol, "compared": compared},
+            "threads": torch.get_num_threads()}
+
+
+def main():
+    if "--selftest" in sys.argv:
+        for name, stream in STREAM.items():
+            print(name, uniform(4, stream, 1.0).tolist())
+        return
+    torch.set_grad_enabled(True)
+    torch.zeros(1) @ torch.zeros(1)  # loads BLAS so blas_name() sees it
+    torch.mm(torch.zeros(2, 2), torch.zeros(2, 2))
+    print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas_name(),
+                      "maxThreads": torch.get_num_threads(), "python": sys.version.split()[0]}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            answer = {"id": request["id"], "ok": True, **handle(request)}
+        except Skip as skip:
+            answer = {"id": request["id"], "ok": False, "reason": str(skip)}
+        except Exception as error:  # a failure of one pair must not end the worker
+            answer = {"id": request["id"], "ok": False, "reason": f"failed: {type(error).__name__}: {error}"}
+        print(json.dumps(answer), flush=True)
+
+
+if __name__ == "__main__":
+    main()
