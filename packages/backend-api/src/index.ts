@@ -23,6 +23,7 @@ export type {
   StridedSpec,
   TensorSpec,
 } from './backend.js';
+export { checkAllowed, checkAxis, checkBroadcast, checkDType, checkShape, checkSize } from './checks.js';
 export { DTYPES, allocArray, bytesPerElement, isArrayOfDType, isDType } from './dtype.js';
 export type { DType, DTypeArrayMap, TypedArray, TypedArrayFor } from './dtype.js';
 export { GatedError, formatShape } from './errors.js';

@@ -7,6 +7,12 @@
 import {
   BINARY_TYPING,
   GatedError,
+  checkAllowed,
+  checkAxis,
+  checkBroadcast,
+  checkDType,
+  checkShape,
+  checkSize,
   REDUCE_TYPING,
   SPEC_VERSION,
   UNARY_TYPING,
@@ -38,7 +44,7 @@ import {
   type TypedArray,
   type UnaryOp,
 } from '@gated/backend-api';
-import { checkAllowed, checkAxis, checkBroadcast, checkDType, checkShape, checkSize } from './checks.js';
+
 import { adamStep } from './kernels/adam-step.js';
 import { argReduce } from './kernels/arg-reduce.js';
 import { binary } from './kernels/binary.js';

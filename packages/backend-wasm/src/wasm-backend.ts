@@ -10,6 +10,12 @@ import {
   BINARY_OPS,
   BINARY_TYPING,
   GatedError,
+  checkAllowed,
+  checkAxis,
+  checkBroadcast,
+  checkDType,
+  checkShape,
+  checkSize,
   REDUCE_TYPING,
   SPEC_VERSION,
   UNARY_OPS,
@@ -45,7 +51,7 @@ import {
   type UnaryOp,
 } from '@gated/backend-api';
 import { Allocator } from './allocator.js';
-import { checkAllowed, checkAxis, checkBroadcast, checkDType, checkShape, checkSize } from './checks.js';
+
 import { CB, JOB, MAX_THREADS, type KernelExports } from './exports.js';
 import { detectSimd, enableRelaxedSimdInNode, isNode, loadKernels, type SimdLevel } from './loader.js';
 import { mergeAxes, planSlots, writePlan, type Plan } from './plan.js';

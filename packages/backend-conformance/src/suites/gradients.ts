@@ -70,6 +70,7 @@ import {
 } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../harness/context.js';
+import type { Rng } from '../harness/rng.js';
 
 /** How to fill one input: uniform in [low, high), optionally moved away from kinks. */
 interface InputSpec {
@@ -78,6 +79,8 @@ interface InputSpec {
   readonly high?: number;
   /** Values to stay at least 0.05 away from (kinks of relu, abs, floor, ...). */
   readonly avoid?: (value: number) => number;
+  /** Evenly spaced values in random order, so no two are within eps (no near-ties for max/min). */
+  readonly distinct?: boolean;
 }
 
 interface GradientRow {
@@ -90,37 +93,39 @@ interface GradientRow {
   readonly options?: CheckGradOptions;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Distance from the nearest integer (floor, ceil kinks). */
 const fromIntegers = (v: number) => Math.abs(v - Math.round(v));
 /** Distance from the nearest half-integer (round kinks). */
 const fromHalves = (v: number) => Math.abs(v - Math.floor(v) - 0.5);
 const fromZero = (v: number) => Math.abs(v);
 
-function makeInput(spec: InputSpec, random: () => number): Tensor {
+function makeInput(spec: InputSpec, rng: Rng): Tensor {
   const low = spec.low ?? -1;
   const high = spec.high ?? 1;
   const size = spec.shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
+  if (spec.distinct) {
+    const order = Array.from({ length: size }, (_, i) => i);
+    for (let i = size - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    order.forEach((rank, i) => (values[i] = low + ((high - low) * (rank + 0.5)) / size));
+    return tensor(values, { shape: spec.shape });
+  }
   for (let i = 0; i < size; i++) {
-    let v = low + (high - low) * random();
-    for (let tries = 0; spec.avoid && spec.avoid(v) < 0.05 && tries < 100; tries++) v = low + (high - low) * random();
+    let v = rng.float(low, high);
+    for (let tries = 0; spec.avoid && spec.avoid(v) < 0.05 && tries < 100; tries++) v = rng.float(low, high);
     values[i] = v;
   }
   return tensor(values, { shape: spec.shape });
 }
 
 const S = (...shape: number[]): InputSpec => ({ shape });
+/** Distinct values at least (high - low) / size apart: inputs of max, min and maximum/minimum. */
+const D = (...shape: number[]): InputSpec => ({ shape, low: -2, high: 2, distinct: true });
+/** Like D on a grid shifted by 0.13, so D and E values never tie (maximum, minimum). */
+const E = (...shape: number[]): InputSpec => ({ shape, low: -1.87, high: 2.13, distinct: true });
 const P = (...shape: number[]): InputSpec => ({ shape, low: 0.5, high: 2 });
 const A = (avoid: (v: number) => number, ...shape: number[]): InputSpec => ({ shape, low: -2, high: 2, avoid });
 
@@ -173,8 +178,8 @@ export const GRADIENT_ROWS: readonly GradientRow[] = [
   ...binaryRows('div', div, S, P),
   ...binaryRows('pow', pow, P, S),
   { op: 'pow', label: 'square via exponent 2', inputs: [S(3)], f: (a) => pow(a, tensor(2)) },
-  ...binaryRows('maximum', maximum),
-  ...binaryRows('minimum', minimum),
+  ...binaryRows('maximum', maximum, D, E),
+  ...binaryRows('minimum', minimum, D, E),
   { op: 'where', label: '[2,3] branches', inputs: [S(2, 3), S(2, 3)], f: (a, b) => where(condition([2, 3]), a, b) },
   { op: 'where', label: 'broadcast branches [3] and [2,1]', inputs: [S(3), S(2, 1)], f: (a, b) => where(condition([2, 3]), a, b) },
   { op: 'where', label: 'scalar branch', inputs: [S(2, 3)], f: (a) => where(condition([2, 3]), a, 0.5) },
@@ -189,10 +194,10 @@ export const GRADIENT_ROWS: readonly GradientRow[] = [
   { op: 'sum', label: 'mean over axis -1', inputs: [S(3, 4)], f: (x) => mean(x, -1) },
   { op: 'prod', label: 'axis 1', inputs: [S(3, 4)], f: (x) => prod(x, 1) },
   { op: 'prod', label: 'all axes, keepDims', inputs: [P(2, 3)], f: (x) => prod(x, undefined, true) },
-  { op: 'max', label: 'axis 0', inputs: [S(4, 3)], f: (x) => max(x, 0) },
-  { op: 'max', label: 'all axes', inputs: [S(2, 3)], f: (x) => max(x) },
-  { op: 'min', label: 'axis -1 keepDims', inputs: [S(3, 4)], f: (x) => min(x, -1, true) },
-  { op: 'min', label: 'axes [0,1]', inputs: [S(2, 3, 2)], f: (x) => min(x, [0, 1]) },
+  { op: 'max', label: 'axis 0', inputs: [D(4, 3)], f: (x) => max(x, 0) },
+  { op: 'max', label: 'all axes', inputs: [D(2, 3)], f: (x) => max(x) },
+  { op: 'min', label: 'axis -1 keepDims', inputs: [D(3, 4)], f: (x) => min(x, -1, true) },
+  { op: 'min', label: 'axes [0,1]', inputs: [D(2, 3, 2)], f: (x) => min(x, [0, 1]) },
   { op: 'logSumExp', label: 'axis -1', inputs: [S(3, 4)], f: (x) => logSumExp(x, -1) },
   { op: 'logSumExp', label: 'all axes keepDims', inputs: [S(2, 3)], f: (x) => logSumExp(x, undefined, true) },
   { op: 'softmax', label: 'axis -1', inputs: [S(3, 4)], f: (x) => softmax(x) },
@@ -264,18 +269,17 @@ export function gradientSuite(ctx: SuiteContext): void {
       expect(missing).toEqual([]);
     });
 
-    GRADIENT_ROWS.forEach((row, index) => {
-      t.it(`${row.op}: ${row.label}`, async () => {
-        const random = mulberry32(1000 + index);
-        const inputs = row.inputs.map((spec) => makeInput(spec, random));
+    for (const row of GRADIENT_ROWS) {
+      t.it(`${row.op}: ${row.label}`, async (rng) => {
+        const inputs = row.inputs.map((spec) => makeInput(spec, rng));
         try {
           const result = await checkGrad(row.f, inputs, row.options);
           expect(result.ok, result.summary).toBe(true);
         } finally {
-          for (const t of inputs) t.dispose();
+          for (const input of inputs) input.dispose();
         }
       });
-    });
+    }
   });
 
   ctx.describe('higher-order gradients', (t) => {
@@ -309,10 +313,9 @@ export function gradientSuite(ctx: SuiteContext): void {
       });
     }
 
-    t.it('second derivatives of matmul agree with finite differences of the first', async () => {
-      const random = mulberry32(77);
-      const a = makeInput(S(2, 3), random);
-      const b = makeInput(S(3, 2), random);
+    t.it('second derivatives of matmul agree with finite differences of the first', async (rng) => {
+      const a = makeInput(S(2, 3), rng);
+      const b = makeInput(S(3, 2), rng);
       const inner = grad((p: Tensor[]) => sum(square(matmul(p[0]!, p[1]!))));
       try {
         const result = await checkGrad((x, y) => {

@@ -1,9 +1,12 @@
 /**
- * Cheap argument checks for the `ts` backend. The engine validates shapes before it calls a
+ * Cheap argument checks for backends. The engine validates shapes before it calls a
  * kernel, so these exist for direct callers (other engines, tests, the conformance suite): each is
  * O(rank) or O(indices), never O(elements), and throws a GatedError naming the backend method.
  */
-import { GatedError, formatShape, isDType, type DType, type Shape } from '@gated/backend-api';
+import type { DType } from './dtype.js';
+import { isDType } from './dtype.js';
+import { GatedError, formatShape } from './errors.js';
+import type { Shape } from './shape.js';
 
 /** Throws unless `size` is an element count a buffer can have. */
 export function checkSize(op: string, size: number): void {
