@@ -4,6 +4,29 @@
  * when the graph is dropped), and clear errors for misuse.
  */
 import { backward, grad, noGrad, valueAndGrad } from '@gated/autograd';
+
+type Nested = number | Nested[];
+const MLP_NAMES = ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias'] as const;
+type MlpName = (typeof MLP_NAMES)[number];
+
+function flat(values: Nested): number[] {
+  return Array.isArray(values) ? values.flatMap(flat) : [values];
+}
+
+function shapeOf(values: Nested): number[] {
+  return Array.isArray(values) ? [values.length, ...shapeOf(values[0]!)] : [];
+}
+
+function fromFixture(values: Nested): Tensor {
+  return tensor(Float32Array.from(flat(values)), { shape: shapeOf(values) });
+}
+
+/** The fixture's model, y = tanh(tanh(X W0ᵀ + b0) W1ᵀ + b1) W2ᵀ + b2, and its mean squared error. */
+function mlpLoss(p: Record<MlpName, Tensor>, x: Tensor, y: Tensor): Tensor {
+  const layer = (input: Tensor, w: Tensor, b: Tensor) => add(matmul(input, transpose(w)), b);
+  const hidden = tanh(layer(tanh(layer(x, p['0.weight'], p['0.bias'])), p['2.weight'], p['2.bias']));
+  return mean(square(sub(layer(hidden, p['4.weight'], p['4.bias']), y)));
+}
 import {
   GatedError,
   add,
@@ -14,12 +37,15 @@ import {
   square,
   sub,
   sum,
+  mean,
   tanh,
   tensor,
   tidy,
+  transpose,
   type Tensor,
 } from '@gated/tensor';
 import { expect } from 'vitest';
+import mlp from '../../fixtures/autograd/mlp_sgd.json';
 import type { SuiteContext } from '../harness/context.js';
 
 async function values(t: Tensor | null): Promise<number[]> {
@@ -150,6 +176,54 @@ export function autogradSuite(ctx: SuiteContext): void {
       expect(await values(ga!)).toEqual([2, 4]);
       expect(await values(gb!)).toEqual([0, 0]);
       for (const t of [a, b, ga!, gb!]) t.dispose();
+    });
+
+    t.it("an MLP trained with plain SGD follows PyTorch's loss curve", async () => {
+      // tooling/reference/mlp_sgd.py: 300 full-batch SGD steps (lr 0.1) in PyTorch; compared with
+      // its float64 run, as the fixture README suggests (float32 summation orders differ).
+      const x = fromFixture(mlp.X);
+      const y = fromFixture(mlp.y);
+      const params = Object.fromEntries(
+        MLP_NAMES.map((name) => [name, fromFixture(mlp.params[name] as Nested)]),
+      ) as Record<MlpName, Tensor>;
+      for (const p of Object.values(params)) p.requiresGrad = true;
+      const lr = mlp.config.lr;
+      try {
+        for (let step = 0; step < mlp.config.steps; step++) {
+          const loss = tidy(() => mlpLoss(params, x, y));
+          loss.backward();
+          const value = (await loss.data())[0]!;
+          loss.dispose();
+          const want = mlp.loss_float64[step]!;
+          expect(Math.abs(value - want), `loss at step ${step}: ${value} vs ${want}`).toBeLessThanOrEqual(1e-5 * Math.abs(want) + 1e-7);
+          if (step === 0) {
+            for (const name of MLP_NAMES) {
+              const got = Array.from(await params[name].grad!.data());
+              flat(mlp.grad_step0[name]).forEach((g, i) => {
+                expect(Math.abs(got[i]! - g), `grad_step0 ${name}[${i}]`).toBeLessThanOrEqual(1e-6);
+              });
+            }
+          }
+          noGrad(() => {
+            for (const name of MLP_NAMES) {
+              const p = params[name];
+              tidy(() => {
+                p.assign(sub(p, mul(p.grad!, lr)));
+              });
+              p.grad!.dispose();
+              p.grad = null;
+            }
+          });
+        }
+        for (const name of MLP_NAMES) {
+          const got = Array.from(await params[name].data());
+          flat(mlp.final_params_float64[name]).forEach((want, i) => {
+            expect(Math.abs(got[i]! - want), `final ${name}[${i}]`).toBeLessThanOrEqual(5e-6);
+          });
+        }
+      } finally {
+        for (const t of [x, y, ...Object.values(params)]) t.dispose();
+      }
     });
 
     t.it('1,000 training steps leave engine memory flat', async () => {
