@@ -263,7 +263,8 @@ export function optimSuite(ctx: SuiteContext): void {
           // Runtime skip: whether the fused kernel exists is known only once the backend is created.
           fusedSuite.it(`agrees with the composite and PyTorch: ${testCase.name}`, async (_rng, test) => {
             if (ctx.backend.caps.fused.adamStep !== true) {
-              test.skip(`backend "${ctx.backendName}" offers no fused adamStep (caps.fused.adamStep is not true)`);
+              const reason = `backend "${ctx.backendName}" offers no fused adamStep (caps.fused.adamStep is not true)`;
+              test.skip(reason);
             }
             const fused = runWith(testCase, adamStep);
             const composite = runWith(testCase, adamStepComposite);
