@@ -180,6 +180,11 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   const preStride = <usize>groups << 6;
   const panelBytes = hBytes << 3;
 
+  if (batch == 1) {
+    sequenceOne(ig, whh, h0, c0, lengths, reverse, steps, hidden, output, gatesOut, cells, packed, hbuf, cstate,
+      argP(cb, F_H_OUT), argP(cb, F_C_OUT), groupBegin, groupEnd, cb, tid, threads, stage);
+    return;
+  }
   // Pack this thread's panels: group q → (i, f) panel then (g, o) panel, each H rows of 8.
   for (let q = groupBegin; q < groupEnd; q++) {
     const p0 = packed + <usize>q * (panelBytes << 1);
@@ -226,7 +231,7 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * stateBytes;
     const hNext = hbuf + <usize>(s & 1) * stateBytes;
     // pre = h_{t-1} · W_hhᵀ for this thread's groups (h packed in 4-row groups unless B = 1).
-    if (batch > 1 && groupBegin < groupEnd) packA(hPrev, hBytes, 4, batch, hidden, packedH);
+    if (groupBegin < groupEnd) packA(hPrev, hBytes, 4, batch, hidden, packedH);
     // Every other step walks the weights backwards, so that it starts with the panels the
     // previous step read last, which are still in L2.
     const zig = (s & 1) != 0;
@@ -234,11 +239,6 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
       const q = zig ? groupEnd - 1 - (i - groupBegin) : i;
       const p0 = packed + <usize>q * (panelBytes << 1);
       const c = pre + (<usize>q << 6);
-      if (batch == 1) {
-        tile1(hPrev, p0, c, hidden, 8, false, scratch);
-        tile1(hPrev, p0 + panelBytes, c + 32, hidden, 8, false, scratch);
-        continue;
-      }
       let ap = packedH;
       for (let b = 0; b < batch; b += 4) {
         const rows = min(4, batch - b);
@@ -293,6 +293,124 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
     memory.copy(hOut + row, hLast + row, unitBytes);
     memory.copy(cOut + row, cstate + row, unitBytes);
   }
+}
+
+/**
+ * Packs the rows of W_hh [4H, H] for groups [groupBegin, groupEnd) of four hidden units into one
+ * 16-column panel per group, K-major: `panel[k·16 + g·4 + u]` = W_hh[g·H + 4q + u, k]. The
+ * batch-1 step reads a group's panel once, front to back, and ends with all four gates of its
+ * four units in four vectors. Units past H are 0.
+ */
+function packGroups16(whh: usize, hidden: i32, packed: usize, groupBegin: i32, groupEnd: i32): void {
+  const hBytes = <usize>hidden << 2;
+  const panelBytes = hBytes << 4;
+  for (let q = groupBegin; q < groupEnd; q++) {
+    const panel = packed + <usize>q * panelBytes;
+    const units = min(4, hidden - (q << 2));
+    if (units < 4) memory.fill(panel, 0, panelBytes);
+    for (let g = 0; g < 4; g++) {
+      const first = whh + <usize>(g * hidden + (q << 2)) * hBytes;
+      const column = panel + (<usize>g << 4);
+      let k = 0;
+      if (units == 4) {
+        for (; k + 4 <= hidden; k += 4) {
+          const s = first + (<usize>k << 2);
+          storeTransposed(v128.load(s), v128.load(s + hBytes), v128.load(s + hBytes * 2), v128.load(s + hBytes * 3),
+            column + (<usize>k << 6), 64);
+        }
+      }
+      for (let u = 0; u < units; u++) {
+        let src = first + <usize>u * hBytes + (<usize>k << 2);
+        let dst = column + (<usize>k << 6) + (<usize>u << 2);
+        for (let kk = k; kk < hidden; kk++, src += 4, dst += 64) store<f32>(dst, load<f32>(src));
+      }
+    }
+  }
+}
+
+/**
+ * The batch-1 forward sequence: every step is a vector–matrix product with W_hh, which is
+ * memory- and issue-bound. Each group of four units streams its 16-column panel once with four
+ * accumulators (i, f, g, o of the four units); four k per iteration are summed as a tree before
+ * they meet the accumulators, so the loop-carried chain is one add per 4 k and V8 keeps every
+ * value in a register (8 separate accumulators spilled). The cell follows at once on those
+ * registers: the gates never go through memory before their final stores.
+ */
+function sequenceOne(
+  ig: usize, whh: usize, h0: usize, c0: usize, lengths: usize, reverse: bool, steps: i32, hidden: i32,
+  output: usize, gatesOut: usize, cells: usize, packed: usize, hbuf: usize, cstate: usize,
+  hOut: usize, cOut: usize, groupBegin: i32, groupEnd: i32, cb: usize, tid: i32, threads: i32, stage: usize,
+): void {
+  packGroups16(whh, hidden, packed, groupBegin, groupEnd);
+  const hBytes = <usize>hidden << 2;
+  const panelBytes = hBytes << 4;
+  const unitBegin = groupBegin << 2;
+  const unitEnd = min(hidden, groupEnd << 2);
+  const unitOffset = <usize>unitBegin << 2;
+  const unitBytes = <usize>max(0, unitEnd - unitBegin) << 2;
+  if (unitBytes > 0) memory.copy(cstate + unitOffset, c0 + unitOffset, unitBytes);
+  const k2 = hidden & ~1;
+  for (let s = 0; s < steps; s++) {
+    const t = reverse ? steps - 1 - s : s;
+    const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * hBytes;
+    const hNext = hbuf + <usize>(s & 1) * hBytes;
+    const state = <usize>t * hBytes;
+    const gateRow = state << 2;
+    if (!isActive(t, 0, steps, lengths)) {
+      if (unitBytes > 0) {
+        memory.fill(output + state + unitOffset, 0, unitBytes);
+        memory.fill(cells + state + unitOffset, 0, unitBytes);
+        for (let g = 0; g < 4; g++) memory.fill(gatesOut + gateRow + <usize>g * hBytes + unitOffset, 0, unitBytes);
+        memory.copy(hNext + unitOffset, hPrev + unitOffset, unitBytes);
+      }
+      barrier(cb, tid, threads);
+      continue;
+    }
+    // Every other step walks the groups backwards, starting with the panels still in L2.
+    const zig = (s & 1) != 0;
+    const igRow = ig + gateRow;
+    for (let i = groupBegin; i < groupEnd; i++) {
+      const q = zig ? groupEnd - 1 - (i - groupBegin) : i;
+      let b = packed + <usize>q * panelBytes;
+      let a = hPrev;
+      let xi = f32x4.splat(0), xf = f32x4.splat(0), xg = f32x4.splat(0), xo = f32x4.splat(0);
+      const end2 = b + (<usize>k2 << 6);
+      while (b < end2) {
+        const a0 = v128.load32_splat(a);
+        const a1 = v128.load32_splat(a, 4);
+        xi = f32x4.add(xi, f32x4.add(f32x4.mul(a0, v128.load(b)), f32x4.mul(a1, v128.load(b, 64))));
+        xf = f32x4.add(xf, f32x4.add(f32x4.mul(a0, v128.load(b, 16)), f32x4.mul(a1, v128.load(b, 80))));
+        xg = f32x4.add(xg, f32x4.add(f32x4.mul(a0, v128.load(b, 32)), f32x4.mul(a1, v128.load(b, 96))));
+        xo = f32x4.add(xo, f32x4.add(f32x4.mul(a0, v128.load(b, 48)), f32x4.mul(a1, v128.load(b, 112))));
+        a += 8;
+        b += 128;
+      }
+      if (hidden & 1) {
+        const a0 = v128.load32_splat(a);
+        xi = f32x4.add(xi, f32x4.mul(a0, v128.load(b)));
+        xf = f32x4.add(xf, f32x4.mul(a0, v128.load(b, 16)));
+        xg = f32x4.add(xg, f32x4.mul(a0, v128.load(b, 32)));
+        xo = f32x4.add(xo, f32x4.mul(a0, v128.load(b, 48)));
+      }
+      const u = q << 2;
+      const n = min(4, hidden - u);
+      const offset = <usize>u << 2;
+      const x = igRow + offset;
+      xi = f32x4.add(xi, loadN(x, n, stage));
+      xf = f32x4.add(xf, loadN(x + hBytes, n, stage));
+      xg = f32x4.add(xg, loadN(x + hBytes * 2, n, stage));
+      xo = f32x4.add(xo, loadN(x + hBytes * 3, n, stage));
+      const cPtr = cstate + offset;
+      const hNew = cellForward(xi, xf, xg, xo, cPtr, output + state + offset, cPtr, gatesOut + gateRow + offset, hBytes, n, stage);
+      storeN(hNext + offset, hNew, n, stage);
+      storeN(cells + state + offset, loadN(cPtr, n, stage), n, stage);
+    }
+    barrier(cb, tid, threads);
+  }
+  if (unitBytes == 0) return;
+  const hLast = steps == 0 ? h0 : hbuf + <usize>((steps - 1) & 1) * hBytes;
+  memory.copy(hOut + unitOffset, hLast + unitOffset, unitBytes);
+  memory.copy(cOut + unitOffset, cstate + unitOffset, unitBytes);
 }
 
 // Backward job arguments.

@@ -22,6 +22,8 @@ export const CB_THREADS: usize = 24;
 export const CB_KIND: usize = 28;
 export const CB_MAIN_CAN_WAIT: usize = 32;
 export const CB_SPIN: usize = 36;
+/** Threads sleeping in a barrier (the thread that releases the barrier wakes them). */
+export const CB_BAR_SLEEPERS: usize = 40;
 /** Job arguments: 64 slots of 8 bytes (an i32 or an f64 each). */
 export const CB_ARGS: usize = 64;
 /** Per-thread scratch for edge tiles: 256 bytes per thread. */
@@ -62,14 +64,21 @@ function runJob(cb: usize, tid: i32, threads: i32): void {
   }
 }
 
-/** Waits until the i32 at `ptr` differs from `value`: spins, then polls with short timed waits. */
+/**
+ * Waits at a barrier until its generation differs from `value`: spins (4× the idle spin: the
+ * other threads of an LSTM sequence usually arrive within microseconds, and a sleeping thread
+ * costs tens of microseconds to wake), then sleeps in short timed waits, counted in
+ * CB_BAR_SLEEPERS so that the thread that releases the barrier notifies it at once.
+ */
 function waitWhileEqual(cb: usize, ptr: usize, value: i32, tid: i32): void {
-  const spin = load<i32>(cb + CB_SPIN);
+  const spin = load<i32>(cb + CB_SPIN) << 2;
   let spins = 0;
   const mayWait = tid != 0 || load<i32>(cb + CB_MAIN_CAN_WAIT) != 0;
   while (atomic.load<i32>(ptr) == value) {
     if (++spins > spin && mayWait) {
+      atomic.add<i32>(cb + CB_BAR_SLEEPERS, 1);
       memory.atomic.wait32(ptr, value, 50_000);
+      atomic.sub<i32>(cb + CB_BAR_SLEEPERS, 1);
     }
   }
 }
@@ -81,6 +90,7 @@ export function barrier(cb: usize, tid: i32, threads: i32): void {
   if (atomic.add<i32>(cb + CB_BAR_COUNT, 1) == threads - 1) {
     atomic.store<i32>(cb + CB_BAR_COUNT, 0);
     atomic.store<i32>(cb + CB_BAR_GEN, generation + 1);
+    if (atomic.load<i32>(cb + CB_BAR_SLEEPERS) > 0) atomic.notify(cb + CB_BAR_GEN, threads);
   } else {
     waitWhileEqual(cb, cb + CB_BAR_GEN, generation, tid);
   }

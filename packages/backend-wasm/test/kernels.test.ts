@@ -99,6 +99,10 @@ for (const { label, options } of CONFIGS) {
       { steps: 9, batch: 1, hidden: 24, lengths: null, reverse: true },
       { steps: 4, batch: 9, hidden: 40, lengths: null, reverse: false },
       { steps: 3, batch: 2, hidden: 3, lengths: [1, 3], reverse: false },
+      // Batch 1 takes the packed matrix-vector path: odd sizes around its 4-unit panels.
+      { steps: 7, batch: 1, hidden: 13, lengths: [5], reverse: true },
+      { steps: 5, batch: 1, hidden: 37, lengths: [3], reverse: false },
+      { steps: 4, batch: 1, hidden: 64, lengths: null, reverse: false },
     ];
 
     for (const { steps, batch, hidden, lengths, reverse } of sequences) {
