@@ -23,7 +23,7 @@ import {
 } from '@gated/tensor';
 import type { Outputs, Reference } from './check.js';
 import type { LstmData } from './data.js';
-import { measurePrepared } from './measure.js';
+import { measurePrepared, usePrepared } from './measure.js';
 import { SEED, STREAM, uniform } from './prng.js';
 import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from './target.js';
 import type { LstmSpec, MicroSpec, Spec } from './types.js';
@@ -94,21 +94,11 @@ export class GatedTarget implements Target {
   }
 
   async outputs(spec: Spec, data: SpecData): Promise<Outputs> {
-    const prepared = await this.prepare(spec, data);
-    try {
-      return await prepared.outputs();
-    } finally {
-      await prepared.dispose();
-    }
+    return usePrepared(this.prepare(spec, data), (prepared) => prepared.outputs());
   }
 
   async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    const prepared = await this.prepare(spec, data);
-    try {
-      return await measurePrepared(spec, prepared, reference, method);
-    } finally {
-      await prepared.dispose();
-    }
+    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
   }
 
   async prepare(spec: Spec, data: SpecData): Promise<Prepared> {

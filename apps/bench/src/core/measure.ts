@@ -58,3 +58,13 @@ export async function measurePrepared(
   const dispatchesPerStep = before !== null && after !== null ? after - before : null;
   return { samplesMs, peakBytes, dispatchesPerStep, check };
 }
+
+/** Prepares a target for a spec, lends it to `use`, and always disposes it afterwards. */
+export async function usePrepared<T>(preparing: Promise<Prepared>, use: (prepared: Prepared) => Promise<T>): Promise<T> {
+  const prepared = await preparing;
+  try {
+    return await use(prepared);
+  } finally {
+    await prepared.dispose();
+  }
+}

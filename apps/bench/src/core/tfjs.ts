@@ -8,7 +8,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Outputs, Reference } from './check.js';
 import { kerasWeights, swap01, transpose2d, type LstmData } from './data.js';
-import { measurePrepared } from './measure.js';
+import { measurePrepared, usePrepared } from './measure.js';
 import { SEED, STREAM, uniform } from './prng.js';
 import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from './target.js';
 import type { LstmSpec, MicroSpec, Spec } from './types.js';
@@ -78,21 +78,11 @@ export class TfjsTarget implements Target {
   }
 
   async outputs(spec: Spec, data: SpecData): Promise<Outputs> {
-    const prepared = await this.prepare(spec, data);
-    try {
-      return await prepared.outputs();
-    } finally {
-      await prepared.dispose();
-    }
+    return usePrepared(this.prepare(spec, data), (prepared) => prepared.outputs());
   }
 
   async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    const prepared = await this.prepare(spec, data);
-    try {
-      return await measurePrepared(spec, prepared, reference, method);
-    } finally {
-      await prepared.dispose();
-    }
+    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
   }
 
   private async prepare(spec: Spec, data: SpecData): Promise<Prepared> {

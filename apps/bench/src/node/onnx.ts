@@ -6,7 +6,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type { Outputs, Reference } from '../core/check.js';
 import { onnxWeights, type LstmData } from '../core/data.js';
-import { measurePrepared } from '../core/measure.js';
+import { measurePrepared, usePrepared } from '../core/measure.js';
 import { lstmModel, matmulModel } from '../core/onnx-model.js';
 import { SEED, STREAM, uniform } from '../core/prng.js';
 import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from '../core/target.js';
@@ -33,12 +33,7 @@ export class OnnxTarget implements Target {
   }
 
   async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    const prepared = await this.prepare(spec, data);
-    try {
-      return await measurePrepared(spec, prepared, reference, method);
-    } finally {
-      await prepared.dispose();
-    }
+    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
   }
 
   private async session(modelBytes: Uint8Array): Promise<Ort.InferenceSession> {
