@@ -47,3 +47,100 @@ export function checkShape(op: string, what: string, shape: Shape, expected: Sha
     throw new GatedError(op, `${what} must have shape ${formatShape(expected)}, got ${formatShape(shape)}`);
   }
 }
+
+/** The validated dimensions of a batched matmul (see `Backend.matmul`). */
+export interface MatmulDims {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  /** The broadcast batch axes: `outShape` without its last two. */
+  readonly batch: Shape;
+}
+
+/** Checks a matmul's operand and output shapes against each other; returns its dimensions. */
+export function checkMatmulShapes(a: Shape, b: Shape, transposeA: boolean, transposeB: boolean, outShape: Shape): MatmulDims {
+  const ra = a.length;
+  const rb = b.length;
+  if (ra < 2 || rb < 2 || outShape.length < 2) {
+    throw new GatedError('matmul', `operands need rank >= 2, got ${formatShape(a)} and ${formatShape(b)}`);
+  }
+  const m = a[transposeA ? ra - 1 : ra - 2]!;
+  const k = a[transposeA ? ra - 2 : ra - 1]!;
+  const kB = b[transposeB ? rb - 1 : rb - 2]!;
+  const n = b[transposeB ? rb - 2 : rb - 1]!;
+  if (k !== kB) throw new GatedError('matmul', `inner dimensions differ: ${formatShape(a)} x ${formatShape(b)}`);
+  const batch = outShape.slice(0, -2);
+  checkShape('matmul', 'the output', outShape, [...batch, m, n]);
+  checkBroadcast('matmul', 'the batch axes of a', a.slice(0, -2), batch);
+  checkBroadcast('matmul', 'the batch axes of b', b.slice(0, -2), batch);
+  return { m, k, n, batch };
+}
+
+/** Throws unless `axes` are sorted, distinct axes of a tensor of rank `rank`. */
+export function checkReduceAxes(op: string, axes: readonly number[], rank: number): void {
+  for (let i = 0; i < axes.length; i++) {
+    checkAxis(op, axes[i]!, rank);
+    if (i > 0 && axes[i]! <= axes[i - 1]!) throw new GatedError(op, `axes must be sorted and distinct, got [${axes.join(',')}]`);
+  }
+}
+
+/** Throws unless a strided view has one integer stride per axis and an integer offset. */
+export function checkStrides(shape: Shape, strides: readonly number[], offset: number): void {
+  if (strides.length !== shape.length || !strides.every(Number.isInteger) || !Number.isInteger(offset)) {
+    throw new GatedError('stridedCopy', `need one integer stride per axis of ${formatShape(shape)} and an integer offset`);
+  }
+}
+
+/** Throws unless the inputs' shapes join along `axis` into `outShape`. */
+export function checkConcatShapes(inputs: readonly Shape[], axis: number, outShape: Shape): void {
+  if (inputs.length === 0) throw new GatedError('concat', 'needs at least one input');
+  checkAxis('concat', axis, outShape.length);
+  let joined = 0;
+  inputs.forEach((shape, i) => {
+    checkShape('concat', `input ${i}`, shape, outShape.map((dim, d) => (d === axis ? shape[axis]! : dim)));
+    joined += shape[axis]!;
+  });
+  if (joined !== outShape[axis]) {
+    throw new GatedError('concat', `inputs join to ${joined} along axis ${axis}, not ${outShape[axis]!}`);
+  }
+}
+
+/** Throws unless `updates` has the shape a gather of `indices` from `outShape` along `axis` would. */
+export function checkScatterAddShapes(updates: Shape, indices: Shape, axis: number, outShape: Shape): void {
+  checkAxis('scatterAdd', axis, outShape.length);
+  checkShape('scatterAdd', 'updates', updates, [...outShape.slice(0, axis), ...indices, ...outShape.slice(axis + 1)]);
+}
+
+/** The validated sizes of an LSTM state: batch and hidden width of a [B, H] tensor. */
+export function checkStateShape(op: string, what: string, shape: Shape): [number, number] {
+  if (shape.length !== 2) throw new GatedError(op, `${what} must be [B, H], got ${formatShape(shape)}`);
+  return [shape[0]!, shape[1]!];
+}
+
+/** The validated dimensions of a whole-sequence LSTM call. */
+export interface SequenceDims {
+  readonly steps: number;
+  readonly batch: number;
+  readonly hidden: number;
+}
+
+/** Checks the shapes of `lstmSequence` inputs (lengths excepted) against each other. */
+export function checkSequenceShapes(
+  op: string,
+  inputs: { readonly inputGates: { readonly shape: Shape }; readonly weightHh: { readonly shape: Shape }; readonly h0: { readonly shape: Shape }; readonly c0: { readonly shape: Shape } },
+): SequenceDims {
+  const [batch, hidden] = checkStateShape(op, 'h0', inputs.h0.shape);
+  const steps = inputs.inputGates.shape[0] ?? 0;
+  checkShape(op, 'inputGates', inputs.inputGates.shape, [steps, batch, 4 * hidden]);
+  checkShape(op, 'weightHh', inputs.weightHh.shape, [4 * hidden, hidden]);
+  checkShape(op, 'c0', inputs.c0.shape, [batch, hidden]);
+  return { steps, batch, hidden };
+}
+
+/** Throws unless every sequence length lies in [1, steps]. */
+export function checkLengths(op: string, lengths: ArrayLike<number>, steps: number): void {
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i]!;
+    if (length < 1 || length > steps) throw new GatedError(op, `lengths must lie in [1, ${steps}], got ${length}`);
+  }
+}

@@ -23,7 +23,23 @@ export type {
   StridedSpec,
   TensorSpec,
 } from './backend.js';
-export { checkAllowed, checkAxis, checkBroadcast, checkDType, checkShape, checkSize } from './checks.js';
+export {
+  checkAllowed,
+  checkAxis,
+  checkBroadcast,
+  checkConcatShapes,
+  checkDType,
+  checkLengths,
+  checkMatmulShapes,
+  checkReduceAxes,
+  checkScatterAddShapes,
+  checkSequenceShapes,
+  checkShape,
+  checkSize,
+  checkStateShape,
+  checkStrides,
+} from './checks.js';
+export type { MatmulDims, SequenceDims } from './checks.js';
 export { DTYPES, allocArray, bytesPerElement, isArrayOfDType, isDType } from './dtype.js';
 export type { DType, DTypeArrayMap, TypedArray, TypedArrayFor } from './dtype.js';
 export { GatedError, formatShape } from './errors.js';

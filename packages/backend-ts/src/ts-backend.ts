@@ -10,6 +10,14 @@ import {
   checkAllowed,
   checkAxis,
   checkBroadcast,
+  checkConcatShapes,
+  checkLengths,
+  checkMatmulShapes,
+  checkReduceAxes,
+  checkScatterAddShapes,
+  checkSequenceShapes,
+  checkStateShape,
+  checkStrides,
   checkDType,
   checkShape,
   checkSize,
@@ -53,7 +61,7 @@ import { concat } from './kernels/concat.js';
 import { fill } from './kernels/fill.js';
 import { gather } from './kernels/gather.js';
 import { lstmCell, lstmCellBackward } from './kernels/lstm-cell.js';
-import { lstmSequence, lstmSequenceBackward, type SequenceDims } from './kernels/lstm-sequence.js';
+import { lstmSequence, lstmSequenceBackward } from './kernels/lstm-sequence.js';
 import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
 import { reduce } from './kernels/reduce.js';
@@ -224,10 +232,7 @@ export class TsBackend implements Backend {
     this.checkAlive('reduce');
     if (!Object.hasOwn(REDUCE_TYPING, op)) throw new GatedError('reduce', `unknown op ${op}`);
     const input = this.input('reduce', 'x', x, REDUCE_TYPING[op].inputs);
-    for (let i = 0; i < axes.length; i++) {
-      checkAxis('reduce', axes[i]!, x.shape.length);
-      if (i > 0 && axes[i]! <= axes[i - 1]!) throw new GatedError('reduce', `axes must be sorted and distinct, got [${axes.join(',')}]`);
-    }
+    checkReduceAxes('reduce', axes, x.shape.length);
     return this.counted(reduce(op, input.values as Float32Array | Int32Array, x.shape, axes));
   }
 
@@ -244,49 +249,23 @@ export class TsBackend implements Backend {
     this.checkAlive('matmul');
     const left = this.float('matmul', 'a', a);
     const right = this.float('matmul', 'b', b);
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    if (ra < 2 || rb < 2 || outShape.length < 2) {
-      throw new GatedError('matmul', `operands need rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-    }
-    const m = a.shape[transposeA ? ra - 1 : ra - 2]!;
-    const kA = a.shape[transposeA ? ra - 2 : ra - 1]!;
-    const kB = b.shape[transposeB ? rb - 1 : rb - 2]!;
-    const n = b.shape[transposeB ? rb - 2 : rb - 1]!;
-    if (kA !== kB) {
-      throw new GatedError('matmul', `inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
-    }
-    const batch = outShape.slice(0, -2);
-    checkShape('matmul', 'the output', outShape, [...batch, m, n]);
-    checkBroadcast('matmul', 'the batch axes of a', a.shape.slice(0, -2), batch);
-    checkBroadcast('matmul', 'the batch axes of b', b.shape.slice(0, -2), batch);
+    checkMatmulShapes(a.shape, b.shape, transposeA, transposeB, outShape);
     return this.counted(matmul(left, a.shape, right, b.shape, transposeA, transposeB, outShape));
   }
 
   stridedCopy(x: StridedSpec): DataHandle {
     this.checkAlive('stridedCopy');
     const source = this.own('stridedCopy', x.data, 'x');
-    if (x.strides.length !== x.shape.length || !x.strides.every(Number.isInteger) || !Number.isInteger(x.offset)) {
-      throw new GatedError('stridedCopy', `need one integer stride per axis of ${formatShape(x.shape)} and an integer offset`);
-    }
+    checkStrides(x.shape, x.strides, x.offset);
     return this.counted(stridedCopy(source.values, source.dtype, x.shape, x.strides, x.offset));
   }
 
   concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
     this.checkAlive('concat');
-    if (inputs.length === 0) throw new GatedError('concat', 'needs at least one input');
-    checkAxis('concat', axis, outShape.length);
+    checkConcatShapes(inputs.map((spec) => spec.shape), axis, outShape);
     const buffers: TsBuffer[] = [];
-    let joined = 0;
     for (const [i, spec] of inputs.entries()) {
-      const buffer = this.input('concat', `input ${i}`, spec, buffers.length ? [buffers[0]!.dtype] : ANY);
-      const expected = outShape.map((dim, d) => (d === axis ? spec.shape[axis]! : dim));
-      checkShape('concat', `input ${i}`, spec.shape, expected);
-      joined += spec.shape[axis]!;
-      buffers.push(buffer);
-    }
-    if (joined !== outShape[axis]) {
-      throw new GatedError('concat', `inputs join to ${joined} along axis ${axis}, not ${outShape[axis]!}`);
+      buffers.push(this.input('concat', `input ${i}`, spec, buffers.length ? [buffers[0]!.dtype] : ANY));
     }
     return this.counted(concat(buffers.map((b) => b.values), buffers[0]!.dtype, axis, outShape));
   }
@@ -303,9 +282,7 @@ export class TsBackend implements Backend {
     this.checkAlive('scatterAdd');
     const source = this.input('scatterAdd', 'updates', updates, NUMERIC);
     const index = this.input('scatterAdd', 'indices', indices, INT);
-    checkAxis('scatterAdd', axis, outShape.length);
-    const expected = [...outShape.slice(0, axis), ...indices.shape, ...outShape.slice(axis + 1)];
-    checkShape('scatterAdd', 'updates', updates.shape, expected);
+    checkScatterAddShapes(updates.shape, indices.shape, axis, outShape);
     const out = scatterAdd(source.values as Float32Array | Int32Array, index.values as Int32Array, axis, outShape);
     return this.counted(out);
   }
@@ -324,7 +301,7 @@ export class TsBackend implements Backend {
 
   lstmCell(inputs: LstmCellInputs): LstmCellOutputs {
     this.checkAlive('lstmCell');
-    const [batch, hidden] = this.matrixDims('lstmCell', 'c', inputs.c);
+    const [batch, hidden] = checkStateShape('lstmCell', 'c', inputs.c.shape);
     const c = this.float('lstmCell', 'c', inputs.c);
     const inputGates = this.float('lstmCell', 'inputGates', inputs.inputGates, [batch, 4 * hidden]);
     const hiddenGates = this.float('lstmCell', 'hiddenGates', inputs.hiddenGates, [batch, 4 * hidden]);
@@ -336,7 +313,7 @@ export class TsBackend implements Backend {
   lstmCellBackward(inputs: LstmCellBackwardInputs): LstmCellBackwardOutputs {
     const op = 'lstmCellBackward';
     this.checkAlive(op);
-    const [batch, hidden] = this.matrixDims(op, 'c', inputs.c);
+    const [batch, hidden] = checkStateShape(op, 'c', inputs.c.shape);
     const state = [batch, hidden];
     const out = lstmCellBackward(
       this.float(op, 'dh', inputs.dh, state),
@@ -353,7 +330,7 @@ export class TsBackend implements Backend {
 
   lstmSequence(inputs: LstmSequenceInputs): LstmSequenceOutputs {
     this.checkAlive('lstmSequence');
-    const dims = this.sequenceDims('lstmSequence', inputs);
+    const dims = checkSequenceShapes('lstmSequence', inputs);
     const { steps, batch } = dims;
     const out = lstmSequence(
       dims,
@@ -378,7 +355,7 @@ export class TsBackend implements Backend {
     const op = 'lstmSequenceBackward';
     this.checkAlive(op);
     const { forward } = inputs;
-    const dims = this.sequenceDims(op, forward);
+    const dims = checkSequenceShapes(op, forward);
     const { steps, batch, hidden } = dims;
     const perStep = [steps, batch, hidden];
     const out = lstmSequenceBackward(
@@ -464,27 +441,11 @@ export class TsBackend implements Backend {
     return this.input(op, what, spec, FLOAT).values as Float32Array;
   }
 
-  private matrixDims(op: string, what: string, spec: TensorSpec): [number, number] {
-    if (spec.shape.length !== 2) throw new GatedError(op, `${what} must be [B, H], got ${formatShape(spec.shape)}`);
-    return [spec.shape[0]!, spec.shape[1]!];
-  }
-
-  private sequenceDims(op: string, inputs: LstmSequenceInputs): SequenceDims {
-    const [batch, hidden] = this.matrixDims(op, 'h0', inputs.h0);
-    const steps = inputs.inputGates.shape[0] ?? 0;
-    checkShape(op, 'inputGates', inputs.inputGates.shape, [steps, batch, 4 * hidden]);
-    checkShape(op, 'weightHh', inputs.weightHh.shape, [4 * hidden, hidden]);
-    checkShape(op, 'c0', inputs.c0.shape, [batch, hidden]);
-    return { steps, batch, hidden };
-  }
-
   private lengths(op: string, spec: TensorSpec | null, steps: number, batch: number): Int32Array | null {
     if (spec === null) return null;
     checkShape(op, 'lengths', spec.shape, [batch]);
     const lengths = this.input(op, 'lengths', spec, INT).values as Int32Array;
-    for (const length of lengths) {
-      if (length < 1 || length > steps) throw new GatedError(op, `lengths must lie in [1, ${steps}], got ${length}`);
-    }
+    checkLengths(op, lengths, steps);
     return lengths;
   }
 }

@@ -13,6 +13,14 @@ import {
   checkAllowed,
   checkAxis,
   checkBroadcast,
+  checkConcatShapes,
+  checkLengths,
+  checkMatmulShapes,
+  checkReduceAxes,
+  checkScatterAddShapes,
+  checkSequenceShapes,
+  checkStateShape,
+  checkStrides,
   checkDType,
   checkShape,
   checkSize,
@@ -144,12 +152,6 @@ interface HeapViews {
   readonly i32: Int32Array;
   readonly f32: Float32Array;
   readonly f64: Float64Array;
-}
-
-interface SequenceDims {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
 }
 
 /** Creates a linear memory: shared (trying smaller maxima if the address space is short) or private. */
@@ -430,10 +432,7 @@ export class WasmBackend implements Backend {
     this.checkAlive('reduce');
     if (!Object.hasOwn(REDUCE_TYPING, op)) throw new GatedError('reduce', `unknown op ${op}`);
     const input = this.input('reduce', 'x', x, REDUCE_TYPING[op].inputs);
-    for (let i = 0; i < axes.length; i++) {
-      checkAxis('reduce', axes[i]!, x.shape.length);
-      if (i > 0 && axes[i]! <= axes[i - 1]!) throw new GatedError('reduce', `axes must be sorted and distinct, got [${axes.join(',')}]`);
-    }
+    checkReduceAxes('reduce', axes, x.shape.length);
     const outShape = x.shape.filter((_, axis) => !axes.includes(axis));
     const outSize = sizeOf(outShape);
     const out = this.newBuffer(input.dtype, outSize);
@@ -471,22 +470,7 @@ export class WasmBackend implements Backend {
     this.checkAlive('matmul');
     const left = this.input('matmul', 'a', a, FLOAT);
     const right = this.input('matmul', 'b', b, FLOAT);
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    if (ra < 2 || rb < 2 || outShape.length < 2) {
-      throw new GatedError('matmul', `operands need rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-    }
-    const m = a.shape[transposeA ? ra - 1 : ra - 2]!;
-    const depth = a.shape[transposeA ? ra - 2 : ra - 1]!;
-    const depthB = b.shape[transposeB ? rb - 1 : rb - 2]!;
-    const n = b.shape[transposeB ? rb - 2 : rb - 1]!;
-    if (depth !== depthB) {
-      throw new GatedError('matmul', `inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
-    }
-    const batchShape = outShape.slice(0, -2);
-    checkShape('matmul', 'the output', outShape, [...batchShape, m, n]);
-    checkBroadcast('matmul', 'the batch axes of a', a.shape.slice(0, -2), batchShape);
-    checkBroadcast('matmul', 'the batch axes of b', b.shape.slice(0, -2), batchShape);
+    const { m, k: depth, n, batch: batchShape } = checkMatmulShapes(a.shape, b.shape, transposeA, transposeB, outShape);
     const out = this.newBuffer('float32', sizeOf(outShape));
     if (out.size === 0) return this.counted(out);
     if (depth === 0) {
@@ -521,9 +505,7 @@ export class WasmBackend implements Backend {
   stridedCopy(x: StridedSpec): DataHandle {
     this.checkAlive('stridedCopy');
     const source = this.own('stridedCopy', x.data, 'x');
-    if (x.strides.length !== x.shape.length || !x.strides.every(Number.isInteger) || !Number.isInteger(x.offset)) {
-      throw new GatedError('stridedCopy', `need one integer stride per axis of ${formatShape(x.shape)} and an integer offset`);
-    }
+    checkStrides(x.shape, x.strides, x.offset);
     const size = sizeOf(x.shape);
     if (size > 0) {
       let lowest = x.offset;
@@ -550,19 +532,10 @@ export class WasmBackend implements Backend {
 
   concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
     this.checkAlive('concat');
-    if (inputs.length === 0) throw new GatedError('concat', 'needs at least one input');
-    checkAxis('concat', axis, outShape.length);
+    checkConcatShapes(inputs.map((spec) => spec.shape), axis, outShape);
     const buffers: WasmBuffer[] = [];
-    let joined = 0;
     for (const [i, spec] of inputs.entries()) {
-      const buffer = this.input('concat', `input ${i}`, spec, buffers.length ? [buffers[0]!.dtype] : ANY);
-      const expected = outShape.map((dim, d) => (d === axis ? spec.shape[axis]! : dim));
-      checkShape('concat', `input ${i}`, spec.shape, expected);
-      joined += spec.shape[axis]!;
-      buffers.push(buffer);
-    }
-    if (joined !== outShape[axis]) {
-      throw new GatedError('concat', `inputs join to ${joined} along axis ${axis}, not ${outShape[axis]!}`);
+      buffers.push(this.input('concat', `input ${i}`, spec, buffers.length ? [buffers[0]!.dtype] : ANY));
     }
     const dtype = buffers[0]!.dtype;
     const out = this.newBuffer(dtype, sizeOf(outShape));
@@ -600,9 +573,7 @@ export class WasmBackend implements Backend {
     this.checkAlive('scatterAdd');
     const source = this.input('scatterAdd', 'updates', updates, NUMERIC);
     const index = this.input('scatterAdd', 'indices', indices, INT);
-    checkAxis('scatterAdd', axis, outShape.length);
-    const expected = [...outShape.slice(0, axis), ...indices.shape, ...outShape.slice(axis + 1)];
-    checkShape('scatterAdd', 'updates', updates.shape, expected);
+    checkScatterAddShapes(updates.shape, indices.shape, axis, outShape);
     const size = outShape[axis]!;
     this.checkIndices('scatterAdd', index, axis, size);
     const [outer, inner] = outerInner(outShape, axis);
@@ -637,7 +608,7 @@ export class WasmBackend implements Backend {
   lstmCell(inputs: LstmCellInputs): LstmCellOutputs {
     const op = 'lstmCell';
     this.checkAlive(op);
-    const [batch, hidden] = this.matrixDims(op, 'c', inputs.c);
+    const [batch, hidden] = checkStateShape(op, 'c', inputs.c.shape);
     const c = this.float(op, 'c', inputs.c);
     const inputGates = this.float(op, 'inputGates', inputs.inputGates, [batch, 4 * hidden]);
     const hiddenGates = this.float(op, 'hiddenGates', inputs.hiddenGates, [batch, 4 * hidden]);
@@ -655,7 +626,7 @@ export class WasmBackend implements Backend {
   lstmCellBackward(inputs: LstmCellBackwardInputs): LstmCellBackwardOutputs {
     const op = 'lstmCellBackward';
     this.checkAlive(op);
-    const [batch, hidden] = this.matrixDims(op, 'c', inputs.c);
+    const [batch, hidden] = checkStateShape(op, 'c', inputs.c.shape);
     const state = [batch, hidden];
     const dh = this.float(op, 'dh', inputs.dh, state);
     const dc = this.float(op, 'dc', inputs.dc, state);
@@ -675,7 +646,7 @@ export class WasmBackend implements Backend {
   lstmSequence(inputs: LstmSequenceInputs): LstmSequenceOutputs {
     const op = 'lstmSequence';
     this.checkAlive(op);
-    const dims = this.sequenceDims(op, inputs);
+    const dims = checkSequenceShapes(op, inputs);
     const { steps, batch, hidden } = dims;
     const inputGates = this.float(op, 'inputGates', inputs.inputGates);
     const weightHh = this.float(op, 'weightHh', inputs.weightHh);
@@ -713,7 +684,7 @@ export class WasmBackend implements Backend {
     const op = 'lstmSequenceBackward';
     this.checkAlive(op);
     const { forward } = inputs;
-    const { steps, batch, hidden } = this.sequenceDims(op, forward);
+    const { steps, batch, hidden } = checkSequenceShapes(op, forward);
     const perStep = [steps, batch, hidden];
     const h0 = this.float(op, 'h0', forward.h0);
     const c0 = this.float(op, 'c0', forward.c0);
@@ -927,28 +898,12 @@ export class WasmBackend implements Backend {
     return this.input(op, what, spec, FLOAT);
   }
 
-  private matrixDims(op: string, what: string, spec: TensorSpec): [number, number] {
-    if (spec.shape.length !== 2) throw new GatedError(op, `${what} must be [B, H], got ${formatShape(spec.shape)}`);
-    return [spec.shape[0]!, spec.shape[1]!];
-  }
-
-  private sequenceDims(op: string, inputs: LstmSequenceInputs): SequenceDims {
-    const [batch, hidden] = this.matrixDims(op, 'h0', inputs.h0);
-    const steps = inputs.inputGates.shape[0] ?? 0;
-    checkShape(op, 'inputGates', inputs.inputGates.shape, [steps, batch, 4 * hidden]);
-    checkShape(op, 'weightHh', inputs.weightHh.shape, [4 * hidden, hidden]);
-    checkShape(op, 'c0', inputs.c0.shape, [batch, hidden]);
-    return { steps, batch, hidden };
-  }
-
   private lengths(op: string, spec: TensorSpec | null, steps: number, batch: number): WasmBuffer | null {
     if (spec === null) return null;
     checkShape(op, 'lengths', spec.shape, [batch]);
     const buffer = this.input(op, 'lengths', spec, INT);
     const values = this.heap().i32.subarray(buffer.address >> 2, (buffer.address >> 2) + batch);
-    for (const length of values) {
-      if (length < 1 || length > steps) throw new GatedError(op, `lengths must lie in [1, ${steps}], got ${length}`);
-    }
+    checkLengths(op, values, steps);
     return buffer;
   }
 }

@@ -7,14 +7,9 @@
  * unchanged and write zeros to `output`, `gates` and `cells`; in the reverse direction this makes
  * each sequence start from h0, c0 at its own last real step, as PyTorch's packed sequences do.
  */
+import type { SequenceDims } from '@gated/backend-api';
 import { cellBackwardRow, cellRow } from './lstm-cell.js';
 import { gemmPacked, pack, packedSize } from './matmul.js';
-
-export interface SequenceDims {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
-}
 
 /** Step order of the forward pass: `t = order(s)` for s = 0..T-1. */
 function stepAt(s: number, steps: number, reverse: boolean): number {
