@@ -15,7 +15,7 @@
  * Masking: sequence b is active at step t when t < lengths[b]. Inactive steps carry the state and
  * write zeros, so in the reverse direction each sequence starts from h0, c0 at its own last step.
  */
-import { one, storeTransposed, vsigmoid, vtanh } from './common';
+import { one, storeTransposed, vsigmoid4, vtanh } from './common';
 import { packA, packB, tile1, tile4 } from './gemm';
 import { argI, argP, barrier, shareBegin, tileScratch } from './threads';
 
@@ -43,23 +43,40 @@ import { argI, argP, barrier, shareBegin, tileScratch } from './threads';
 /**
  * The cell for up to four units of one row: pre-activations xi..xo, previous cell at `cPrev`;
  * writes h, c' and the activated gates (gate g of the first unit at `gates + g·gateStride`).
+ * The four gates go through one interleaved σ (`vsigmoid4`), g as tanh(x) = 2σ(2x) − 1; a
+ * partial group (n < 4) stages them in the first 64 bytes of `scratch`, and its partial loads
+ * and stores use the 16 after.
  */
 @inline function cellForward(
   xi: v128, xf: v128, xg: v128, xo: v128, cPrev: usize,
   h: usize, c: usize, gates: usize, gateStride: usize, n: i32, scratch: usize,
 ): v128 {
-  const i = vsigmoid(xi);
-  const f = vsigmoid(xf);
-  const g = vtanh(xg);
-  const o = vsigmoid(xo);
-  const cNew = f32x4.add(f32x4.mul(f, loadN(cPrev, n, scratch)), f32x4.mul(i, g));
+  const full = n == 4;
+  const at = full ? gates : scratch;
+  const stride = full ? gateStride : 16;
+  vsigmoid4(xi, xf, f32x4.add(xg, xg), xo, at, stride);
+  const i = v128.load(at);
+  const f = v128.load(at + stride);
+  const s = v128.load(at + stride * 2);
+  const g = f32x4.sub(f32x4.add(s, s), one());
+  const o = v128.load(at + stride * 3);
+  if (full) {
+    v128.store(gates + gateStride * 2, g);
+    const cNew = f32x4.add(f32x4.mul(f, v128.load(cPrev)), f32x4.mul(i, g));
+    const hNew = f32x4.mul(o, vtanh(cNew));
+    v128.store(c, cNew);
+    v128.store(h, hNew);
+    return hNew;
+  }
+  const stage = scratch + 64;
+  const cNew = f32x4.add(f32x4.mul(f, loadN(cPrev, n, stage)), f32x4.mul(i, g));
   const hNew = f32x4.mul(o, vtanh(cNew));
-  storeN(c, cNew, n, scratch);
-  storeN(h, hNew, n, scratch);
-  storeN(gates, i, n, scratch);
-  storeN(gates + gateStride, f, n, scratch);
-  storeN(gates + gateStride * 2, g, n, scratch);
-  storeN(gates + gateStride * 3, o, n, scratch);
+  storeN(c, cNew, n, stage);
+  storeN(h, hNew, n, stage);
+  storeN(gates, i, n, stage);
+  storeN(gates + gateStride, f, n, stage);
+  storeN(gates + gateStride * 2, g, n, stage);
+  storeN(gates + gateStride * 3, o, n, stage);
   return hNew;
 }
 

@@ -3,7 +3,7 @@
  * apps/bench): matmul GFLOP/s at 128, 256, 512 and 1024 on one and two threads, and ms per step
  * of the standard workloads W1–W4 (DESIGN.md) run directly on the Backend contract.
  *
- *   pnpm --filter @gated/backend-wasm measure [--threads 1,2] [--only gemm|w1|w2|w3|w4] [--simd simd|relaxed]
+ *   pnpm --filter @gated/backend-wasm measure [--threads 1,2] [--only gemm|w1|w2|w3|w4] [--simd simd|relaxed] [--repeats N]
  *
  * A train step is: input projection x·W_ihᵀ + b, lstmSequence, MSE loss and its gradient,
  * lstmSequenceBackward, the weight gradients (dGatesᵀ·x and a column sum for the bias), and one
@@ -157,7 +157,7 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
     for (const handle of temporaries) backend.free(handle);
   };
 
-  const repeats = w.id === 'W2' ? 7 : 11;
+  const repeats = Number(argument('repeats') ?? (w.id === 'W2' ? 7 : 11));
   const t = await time(backend, step, 2, repeats);
   const forwardFlops = steps * 2 * batch * (input + hidden) * 4 * hidden;
   const flops = (w.train ? 3 : 1) * forwardFlops;
