@@ -13,7 +13,7 @@
  * after packing B together.
  */
 import { madd, storeTransposed } from './common';
-import { argI, argP, barrier, shareBegin, tileScratch } from './threads';
+import { argI, argP, barrier, claim, shareBegin, tileScratch } from './threads';
 
 const KC: i32 = 256;
 const MC: i32 = 64;
@@ -317,17 +317,29 @@ export function gemmJob(cb: usize, tid: i32, threads: i32): void {
     barrier(cb, tid, threads);
   }
   const rowTiles = (m + 3) >> 2;
-  let rowBegin = 0, rowEnd = m, panelBegin = 0, panelEnd = panels;
-  if (threads > 1) {
-    if (rowTiles >= threads * 4 || rowTiles >= panels) {
-      rowBegin = shareBegin(rowTiles, tid, threads) << 2;
-      rowEnd = min(m, shareBegin(rowTiles, tid + 1, threads) << 2);
-    } else {
-      panelBegin = shareBegin(panels, tid, threads);
-      panelEnd = shareBegin(panels, tid + 1, threads);
+  const a = argP(cb, G_A);
+  const rs = <usize>argI(cb, G_RS);
+  const ks = <usize>argI(cb, G_KS);
+  const c = argP(cb, G_C);
+  const ldc = <usize>argI(cb, G_LDC) << 2;
+  const packedA = argP(cb, G_PACKED_A) + <usize>tid * <usize>PACK_A_BYTES;
+  const scratch = tileScratch(cb, tid);
+  if (threads == 1) {
+    gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, 0, panels, packedA, scratch);
+    return;
+  }
+  // Threads claim blocks of MC rows, or of 4 panels when there are few rows (see `claim`).
+  const byRows = rowTiles >= threads * 4 || rowTiles >= panels;
+  const count = byRows ? rowTiles : panels;
+  const chunk = byRows ? MC >> 2 : 4;
+  for (let v = 0; v < threads; v++) {
+    const owner = (tid + v) % threads;
+    const begin = shareBegin(count, owner, threads);
+    const end = shareBegin(count, owner + 1, threads);
+    for (let first = claim(cb, 0, owner, begin, end, chunk); first < end; first = claim(cb, 0, owner, begin, end, chunk)) {
+      const last = min(end, first + chunk);
+      if (byRows) gemmRegion(a, rs, ks, packed, c, ldc, n, k, first << 2, min(m, last << 2), 0, panels, packedA, scratch);
+      else gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, first, last, packedA, scratch);
     }
   }
-  const packedA = argP(cb, G_PACKED_A) + <usize>tid * <usize>PACK_A_BYTES;
-  gemmRegion(argP(cb, G_A), <usize>argI(cb, G_RS), <usize>argI(cb, G_KS), packed, argP(cb, G_C),
-    <usize>argI(cb, G_LDC) << 2, n, k, rowBegin, rowEnd, panelBegin, panelEnd, packedA, tileScratch(cb, tid));
 }

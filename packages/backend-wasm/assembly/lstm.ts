@@ -17,7 +17,7 @@
  */
 import { one, storeTransposed, vsigmoid4, vtanh } from './common';
 import { packA, packB, tile1, tile4 } from './gemm';
-import { argI, argP, barrier, shareBegin, tileScratch } from './threads';
+import { argI, argP, barrier, claim, claimReset, shareBegin, tileScratch } from './threads';
 
 /** Loads `n` ≤ 4 floats as a vector (the rest 0) through 16 bytes of scratch. */
 @inline function loadN(p: usize, n: i32, scratch: usize): v128 {
@@ -208,6 +208,78 @@ export function packedRows(batch: i32, depth: i32): i32 {
   return ((batch + 3) >> 2) * 4 * depth;
 }
 
+/** Groups per claim: about 8 claims per thread and step, at least 2 groups (8 units). */
+@inline function claimChunk(groups: i32, threads: i32): i32 {
+  return max(2, (groups + threads * 8 - 1) / (threads * 8));
+}
+
+/**
+ * One step of the batched forward for groups [q0, q1): pre = h_{t-1} · W_hhᵀ for those groups
+ * (walked backwards when `descending`), then the cell for their units, row by row.
+ */
+function stepGroups(
+  q0: i32, q1: i32, descending: bool, t: i32, steps: i32, batch: i32, hidden: i32, lengths: usize,
+  ig: usize, packed: usize, packedH: usize, pre: usize, cstate: usize, hPrev: usize, hNext: usize,
+  output: usize, cells: usize, gatesOut: usize, scratch: usize, stage: usize,
+): void {
+  const hBytes = <usize>hidden << 2;
+  const panelBytes = hBytes << 3;
+  const preStride = <usize>((hidden + 3) >> 2) << 6;
+  for (let i = q0; i < q1; i++) {
+    const q = descending ? q1 - 1 - (i - q0) : i;
+    const p0 = packed + <usize>q * (panelBytes << 1);
+    const c = pre + (<usize>q << 6);
+    let ap = packedH;
+    for (let b = 0; b < batch; b += 4) {
+      const rows = min(4, batch - b);
+      const cp = c + <usize>b * preStride;
+      tile4(ap, p0, cp, preStride, hidden, rows, 8, false, scratch);
+      tile4(ap, p0 + panelBytes, cp + 32, preStride, hidden, rows, 8, false, scratch);
+      ap += hBytes << 2;
+    }
+  }
+  const unitBegin = q0 << 2;
+  const unitEnd = min(hidden, q1 << 2);
+  const unitOffset = <usize>unitBegin << 2;
+  const unitBytes = <usize>(unitEnd - unitBegin) << 2;
+  const rowBytes4 = hBytes << 2;
+  const stepRow = <usize>t * <usize>batch;
+  for (let b = 0; b < batch; b++) {
+    const state = (stepRow + <usize>b) * hBytes;
+    const gateRow = (stepRow + <usize>b) * rowBytes4;
+    if (!isActive(t, b, steps, lengths)) {
+      memory.fill(output + state + unitOffset, 0, unitBytes);
+      memory.fill(cells + state + unitOffset, 0, unitBytes);
+      for (let g = 0; g < 4; g++) memory.fill(gatesOut + gateRow + <usize>g * hBytes + unitOffset, 0, unitBytes);
+      memory.copy(hNext + <usize>b * hBytes + unitOffset, hPrev + <usize>b * hBytes + unitOffset, unitBytes);
+      continue;
+    }
+    const preRow = pre + <usize>b * preStride;
+    const igRow = ig + gateRow;
+    for (let q = q0; q < q1; q++) {
+      const u = q << 2;
+      const n = min(4, hidden - u);
+      const offset = <usize>u << 2;
+      const p = preRow + (<usize>q << 6);
+      const x = igRow + offset;
+      const xi = f32x4.add(v128.load(p), loadN(x, n, stage));
+      const xf = f32x4.add(v128.load(p, 16), loadN(x + hBytes, n, stage));
+      const xg = f32x4.add(v128.load(p, 32), loadN(x + hBytes * 2, n, stage));
+      const xo = f32x4.add(v128.load(p, 48), loadN(x + hBytes * 3, n, stage));
+      gatesForward(xi, xf, xg, xo, gatesOut + gateRow + offset, hBytes, n, stage);
+    }
+    for (let q = q0; q < q1; q++) {
+      const u = q << 2;
+      const n = min(4, hidden - u);
+      const offset = <usize>u << 2;
+      const cPtr = cstate + <usize>b * hBytes + offset;
+      const hNew = stateForward(gatesOut + gateRow + offset, hBytes, cPtr, cPtr, output + state + offset, n, stage);
+      storeN(hNext + <usize>b * hBytes + offset, hNew, n, stage);
+      storeN(cells + state + offset, loadN(cPtr, n, stage), n, stage);
+    }
+  }
+}
+
 export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   const ig = argP(cb, F_IG);
   const whh = argP(cb, F_WHH);
@@ -229,20 +301,21 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   const stage = scratch + 128;
   const packedH = argP(cb, F_PACK_A) + <usize>tid * (<usize>packedRows(batch, hidden) << 2);
 
+  // Static shares of pairs of groups (8 units): packing W_hh, copying the states in and out.
+  // The steps themselves claim groups (see `claim` in threads.ts).
   const groups = (hidden + 3) >> 2;
-  const chunks = (hidden + 7) >> 3;
-  const groupBegin = shareBegin(chunks, tid, threads) << 1;
-  const groupEnd = min(groups, shareBegin(chunks, tid + 1, threads) << 1);
+  const pairs = (hidden + 7) >> 3;
+  const groupBegin = shareBegin(pairs, tid, threads) << 1;
+  const groupEnd = min(groups, shareBegin(pairs, tid + 1, threads) << 1);
   const unitBegin = groupBegin << 2;
   const unitEnd = min(hidden, groupEnd << 2);
   const hBytes = <usize>hidden << 2;
   const stateBytes = <usize>batch * hBytes;
-  const preStride = <usize>groups << 6;
   const panelBytes = hBytes << 3;
 
   if (batch == 1) {
     sequenceOne(ig, whh, h0, c0, lengths, reverse, steps, hidden, output, gatesOut, cells, packed, hbuf, cstate,
-      argP(cb, F_H_OUT), argP(cb, F_C_OUT), groupBegin, groupEnd, cb, tid, threads, stage);
+      argP(cb, F_H_OUT), argP(cb, F_C_OUT), pairs, groupBegin, groupEnd, cb, tid, threads, stage);
     return;
   }
   // Pack this thread's panels: group q → (i, f) panel then (g, o) panel, each H rows of 8.
@@ -284,68 +357,34 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   for (let b = 0; b < batch; b++) {
     if (unitBytes > 0) memory.copy(cstate + <usize>b * hBytes + unitOffset, c0 + <usize>b * hBytes + unitOffset, unitBytes);
   }
+  // Every thread may claim any group: all panels are packed before the first step.
+  barrier(cb, tid, threads);
 
-  const rowBytes4 = hBytes << 2;
+  const chunk = claimChunk(groups, threads);
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * stateBytes;
     const hNext = hbuf + <usize>(s & 1) * stateBytes;
-    // pre = h_{t-1} · W_hhᵀ for this thread's groups (h packed in 4-row groups unless B = 1).
-    if (groupBegin < groupEnd) packA(hPrev, hBytes, 4, batch, hidden, packedH);
+    claimReset(cb, s, tid);
+    packA(hPrev, hBytes, 4, batch, hidden, packedH);
     // Every other step walks the weights backwards, so that it starts with the panels the
     // previous step read last, which are still in L2.
     const zig = (s & 1) != 0;
-    for (let i = groupBegin; i < groupEnd; i++) {
-      const q = zig ? groupEnd - 1 - (i - groupBegin) : i;
-      const p0 = packed + <usize>q * (panelBytes << 1);
-      const c = pre + (<usize>q << 6);
-      let ap = packedH;
-      for (let b = 0; b < batch; b += 4) {
-        const rows = min(4, batch - b);
-        const cp = c + <usize>b * preStride;
-        tile4(ap, p0, cp, preStride, hidden, rows, 8, false, scratch);
-        tile4(ap, p0 + panelBytes, cp + 32, preStride, hidden, rows, 8, false, scratch);
-        ap += hBytes << 2;
-      }
-    }
-    // The cell, row by row.
-    const stepRow = <usize>t * <usize>batch;
-    for (let b = 0; b < batch; b++) {
-      const state = (stepRow + <usize>b) * hBytes;
-      const gateRow = (stepRow + <usize>b) * rowBytes4;
-      if (!isActive(t, b, steps, lengths)) {
-        for (let u = unitBegin; u < unitEnd; u += 4) {
-          const n = min(4, unitEnd - u);
-          const offset = <usize>u << 2;
-          zeroN(output + state + offset, n);
-          zeroN(cells + state + offset, n);
-          for (let g = 0; g < 4; g++) zeroN(gatesOut + gateRow + <usize>g * hBytes + offset, n);
+    if (threads == 1) {
+      stepGroups(0, groups, zig, t, steps, batch, hidden, lengths, ig, packed, packedH, pre, cstate, hPrev, hNext,
+        output, cells, gatesOut, scratch, stage);
+    } else {
+      for (let v = 0; v < threads; v++) {
+        const owner = (tid + v) % threads;
+        const begin = shareBegin(pairs, owner, threads) << 1;
+        const end = min(groups, shareBegin(pairs, owner + 1, threads) << 1);
+        for (let first = claim(cb, s, owner, begin, end, chunk); first < end; first = claim(cb, s, owner, begin, end, chunk)) {
+          const last = min(end, first + chunk);
+          // Backwards steps take the owner's groups from its end.
+          const q0 = zig ? begin + end - last : first;
+          stepGroups(q0, q0 + last - first, zig, t, steps, batch, hidden, lengths, ig, packed, packedH, pre, cstate, hPrev, hNext,
+            output, cells, gatesOut, scratch, stage);
         }
-        if (unitBytes > 0) memory.copy(hNext + <usize>b * hBytes + unitOffset, hPrev + <usize>b * hBytes + unitOffset, unitBytes);
-        continue;
-      }
-      const preRow = pre + <usize>b * preStride;
-      const igRow = ig + gateRow;
-      for (let q = groupBegin; q < groupEnd; q++) {
-        const u = q << 2;
-        const n = min(4, hidden - u);
-        const offset = <usize>u << 2;
-        const p = preRow + (<usize>q << 6);
-        const x = igRow + offset;
-        const xi = f32x4.add(v128.load(p), loadN(x, n, stage));
-        const xf = f32x4.add(v128.load(p, 16), loadN(x + hBytes, n, stage));
-        const xg = f32x4.add(v128.load(p, 32), loadN(x + hBytes * 2, n, stage));
-        const xo = f32x4.add(v128.load(p, 48), loadN(x + hBytes * 3, n, stage));
-        gatesForward(xi, xf, xg, xo, gatesOut + gateRow + offset, hBytes, n, stage);
-      }
-      for (let q = groupBegin; q < groupEnd; q++) {
-        const u = q << 2;
-        const n = min(4, hidden - u);
-        const offset = <usize>u << 2;
-        const cPtr = cstate + <usize>b * hBytes + offset;
-        const hNew = stateForward(gatesOut + gateRow + offset, hBytes, cPtr, cPtr, output + state + offset, n, stage);
-        storeN(hNext + <usize>b * hBytes + offset, hNew, n, stage);
-        storeN(cells + state + offset, loadN(cPtr, n, stage), n, stage);
       }
     }
     barrier(cb, tid, threads);
@@ -400,28 +439,31 @@ function packGroups16(whh: usize, hidden: i32, packed: usize, groupBegin: i32, g
  * accumulators (i, f, g, o of the four units); two k per iteration are summed before they meet
  * the accumulators, so the loop-carried chain is one add per 2 k and V8 keeps every value in a
  * register (8 separate accumulators spilled). The gates' σ follow at once on those registers;
- * c' and h follow in a second pass over the thread's units (see `gatesForward`).
+ * c' and h follow in a second pass over the groups (see `gatesForward`). Threads pack their
+ * static share of the panels, then claim groups step by step like the batched job.
  */
 function sequenceOne(
   ig: usize, whh: usize, h0: usize, c0: usize, lengths: usize, reverse: bool, steps: i32, hidden: i32,
   output: usize, gatesOut: usize, cells: usize, packed: usize, hbuf: usize, cstate: usize,
-  hOut: usize, cOut: usize, groupBegin: i32, groupEnd: i32, cb: usize, tid: i32, threads: i32, stage: usize,
+  hOut: usize, cOut: usize, pairs: i32, groupBegin: i32, groupEnd: i32, cb: usize, tid: i32, threads: i32, stage: usize,
 ): void {
   packGroups16(whh, hidden, packed, groupBegin, groupEnd);
+  const groups = (hidden + 3) >> 2;
   const hBytes = <usize>hidden << 2;
-  const panelBytes = hBytes << 4;
   const unitBegin = groupBegin << 2;
   const unitEnd = min(hidden, groupEnd << 2);
   const unitOffset = <usize>unitBegin << 2;
   const unitBytes = <usize>max(0, unitEnd - unitBegin) << 2;
   if (unitBytes > 0) memory.copy(cstate + unitOffset, c0 + unitOffset, unitBytes);
-  const k2 = hidden & ~1;
+  barrier(cb, tid, threads);
+  const chunk = claimChunk(groups, threads);
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * hBytes;
     const hNext = hbuf + <usize>(s & 1) * hBytes;
     const state = <usize>t * hBytes;
     const gateRow = state << 2;
+    claimReset(cb, s, tid);
     if (!isActive(t, 0, steps, lengths)) {
       if (unitBytes > 0) {
         memory.fill(output + state + unitOffset, 0, unitBytes);
@@ -434,48 +476,21 @@ function sequenceOne(
     }
     // Every other step walks the groups backwards, starting with the panels still in L2.
     const zig = (s & 1) != 0;
-    const igRow = ig + gateRow;
-    for (let i = groupBegin; i < groupEnd; i++) {
-      const q = zig ? groupEnd - 1 - (i - groupBegin) : i;
-      let b = packed + <usize>q * panelBytes;
-      let a = hPrev;
-      let xi = f32x4.splat(0), xf = f32x4.splat(0), xg = f32x4.splat(0), xo = f32x4.splat(0);
-      const end2 = b + (<usize>k2 << 6);
-      while (b < end2) {
-        const a0 = v128.load32_splat(a);
-        const a1 = v128.load32_splat(a, 4);
-        xi = f32x4.add(xi, f32x4.add(f32x4.mul(a0, v128.load(b)), f32x4.mul(a1, v128.load(b, 64))));
-        xf = f32x4.add(xf, f32x4.add(f32x4.mul(a0, v128.load(b, 16)), f32x4.mul(a1, v128.load(b, 80))));
-        xg = f32x4.add(xg, f32x4.add(f32x4.mul(a0, v128.load(b, 32)), f32x4.mul(a1, v128.load(b, 96))));
-        xo = f32x4.add(xo, f32x4.add(f32x4.mul(a0, v128.load(b, 48)), f32x4.mul(a1, v128.load(b, 112))));
-        a += 8;
-        b += 128;
+    if (threads == 1) {
+      stepGroupsOne(0, groups, zig, hidden, ig + gateRow, packed, hPrev, hNext, cstate, output + state, cells + state,
+        gatesOut + gateRow, stage);
+    } else {
+      for (let v = 0; v < threads; v++) {
+        const owner = (tid + v) % threads;
+        const begin = shareBegin(pairs, owner, threads) << 1;
+        const end = min(groups, shareBegin(pairs, owner + 1, threads) << 1);
+        for (let first = claim(cb, s, owner, begin, end, chunk); first < end; first = claim(cb, s, owner, begin, end, chunk)) {
+          const last = min(end, first + chunk);
+          const q0 = zig ? begin + end - last : first;
+          stepGroupsOne(q0, q0 + last - first, zig, hidden, ig + gateRow, packed, hPrev, hNext, cstate, output + state,
+            cells + state, gatesOut + gateRow, stage);
+        }
       }
-      if (hidden & 1) {
-        const a0 = v128.load32_splat(a);
-        xi = f32x4.add(xi, f32x4.mul(a0, v128.load(b)));
-        xf = f32x4.add(xf, f32x4.mul(a0, v128.load(b, 16)));
-        xg = f32x4.add(xg, f32x4.mul(a0, v128.load(b, 32)));
-        xo = f32x4.add(xo, f32x4.mul(a0, v128.load(b, 48)));
-      }
-      const u = q << 2;
-      const n = min(4, hidden - u);
-      const offset = <usize>u << 2;
-      const x = igRow + offset;
-      xi = f32x4.add(xi, loadN(x, n, stage));
-      xf = f32x4.add(xf, loadN(x + hBytes, n, stage));
-      xg = f32x4.add(xg, loadN(x + hBytes * 2, n, stage));
-      xo = f32x4.add(xo, loadN(x + hBytes * 3, n, stage));
-      gatesForward(xi, xf, xg, xo, gatesOut + gateRow + offset, hBytes, n, stage);
-    }
-    for (let q = groupBegin; q < groupEnd; q++) {
-      const u = q << 2;
-      const n = min(4, hidden - u);
-      const offset = <usize>u << 2;
-      const cPtr = cstate + offset;
-      const hNew = stateForward(gatesOut + gateRow + offset, hBytes, cPtr, cPtr, output + state + offset, n, stage);
-      storeN(hNext + offset, hNew, n, stage);
-      storeN(cells + state + offset, loadN(cPtr, n, stage), n, stage);
     }
     barrier(cb, tid, threads);
   }
@@ -483,6 +498,61 @@ function sequenceOne(
   const hLast = steps == 0 ? h0 : hbuf + <usize>((steps - 1) & 1) * hBytes;
   memory.copy(hOut + unitOffset, hLast + unitOffset, unitBytes);
   memory.copy(cOut + unitOffset, cstate + unitOffset, unitBytes);
+}
+
+/**
+ * One batch-1 step for groups [q0, q1) (walked backwards when `descending`); `igRow`, `output`,
+ * `cells` and `gates` point at step t's rows.
+ */
+function stepGroupsOne(
+  q0: i32, q1: i32, descending: bool, hidden: i32, igRow: usize, packed: usize, hPrev: usize, hNext: usize,
+  cstate: usize, output: usize, cells: usize, gates: usize, stage: usize,
+): void {
+  const hBytes = <usize>hidden << 2;
+  const panelBytes = hBytes << 4;
+  const k2 = hidden & ~1;
+  for (let i = q0; i < q1; i++) {
+    const q = descending ? q1 - 1 - (i - q0) : i;
+    let b = packed + <usize>q * panelBytes;
+    let a = hPrev;
+    let xi = f32x4.splat(0), xf = f32x4.splat(0), xg = f32x4.splat(0), xo = f32x4.splat(0);
+    const end2 = b + (<usize>k2 << 6);
+    while (b < end2) {
+      const a0 = v128.load32_splat(a);
+      const a1 = v128.load32_splat(a, 4);
+      xi = f32x4.add(xi, f32x4.add(f32x4.mul(a0, v128.load(b)), f32x4.mul(a1, v128.load(b, 64))));
+      xf = f32x4.add(xf, f32x4.add(f32x4.mul(a0, v128.load(b, 16)), f32x4.mul(a1, v128.load(b, 80))));
+      xg = f32x4.add(xg, f32x4.add(f32x4.mul(a0, v128.load(b, 32)), f32x4.mul(a1, v128.load(b, 96))));
+      xo = f32x4.add(xo, f32x4.add(f32x4.mul(a0, v128.load(b, 48)), f32x4.mul(a1, v128.load(b, 112))));
+      a += 8;
+      b += 128;
+    }
+    if (hidden & 1) {
+      const a0 = v128.load32_splat(a);
+      xi = f32x4.add(xi, f32x4.mul(a0, v128.load(b)));
+      xf = f32x4.add(xf, f32x4.mul(a0, v128.load(b, 16)));
+      xg = f32x4.add(xg, f32x4.mul(a0, v128.load(b, 32)));
+      xo = f32x4.add(xo, f32x4.mul(a0, v128.load(b, 48)));
+    }
+    const u = q << 2;
+    const n = min(4, hidden - u);
+    const offset = <usize>u << 2;
+    const x = igRow + offset;
+    xi = f32x4.add(xi, loadN(x, n, stage));
+    xf = f32x4.add(xf, loadN(x + hBytes, n, stage));
+    xg = f32x4.add(xg, loadN(x + hBytes * 2, n, stage));
+    xo = f32x4.add(xo, loadN(x + hBytes * 3, n, stage));
+    gatesForward(xi, xf, xg, xo, gates + offset, hBytes, n, stage);
+  }
+  for (let q = q0; q < q1; q++) {
+    const u = q << 2;
+    const n = min(4, hidden - u);
+    const offset = <usize>u << 2;
+    const cPtr = cstate + offset;
+    const hNew = stateForward(gates + offset, hBytes, cPtr, cPtr, output + offset, n, stage);
+    storeN(hNext + offset, hNew, n, stage);
+    storeN(cells + offset, loadN(cPtr, n, stage), n, stage);
+  }
 }
 
 // Backward job arguments.

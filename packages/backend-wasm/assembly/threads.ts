@@ -26,9 +26,11 @@ export const CB_SPIN: usize = 36;
 export const CB_BAR_SLEEPERS: usize = 40;
 /** Job arguments: 64 slots of 8 bytes (an i32 or an f64 each). */
 export const CB_ARGS: usize = 64;
-/** Per-thread scratch for edge tiles: 256 bytes per thread. */
+/** Per-thread scratch for edge tiles and the LSTM cell: 256 bytes per thread. */
 export const CB_TILES: usize = 1024;
-export const CB_BYTES: usize = 1024 + 256 * 64;
+/** Work-claiming counters: two sets of one per thread, each in its own 64-byte line. */
+export const CB_CLAIMS: usize = 1024 + 256 * 64;
+export const CB_BYTES: usize = CB_CLAIMS + 2 * 64 * 64;
 
 export const JOB_GEMM: i32 = 1;
 export const JOB_LSTM_FORWARD: i32 = 2;
@@ -53,6 +55,39 @@ export const JOB_LSTM_BACKWARD: i32 = 3;
 /** The part [begin, end) of `count` items that thread `tid` of `threads` takes. */
 @inline export function shareBegin(count: i32, tid: i32, threads: i32): i32 {
   return <i32>((<i64>count * tid) / threads);
+}
+
+/**
+ * Work claiming. A phase of a job splits `count` items into the threads' static shares
+ * (`shareBegin`), but a thread takes its items `chunk` at a time through an atomic counter of
+ * its share, and when its share is used up it claims from the others' shares in turn. A thread
+ * that the system or another tenant slows down thus holds up the phase by at most one chunk,
+ * not by its whole share (the calling thread of a browser page is the usual example), while
+ * every thread still works mostly on its own items (and their weights in its own cache).
+ *
+ *   claimReset(cb, phase, tid);
+ *   for (let v = 0; v < threads; v++) {
+ *     const owner = (tid + v) % threads;
+ *     const begin = shareBegin(count, owner, threads), end = shareBegin(count, owner + 1, threads);
+ *     for (let first = claim(cb, phase, owner, begin, end, chunk); first < end; first = claim(...)) { ... }
+ *   }
+ *
+ * Consecutive phases (separated by a barrier) use the two sets of counters in turn, so that each
+ * thread can zero its own counter of the other set while a phase runs; the host zeroes both sets
+ * before every job.
+ */
+@inline function claimCounter(cb: usize, phase: i32, owner: i32): usize {
+  return cb + CB_CLAIMS + (<usize>(((phase & 1) << 6) + owner) << 6);
+}
+
+/** Zeroes this thread's counter of the set that the next phase uses. Call at the start of `phase`. */
+@inline export function claimReset(cb: usize, phase: i32, tid: i32): void {
+  atomic.store<i32>(claimCounter(cb, phase + 1, tid), 0);
+}
+
+/** Claims `chunk` items of `owner`'s share [begin, end): the first one, or `end` when none is left. */
+@inline export function claim(cb: usize, phase: i32, owner: i32, begin: i32, end: i32, chunk: i32): i32 {
+  return min(end, begin + atomic.add<i32>(claimCounter(cb, phase, owner), chunk));
 }
 
 function runJob(cb: usize, tid: i32, threads: i32): void {

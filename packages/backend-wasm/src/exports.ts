@@ -57,7 +57,8 @@ export const CB = {
   spin: 36,
   args: 64,
   tiles: 1024,
-  bytes: 1024 + 256 * 64,
+  claims: 1024 + 256 * 64,
+  bytes: 1024 + 256 * 64 + 2 * 64 * 64,
 } as const;
 
 /** Most threads one backend can run (the control block has tile scratch for this many). */

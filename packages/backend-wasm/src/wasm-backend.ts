@@ -843,7 +843,14 @@ export class WasmBackend implements Backend {
       heap.f64[(base >> 3) + args.length + i] = value;
     });
     heap.i32[(this.controlBlock + CB.kind) >> 2] = kind;
-    heap.i32[(this.controlBlock + CB.threads) >> 2] = multiplyAdds >= this.minParallelWork ? this.info.threads : 1;
+    const threads = multiplyAdds >= this.minParallelWork ? this.info.threads : 1;
+    heap.i32[(this.controlBlock + CB.threads) >> 2] = threads;
+    if (threads > 1) {
+      // Both sets of work-claiming counters start at zero (one per thread, 64 bytes apart).
+      for (let set = 0; set < 2; set++) {
+        for (let t = 0; t < threads; t++) heap.i32[(this.controlBlock + CB.claims + (set * 64 + t) * 64) >> 2] = 0;
+      }
+    }
     this.exports.job(this.controlBlock);
   }
 

@@ -74,6 +74,64 @@ describe('threads', () => {
     }
   });
 
+  it('with more threads than cores, work claimed from preempted threads gives the same bits', async () => {
+    // Four threads on this two-core machine: the system preempts some of them mid-step, and
+    // the others claim their groups (threads.ts, `claim`). Which thread computes a tile or a
+    // group does not change its arithmetic, so the results equal one thread's bit for bit.
+    const one = await createWasmBackend({ numThreads: 1 });
+    const four = await createWasmBackend({ numThreads: 4, minParallelWork: 0 });
+    try {
+      const values = (size: number, seed: number) => Float32Array.from({ length: size }, (_, i) => Math.sin(i * seed) * 0.5);
+      const upload = (backend: typeof one, size: number, seed: number) => {
+        const handle = backend.alloc('float32', size);
+        backend.write(handle, values(size, seed));
+        return handle;
+      };
+      const matmul = (backend: typeof one, m: number, k: number, n: number) => {
+        const a = upload(backend, m * k, 1.7);
+        const b = upload(backend, k * n, 0.3);
+        const c = backend.matmul({ data: a, shape: [m, k] }, { data: b, shape: [k, n] }, false, false, [m, n]);
+        const result = backend.readSync(c);
+        for (const handle of [a, b, c]) backend.free(handle);
+        return result;
+      };
+      const sequence = (backend: typeof one, steps: number, batch: number, hidden: number, lengths: number[] | null, reverse: boolean) => {
+        const handles = [
+          upload(backend, steps * batch * 4 * hidden, 0.9), upload(backend, 4 * hidden * hidden, 0.37),
+          upload(backend, batch * hidden, 1.3), upload(backend, batch * hidden, 2.1),
+        ];
+        const [inputGates, weightHh, h0, c0] = handles as [typeof handles[0], typeof handles[0], typeof handles[0], typeof handles[0]];
+        let lengthsHandle = null;
+        if (lengths) {
+          lengthsHandle = backend.alloc('int32', batch);
+          backend.write(lengthsHandle, Int32Array.from(lengths));
+        }
+        const out = backend.lstmSequence({
+          inputGates: { data: inputGates, shape: [steps, batch, 4 * hidden] },
+          weightHh: { data: weightHh, shape: [4 * hidden, hidden] },
+          h0: { data: h0, shape: [batch, hidden] },
+          c0: { data: c0, shape: [batch, hidden] },
+          lengths: lengthsHandle ? { data: lengthsHandle, shape: [batch] } : null,
+          reverse,
+        });
+        const result = Object.values(out).map((handle) => backend.readSync(handle));
+        for (const handle of [...handles, ...Object.values(out), ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
+        return result;
+      };
+      for (let round = 0; round < 3; round++) {
+        expect(matmul(four, 300, 96, 40)).toEqual(matmul(one, 300, 96, 40)); // claims blocks of rows
+        expect(matmul(four, 9, 64, 500)).toEqual(matmul(one, 9, 64, 500)); // claims panels
+        expect(sequence(four, 12, 6, 70, [12, 3, 9, 12, 1, 7], false)).toEqual(sequence(one, 12, 6, 70, [12, 3, 9, 12, 1, 7], false));
+        expect(sequence(four, 10, 5, 61, null, true)).toEqual(sequence(one, 10, 5, 61, null, true));
+        expect(sequence(four, 16, 1, 150, [11], true)).toEqual(sequence(one, 16, 1, 150, [11], true));
+      }
+      expect(four.memory().buffers).toBe(0);
+    } finally {
+      one.dispose();
+      four.dispose();
+    }
+  });
+
   it('dispose stops the workers and refuses later calls', async () => {
     const backend = await createWasmBackend({ numThreads: 2 });
     backend.dispose();
