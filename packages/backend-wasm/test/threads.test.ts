@@ -114,8 +114,9 @@ describe('threads', () => {
           lengths: lengthsHandle ? { data: lengthsHandle, shape: [batch] } : null,
           reverse,
         });
-        const result = Object.values(out).map((handle) => backend.readSync(handle));
-        for (const handle of [...handles, ...Object.values(out), ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
+        const outputs = [out.output, out.h, out.c, out.gates, out.cells];
+        const result = outputs.map((handle) => backend.readSync(handle));
+        for (const handle of [...handles, ...outputs, ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
         return result;
       };
       for (let round = 0; round < 3; round++) {
