@@ -568,6 +568,90 @@ export function lstmBackwardScratch(batch: i32, hidden: i32): i32 {
 
 export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void {
   const whh = argP(cb, R_WHH);
+  const lengths = argP(cb, R_LENGTHS);
+  const reverse = argI(cb, R_REVERSE) != 0;
+  const steps = argI(cb, R_T);
+  const batch = argI(cb, R_B);
+  const hidden = argI(cb, R_H);
+  const dIG = argP(cb, R_DIG);
+  const dhState = argP(cb, R_DH_STATE);
+  const dcState = argP(cb, R_DC_STATE);
+  const scratch = tileScratch(cb, tid);
+
+  const width = hidden << 2;
+  const packedGrads = argP(cb, R_PACK_A) + <usize>tid * (<usize>packedRows(batch, width) << 2);
+  // Static shares of 8-unit panels: packing W_hh and copying the states in. The steps claim
+  // panels (see `claim` in threads.ts).
+  const panels = (hidden + 7) >> 3;
+  const panelBegin = shareBegin(panels, tid, threads);
+  const panelEnd = shareBegin(panels, tid + 1, threads);
+  const hBytes = <usize>hidden << 2;
+  const rowBytes4 = hBytes << 2;
+  const unitOffset = <usize>panelBegin << 5;
+  const unitBytes = <usize>max(0, min(hidden, panelEnd << 3) - (panelBegin << 3)) << 2;
+
+  packB(whh, hidden, false, width, hidden, argP(cb, R_PACKED), panelBegin, panelEnd);
+  const dh = argP(cb, R_DH);
+  const dc = argP(cb, R_DC);
+  for (let b = 0; b < batch; b++) {
+    if (unitBytes == 0) break;
+    const row = <usize>b * hBytes + unitOffset;
+    memory.copy(dhState + row, dh + row, unitBytes);
+    memory.copy(dcState + row, dc + row, unitBytes);
+  }
+  barrier(cb, tid, threads);
+
+  // Phase k (k = 0 … steps) is step s = steps - 1 - k: it finishes dh of step s (the product
+  // with the gate gradients of step s + 1) and runs the cell backward of step s, both for the
+  // claimed panels' units. The product needs every unit's gradients of step s + 1, so phases
+  // meet at a barrier; the cell only needs its own units' dh. The last phase (s = -1) finishes
+  // the gradients of h0 and c0.
+  const chunk = max(1, (panels + threads * 8 - 1) / (threads * 8));
+  for (let k = 0; k <= steps; k++) {
+    const s = steps - 1 - k;
+    claimReset(cb, k, tid);
+    const after = s + 1 < steps ? stepTime(s + 1, steps, reverse) : -1;
+    const productRows = after >= 0 && anyActive(after, batch, steps, lengths);
+    if (productRows && batch > 1) packA(dIG + <usize>after * <usize>batch * rowBytes4, rowBytes4, 4, batch, width, packedGrads);
+    const zig = (k & 1) != 0;
+    if (threads == 1) {
+      backwardPanels(cb, 0, panels, zig, s, after, productRows, packedGrads, scratch);
+    } else {
+      for (let v = 0; v < threads; v++) {
+        const owner = (tid + v) % threads;
+        const begin = shareBegin(panels, owner, threads);
+        const end = shareBegin(panels, owner + 1, threads);
+        for (let first = claim(cb, k, owner, begin, end, chunk); first < end; first = claim(cb, k, owner, begin, end, chunk)) {
+          const last = min(end, first + chunk);
+          const p0 = zig ? begin + end - last : first;
+          backwardPanels(cb, p0, p0 + last - first, zig, s, after, productRows, packedGrads, scratch);
+        }
+      }
+    }
+    if (k < steps) barrier(cb, tid, threads);
+  }
+}
+
+/** Time index of step s (steps run backwards in time when `reverse`). */
+@inline function stepTime(s: i32, steps: i32, reverse: bool): i32 {
+  return reverse ? steps - 1 - s : s;
+}
+
+/** Whether any sequence of the batch is active at time t. */
+function anyActive(t: i32, batch: i32, steps: i32, lengths: usize): bool {
+  for (let b = 0; b < batch; b++) if (isActive(t, b, steps, lengths)) return true;
+  return false;
+}
+
+/**
+ * Phase work of the backward job for panels [p0, p1) (8 units each, walked backwards when
+ * `descending`): finish dh of step s from the gate gradients of time `after` (when
+ * `productRows`), then run the cell backward of step s for those units, or, at s = -1, write
+ * their gradients of h0 and c0.
+ */
+function backwardPanels(
+  cb: usize, p0: i32, p1: i32, descending: bool, s: i32, after: i32, productRows: bool, packedGrads: usize, scratch: usize,
+): void {
   const h0 = argP(cb, R_H0);
   const c0 = argP(cb, R_C0);
   const lengths = argP(cb, R_LENGTHS);
@@ -585,101 +669,79 @@ export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void
   const dhState = argP(cb, R_DH_STATE);
   const dcState = argP(cb, R_DC_STATE);
   const dhNew = argP(cb, R_DH_NEW);
-  const scratch = tileScratch(cb, tid);
   const stage = scratch + 128;
-
   const width = hidden << 2;
-  const packedGrads = argP(cb, R_PACK_A) + <usize>tid * (<usize>packedRows(batch, width) << 2);
-  const chunks = (hidden + 7) >> 3;
-  const chunkBegin = shareBegin(chunks, tid, threads);
-  const chunkEnd = shareBegin(chunks, tid + 1, threads);
-  const unitBegin = chunkBegin << 3;
-  const unitEnd = min(hidden, chunkEnd << 3);
   const hBytes = <usize>hidden << 2;
   const rowBytes4 = hBytes << 2;
+  const unitBegin = p0 << 3;
+  const unitEnd = min(hidden, p1 << 3);
   const unitOffset = <usize>unitBegin << 2;
   const unitBytes = <usize>(unitEnd - unitBegin) << 2;
 
-  packB(whh, hidden, false, width, hidden, packed, chunkBegin, chunkEnd);
-  const dh = argP(cb, R_DH);
-  const dc = argP(cb, R_DC);
-  for (let b = 0; b < batch; b++) {
-    if (unitBytes == 0) break;
-    const row = <usize>b * hBytes + unitOffset;
-    memory.copy(dhState + row, dh + row, unitBytes);
-    memory.copy(dcState + row, dc + row, unitBytes);
-  }
-
-  for (let s = steps - 1; s >= 0; s--) {
-    const t = reverse ? steps - 1 - s : s;
-    const prev = reverse ? t + 1 : t - 1;
-    const stepRow = <usize>t * <usize>batch;
-    let anyActive = false;
-    for (let b = 0; b < batch; b++) {
-      const state = (stepRow + <usize>b) * hBytes;
-      const gateRow = (stepRow + <usize>b) * rowBytes4;
-      if (!isActive(t, b, steps, lengths)) {
-        for (let u = unitBegin; u < unitEnd; u += 4) {
-          const n = min(4, unitEnd - u);
-          const offset = <usize>u << 2;
-          for (let g = 0; g < 4; g++) zeroN(dIG + gateRow + <usize>g * hBytes + offset, n);
-          zeroN(hPrevAll + state + offset, n);
-        }
-        continue;
-      }
-      anyActive = true;
-      const fromPrev = isActive(prev, b, steps, lengths);
-      const prevState = fromPrev ? (<usize>prev * <usize>batch + <usize>b) * hBytes : 0;
-      const cPrevRow = fromPrev ? cells + prevState : c0 + <usize>b * hBytes;
-      const hPrevRow = fromPrev ? output + prevState : h0 + <usize>b * hBytes;
-      const dhRow = dhState + <usize>b * hBytes;
-      const dcRow = dcState + <usize>b * hBytes;
-      for (let u = unitBegin; u < unitEnd; u += 4) {
-        const offset = <usize>u << 2;
-        cellTanh(cells + state + offset, dIG + gateRow + offset, hBytes, min(4, unitEnd - u), stage);
-      }
-      for (let u = unitBegin; u < unitEnd; u += 4) {
-        const n = min(4, unitEnd - u);
-        const offset = <usize>u << 2;
-        const dhTotal = f32x4.add(loadN(dhRow + offset, n, stage), loadN(dOutput + state + offset, n, stage));
-        cellBackward(dhTotal, dcRow + offset, cPrevRow + offset, gates + gateRow + offset, hBytes,
-          dIG + gateRow + offset, dcRow + offset, n, stage);
-      }
-      if (unitBytes > 0) memory.copy(hPrevAll + state + unitOffset, hPrevRow + unitOffset, unitBytes);
-    }
-    barrier(cb, tid, threads);
-    if (!anyActive) continue;
-    // dh_{t-1} = dGates_t · W_hh for this thread's units (dGates packed unless B = 1).
-    const a = dIG + stepRow * rowBytes4;
-    if (batch > 1 && chunkBegin < chunkEnd) packA(a, rowBytes4, 4, batch, width, packedGrads);
-    const zig = (s & 1) != 0;
-    for (let i = chunkBegin; i < chunkEnd; i++) {
-      const chunk = zig ? chunkEnd - 1 - (i - chunkBegin) : i;
-      const panel = packed + <usize>chunk * (<usize>width << 5);
-      const cols = min(8, hidden - (chunk << 3));
-      const c = dhNew + (<usize>chunk << 5);
+  if (productRows) {
+    // dh_{s} = dGates_{after} · W_hh for these units (dGates packed unless B = 1), kept for the
+    // rows that were active at `after`.
+    const a = dIG + <usize>after * <usize>batch * rowBytes4;
+    for (let i = p0; i < p1; i++) {
+      const panel = descending ? p1 - 1 - (i - p0) : i;
+      const w = packed + <usize>panel * (<usize>width << 5);
+      const cols = min(8, hidden - (panel << 3));
+      const c = dhNew + (<usize>panel << 5);
       if (batch == 1) {
-        tile1(a, panel, c, width, cols, false, scratch);
+        tile1(a, w, c, width, cols, false, scratch);
         continue;
       }
       let ap = packedGrads;
       for (let b = 0; b < batch; b += 4) {
-        tile4(ap, panel, c + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
+        tile4(ap, w, c + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
         ap += rowBytes4 << 2;
       }
     }
     for (let b = 0; b < batch; b++) {
-      if (unitBytes == 0 || !isActive(t, b, steps, lengths)) continue;
+      if (!isActive(after, b, steps, lengths)) continue;
       const row = <usize>b * hBytes + unitOffset;
       memory.copy(dhState + row, dhNew + row, unitBytes);
     }
   }
-  const dh0 = argP(cb, R_DH0);
-  const dc0 = argP(cb, R_DC0);
+  if (s < 0) {
+    const dh0 = argP(cb, R_DH0);
+    const dc0 = argP(cb, R_DC0);
+    for (let b = 0; b < batch; b++) {
+      const row = <usize>b * hBytes + unitOffset;
+      memory.copy(dh0 + row, dhState + row, unitBytes);
+      memory.copy(dc0 + row, dcState + row, unitBytes);
+    }
+    return;
+  }
+
+  const t = stepTime(s, steps, reverse);
+  const prev = reverse ? t + 1 : t - 1;
+  const stepRow = <usize>t * <usize>batch;
   for (let b = 0; b < batch; b++) {
-    if (unitBytes == 0) break;
-    const row = <usize>b * hBytes + unitOffset;
-    memory.copy(dh0 + row, dhState + row, unitBytes);
-    memory.copy(dc0 + row, dcState + row, unitBytes);
+    const state = (stepRow + <usize>b) * hBytes;
+    const gateRow = (stepRow + <usize>b) * rowBytes4;
+    if (!isActive(t, b, steps, lengths)) {
+      for (let g = 0; g < 4; g++) memory.fill(dIG + gateRow + <usize>g * hBytes + unitOffset, 0, unitBytes);
+      memory.fill(hPrevAll + state + unitOffset, 0, unitBytes);
+      continue;
+    }
+    const fromPrev = isActive(prev, b, steps, lengths);
+    const prevState = fromPrev ? (<usize>prev * <usize>batch + <usize>b) * hBytes : 0;
+    const cPrevRow = fromPrev ? cells + prevState : c0 + <usize>b * hBytes;
+    const hPrevRow = fromPrev ? output + prevState : h0 + <usize>b * hBytes;
+    const dhRow = dhState + <usize>b * hBytes;
+    const dcRow = dcState + <usize>b * hBytes;
+    for (let u = unitBegin; u < unitEnd; u += 4) {
+      const offset = <usize>u << 2;
+      cellTanh(cells + state + offset, dIG + gateRow + offset, hBytes, min(4, unitEnd - u), stage);
+    }
+    for (let u = unitBegin; u < unitEnd; u += 4) {
+      const n = min(4, unitEnd - u);
+      const offset = <usize>u << 2;
+      const dhTotal = f32x4.add(loadN(dhRow + offset, n, stage), loadN(dOutput + state + offset, n, stage));
+      cellBackward(dhTotal, dcRow + offset, cPrevRow + offset, gates + gateRow + offset, hBytes,
+        dIG + gateRow + offset, dcRow + offset, n, stage);
+    }
+    memory.copy(hPrevAll + state + unitOffset, hPrevRow + unitOffset, unitBytes);
   }
 }

@@ -77,7 +77,8 @@ describe('threads', () => {
   it('with more threads than cores, work claimed from preempted threads gives the same bits', async () => {
     // Four threads on this two-core machine: the system preempts some of them mid-step, and
     // the others claim their groups (threads.ts, `claim`). Which thread computes a tile or a
-    // group does not change its arithmetic, so the results equal one thread's bit for bit.
+    // group does not change its arithmetic, so the results (forward and backward) equal one
+    // thread's bit for bit.
     const one = await createWasmBackend({ numThreads: 1 });
     const four = await createWasmBackend({ numThreads: 4, minParallelWork: 0 });
     try {
@@ -106,17 +107,31 @@ describe('threads', () => {
           lengthsHandle = backend.alloc('int32', batch);
           backend.write(lengthsHandle, Int32Array.from(lengths));
         }
-        const out = backend.lstmSequence({
+        const forward = {
           inputGates: { data: inputGates, shape: [steps, batch, 4 * hidden] },
           weightHh: { data: weightHh, shape: [4 * hidden, hidden] },
           h0: { data: h0, shape: [batch, hidden] },
           c0: { data: c0, shape: [batch, hidden] },
           lengths: lengthsHandle ? { data: lengthsHandle, shape: [batch] } : null,
           reverse,
+        };
+        const out = backend.lstmSequence(forward);
+        const perStep = [steps, batch, hidden];
+        const dOutput = upload(backend, steps * batch * hidden, 0.61);
+        const dh = upload(backend, batch * hidden, 0.23);
+        const dc = upload(backend, batch * hidden, 0.47);
+        const grads = backend.lstmSequenceBackward({
+          forward,
+          output: { data: out.output, shape: perStep },
+          gates: { data: out.gates, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells, shape: perStep },
+          dOutput: { data: dOutput, shape: perStep },
+          dh: { data: dh, shape: [batch, hidden] },
+          dc: { data: dc, shape: [batch, hidden] },
         });
-        const outputs = [out.output, out.h, out.c, out.gates, out.cells];
+        const outputs = [out.output, out.h, out.c, out.gates, out.cells, grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0];
         const result = outputs.map((handle) => backend.readSync(handle));
-        for (const handle of [...handles, ...outputs, ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
+        for (const handle of [...handles, ...outputs, dOutput, dh, dc, ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
         return result;
       };
       for (let round = 0; round < 3; round++) {
