@@ -19,8 +19,8 @@ export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...
   --json          print the result as JSON (one row per workload and backend) instead of tables
   --workload, -w  W1..W4, a spec id, a family (workloads, sweep, micro) or a prefix* (matmul-*)
   --backend, -b   ts, wasm, wasm-2t, webgpu, tfjs-cpu, tfjs-wasm, tfjs-webgpu, onnxruntime,
-                  brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts always runs as the
-                  reference the others are checked against
+                  onnxruntime-1t, brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts
+                  always runs as the reference the others are checked against
   --out DIR       also write result.json, results.md and chart.svg to DIR
 `;
 

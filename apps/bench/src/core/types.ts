@@ -59,7 +59,7 @@ export interface CheckResult {
 export interface Row {
   /** Spec id: `W1`…`W4`, a sweep cell or a micro-benchmark. */
   readonly workload: string;
-  /** `ts`, `wasm`, `wasm-2t`, `webgpu`, `tfjs-cpu`, `tfjs-wasm`, `tfjs-webgpu`, `onnxruntime`, `brainjs`, `torch`, `torch-1t`. */
+  /** `ts`, `wasm`, `wasm-2t`, `webgpu`, `tfjs-cpu`, `tfjs-wasm`, `tfjs-webgpu`, `onnxruntime`, `onnxruntime-1t`, `brainjs`, `torch`, `torch-1t`. */
   readonly backend: string;
   /** Median wall time of one step, ms (warm-up excluded; synced inside the timed region). */
   readonly medianMs: number;

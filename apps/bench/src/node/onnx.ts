@@ -15,12 +15,13 @@ import type { Spec } from '../core/types.js';
 type OrtModule = typeof Ort;
 
 export class OnnxTarget implements Target {
-  readonly name = 'onnxruntime';
   readonly group = 'peer' as const;
   note?: string;
 
+  /** `onnxruntime` runs on every core, `onnxruntime-1t` on one (`intraOpNumThreads`). */
   constructor(
     private readonly ort: OrtModule,
+    readonly name: string,
     public threads: number,
   ) {}
 

@@ -56,12 +56,13 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
   }
   gone('tfjs-webgpu', 'Node has no navigator.gpu for TF.js: measured by the browser runner (pnpm bench:browser)');
 
-  if (backendSelected('onnxruntime', options.backends)) {
+  const onnxNames = ['onnxruntime', 'onnxruntime-1t'].filter((n) => backendSelected(n, options.backends));
+  if (onnxNames.length > 0) {
     try {
       const ort = await import('onnxruntime-node');
-      targets.push(new OnnxTarget(ort, threads));
+      for (const n of onnxNames) targets.push(new OnnxTarget(ort, n, n === 'onnxruntime' ? threads : 1));
     } catch (error) {
-      gone('onnxruntime', `onnxruntime-node failed to load: ${message(error)}`);
+      for (const n of onnxNames) gone(n, `onnxruntime-node failed to load: ${message(error)}`);
     }
   }
   if (backendSelected('brainjs', options.backends)) {
