@@ -79,7 +79,7 @@ export interface WasmBackendOptions {
    * 128-bit SIMD), or `auto` (default): relaxed when `WebAssembly.validate` accepts it (Chrome
    * ≥ 114, Node ≥ 22), else plain SIMD. Node 20 has relaxed SIMD only behind V8's
    * `--experimental-wasm-relaxed-simd` flag: asking for `relaxed` there sets that flag for the
-   * process (a GEMM runs about 1.3× faster); `auto` never changes flags.
+   * process (a GEMM runs about 1.2× faster); `auto` never changes flags.
    */
   readonly simd?: 'auto' | SimdLevel;
   /**
