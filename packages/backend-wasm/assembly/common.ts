@@ -100,12 +100,18 @@ const CONSTANTS = memory.data<f32>([
   const r1 = f32x4.sub(f32x4.sub(x1, f32x4.mul(n1, high)), f32x4.mul(n1, low));
   const r2 = f32x4.sub(f32x4.sub(x2, f32x4.mul(n2, high)), f32x4.mul(n2, low));
   const r3 = f32x4.sub(f32x4.sub(x3, f32x4.mul(n3, high)), f32x4.mul(n3, low));
-  const first = constant(6);
-  let p0 = first, p1 = first, p2 = first, p3 = first;
-  for (let k = 7; k <= 11; k++) {
-    c = constant(k);
-    p0 = madd(p0, r0, c); p1 = madd(p1, r1, c); p2 = madd(p2, r2, c); p3 = madd(p3, r3, c);
-  }
+  // The polynomial, written out: Binaryen keeps a loop over the coefficients as a loop.
+  c = constant(6);
+  let k = constant(7);
+  let p0 = madd(c, r0, k), p1 = madd(c, r1, k), p2 = madd(c, r2, k), p3 = madd(c, r3, k);
+  k = constant(8);
+  p0 = madd(p0, r0, k); p1 = madd(p1, r1, k); p2 = madd(p2, r2, k); p3 = madd(p3, r3, k);
+  k = constant(9);
+  p0 = madd(p0, r0, k); p1 = madd(p1, r1, k); p2 = madd(p2, r2, k); p3 = madd(p3, r3, k);
+  k = constant(10);
+  p0 = madd(p0, r0, k); p1 = madd(p1, r1, k); p2 = madd(p2, r2, k); p3 = madd(p3, r3, k);
+  k = constant(11);
+  p0 = madd(p0, r0, k); p1 = madd(p1, r1, k); p2 = madd(p2, r2, k); p3 = madd(p3, r3, k);
   p0 = madd(p0, f32x4.mul(r0, r0), f32x4.add(r0, o));
   p1 = madd(p1, f32x4.mul(r1, r1), f32x4.add(r1, o));
   p2 = madd(p2, f32x4.mul(r2, r2), f32x4.add(r2, o));
