@@ -13,7 +13,7 @@
  * after packing B together.
  */
 import { madd, storeTransposed } from './common';
-import { argI, argP, barrier, claim, shareBegin, tileScratch } from './threads';
+import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
 const KC: i32 = 256;
 const MC: i32 = 64;
@@ -324,22 +324,15 @@ export function gemmJob(cb: usize, tid: i32, threads: i32): void {
   const ldc = <usize>argI(cb, G_LDC) << 2;
   const packedA = argP(cb, G_PACKED_A) + <usize>tid * <usize>PACK_A_BYTES;
   const scratch = tileScratch(cb, tid);
-  if (threads == 1) {
-    gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, 0, panels, packedA, scratch);
-    return;
-  }
-  // Threads claim blocks of MC rows, or of 4 panels when there are few rows (see `claim`).
-  const byRows = rowTiles >= threads * 4 || rowTiles >= panels;
+  // Threads claim blocks of MC rows, or of 4 panels when there are few rows (see `claimNext`).
+  const byRows = threads == 1 || rowTiles >= threads * 4 || rowTiles >= panels;
   const count = byRows ? rowTiles : panels;
   const chunk = byRows ? MC >> 2 : 4;
-  for (let v = 0; v < threads; v++) {
-    const owner = (tid + v) % threads;
-    const begin = shareBegin(count, owner, threads);
-    const end = shareBegin(count, owner + 1, threads);
-    for (let first = claim(cb, 0, owner, begin, end, chunk); first < end; first = claim(cb, 0, owner, begin, end, chunk)) {
-      const last = min(end, first + chunk);
-      if (byRows) gemmRegion(a, rs, ks, packed, c, ldc, n, k, first << 2, min(m, last << 2), 0, panels, packedA, scratch);
-      else gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, first, last, packedA, scratch);
-    }
+  claimBegin(cb, 0, tid);
+  for (let first = claimNext(cb, 0, tid, threads, count, 1, chunk, false); first >= 0;
+    first = claimNext(cb, 0, tid, threads, count, 1, chunk, false)) {
+    const last = claimedEnd(cb, tid);
+    if (byRows) gemmRegion(a, rs, ks, packed, c, ldc, n, k, first << 2, min(m, last << 2), 0, panels, packedA, scratch);
+    else gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, first, last, packedA, scratch);
   }
 }

@@ -17,7 +17,7 @@
  */
 import { one, storeTransposed, vsigmoid4, vtanh } from './common';
 import { packA, packB, tile1, tile4 } from './gemm';
-import { argI, argP, barrier, claim, claimReset, shareBegin, tileScratch } from './threads';
+import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
 /** Loads `n` ≤ 4 floats as a vector (the rest 0) through 16 bytes of scratch. */
 @inline function loadN(p: usize, n: i32, scratch: usize): v128 {
@@ -302,7 +302,7 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   const packedH = argP(cb, F_PACK_A) + <usize>tid * (<usize>packedRows(batch, hidden) << 2);
 
   // Static shares of pairs of groups (8 units): packing W_hh, copying the states in and out.
-  // The steps themselves claim groups (see `claim` in threads.ts).
+  // The steps themselves claim groups (see `claimNext` in threads.ts).
   const groups = (hidden + 3) >> 2;
   const pairs = (hidden + 7) >> 3;
   const groupBegin = shareBegin(pairs, tid, threads) << 1;
@@ -315,7 +315,7 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
 
   if (batch == 1) {
     sequenceOne(ig, whh, h0, c0, lengths, reverse, steps, hidden, output, gatesOut, cells, packed, hbuf, cstate,
-      argP(cb, F_H_OUT), argP(cb, F_C_OUT), pairs, groupBegin, groupEnd, cb, tid, threads, stage);
+      argP(cb, F_H_OUT), argP(cb, F_C_OUT), groupBegin, groupEnd, cb, tid, threads, stage);
     return;
   }
   // Pack this thread's panels: group q → (i, f) panel then (g, o) panel, each H rows of 8.
@@ -365,27 +365,15 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
     const t = reverse ? steps - 1 - s : s;
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * stateBytes;
     const hNext = hbuf + <usize>(s & 1) * stateBytes;
-    claimReset(cb, s, tid);
+    claimBegin(cb, s, tid);
     packA(hPrev, hBytes, 4, batch, hidden, packedH);
     // Every other step walks the weights backwards, so that it starts with the panels the
     // previous step read last, which are still in L2.
     const zig = (s & 1) != 0;
-    if (threads == 1) {
-      stepGroups(0, groups, zig, t, steps, batch, hidden, lengths, ig, packed, packedH, pre, cstate, hPrev, hNext,
-        output, cells, gatesOut, scratch, stage);
-    } else {
-      for (let v = 0; v < threads; v++) {
-        const owner = (tid + v) % threads;
-        const begin = shareBegin(pairs, owner, threads) << 1;
-        const end = min(groups, shareBegin(pairs, owner + 1, threads) << 1);
-        for (let first = claim(cb, s, owner, begin, end, chunk); first < end; first = claim(cb, s, owner, begin, end, chunk)) {
-          const last = min(end, first + chunk);
-          // Backwards steps take the owner's groups from its end.
-          const q0 = zig ? begin + end - last : first;
-          stepGroups(q0, q0 + last - first, zig, t, steps, batch, hidden, lengths, ig, packed, packedH, pre, cstate, hPrev, hNext,
-            output, cells, gatesOut, scratch, stage);
-        }
-      }
+    for (let first = claimNext(cb, s, tid, threads, groups, 2, chunk, zig); first >= 0;
+      first = claimNext(cb, s, tid, threads, groups, 2, chunk, zig)) {
+      stepGroups(first, claimedEnd(cb, tid), zig, t, steps, batch, hidden, lengths, ig, packed, packedH, pre, cstate, hPrev,
+        hNext, output, cells, gatesOut, scratch, stage);
     }
     barrier(cb, tid, threads);
   }
@@ -445,7 +433,7 @@ function packGroups16(whh: usize, hidden: i32, packed: usize, groupBegin: i32, g
 function sequenceOne(
   ig: usize, whh: usize, h0: usize, c0: usize, lengths: usize, reverse: bool, steps: i32, hidden: i32,
   output: usize, gatesOut: usize, cells: usize, packed: usize, hbuf: usize, cstate: usize,
-  hOut: usize, cOut: usize, pairs: i32, groupBegin: i32, groupEnd: i32, cb: usize, tid: i32, threads: i32, stage: usize,
+  hOut: usize, cOut: usize, groupBegin: i32, groupEnd: i32, cb: usize, tid: i32, threads: i32, stage: usize,
 ): void {
   packGroups16(whh, hidden, packed, groupBegin, groupEnd);
   const groups = (hidden + 3) >> 2;
@@ -463,7 +451,7 @@ function sequenceOne(
     const hNext = hbuf + <usize>(s & 1) * hBytes;
     const state = <usize>t * hBytes;
     const gateRow = state << 2;
-    claimReset(cb, s, tid);
+    claimBegin(cb, s, tid);
     if (!isActive(t, 0, steps, lengths)) {
       if (unitBytes > 0) {
         memory.fill(output + state + unitOffset, 0, unitBytes);
@@ -476,21 +464,10 @@ function sequenceOne(
     }
     // Every other step walks the groups backwards, starting with the panels still in L2.
     const zig = (s & 1) != 0;
-    if (threads == 1) {
-      stepGroupsOne(0, groups, zig, hidden, ig + gateRow, packed, hPrev, hNext, cstate, output + state, cells + state,
-        gatesOut + gateRow, stage);
-    } else {
-      for (let v = 0; v < threads; v++) {
-        const owner = (tid + v) % threads;
-        const begin = shareBegin(pairs, owner, threads) << 1;
-        const end = min(groups, shareBegin(pairs, owner + 1, threads) << 1);
-        for (let first = claim(cb, s, owner, begin, end, chunk); first < end; first = claim(cb, s, owner, begin, end, chunk)) {
-          const last = min(end, first + chunk);
-          const q0 = zig ? begin + end - last : first;
-          stepGroupsOne(q0, q0 + last - first, zig, hidden, ig + gateRow, packed, hPrev, hNext, cstate, output + state,
-            cells + state, gatesOut + gateRow, stage);
-        }
-      }
+    for (let first = claimNext(cb, s, tid, threads, groups, 2, chunk, zig); first >= 0;
+      first = claimNext(cb, s, tid, threads, groups, 2, chunk, zig)) {
+      stepGroupsOne(first, claimedEnd(cb, tid), zig, hidden, ig + gateRow, packed, hPrev, hNext, cstate, output + state,
+        cells + state, gatesOut + gateRow, stage);
     }
     barrier(cb, tid, threads);
   }
@@ -581,7 +558,7 @@ export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void
   const width = hidden << 2;
   const packedGrads = argP(cb, R_PACK_A) + <usize>tid * (<usize>packedRows(batch, width) << 2);
   // Static shares of 8-unit panels: packing W_hh and copying the states in. The steps claim
-  // panels (see `claim` in threads.ts).
+  // panels (see `claimNext` in threads.ts).
   const panels = (hidden + 7) >> 3;
   const panelBegin = shareBegin(panels, tid, threads);
   const panelEnd = shareBegin(panels, tid + 1, threads);
@@ -609,24 +586,14 @@ export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void
   const chunk = max(1, (panels + threads * 8 - 1) / (threads * 8));
   for (let k = 0; k <= steps; k++) {
     const s = steps - 1 - k;
-    claimReset(cb, k, tid);
+    claimBegin(cb, k, tid);
     const after = s + 1 < steps ? stepTime(s + 1, steps, reverse) : -1;
     const productRows = after >= 0 && anyActive(after, batch, steps, lengths);
     if (productRows && batch > 1) packA(dIG + <usize>after * <usize>batch * rowBytes4, rowBytes4, 4, batch, width, packedGrads);
     const zig = (k & 1) != 0;
-    if (threads == 1) {
-      backwardPanels(cb, 0, panels, zig, s, after, productRows, packedGrads, scratch);
-    } else {
-      for (let v = 0; v < threads; v++) {
-        const owner = (tid + v) % threads;
-        const begin = shareBegin(panels, owner, threads);
-        const end = shareBegin(panels, owner + 1, threads);
-        for (let first = claim(cb, k, owner, begin, end, chunk); first < end; first = claim(cb, k, owner, begin, end, chunk)) {
-          const last = min(end, first + chunk);
-          const p0 = zig ? begin + end - last : first;
-          backwardPanels(cb, p0, p0 + last - first, zig, s, after, productRows, packedGrads, scratch);
-        }
-      }
+    for (let first = claimNext(cb, k, tid, threads, panels, 1, chunk, zig); first >= 0;
+      first = claimNext(cb, k, tid, threads, panels, 1, chunk, zig)) {
+      backwardPanels(cb, first, claimedEnd(cb, tid), zig, s, after, productRows, packedGrads, scratch);
     }
     if (k < steps) barrier(cb, tid, threads);
   }

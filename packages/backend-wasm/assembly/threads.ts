@@ -59,35 +59,71 @@ export const JOB_LSTM_BACKWARD: i32 = 3;
 
 /**
  * Work claiming. A phase of a job splits `count` items into the threads' static shares
- * (`shareBegin`), but a thread takes its items `chunk` at a time through an atomic counter of
- * its share, and when its share is used up it claims from the others' shares in turn. A thread
- * that the system or another tenant slows down thus holds up the phase by at most one chunk,
- * not by its whole share (the calling thread of a browser page is the usual example), while
- * every thread still works mostly on its own items (and their weights in its own cache).
+ * (`shareBegin`, in whole granules of `granule` items), but a thread takes its items `chunk` at a
+ * time through an atomic counter of its share, and when its share is used up it claims from the
+ * others' shares in turn. A thread that the system or another tenant slows down thus holds up
+ * the phase by at most one chunk, not by its whole share (the calling thread of a browser page is
+ * the usual example), while every thread still works mostly on its own items (and their weights
+ * in its own cache).
  *
- *   claimReset(cb, phase, tid);
- *   for (let v = 0; v < threads; v++) {
- *     const owner = (tid + v) % threads;
- *     const begin = shareBegin(count, owner, threads), end = shareBegin(count, owner + 1, threads);
- *     for (let first = claim(cb, phase, owner, begin, end, chunk); first < end; first = claim(...)) { ... }
- *   }
+ *   claimBegin(cb, phase, tid);
+ *   for (let first = claimNext(...); first >= 0; first = claimNext(...)) work(first, claimedEnd(cb, tid));
  *
  * Consecutive phases (separated by a barrier) use the two sets of counters in turn, so that each
  * thread can zero its own counter of the other set while a phase runs; the host zeroes both sets
- * before every job.
+ * before every job. A thread's cursor (the share it is draining and the end of its last chunk)
+ * sits in its tile scratch, at CLAIM_CURSOR.
  */
 @inline function claimCounter(cb: usize, phase: i32, owner: i32): usize {
   return cb + CB_CLAIMS + (<usize>(((phase & 1) << 6) + owner) << 6);
 }
 
-/** Zeroes this thread's counter of the set that the next phase uses. Call at the start of `phase`. */
-@inline export function claimReset(cb: usize, phase: i32, tid: i32): void {
+/** Bytes 240…247 of a thread's tile scratch (the kernels use 0…207). */
+const CLAIM_CURSOR: usize = 240;
+
+/** Starts `phase` for this thread: zeroes its counter of the set the next phase uses and its cursor. */
+export function claimBegin(cb: usize, phase: i32, tid: i32): void {
   atomic.store<i32>(claimCounter(cb, phase + 1, tid), 0);
+  store<i32>(tileScratch(cb, tid) + CLAIM_CURSOR, 0);
 }
 
-/** Claims `chunk` items of `owner`'s share [begin, end): the first one, or `end` when none is left. */
-@inline export function claim(cb: usize, phase: i32, owner: i32, begin: i32, end: i32, chunk: i32): i32 {
-  return min(end, begin + atomic.add<i32>(claimCounter(cb, phase, owner), chunk));
+/**
+ * Claims this thread's next chunk of the phase's `count` items: returns its first item (its end
+ * is `claimedEnd`), or -1 when every share is used up. With `descending`, chunks are taken from
+ * the end of each share (for steps that walk the weights backwards). One thread takes everything
+ * at once.
+ */
+export function claimNext(
+  cb: usize, phase: i32, tid: i32, threads: i32, count: i32, granule: i32, chunk: i32, descending: bool,
+): i32 {
+  const cursor = tileScratch(cb, tid) + CLAIM_CURSOR;
+  let v = load<i32>(cursor);
+  if (threads == 1) {
+    store<i32>(cursor, 1);
+    store<i32>(cursor, count, 4);
+    return v == 0 && count > 0 ? 0 : -1;
+  }
+  const granules = (count + granule - 1) / granule;
+  for (; v < threads; v++) {
+    const owner = (tid + v) % threads;
+    const begin = min(count, shareBegin(granules, owner, threads) * granule);
+    const end = min(count, shareBegin(granules, owner + 1, threads) * granule);
+    const first = min(end, begin + atomic.add<i32>(claimCounter(cb, phase, owner), chunk));
+    if (first < end) {
+      const last = min(end, first + chunk);
+      const start = descending ? begin + end - last : first;
+      store<i32>(cursor, v);
+      store<i32>(cursor, start + last - first, 4);
+      return start;
+    }
+  }
+  store<i32>(cursor, v);
+  return -1;
+}
+
+/** End (exclusive) of the chunk `claimNext` returned last. */
+@inline export function claimedEnd(cb: usize, tid: i32): i32 {
+  return load<i32>(tileScratch(cb, tid) + CLAIM_CURSOR, 4);
 }
 
 function runJob(cb: usize, tid: i32, threads: i32): void {

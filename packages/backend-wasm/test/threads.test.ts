@@ -76,7 +76,7 @@ describe('threads', () => {
 
   it('with more threads than cores, work claimed from preempted threads gives the same bits', async () => {
     // Four threads on this two-core machine: the system preempts some of them mid-step, and
-    // the others claim their groups (threads.ts, `claim`). Which thread computes a tile or a
+    // the others claim their groups (threads.ts, `claimNext`). Which thread computes a tile or a
     // group does not change its arithmetic, so the results (forward and backward) equal one
     // thread's bit for bit.
     const one = await createWasmBackend({ numThreads: 1 });
