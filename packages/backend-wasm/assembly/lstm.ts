@@ -6,11 +6,15 @@
  * Forward. W_hh [4H, H] is packed once per call into two 8-column panels per group of four hidden
  * units, (i, f) and (g, o), so one 4×8 micro-kernel pass per panel leaves all four gates of those
  * units side by side in a small `pre` buffer. The pointwise cell then reads them with vector loads.
- * h is double-buffered: every thread reads all of h_{t-1} while writing its own units of h_t.
+ * h is double-buffered: every thread reads all of h_{t-1} while writing the units it claimed of h_t.
  *
- * Backward (BPTT). W_hh is packed in 8-unit column panels for dh_{t-1} = dGates_t · W_hh. Each
- * thread owns the same units in the pointwise phase and in the product, so only the pointwise
- * results (dGates_t, read by everyone) need the barrier. dW_hh is one GEMM at the end (on the host).
+ * Backward (BPTT). W_hh is packed in 8-unit column panels for dh_{t} = dGates_{t+1} · W_hh. A
+ * thread that claims a chunk of units finishes their dh and runs their cell backward at once;
+ * only the gate gradients of a step (read by everyone's product) need the barrier. dW_hh is one
+ * GEMM at the end (on the host).
+ *
+ * Threads claim their work (`claimNext` in threads.ts): groups of units in the forward jobs,
+ * 8-unit panels in the backward one.
  *
  * Masking: sequence b is active at step t when t < lengths[b]. Inactive steps carry the state and
  * write zeros, so in the reverse direction each sequence starts from h0, c0 at its own last step.
