@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// asc resolves the entry file against the working directory: build from any directory.
+process.chdir(root);
 
 /** wasm32's 4 GiB; the host chooses the actual maximum when it creates a shared memory. */
 const MAXIMUM_PAGES = 65536;
