@@ -212,9 +212,9 @@ export function packedRows(batch: i32, depth: i32): i32 {
   return ((batch + 3) >> 2) * 4 * depth;
 }
 
-/** Groups per claim: about 8 claims per thread and step, at least 2 groups (8 units). */
-@inline function claimChunk(groups: i32, threads: i32): i32 {
-  return max(2, (groups + threads * 8 - 1) / (threads * 8));
+/** Items per claim: about 8 claims per thread and step, at least `least`. */
+@inline function claimChunk(items: i32, threads: i32, least: i32): i32 {
+  return max(least, (items + threads * 8 - 1) / (threads * 8));
 }
 
 /**
@@ -364,7 +364,7 @@ export function lstmSequenceJob(cb: usize, tid: i32, threads: i32): void {
   // Every thread may claim any group: all panels are packed before the first step.
   barrier(cb, tid, threads);
 
-  const chunk = claimChunk(groups, threads);
+  const chunk = claimChunk(groups, threads, 2);
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * stateBytes;
@@ -448,7 +448,7 @@ function sequenceOne(
   const unitBytes = <usize>max(0, unitEnd - unitBegin) << 2;
   if (unitBytes > 0) memory.copy(cstate + unitOffset, c0 + unitOffset, unitBytes);
   barrier(cb, tid, threads);
-  const chunk = claimChunk(groups, threads);
+  const chunk = claimChunk(groups, threads, 2);
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     const hPrev = s == 0 ? h0 : hbuf + <usize>((s - 1) & 1) * hBytes;
@@ -587,7 +587,7 @@ export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void
   // claimed panels' units. The product needs every unit's gradients of step s + 1, so phases
   // meet at a barrier; the cell only needs its own units' dh. The last phase (s = -1) finishes
   // the gradients of h0 and c0.
-  const chunk = max(1, (panels + threads * 8 - 1) / (threads * 8));
+  const chunk = claimChunk(panels, threads, 1);
   for (let k = 0; k <= steps; k++) {
     const s = steps - 1 - k;
     claimBegin(cb, k, tid);
