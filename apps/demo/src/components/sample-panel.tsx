@@ -1,0 +1,47 @@
+/** Sampling from the current model: prompt, length, temperature. Works the moment the page loads (the pretrained model). */
+import { useState } from 'preact/hooks';
+import { api } from '../client.js';
+import { guard } from '../store.js';
+
+export function SamplePanel(props: { readonly ready: boolean; readonly temperature: number; readonly onTemperature: (t: number) => void }) {
+  const [prompt, setPrompt] = useState('ROMEO:\n');
+  const [length, setLength] = useState(300);
+  const [seed, setSeed] = useState(1);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const sample = () =>
+    guard(async () => {
+      setBusy(true);
+      try {
+        setText(await api.sample(prompt, length, props.temperature, seed));
+        setSeed((s) => s + 1);
+      } finally {
+        setBusy(false);
+      }
+    });
+  return (
+    <section class="panel" aria-labelledby="sample-title">
+      <h3 id="sample-title">Sample</h3>
+      <div class="row">
+        <label class="grow">
+          Prompt <textarea rows={2} value={prompt} onInput={(e) => setPrompt(e.currentTarget.value)} data-testid="prompt" />
+        </label>
+      </div>
+      <div class="row">
+        <label>
+          Temperature {props.temperature.toFixed(2)}
+          <input type="range" min={0.1} max={1.5} step={0.05} value={props.temperature} onInput={(e) => props.onTemperature(Number(e.currentTarget.value))} data-testid="temperature" />
+        </label>
+        <label>
+          Characters <input type="number" min={1} max={2000} value={length} onInput={(e) => setLength(Number(e.currentTarget.value))} />
+        </label>
+        <button onClick={() => void sample()} disabled={!props.ready || busy} data-testid="sample">
+          {busy ? 'Sampling…' : 'Sample'}
+        </button>
+      </div>
+      <pre class="sample" data-testid="sample-output" aria-live="polite">
+        {text ? prompt + text : ''}
+      </pre>
+    </section>
+  );
+}
