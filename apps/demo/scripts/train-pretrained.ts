@@ -85,7 +85,7 @@ const card: PretrainedCard = {
     batch: trainer.options.batch,
     seqLength: trainer.options.seqLength,
     optimizer: 'Adam',
-    learningRate: `${lrPeak}, linear decay to ${lrPeak / 10}`,
+    learningRate: `${lrPeak}, linear decay to ${Number((lrPeak / 10).toPrecision(3))}`,
     clipGradNorm: trainer.options.clip,
     epochs: Number((steps / trainer.chunksPerEpoch).toFixed(2)),
     backend: `wasm (@gated/backend-wasm in Node ${process.version}, ${threads} thread(s))`,

@@ -1,7 +1,8 @@
 /**
  * The shell: four tabs (hash routes, so a static host serves them and the back button works),
- * the error bar, and the worker's start-up. Pages stay mounted when hidden, so training keeps
- * its curves while you look elsewhere.
+ * the error bar, and the worker's start-up. A page is mounted when first shown (so nothing of a
+ * page you never open is fetched) and then stays mounted, hidden, so training keeps its curves
+ * while you look elsewhere.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './client.js';
@@ -28,6 +29,8 @@ function tabFromHash(): TabId {
 export function App() {
   const app = useAppState();
   const [tab, setTab] = useState<TabId>(tabFromHash);
+  const [visited, setVisited] = useState<ReadonlySet<TabId>>(() => new Set([tabFromHash()]));
+  if (!visited.has(tab)) setVisited(new Set([...visited, tab]));
 
   useEffect(() => {
     const onHash = () => {
@@ -86,7 +89,7 @@ export function App() {
               aria-selected={tab === t.id}
               aria-controls={`panel-${t.id}`}
               tabIndex={tab === t.id ? 0 : -1}
-              onKeyDown={(e) => onTabKey(e, i)}
+              onKeyDown={(e) => { onTabKey(e, i); }}
               data-testid={`tab-${t.id}`}
             >
               {t.label}
@@ -99,7 +102,7 @@ export function App() {
           {app.errors.map((e) => (
             <p key={e.id}>
               <span>{e.text}</span>
-              <button onClick={() => dismiss(e.id)} aria-label="Dismiss this error">
+              <button onClick={() => { dismiss(e.id); }} aria-label="Dismiss this error">
                 ×
               </button>
             </p>
@@ -109,7 +112,7 @@ export function App() {
       <main>
         {TABS.map(({ id, Page }) => (
           <section key={id} id={`panel-${id}`} role="tabpanel" aria-labelledby={`tab-${id}`} hidden={tab !== id}>
-            <Page />
+            {visited.has(id) && <Page />}
           </section>
         ))}
       </main>

@@ -27,7 +27,7 @@ export function BenchResults() {
   useEffect(() => {
     void guard(async () => {
       const [json, svg] = await Promise.all([import('@gated/bench/results/latest.json'), import('@gated/bench/results/chart.svg?url')]);
-      setFile(json.default as unknown as BenchFile);
+      setFile(json.default);
       setChart(svg.default);
     });
   }, []);

@@ -23,7 +23,7 @@ export function FeatureTable(props: { readonly ranking: readonly FeatureRanking[
                     <span class="note">{f.why}</span>
                   ) : (
                     f.matches.map((m) => (
-                      <button key={`${m.unit}-${m.signal}`} class="chip" onClick={() => props.onPick(m.unit)} title={`unit ${m.unit}, ${m.signal} state: r = ${m.r.toFixed(3)}`}>
+                      <button key={`${m.unit}-${m.signal}`} class="chip" onClick={() => { props.onPick(m.unit); }} title={`unit ${m.unit}, ${m.signal} state: r = ${m.r.toFixed(3)}`}>
                         {m.unit} ({m.signal === 'cell' ? 'c' : 'h'}, {m.r >= 0 ? '+' : ''}
                         {m.r.toFixed(2)})
                       </button>

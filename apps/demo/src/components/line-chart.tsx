@@ -38,6 +38,7 @@ export function LineChart(props: LineChartProps) {
     const options: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 220,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- uPlot's Distr is an ambient const enum, which isolatedModules cannot name; 3 is Logarithmic.
       scales: { x: { time: false }, y: props.logY ? { distr: 3 } : {} },
       axes: [
         { label: props.xLabel, stroke: 'currentColor', ...(format ? { values: (_u: uPlot, ticks: number[]) => ticks.map(format) } : {}) },
@@ -50,12 +51,23 @@ export function LineChart(props: LineChartProps) {
       legend: { live: false },
     };
     plot.current = new uPlot(options, props.data as uPlot.AlignedData, el);
+    // Resize on the next frame and only when the width changed: resizing inside the observer's
+    // callback would trigger the observer again ("ResizeObserver loop" errors).
+    let frame = 0;
+    let width = options.width;
     const observer = new ResizeObserver(() => {
-      plot.current?.setSize({ width: Math.max(200, el.clientWidth), height: props.height ?? 220 });
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const next = Math.max(200, el.clientWidth);
+        if (next === width) return;
+        width = next;
+        plot.current?.setSize({ width, height: props.height ?? 220 });
+      });
     });
     observer.observe(el);
     return () => {
       observer.disconnect();
+      cancelAnimationFrame(frame);
       plot.current?.destroy();
       plot.current = null;
     };

@@ -12,7 +12,7 @@ import { LineChart } from './line-chart.js';
 
 export function SaliencyView(props: { readonly text: string; readonly ready: boolean }) {
   const [result, setResult] = useState<SaliencyResult | null>(null);
-  const run = () => guard(async () => setResult(await api.saliency(props.text)));
+  const run = () => guard(async () => { setResult(await api.saliency(props.text)); });
   useEffect(() => {
     if (props.ready && !result) void run();
   }, [props.ready]);
@@ -21,20 +21,22 @@ export function SaliencyView(props: { readonly text: string; readonly ready: boo
     if (!result) return null;
     const max = Math.max(...result.norms, 1e-12);
     const scaled = Array.from(result.norms, (v) => v / max);
+    // Gradients fall by orders of magnitude with distance: colour the text over three decades.
+    const shade = scaled.map((v) => Math.max(0, 1 + Math.log10(Math.max(v, 1e-3)) / 3));
     const T = scaled.length;
     // Distance back from the last character: 0 is the character just read.
     const back = Array.from({ length: T }, (_, k) => k);
     const byDistance = back.map((k) => scaled[T - 1 - k]!);
     let reach = 0;
     for (let k = 0; k < T; k++) if (byDistance[k]! >= 0.1) reach = k;
-    return { scaled, back, byDistance, reach };
+    return { scaled, shade, back, byDistance, reach };
   }, [result]);
 
   return (
     <section class="panel" aria-labelledby="saliency-title" data-testid="saliency">
       <h3 id="saliency-title">Saliency: how far back the model looks</h3>
       <p class="note">
-        ‖∂ log p(next) / ∂ x_t‖ for every input x_t, computed by autograd through the whole sequence; darker is more influence on the prediction.
+        ‖∂ log p(next) / ∂ x_t‖ for every input x_t, computed by autograd through the whole sequence; darker is more influence on the prediction (colours span three orders of magnitude).
       </p>
       <button onClick={() => void run()} disabled={!props.ready} data-testid="saliency-run">
         Compute for the text above
@@ -45,15 +47,14 @@ export function SaliencyView(props: { readonly text: string; readonly ready: boo
             Predicted next character: <strong>{JSON.stringify(result.predicted)}</strong>; inputs up to {view.reach} characters back still carry at least 10% of the
             largest gradient.
           </p>
-          <ColoredText chars={Array.from(result.text)} values={view.scaled} scale="unit" label="text coloured by saliency" />
+          <ColoredText chars={Array.from(result.text)} values={view.shade} scale="unit" label="text coloured by saliency (three decades, log scale)" />
           <LineChart
             title="Gradient norm by distance back (0 = the last character)"
             xLabel="characters back"
             yLabel="relative gradient"
             height={160}
-            logY
             series={[{ label: 'saliency', color: '#7c3aed' }]}
-            data={[view.back, view.byDistance.map((v) => Math.max(v, 1e-6))]}
+            data={[view.back, view.byDistance]}
           />
         </>
       )}

@@ -27,7 +27,7 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
   const [saved, setSaved] = useState<{ name: string; savedAt: string; bytes: number }[]>([]);
   const [name, setName] = useState('my-model');
   const [message, setMessage] = useState('');
-  const refresh = () => guard(async () => setSaved(await listModels()));
+  const refresh = () => guard(async () => { setSaved(await listModels()); });
   useEffect(() => {
     void refresh();
   }, []);
@@ -60,7 +60,7 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
       <h3 id="save-title">Save and load</h3>
       <div class="row">
         <label>
-          Name <input value={name} onInput={(e) => setName(e.currentTarget.value)} data-testid="save-name" />
+          Name <input value={name} onInput={(e) => { setName(e.currentTarget.value); }} data-testid="save-name" />
         </label>
         <button onClick={() => void save()} disabled={props.disabled} data-testid="save-idb">
           Save in this browser
@@ -75,7 +75,7 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
         <label class="file">
           Load a .safetensors file <input type="file" accept=".safetensors" onChange={upload} disabled={props.disabled} data-testid="upload" />
         </label>
-        <button disabled={props.disabled} onClick={() => void guard(async () => setState({ model: await api.loadPretrained() }))} data-testid="load-pretrained">
+        <button disabled={props.disabled} onClick={() => void guard(async () => { setState({ model: await api.loadPretrained() }); })} data-testid="load-pretrained">
           Load the pretrained model
         </button>
       </div>

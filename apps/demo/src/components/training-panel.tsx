@@ -96,13 +96,13 @@ export function TrainingPanel(props: { readonly temperature: number }) {
               ['file', 'a text file'],
             ] as const
           ).map(([value, label]) => (
-            <label key={value}>
-              <input type="radio" name="corpus" checked={source === value} onChange={() => setSource(value)} /> {label}
+            <label key={value} class="inline">
+              <input type="radio" name="corpus" checked={source === value} onChange={() => { setSource(value); }} /> {label}
             </label>
           ))}
         </div>
         {source === 'paste' && (
-          <textarea rows={5} class="grow" placeholder="Paste at least 2,000 characters" value={pasted} onInput={(e) => setPasted(e.currentTarget.value)} aria-label="Text to train on" />
+          <textarea rows={5} class="grow" placeholder="Paste at least 2,000 characters" value={pasted} onInput={(e) => { setPasted(e.currentTarget.value); }} aria-label="Text to train on" />
         )}
         {source === 'file' && (
           <input
@@ -111,14 +111,14 @@ export function TrainingPanel(props: { readonly temperature: number }) {
             aria-label="Text file to train on"
             onChange={(e) => {
               const f = e.currentTarget.files?.[0];
-              if (f) void guard(async () => setFile({ name: f.name, text: await f.text() }));
+              if (f) void guard(async () => { setFile({ name: f.name, text: await f.text() }); });
             }}
           />
         )}
         <div class="row">
           <label>
             Hidden units
-            <select value={hidden} onChange={(e) => setHidden(Number(e.currentTarget.value))} data-testid="hidden-size">
+            <select value={hidden} onChange={(e) => { setHidden(Number(e.currentTarget.value)); }} data-testid="hidden-size">
               {[32, 64, 128, 256, 512].map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -128,7 +128,7 @@ export function TrainingPanel(props: { readonly temperature: number }) {
           </label>
           <label>
             Layers
-            <select value={layers} onChange={(e) => setLayers(Number(e.currentTarget.value))} data-testid="layers">
+            <select value={layers} onChange={(e) => { setLayers(Number(e.currentTarget.value)); }} data-testid="layers">
               {[1, 2, 3].map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -183,7 +183,7 @@ export function TrainingPanel(props: { readonly temperature: number }) {
           </button>
         )}
       </div>
-      <p class="stats" aria-live="off" data-testid="train-stats" data-losses={JSON.stringify(curves.loss)}>
+      <p class="stats" aria-live="off" data-testid="train-stats" data-losses={JSON.stringify(curves.loss.slice(-500))}>
         {speed
           ? `step ${speed.step} · epoch ${speed.epoch} · loss ${(curves.loss.at(-1) ?? NaN).toFixed(3)} · ${speed.ms.toFixed(1)} ms/step · ${speed.perSecond.toFixed(1)} steps/s · ${app.backend}`
           : 'not trained in this page yet'}

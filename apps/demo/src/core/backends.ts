@@ -45,9 +45,9 @@ function describe(backend: Backend): Record<string, string> {
   const info = (backend as { info?: Record<string, unknown> }).info ?? {};
   for (const [key, value] of Object.entries(info)) {
     if (value === null || value === undefined) continue;
-    details[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    details[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   }
-  details['fused'] = Object.entries(backend.caps.fused ?? {})
+  details['fused'] = Object.entries(backend.caps.fused)
     .filter(([, on]) => on === true)
     .map(([k]) => k)
     .join(', ') || 'none';

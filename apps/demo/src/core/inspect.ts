@@ -170,7 +170,7 @@ export async function saliency(model: CharModel, text: string): Promise<{ readon
     logProbabilities.dispose();
     objective.backward();
     objective.dispose();
-    const grad = (await embedded.grad!.data()) as Float32Array;
+    const grad = (await embedded.grad!.data());
     const norms = new Float32Array(T);
     for (let t = 0; t < T; t++) {
       let s = 0;

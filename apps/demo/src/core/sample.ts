@@ -3,7 +3,7 @@
  * softmax(logits / temperature), carrying the LSTM state.
  */
 import { noGrad } from '@gated/autograd';
-import { GatedError, dispose, reshape, softmax, tensor, tidy, div, type Tensor } from '@gated/tensor';
+import { GatedError, dispose, reshape, softmax, tensor, tidy, div } from '@gated/tensor';
 import type { CharModel, RecurrentState } from './char-model.js';
 import type { Rng } from './rng.js';
 
@@ -48,7 +48,7 @@ export async function sampleText(model: CharModel, prompt: string, length: numbe
         tidy(() => {
           const { logits, state: s } = model.forward(input, previous);
           const last = reshape(logits, [next.length, model.vocab.size]);
-          return { probabilities: softmax(div(last, temperature), -1) as Tensor, state: s };
+          return { probabilities: softmax(div(last, temperature), -1), state: s };
         }),
       );
       dispose([input]);

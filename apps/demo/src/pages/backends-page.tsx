@@ -32,7 +32,7 @@ export function BackendsPage() {
       setBenching(true);
       setRows([]);
       try {
-        await api.benchmark(proxy((row: BenchRow) => setRows((r) => [...r, row])));
+        await api.benchmark(proxy((row: BenchRow) => { setRows((r) => [...r, row]); }));
       } finally {
         setBenching(false);
       }

@@ -13,14 +13,7 @@ import { SaliencyView } from '../components/saliency-view.js';
 import { SIGNALS, type Signal, type StepBreakdown } from '../core/inspect.js';
 import { guard, useAppState } from '../store.js';
 import type { FeatureRanking, InspectResult } from '../worker/api.js';
-
-export const DEFAULT_TEXT = `ROMEO:
-But soft, what light through yonder window breaks?
-It is the east, and Juliet is the sun.
-
-JULIET:
-O Romeo, Romeo! wherefore art thou Romeo?
-`;
+import { DEFAULT_TEXT } from '../core/default-text.js';
 
 const TITLES: Record<Signal, string> = {
   input: 'input gate i = σ(z_i)',
@@ -68,12 +61,12 @@ export function InspectorPage() {
 
   useEffect(() => {
     if (!result) return;
-    void guard(async () => setRanking(await api.rankFeatures(layer)));
+    void guard(async () => { setRanking(await api.rankFeatures(layer)); });
   }, [layer, result]);
 
   useEffect(() => {
     if (!result) return;
-    void guard(async () => setStep(await api.step(layer, selected.t, selected.unit)));
+    void guard(async () => { setStep(await api.step(layer, selected.t, selected.unit)); });
   }, [result, layer, selected]);
 
   const trace = result?.trace;
@@ -99,7 +92,7 @@ export function InspectorPage() {
       </p>
       <section class="panel">
         <label class="grow">
-          Text to inspect <textarea rows={6} value={text} onInput={(e) => setText(e.currentTarget.value)} data-testid="inspect-text" />
+          Text to inspect <textarea rows={6} value={text} onInput={(e) => { setText(e.currentTarget.value); }} data-testid="inspect-text" />
         </label>
         <div class="row">
           <button onClick={() => void inspect()} disabled={!app.ready || busy} data-testid="inspect">
@@ -109,7 +102,7 @@ export function InspectorPage() {
             <>
               <label>
                 Layer
-                <select value={layer} onChange={(e) => setLayer(Number(e.currentTarget.value))} data-testid="layer">
+                <select value={layer} onChange={(e) => { setLayer(Number(e.currentTarget.value)); }} data-testid="layer">
                   {trace.layers.map((_, l) => (
                     <option key={l} value={l}>
                       {l}
@@ -119,7 +112,7 @@ export function InspectorPage() {
               </label>
               <label>
                 Unit
-                <input type="number" min={0} max={H - 1} value={selected.unit} onInput={(e) => select(selected.t, Math.max(0, Math.min(H - 1, Number(e.currentTarget.value) || 0)))} data-testid="unit" />
+                <input type="number" min={0} max={H - 1} value={selected.unit} onInput={(e) => { select(selected.t, Math.max(0, Math.min(H - 1, Number(e.currentTarget.value) || 0))); }} data-testid="unit" />
               </label>
               <label>
                 Step
@@ -128,13 +121,13 @@ export function InspectorPage() {
                   min={0}
                   max={trace.chars.length - 1}
                   value={selected.t}
-                  onInput={(e) => select(Math.max(0, Math.min(trace.chars.length - 1, Number(e.currentTarget.value) || 0)), selected.unit)}
+                  onInput={(e) => { select(Math.max(0, Math.min(trace.chars.length - 1, Number(e.currentTarget.value) || 0)), selected.unit); }}
                   data-testid="step"
                 />
               </label>
               <label>
                 Colour by
-                <select value={colorBy} onChange={(e) => setColorBy(e.currentTarget.value as 'cell' | 'hidden')}>
+                <select value={colorBy} onChange={(e) => { setColorBy(e.currentTarget.value as 'cell' | 'hidden'); }}>
                   <option value="cell">cell state (tanh)</option>
                   <option value="hidden">hidden state</option>
                 </select>
@@ -156,7 +149,7 @@ export function InspectorPage() {
             <h3>
               The text coloured by unit {selected.unit} ({colorBy}, layer {layer})
             </h3>
-            <ColoredText chars={trace.chars} values={unitValues} scale="signed" label={`text coloured by unit ${selected.unit}`} selected={selected.t} onSelect={(t) => select(t, selected.unit)} testId="unit-text" />
+            <ColoredText chars={trace.chars} values={unitValues} scale="signed" label={`text coloured by unit ${selected.unit}`} selected={selected.t} onSelect={(t) => { select(t, selected.unit); }} testId="unit-text" />
           </section>
           {step && <StepEquations step={step} char={trace.chars[step.t]!} prev={step.t > 0 ? trace.chars[step.t - 1]! : null} />}
           <section class="panel">
@@ -164,10 +157,10 @@ export function InspectorPage() {
               Gates and states over time (units {units[0]}–{units.at(-1)} of {H}, layer {layer})
             </h3>
             <div class="row">
-              <button onClick={() => setFirstUnit(Math.max(0, firstUnit - SHOWN))} disabled={firstUnit === 0}>
+              <button onClick={() => { setFirstUnit(Math.max(0, firstUnit - SHOWN)); }} disabled={firstUnit === 0}>
                 ← units
               </button>
-              <button onClick={() => setFirstUnit(Math.min(H - SHOWN, firstUnit + SHOWN))} disabled={firstUnit + SHOWN >= H}>
+              <button onClick={() => { setFirstUnit(Math.min(H - SHOWN, firstUnit + SHOWN)); }} disabled={firstUnit + SHOWN >= H}>
                 units →
               </button>
             </div>
@@ -187,7 +180,7 @@ export function InspectorPage() {
               ))}
             </div>
           </section>
-          <FeatureTable ranking={ranking} onPick={(unit) => select(selected.t, unit)} />
+          <FeatureTable ranking={ranking} onPick={(unit) => { select(selected.t, unit); }} />
           <SaliencyView text={text} ready={app.ready && !busy} />
         </>
       )}

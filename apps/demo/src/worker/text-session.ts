@@ -119,6 +119,11 @@ export class TextSession {
     this.pauseRequested = true;
   }
 
+  /** Read through a getter: the flag changes while `train` awaits, which flow analysis cannot see. */
+  private get paused(): boolean {
+    return this.pauseRequested;
+  }
+
   /** Trains until {@link pause}. */
   async train(settings: TrainSettings, emit: (event: TrainEvent) => void): Promise<void> {
     this.assertIdle('train');
@@ -130,7 +135,7 @@ export class TextSession {
       let seed = trainer.steps + 1;
       while (!this.pauseRequested) {
         await yieldToEvents();
-        if (this.pauseRequested) break;
+        if (this.paused) break;
         const start = performance.now();
         const loss = await this.lock.run(() => trainer.step());
         const ms = performance.now() - start;
@@ -198,7 +203,10 @@ async function hostOptimizerState(trainer: CharTrainer): Promise<HostState> {
     for (const [index, entry] of Object.entries(saved.state)) {
       const out: Record<string, HostValue> = {};
       for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-        if (value instanceof Tensor) out[key] = { dtype: value.dtype, shape: [...value.shape], data: await value.data() };
+        if (value instanceof Tensor) {
+          const t = value as Tensor;
+          out[key] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
+        }
         else if (typeof value === 'number') out[key] = value;
       }
       state[Number(index)] = out;

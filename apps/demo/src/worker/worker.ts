@@ -7,7 +7,6 @@ import { installAutograd } from '@gated/autograd';
 import { GatedError, getBackendName, setBackend } from '@gated/tensor';
 import { discoverBackends, preferredBackend, type BackendInfo } from '../core/backends.js';
 import { benchActive, type BenchRow } from '../core/bench.js';
-import type { PretrainedCard } from '../core/card.js';
 import { rankUnits, textFeatures } from '../core/features.js';
 import { Forecaster, type ForecastOptions } from '../core/forecaster.js';
 import { embeddedRows, layerWeights, saliency, stepBreakdown, traceText, type Trace } from '../core/inspect.js';
@@ -30,10 +29,23 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
+/**
+ * Calls a page callback (a comlink proxy: its call returns a promise) without waiting for it:
+ * the page's drawing must not hold the computation up, and a closed page must not break it.
+ */
+function notify(call: () => unknown): void {
+  try {
+    const result = call();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // The page is gone; nothing to tell.
+  }
+}
+
 let shakespeare: Promise<string> | null = null;
 const session = new TextSession(
   () => (shakespeare ??= fetchOk(shakespeareUrl).then((r) => r.text())),
-  async () => ({ bytes: new Uint8Array(await (await fetchOk(pretrainedUrl)).arrayBuffer()), card: pretrainedCard as PretrainedCard }),
+  async () => ({ bytes: new Uint8Array(await (await fetchOk(pretrainedUrl)).arrayBuffer()), card: pretrainedCard }),
 );
 
 let backends: BackendInfo[] = [];
@@ -72,7 +84,7 @@ const api: DemoApi = {
   train: (settings, onEvent: (event: TrainEvent) => void) =>
     session.train(settings, (event) => {
       // Fire and forget: the page's callback must not hold the training loop up.
-      void Promise.resolve(onEvent(event)).catch(() => undefined);
+      notify(() => { onEvent(event); });
     }),
   pause: () => {
     session.pause();
@@ -121,7 +133,7 @@ const api: DemoApi = {
       try {
         for (let epoch = 1; epoch <= options.epochs; epoch++) {
           const loss = await model.epoch();
-          void Promise.resolve(onEpoch({ epoch, loss })).catch(() => undefined);
+          notify(() => { onEpoch({ epoch, loss }); });
         }
         const forecast = await model.forecast();
         const trainLength = series.values.length - series.horizon;
@@ -161,7 +173,7 @@ const api: DemoApi = {
           await setBackend(b.name);
           const row = await benchActive(b.name);
           rows.push(row);
-          void Promise.resolve(onRow(row)).catch(() => undefined);
+          notify(() => { onRow(row); });
         }
       } finally {
         await setBackend(before);
