@@ -90,14 +90,14 @@ export class CharModel implements Disposable {
 
   /** Loads a dict with the names of {@link stateDict} (strict: every name, every shape). */
   loadStateDict(dict: StateDict): void {
+    const known = new Set(CHILDREN.flatMap((child) => this[child].namedParameters().map(([name]) => `${child}.${name}`)));
+    const extra = Object.keys(dict).filter((name) => !known.has(name));
+    if (extra.length > 0) throw new GatedError('CharModel.loadStateDict', `unexpected entries: ${extra.join(', ')}`);
     for (const child of CHILDREN) {
       const part: StateDict = {};
       for (const [name, t] of Object.entries(dict)) if (name.startsWith(`${child}.`)) part[name.slice(child.length + 1)] = t;
       this[child].loadStateDict(part);
     }
-    const known = new Set(Object.keys(this.stateDict()));
-    const extra = Object.keys(dict).filter((name) => !known.has(name));
-    if (extra.length > 0) throw new GatedError('CharModel.loadStateDict', `unexpected entries: ${extra.join(', ')}`);
   }
 
   /** A safetensors file of the weights, the vocabulary and sizes in its metadata. */

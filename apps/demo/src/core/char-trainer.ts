@@ -8,6 +8,7 @@
 import { noGrad } from '@gated/autograd';
 import { crossEntropy } from '@gated/lstm';
 import { Adam, clipGradNorm } from '@gated/optim';
+import type { HostTensor } from '@gated/lstm';
 import { GatedError, dispose, keep, reshape, tensor, tidy, type Tensor } from '@gated/tensor';
 import type { CharModel, RecurrentState } from './char-model.js';
 
@@ -21,6 +22,15 @@ export interface CharTrainingOptions {
   readonly clip: number;
   /** Share of the text (its end) held out for validation. */
   readonly validationFraction: number;
+}
+
+/** Where a training stands, on the host: enough to continue exactly on another backend. */
+export interface TrainerPosition {
+  readonly steps: number;
+  readonly epoch: number;
+  readonly chunk: number;
+  /** The carried LSTM state (null at the start of a pass). */
+  readonly state: { readonly h: HostTensor; readonly c: HostTensor } | null;
 }
 
 export const DEFAULT_TRAINING: CharTrainingOptions = { batch: 32, seqLength: 64, learningRate: 2e-3, clip: 5, validationFraction: 0.1 };
@@ -135,6 +145,26 @@ export class CharTrainer implements Disposable {
   /** Mean validation loss over the first `maxChunks` chunks of the held-out text (state carried, no gradients). */
   async validate(maxChunks = Infinity): Promise<number> {
     return validationLoss(this.model, this.validation, this.options.seqLength, maxChunks);
+  }
+
+  /** Where training stands (the stream position and the carried state), on the host. */
+  async position(): Promise<TrainerPosition> {
+    const host = async (t: Tensor): Promise<HostTensor> => ({ dtype: t.dtype, shape: [...t.shape], data: await t.data() });
+    const state = this.state ? { h: await host(this.state.h), c: await host(this.state.c) } : null;
+    return { steps: this.steps, epoch: this.epoch, chunk: this.chunk, state };
+  }
+
+  /** Continues from a {@link position} taken on any backend (same text and options). */
+  restore(position: TrainerPosition): void {
+    if (!(Number.isInteger(position.chunk) && position.chunk >= 0 && position.chunk < this.train.chunks)) {
+      throw new GatedError('CharTrainer.restore', `chunk ${position.chunk} is outside [0, ${this.train.chunks})`);
+    }
+    if (this.state) dispose([this.state.h, this.state.c]);
+    const make = (t: HostTensor) => tensor(t.data, { shape: t.shape, dtype: t.dtype });
+    this.state = position.state ? { h: make(position.state.h), c: make(position.state.c) } : null;
+    this.steps = position.steps;
+    this.epoch = position.epoch;
+    this.chunk = position.chunk;
   }
 
   /** The optimizer, for moving its state with the model. */

@@ -112,7 +112,13 @@ export async function layerWeights(model: CharModel, layer: number): Promise<Lay
 
 /** The embedding rows of `text` (layer 0's inputs), `[T × E]`. */
 export async function embeddedRows(model: CharModel, text: string): Promise<Float32Array> {
-  const weight = (await model.embed.stateDict()['weight']!.data()) as Float32Array;
+  const dict = model.embed.stateDict();
+  let weight: Float32Array;
+  try {
+    weight = (await dict['weight']!.data()) as Float32Array;
+  } finally {
+    dispose(Object.values(dict));
+  }
   const E = model.config.embedSize;
   const x = model.vocab.encode(text);
   const out = new Float32Array(x.length * E);

@@ -157,11 +157,14 @@ export class TextSession {
 
   /** Moves the model and the optimizer's state to the backend `activate` switches to. */
   async move(activate: () => Promise<void>): Promise<void> {
+    this.assertIdle('switchBackend');
     await this.lock.run(async () => {
       const model = this.current;
       const weights = await toHost(model.stateDict());
       const trainer = this.trainer;
       const optimizer = trainer ? await hostOptimizerState(trainer) : null;
+      const position = trainer ? await trainer.position() : null;
+      const lr = trainer?.learningRate;
       await activate();
       const moved = new CharModel(model.config, 0);
       const dict = fromHost(weights);
@@ -170,19 +173,15 @@ export class TextSession {
       } finally {
         dispose(Object.values(dict));
       }
-      const steps = trainer?.steps ?? 0;
-      const epoch = trainer?.epoch ?? 0;
-      const lr = trainer?.learningRate;
       trainer?.dispose();
       this.trainer = null;
       model.dispose();
       this.model = moved;
       this.version++;
-      if (trainer && optimizer) {
+      if (optimizer && position && lr !== undefined) {
         const next = await this.ensureTrainer();
-        next.steps = steps;
-        next.epoch = epoch;
-        if (lr !== undefined) next.learningRate = lr;
+        next.learningRate = lr;
+        next.restore(position);
         restoreOptimizerState(next, optimizer);
       }
     });
