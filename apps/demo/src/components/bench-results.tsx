@@ -76,7 +76,8 @@ export function BenchResults() {
       })}
       <LineChart
         title="Gated backends in Chromium, ms per step (log scale)"
-        xLabel="workload (1–4 = W1–W4)"
+        xLabel="workload"
+        xFormat={(x) => `W${x}`}
         yLabel="ms"
         logY
         height={200}

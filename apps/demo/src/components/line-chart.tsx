@@ -6,6 +6,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+const WHOLE = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
+
 export interface LineSeries {
   readonly label: string;
   readonly color: string;
@@ -41,7 +43,8 @@ export function LineChart(props: LineChartProps) {
       // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- uPlot's Distr is an ambient const enum, which isolatedModules cannot name; 3 is Logarithmic.
       scales: { x: { time: false }, y: props.logY ? { distr: 3 } : {} },
       axes: [
-        { label: props.xLabel, stroke: 'currentColor', ...(format ? { values: (_u: uPlot, ticks: number[]) => ticks.map(format) } : {}) },
+        // Every x here counts something (steps, epochs, time indices): ticks on whole numbers only.
+        { label: props.xLabel, stroke: 'currentColor', incrs: WHOLE, ...(format ? { values: (_u: uPlot, ticks: number[]) => ticks.map(format) } : {}) },
         { label: props.yLabel, stroke: 'currentColor' },
       ],
       series: [

@@ -13,7 +13,7 @@ import type { ForecastEvent, ForecastResult } from '../worker/api.js';
 const SERIES = [
   { id: 'airline', label: 'Airline passengers, monthly 1949–1960 (hold out 24 months)', epochs: 60 },
   { id: 'temperatures', label: 'Melbourne daily minimum temperature 1981–1990 (hold out 60 days)', epochs: 3 },
-  { id: 'synthetic', label: 'Synthetic: two harmonics, a trend and noise (hold out 48 steps)', epochs: 20 },
+  { id: 'synthetic', label: 'Synthetic: two harmonics, a trend and noise (hold out 48 steps)', epochs: 120 },
 ] as const;
 
 export function ForecastPage() {

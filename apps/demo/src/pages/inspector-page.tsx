@@ -79,6 +79,9 @@ export function InspectorPage() {
     return Float32Array.from({ length: trace.chars.length }, (_, t) => (colorBy === 'cell' ? Math.tanh(source[t * H + selected.unit]!) : source[t * H + selected.unit]!));
   }, [trace, layer, colorBy, selected.unit, H]);
 
+  // The cell state is unbounded: drawn as tanh(c), the value the hidden state sees.
+  const scaledCell = useMemo(() => Float32Array.from(trace?.layers[layer]?.cell ?? [], Math.tanh), [trace, layer]);
+
   const select = (t: number, unit: number) => {
     setSelected({ t, unit });
     if (unit < firstUnit || unit >= firstUnit + SHOWN) setFirstUnit(Math.max(0, Math.min(H - SHOWN, unit - (unit % SHOWN))));
@@ -169,7 +172,7 @@ export function InspectorPage() {
                 <Heatmap
                   key={s}
                   label={TITLES[s]}
-                  values={s === 'cell' ? Float32Array.from(trace.layers[layer]!.cell, Math.tanh) : trace.layers[layer]![s]}
+                  values={s === 'cell' ? scaledCell : trace.layers[layer]![s]}
                   steps={trace.chars.length}
                   hiddenSize={H}
                   units={units}
