@@ -1,5 +1,5 @@
 /** Sampling from the current model: prompt, length, temperature. Works the moment the page loads (the pretrained model). */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../client.js';
 import { guard } from '../store.js';
 
@@ -21,6 +21,15 @@ export function SamplePanel(props: { readonly ready: boolean; readonly temperatu
         setBusy(false);
       }
     });
+  // A first sample as soon as the pretrained model is there: the page opens on Shakespeare.
+  const started = useRef(false);
+  useEffect(() => {
+    if (props.ready && !started.current) {
+      started.current = true;
+      void sample();
+    }
+  }, [props.ready]);
+
   return (
     <section class="panel" aria-labelledby="sample-title">
       <h3 id="sample-title">Sample</h3>

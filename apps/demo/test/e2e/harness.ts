@@ -70,10 +70,14 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Loads the page and waits until the worker has started every backend and loaded the pretrained model. */
+/** Loads the page and waits until the worker has started every backend, loaded the pretrained model and sampled it. */
 export async function load(page: Page, url: string, hash = ''): Promise<void> {
   await page.goto(`${url}${hash}`);
   await page.waitForSelector('[data-testid=status][data-ready=true]', { timeout: WAIT });
+  // The text page opens with a first sample of the pretrained model.
+  if (hash === '' || hash === '#/text') {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) >= 1, undefined, { timeout: WAIT });
+  }
 }
 
 /** Text shown in the page's error bar (empty when none). */

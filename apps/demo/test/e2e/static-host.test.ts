@@ -24,7 +24,9 @@ describe('the demo on a static host without isolation headers', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     expect(await page.textContent('[data-testid=status]')).toBe('backend wasm');
     await tab(page, 'backends');
-    expect(await offeredBackends(page)).toEqual(['ts', 'wasm']);
+    const offered = await offeredBackends(page);
+    expect(offered).toEqual(expect.arrayContaining(['ts', 'wasm']));
+    expect(offered.filter((b) => /^wasm-\d+t$/.test(b))).toEqual([]);
     expect(Number(await page.textContent('tr[data-backend=wasm] td'))).toBe(1);
     const threaded = page.locator('tr[data-backend^="wasm-"]');
     if ((await threaded.count()) > 0) {
@@ -36,8 +38,7 @@ describe('the demo on a static host without isolation headers', () => {
 
   test('the pretrained model samples, and training from scratch makes the loss fall', async () => {
     await tab(page, 'text');
-    await page.click('[data-testid=sample]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) > 0, undefined, { timeout: WAIT });
+    // load() waited for the first sample, drawn when the page opened.
     expect(((await page.textContent('[data-testid=sample-output]')) ?? '').length).toBeGreaterThan(100);
     const values = await trainFromScratch(page, 30);
     expect(mean(values.slice(-5))).toBeLessThan(mean(values.slice(0, 5)) - 0.3);
