@@ -4,7 +4,7 @@
  * samples as it learns.
  */
 import { proxy } from 'comlink';
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../client.js';
 import { getState, guard, setState, useAppState } from '../store.js';
 import type { CorpusChoice, TrainEvent } from '../worker/api.js';
@@ -44,10 +44,16 @@ export function TrainingPanel(props: { readonly temperature: number }) {
   const newModel = () =>
     guard(async () => {
       setState({ model: await api.newModel({ corpus: corpus(), hiddenSize: hidden, numLayers: layers, embedSize: 32, seed: 1 }) });
-      setCurves(empty());
-      setSamples([]);
-      setSpeed(null);
     });
+
+  // Another model (new, loaded, the pretrained one): its training starts a new record.
+  const modelId = app.model?.id;
+  useEffect(() => {
+    setCurves(empty());
+    setSamples([]);
+    setSpeed(null);
+    recent.current = [];
+  }, [modelId]);
 
   const onEvent = (event: TrainEvent) => {
     if (event.kind === 'step') {

@@ -12,6 +12,8 @@ import type { Errors } from '../core/series.js';
 import type { StepBreakdown, Trace } from '../core/inspect.js';
 
 export interface ModelSummary {
+  /** Changes whenever another model replaces the current one (new, loaded, pretrained). */
+  readonly id: number;
   readonly config: CharModelConfig;
   readonly parameters: number;
   /** Where it came from: "pretrained", "trained here on …", "loaded from …". */
@@ -92,7 +94,6 @@ export interface SwitchResult {
 export interface DemoApi {
   /** Starts every backend the page can run, loads the pretrained model; resolves to the backends and the model. */
   init(): Promise<{ backends: BackendInfo[]; model: ModelSummary; isolated: boolean }>;
-  backends(): Promise<BackendInfo[]>;
   model(): Promise<ModelSummary>;
   newModel(options: NewModelOptions): Promise<ModelSummary>;
   loadPretrained(): Promise<ModelSummary>;

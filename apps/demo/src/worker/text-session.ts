@@ -29,6 +29,8 @@ export class TextSession {
   private settings: TrainSettings = { learningRate: 2e-3, temperature: 0.8, sampleEvery: 100, validateEvery: 25 };
   /** Bumped whenever the weights change, so the inspector knows its trace is stale. */
   version = 0;
+  /** Bumped whenever another model replaces the current one. */
+  private modelId = 0;
 
   constructor(
     private readonly shakespeare: () => Promise<string>,
@@ -42,7 +44,7 @@ export class TextSession {
 
   summary(): ModelSummary {
     const model = this.current;
-    return { config: model.config, parameters: model.size, origin: this.origin, card: this.card, steps: this.trainer?.steps ?? 0, backend: getBackendName() };
+    return { id: this.modelId, config: model.config, parameters: model.size, origin: this.origin, card: this.card, steps: this.trainer?.steps ?? 0, backend: getBackendName() };
   }
 
   private replace(model: CharModel, origin: string, card: PretrainedCard | null, corpus: CorpusChoice): void {
@@ -54,6 +56,7 @@ export class TextSession {
     this.card = card;
     this.corpus = corpus;
     this.version++;
+    this.modelId++;
   }
 
   private assertIdle(what: string): void {

@@ -77,7 +77,6 @@ const api: DemoApi = {
     const model = await session.loadPretrained();
     return { backends, model, isolated };
   },
-  backends: () => Promise.resolve(backends),
   model: () => session.lock.run(() => session.summary()),
   newModel: (options) => session.newModel(options),
   loadPretrained: () => session.loadPretrained(),
