@@ -96,10 +96,41 @@ export async function discoverBackends(cores: number, isolated: boolean): Promis
   }
   for (const name of KNOWN_BACKENDS) {
     if (!BACKEND_PACKAGES.some((p) => p.name === name)) {
-      out.push({ name, package: `@gated/backend-${name}`, available: false, threads: 0, details: {}, reason: 'not available in this build (the package has not landed yet)' });
+      const adapter = name === 'webgpu' ? await webgpuAdapter() : null;
+      out.push({
+        name,
+        package: `@gated/backend-${name}`,
+        available: false,
+        threads: 0,
+        details: adapter ? { 'this browser\'s adapter': adapter } : {},
+        reason: 'not available in this build (the package has not landed yet)',
+      });
     }
   }
   return out;
+}
+
+interface GpuAdapterInfo {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly device?: string;
+  readonly description?: string;
+}
+
+/** The WebGPU adapter this browser would give a backend, described; null without WebGPU. */
+export async function webgpuAdapter(): Promise<string | null> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: GpuAdapterInfo } | null> } }).gpu;
+  if (!gpu) return null;
+  try {
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return 'none (WebGPU is present but offers no adapter)';
+    const info = adapter.info ?? {};
+    const text = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== '').join(' ');
+    const software = /swiftshader|llvmpipe|lavapipe/i.test(text) ? ' (a software rasterizer on the CPU)' : '';
+    return `${text || 'unnamed adapter'}${software}`;
+  } catch (error) {
+    return `none (${message(error)})`;
+  }
 }
 
 /** The backend a page starts on: the threaded wasm when it runs, else wasm, else the first that runs. */

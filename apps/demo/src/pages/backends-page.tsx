@@ -76,7 +76,15 @@ export function BackendsPage() {
                         ))}
                       </ul>
                     ) : (
-                      <span class="note">{b.reason}</span>
+                      <>
+                        <span class="note">{b.reason}</span>
+                        {Object.entries(b.details).map(([k, v]) => (
+                          <span key={k} class="note">
+                            <br />
+                            {k}: {v}
+                          </span>
+                        ))}
+                      </>
                     )}
                   </td>
                   <td data-testid={`step-ms-${b.name}`}>{app.stepMs[b.name] !== undefined ? `${app.stepMs[b.name]!.toFixed(1)} ms` : '–'}</td>
