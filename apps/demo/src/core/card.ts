@@ -25,6 +25,7 @@ export interface PretrainedCard {
   readonly machine: string;
   readonly script: string;
   readonly command: string;
+  /** 300 characters the model wrote after the prompt "ROMEO:\n" (temperature 0.7, the training seed). */
   readonly sample: string;
   readonly curve: { readonly step: number; readonly train: number; readonly validation: number }[];
 }
