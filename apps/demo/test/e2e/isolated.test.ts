@@ -211,8 +211,17 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
   });
 
   test('screenshots, desktop and 390 px wide; nothing overflows a phone screen', async () => {
+    // A fresh page, as a visitor first sees it (the pretrained model), each tab once it has drawn.
+    await load(page, session.url);
     for (const id of ['text', 'inspect', 'forecast', 'backends'] as const) {
       await tab(page, id);
+      if (id === 'inspect') await page.waitForSelector('[data-testid=saliency-predicted]', { timeout: WAIT });
+      if (id === 'forecast') {
+        await page.selectOption('[data-testid=series]', 'airline');
+        await page.click('[data-testid=forecast-run]');
+        await page.waitForSelector('[data-testid=forecast-chart] canvas', { timeout: WAIT });
+      }
+      if (id === 'backends') await page.waitForSelector('[data-testid=bench-results] table', { timeout: WAIT });
       await page.screenshot({ path: `${SCREENSHOTS}/desktop-${id}.png`, fullPage: true });
     }
     const phone = await session.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
