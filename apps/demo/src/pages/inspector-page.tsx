@@ -37,18 +37,18 @@ export function InspectorPage() {
   const [step, setStep] = useState<StepBreakdown | null>(null);
   const [ranking, setRanking] = useState<FeatureRanking[]>([]);
   const [busy, setBusy] = useState(false);
+  const [inspections, setInspections] = useState(0);
 
   const inspect = () =>
     guard(async () => {
       setBusy(true);
       try {
         const r = await api.inspect(text);
-        setResult(r);
-        const L = r.trace.layers.length;
-        const l = Math.min(layer, L - 1);
-        setLayer(l);
-        setRanking(await api.rankFeatures(l));
+        // Functional updates: the layer and selection may have changed while the model read.
+        setLayer((l) => Math.min(l, r.trace.layers.length - 1));
         setSelected((s) => ({ t: Math.min(s.t, r.trace.chars.length - 1), unit: Math.min(s.unit, r.trace.hiddenSize - 1) }));
+        setResult(r);
+        setInspections((n) => n + 1);
       } finally {
         setBusy(false);
       }
@@ -88,7 +88,7 @@ export function InspectorPage() {
   };
 
   return (
-    <div class="page" data-testid="page-inspect">
+    <div class="page" data-testid="page-inspect" data-inspections={inspections}>
       <p class="lead">
         Type a text; the model reads it one character at a time. Every gate and state of every unit is drawn below; pick a cell of a heat map (or use the arrow keys
         on it) to colour the text by that unit and write its step out.

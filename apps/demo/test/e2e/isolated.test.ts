@@ -103,7 +103,9 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
       await useBackend(page, backend);
       await tab(page, 'inspect');
       await page.fill('[data-testid=inspect-text]', DEFAULT_TEXT);
+      const before = Number(await page.getAttribute('[data-testid=page-inspect]', 'data-inspections'));
       await page.click('[data-testid=inspect]');
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=page-inspect]')?.getAttribute('data-inspections')) > n, before, { timeout: WAIT });
       await page.waitForSelector('[data-testid=step-equations]', { timeout: WAIT });
       const T = Array.from(DEFAULT_TEXT).length;
       for (const [layer, t, unit] of [
