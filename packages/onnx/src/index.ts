@@ -15,3 +15,6 @@ export { exportOnnx, MAX_OPSET, MIN_OPSET } from './export/export-onnx.js';
 export type { ExportOnnxOptions } from './export/export-onnx.js';
 export type { ExportableLayer, ExportableModel } from './export/layers.js';
 export type { BatchFirstLayout } from './export/recurrent.js';
+export { importOnnx } from './import/import-onnx.js';
+export { OnnxModel } from './import/onnx-model.js';
+export type { OnnxFeed, OnnxInput } from './import/onnx-model.js';
