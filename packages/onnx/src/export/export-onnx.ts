@@ -76,9 +76,11 @@ function inputDims(layers: readonly ExportableLayer[], shape: readonly number[],
   const defaults: Record<number, string> = firstRecurrent
     ? firstRecurrent.batchFirst ? { 0: 'batch', 1: 'sequence' } : { 0: 'sequence', 1: 'batch' }
     : { 0: 'batch' };
-  const axes = dynamic ?? (shape.length >= 2 || layers[0] instanceof Embedding ? defaults : {});
-  const dims: Dim[] = [...shape];
   const featureAxis = layers[0] instanceof Embedding ? -1 : shape.length - 1;
+  // Defaults that do not fit the input (an unbatched shape, refused later with its own message) are dropped.
+  const fitting = Object.fromEntries(Object.entries(defaults).filter(([axis]) => Number(axis) < shape.length && Number(axis) !== featureAxis));
+  const axes = dynamic ?? fitting;
+  const dims: Dim[] = [...shape];
   for (const [key, name] of Object.entries(axes)) {
     const axis = Number(key);
     if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) {
