@@ -14,6 +14,9 @@ export const floatAttr = (name: string, f: number): AttributeProto => attribute(
 export const stringAttr = (name: string, s: string): AttributeProto =>
   attribute(name, AttributeType.STRING, { s: new TextEncoder().encode(s) });
 
+export const stringsAttr = (name: string, values: readonly string[]): AttributeProto =>
+  attribute(name, AttributeType.STRINGS, { strings: values.map((v) => new TextEncoder().encode(v)) });
+
 export function nodeProto(opType: string, name: string, input: readonly string[], output: readonly string[], attrs: readonly AttributeProto[] = []): NodeProto {
   return { op_type: opType, name, input: [...input], output: [...output], attribute: [...attrs] };
 }
