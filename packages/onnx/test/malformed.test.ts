@@ -126,9 +126,9 @@ describe('importOnnx: malformed files', () => {
 });
 
 describe('importOnnx: recurrent features Gated lacks yet are refused by name', () => {
-  const lstm = (edit: (node: NodeProto, model: ModelProto) => void) => edited(lstmBytes, (m) => edit(firstNode(m, 'LSTM'), m));
-  it('clip', () => expectRefused(lstm((n) => n.attribute.push(floatAttr('clip', 3))), /cell clipping \(the clip attribute\)/));
-  it('input_forget', () => expectRefused(lstm((n) => n.attribute.push(intAttr('input_forget', 1))), /input_forget = 1/));
+  const lstm = (edit: (node: NodeProto, model: ModelProto) => void) => edited(lstmBytes, (m) => { edit(firstNode(m, 'LSTM'), m); });
+  it('clip', () => { expectRefused(lstm((n) => n.attribute.push(floatAttr('clip', 3))), /cell clipping \(the clip attribute\)/); });
+  it('input_forget', () => { expectRefused(lstm((n) => n.attribute.push(intAttr('input_forget', 1))), /input_forget = 1/); });
   it('peepholes', () => {
     const withP = lstm((n) => {
       while (n.input.length < 7) n.input.push('');
@@ -136,13 +136,13 @@ describe('importOnnx: recurrent features Gated lacks yet are refused by name', (
     });
     expectRefused(withP, /LSTM peepholes \(input P\)/);
   });
-  it('non-default activations', () => expectRefused(lstm((n) => n.attribute.push(stringsAttr('activations', ['Relu', 'Tanh', 'Tanh']))), /activations \[Relu, Tanh, Tanh\]: only the default activations/));
+  it('non-default activations', () => { expectRefused(lstm((n) => n.attribute.push(stringsAttr('activations', ['Relu', 'Tanh', 'Tanh']))), /activations \[Relu, Tanh, Tanh\]: only the default activations/); });
   it('default activations spelled out are fine', () => {
     importOnnx(lstm((n) => n.attribute.push(stringsAttr('activations', ['Sigmoid', 'Tanh', 'Tanh'])))).dispose();
   });
-  it('a lone reverse direction', () => expectRefused(lstm((n) => (n.attribute = n.attribute.map((a) => (a.name === 'direction' ? stringAttr('direction', 'reverse') : a)))), /a lone reverse direction/));
+  it('a lone reverse direction', () => { expectRefused(lstm((n) => (n.attribute = n.attribute.map((a) => (a.name === 'direction' ? stringAttr('direction', 'reverse') : a)))), /a lone reverse direction/); });
   it('GRU with linear_before_reset = 0', () => {
     expectRefused(edited(gruBytes, (m) => (firstNode(m, 'GRU').attribute = firstNode(m, 'GRU').attribute.filter((a) => a.name !== 'linear_before_reset'))), /linear_before_reset = 0 .* needs GRU linearBeforeReset: false/);
   });
-  it("the RNN op (PyTorch's nn.RNN)", () => expectRefused(loadFixture('rnn_tanh').bytes, /RNN node .*needs an RNN layer/));
+  it("the RNN op (PyTorch's nn.RNN)", () => { expectRefused(loadFixture('rnn_tanh').bytes, /RNN node .*needs an RNN layer/); });
 });

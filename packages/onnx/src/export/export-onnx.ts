@@ -63,11 +63,12 @@ function checkOptions(options: ExportOnnxOptions): { opset: number; shape: numbe
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new GatedError(op, `opset must be an integer in [${MIN_OPSET}, ${MAX_OPSET}], got ${String(opset)}`);
   }
-  const shape = options.inputShape as readonly number[] | undefined;
-  if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+  // Checked at run time too: JavaScript callers may pass anything.
+  const shape: unknown = options.inputShape;
+  if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || (d as number) < 1)) {
     throw new GatedError(op, `inputShape must list the input's sizes (positive integers), got ${JSON.stringify(shape)}`);
   }
-  return { opset, shape: [...shape] };
+  return { opset, shape: (shape as number[]).slice() };
 }
 
 /** The input's dims with dynamic axes named; checks the user's axes. */
@@ -113,7 +114,7 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
   const recurrent = layers.filter((l): l is LSTM | GRU => l instanceof LSTM || l instanceof GRU);
   const graph = new GraphBuilder();
   graph.reserve('input', 'output');
-  const idsType = options.idsType ?? 'int32';
+  const idsType: unknown = options.idsType ?? 'int32';
   if (idsType !== 'int32' && idsType !== 'int64') throw new GatedError(op, `idsType must be 'int32' or 'int64', got ${String(idsType)}`);
   const ids = layers[0] instanceof Embedding;
   let flow: Flow = { name: 'input', dims: inputDims(layers, shape, options.dynamicAxes), ids };

@@ -8,8 +8,8 @@ import { Dropout, Embedding, GRU, LSTM, Linear, Module, ReLU, Sequential, Sigmoi
 /** A module `exportOnnx` can write. */
 export type ExportableLayer = Embedding | LSTM | GRU | Linear | Dropout | ReLU | Tanh | Sigmoid;
 
-/** What `exportOnnx` takes: one recurrent layer, a `Sequential`, or the layers of a chain in order. */
-export type ExportableModel = LSTM | GRU | Sequential | readonly (ExportableLayer | Sequential)[];
+/** What `exportOnnx` takes: one layer (an LSTM or GRU, typically), a `Sequential`, or the layers of a chain in order. */
+export type ExportableModel = ExportableLayer | Sequential | readonly (ExportableLayer | Sequential)[];
 
 const NAMES = 'Embedding, LSTM, GRU, Linear, Dropout, ReLU, Tanh, Sigmoid';
 
@@ -22,7 +22,7 @@ export function flattenModel(model: ExportableModel): ExportableLayer[] {
   const out: ExportableLayer[] = [];
   const visit = (module: unknown, where: string): void => {
     if (module instanceof Sequential) {
-      module.layers.forEach((layer, k) => visit(layer, `${where}.${k}`));
+      module.layers.forEach((layer, k) => { visit(layer, `${where}.${k}`); });
     } else if (isExportable(module)) {
       if (module.isDisposed) throw new GatedError('exportOnnx', `${where} (${module.constructor.name}) was disposed`);
       out.push(module);
@@ -33,7 +33,7 @@ export function flattenModel(model: ExportableModel): ExportableLayer[] {
   };
   if (Array.isArray(model)) {
     if (model.length === 0) throw new GatedError('exportOnnx', 'the model has no layers');
-    (model as readonly unknown[]).forEach((layer, k) => visit(layer, `layer ${k}`));
+    (model as readonly unknown[]).forEach((layer, k) => { visit(layer, `layer ${k}`); });
   } else visit(model, 'model');
   return out;
 }

@@ -195,7 +195,7 @@ const concatOp: OpCompiler = (node) => {
   return (inputs) => {
     const parts = inputs.map((v, k) => required(node, inputs, k, `part ${k}`));
     const axis = axisOf(node.label, axisAttr, parts[0]!.shape.length);
-    if (parts.every(isHost)) return [concatHost(node, parts as HostValue[], axis)];
+    if (parts.every(isHost)) return [concatHost(node, parts, axis)];
     return [concat(parts.map((p) => toDevice(node.label, p)), axis)];
   };
 };

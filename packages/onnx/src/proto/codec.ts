@@ -34,5 +34,5 @@ export function decodeModel(op: string, bytes: Uint8Array): ModelProto {
 /** Encodes a ModelProto given as a plain object (the shape `decodeModel` returns). */
 export function encodeModel(model: ModelProto): Uint8Array {
   const type = modelProto();
-  return type.encode(type.fromObject(model as unknown as Record<string, unknown>)).finish();
+  return type.encode(type.fromObject(model)).finish();
 }
