@@ -2,7 +2,9 @@
 @gated/onnx's import tests (packages/onnx/test/fixtures/torch/). Each case writes <name>.onnx
 (exported with dynamic batch and sequence axes from one example shape) and <name>.json: the
 inputs of a run at a *different* shape than the export's example (so the dynamic axes are
-exercised), and PyTorch's float32 outputs for them. CI never runs this; the tests read the files.
+exercised), and PyTorch's float32 outputs for them; the acceptance case (two-layer bidirectional
+LSTM with lengths) also writes its nn.LSTM state dict as <name>.safetensors. CI never runs this;
+the tests read the files.
 
     /usr/bin/python3 tooling/reference/onnx_fixtures.py
 """
@@ -15,6 +17,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from common import ROOT, dumps, f32, setup
+from safetensors_reference import serialize
 
 OUT = os.path.join(ROOT, "packages", "onnx", "test", "fixtures", "torch")
 
@@ -142,6 +145,10 @@ def cases():
     return out
 
 
+# Cases whose recurrent module's state dict is also written as safetensors (scale-out path 1).
+SAFETENSORS = {"lstm_2layer_bidirectional_lengths"}
+
+
 # torch.onnx.export builds the zero initial state of a packed run as a constant of the example's
 # batch size, expanded to the run's: exported from a batch of 1 it broadcasts to any batch (what
 # PyTorch's own export warning recommends), so the packed cases' examples have one sequence.
@@ -182,6 +189,12 @@ def main():
             fh.write(dumps(record, expand_depth=3) + "\n")
         index.append(name)
         print(f"wrote {name}.onnx ({len(data)} bytes) and {name}.json")
+        if name in SAFETENSORS:
+            # The same weights the other way docs/scale-out.md describes: a state dict file.
+            weights = serialize({k: v.detach() for k, v in module.rnn.state_dict().items()}, {"format": "pt"})
+            with open(os.path.join(OUT, f"{name}.safetensors"), "wb") as fh:
+                fh.write(weights)
+            print(f"wrote {name}.safetensors ({len(weights)} bytes)")
     with open(os.path.join(OUT, "index.json"), "w", encoding="ascii", newline="\n") as fh:
         fh.write(dumps({"torch": torch.__version__, "cases": index}) + "\n")
 
