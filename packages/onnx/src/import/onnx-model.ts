@@ -7,10 +7,9 @@
 import { GatedError, formatShape } from '@gated/backend-api';
 import { Module, type Lengths } from '@gated/lstm';
 import { Tensor, reshape, tidy } from '@gated/tensor';
-import { hostValue } from '../host-value.js';
+import { hostValue, type HostValue } from '../host-value.js';
 import type { Kernel } from './kernel.js';
-import { isHost, toDevice, type Value } from './values.js';
-import type { HostValue } from '../host-value.js';
+import { toDevice, type Value } from './values.js';
 
 /** A graph input: its name, whether it holds integers, and its sizes (null: dynamic). */
 export interface OnnxInput {
@@ -133,7 +132,7 @@ export class OnnxModel extends Module {
   }
 
   private checkShape(op: string, input: OnnxInput, value: Value, expected: string): Value {
-    const shape = isHost(value) ? value.shape : value.shape;
+    const shape = value.shape;
     if (shape.length !== input.shape.length || input.shape.some((d, k) => d !== null && d !== shape[k])) {
       throw new GatedError(op, `input ${input.name} must have shape ${expected} (? = any size), got ${formatShape(shape)}`);
     }

@@ -5,7 +5,7 @@
  */
 import { concat, expand, gather, permute, reshape, slice } from '@gated/tensor';
 import { hostValue, hostZeros, mapHost, stridesOf, type HostValue } from '../host-value.js';
-import { required, type Kernel, type OpCompiler } from './kernel.js';
+import { required, type OpCompiler } from './kernel.js';
 import type { NodeView } from './node-view.js';
 import { axisOf, hostIntegers, isHost, toDevice, type Value } from './values.js';
 
@@ -193,7 +193,7 @@ const concatOp: OpCompiler = (node) => {
   node.finish();
   if (axisAttr === undefined) throw node.error('needs the axis attribute');
   return (inputs) => {
-    const parts = inputs.map((v, k) => required(node, inputs, k, `part ${k}`));
+    const parts = inputs.map((_, k) => required(node, inputs, k, `part ${k}`));
     const axis = axisOf(node.label, axisAttr, parts[0]!.shape.length);
     if (parts.every(isHost)) return [concatHost(node, parts, axis)];
     return [concat(parts.map((p) => toDevice(node.label, p)), axis)];
@@ -245,5 +245,3 @@ export const LAYOUT_OPS: Record<string, OpCompiler> = {
   Concat: concatOp,
   Expand: expandOp,
 };
-
-export type { Kernel };

@@ -13,10 +13,6 @@ export function isHost(value: Value): value is HostValue {
   return !(value instanceof Tensor);
 }
 
-export function shapeOf(value: Value): readonly number[] {
-  return value.shape;
-}
-
 /** A host value as a device tensor: float32, or int32 for integers (refused outside int32's range). */
 export function toDevice(op: string, value: Value): Tensor {
   if (!isHost(value)) return value;
