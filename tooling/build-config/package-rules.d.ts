@@ -12,6 +12,7 @@ export interface PackageManifest {
   sideEffects?: boolean | string[];
   files?: string[];
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   [key: string]: unknown;
