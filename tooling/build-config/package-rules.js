@@ -77,8 +77,8 @@ export function manifestProblems(pkg) {
   const expected = withoutSourceCondition(pkg.exports);
   if (!sameJson(pkg.publishConfig?.exports, expected)) {
     problems.push(
-      `publishConfig.exports must be exports without the "${SOURCE_CONDITION}" condition:\n` +
-        `"exports": ${JSON.stringify(expected, null, 2).replace(/\n/g, '\n  ')}`,
+      `publishConfig.exports must be exports without the "${SOURCE_CONDITION}" condition, i.e.\n` +
+        `"publishConfig": { ..., "exports": ${JSON.stringify(expected, null, 2)} }`,
     );
   }
   if (pkg.publishConfig?.access !== 'public') problems.push('publishConfig.access must be "public"');
