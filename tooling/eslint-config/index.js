@@ -5,6 +5,7 @@
 //   backend-api  → no @gated imports at all
 //   tensor       → @gated/backend-api only (never a backend)
 //   library      → autograd, lstm, optim: tensor, autograd, backend-api; never a backend
+//   onnx         → @gated/onnx: lstm, tensor, autograd, backend-api; never a backend or optim
 //   any          → conformance suite and apps: anything
 import js from '@eslint/js';
 import globals from 'globals';
@@ -33,6 +34,12 @@ const layerRules = {
     {
       group: [...backendPackages, '@gated/backend-conformance'],
       message: 'Libraries above tensor reach compute only through @gated/tensor, never a backend directly.',
+    },
+  ],
+  onnx: [
+    {
+      group: ['@gated/*', '!@gated/lstm', '!@gated/tensor', '!@gated/autograd', '!@gated/backend-api'],
+      message: '@gated/onnx builds on the layers: it imports @gated/lstm, tensor, autograd and backend-api only (never a backend, never optim).',
     },
   ],
   any: [],

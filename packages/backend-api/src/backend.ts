@@ -189,6 +189,22 @@ export interface AdamStepInputs {
 }
 
 /**
+ * What a backend reports about how it runs (its build, threads, device), for logs, reports and
+ * benchmarks: plain values under keys each backend documents (`@gated/backend-wasm`:
+ * `WasmBackendInfo`). Never needed to compute.
+ *
+ * @example
+ * ```ts
+ * import { getBackend } from '@gated/tensor';
+ *
+ * console.log(getBackend().info); // on wasm: { simd: 'relaxed', threads: 2, requestedThreads: 2, threadsFallback: null }
+ * ```
+ */
+export interface BackendInfo {
+  readonly [key: string]: string | number | boolean | null;
+}
+
+/**
  * A compute backend. Implement the storage methods and the required compute core; add fused
  * kernels when you have something faster than the engine's composite fallback, and announce them
  * in `caps.fused`. Prove the implementation with `describeBackend` from
@@ -200,6 +216,8 @@ export interface Backend {
   /** Short identifier, e.g. `ts`, `wasm`, `webgpu`. */
   readonly name: string;
   readonly caps: BackendCaps;
+  /** Optional description of how this backend runs (see {@link BackendInfo}); fixed after creation. */
+  readonly info?: BackendInfo;
 
   // ---- storage -------------------------------------------------------------------------------
 

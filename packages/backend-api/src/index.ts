@@ -9,6 +9,7 @@ export type {
   Backend,
   BackendCaps,
   BackendFactory,
+  BackendInfo,
   BackendMemory,
   DataHandle,
   FusedCaps,

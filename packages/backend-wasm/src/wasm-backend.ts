@@ -38,6 +38,7 @@ import {
   type ArgReduceOp,
   type Backend,
   type BackendCaps,
+  type BackendInfo,
   type BackendMemory,
   type BinaryOp,
   type DType,
@@ -64,14 +65,15 @@ import { CB, JOB, MAX_THREADS, type KernelExports } from './exports.js';
 import { detectSimd, enableRelaxedSimdInNode, isNode, loadKernels, type SimdLevel } from './loader.js';
 import { mergeAxes, planSlots, writePlan, type Plan } from './plan.js';
 import { WasmBuffer } from './wasm-buffer.js';
-import { startWorkers, threadsUnavailableReason, type WorkerThread } from './workers.js';
+import { startWorkers, threadsUnavailableReason, warnThreadsFallback, type WorkerThread } from './workers.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
   /**
    * Threads to compute with, the calling thread included (default 1). More than one needs shared
    * memory: always in Node, only in cross-origin-isolated pages in browsers; elsewhere the backend
-   * falls back to one thread and says why in {@link WasmBackendInfo.threadsFallback}.
+   * falls back to one thread, says why in {@link WasmBackendInfo.threadsFallback} and warns once
+   * on the console (naming the COOP/COEP headers a page needs).
    */
   readonly numThreads?: number;
   /**
@@ -90,8 +92,8 @@ export interface WasmBackendOptions {
   readonly minParallelWork?: number;
 }
 
-/** What a wasm backend runs on, for reports and benchmarks. */
-export interface WasmBackendInfo {
+/** What a wasm backend runs on, for reports and benchmarks (its `info`, also as `getBackend().info`). */
+export interface WasmBackendInfo extends BackendInfo {
   /** The build in use. */
   readonly simd: SimdLevel;
   /** Threads computing (equal to `caps.threads`). */
@@ -262,6 +264,7 @@ export class WasmBackend implements Backend {
       }
     }
     control[CB.threads >> 2] = threads;
+    if (threadsFallback !== null) warnThreadsFallback(requested, threadsFallback);
     return new WasmBackend(exports, memory, allocator, controlBlock, workers, minParallelWork, {
       simd, threads, requestedThreads: requested, threadsFallback,
     });

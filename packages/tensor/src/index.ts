@@ -12,8 +12,9 @@
  * console.log(await y.toArray()); // [[17], [39]]
  * ```
  */
+export type {} from './disposable.js';
 export { GatedError } from '@gated/backend-api';
-export type { Backend, BackendFactory, DType, Shape, TypedArray } from '@gated/backend-api';
+export type { Backend, BackendFactory, BackendInfo, DType, Shape, TypedArray } from '@gated/backend-api';
 export { Tensor } from './tensor.js';
 export type { DTypeValueMap, NestedArray } from './tensor.js';
 export type { MemoryInfo, OpRecorder } from './engine.js';

@@ -56,13 +56,17 @@ export class SuiteContext {
     return this.state.backend;
   }
 
-  /** A suite; its body registers tests through the child context it receives. */
-  describe(name: string, body: (suite: SuiteContext) => void): void {
+  /**
+   * A suite; its body registers tests through the child context it receives. The body may be
+   * async (Vitest awaits it while collecting): suites that need a reference fixture load it there,
+   * so the fixtures stay out of the suite's entry module until a run collects them.
+   */
+  describe(name: string, body: (suite: SuiteContext) => void | Promise<void>): void {
     const id = this.register(name);
     const child = new SuiteContext(this.state, [...this.path, name]);
     const reason = this.skipReason(id);
-    if (reason === undefined) describe(name, () => { body(child); });
-    else describe.skip(`${name} [skipped: ${reason}]`, () => { body(child); });
+    if (reason === undefined) describe(name, () => body(child));
+    else describe.skip(`${name} [skipped: ${reason}]`, () => body(child));
   }
 
   /** A test; the body gets a generator seeded from the test's id. */

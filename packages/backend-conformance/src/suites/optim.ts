@@ -39,7 +39,6 @@ import {
   type Tensor,
 } from '@gated/tensor';
 import { expect } from 'vitest';
-import data from '../../fixtures/optim/optimizers.json';
 import { expectSameValues, toTensor } from '../harness/compare.js';
 import type { SuiteContext } from '../harness/context.js';
 import { expectGatedError, expectGatedRejection } from '../harness/errors.js';
@@ -68,9 +67,15 @@ interface OptimizerFixture {
 }
 
 const OPTIMIZERS = { SGD, Adam, AdamW, RMSprop, Adagrad, Adamax } as const;
-const FIXTURE = data as unknown as OptimizerFixture;
 const NAMES: readonly Name[] = ['p0', 'p1'];
-const STEPS = FIXTURE.grads.length;
+
+let loading: Promise<OptimizerFixture> | undefined;
+
+/** fixtures/optim/optimizers.json, loaded once, when the suite is collected (a chunk of its own in dist/). */
+function loadOptimizerFixture(): Promise<OptimizerFixture> {
+  loading ??= import('../../fixtures/optim/optimizers.json').then((module) => module.default as unknown as OptimizerFixture);
+  return loading;
+}
 
 /**
  * The acceptance bound: per tensor, `max|got − want| ≤ 1e-6 · max|want|` (the fixture's own
@@ -127,12 +132,13 @@ class Run {
   readonly optimizer: Optimizer;
 
   constructor(
+    readonly fixture: OptimizerFixture,
     readonly testCase: OptimizerCase,
-    start: Record<Name, Nested | Float32Array> = FIXTURE.initial,
+    start: Record<Name, Nested | Float32Array> = fixture.initial,
   ) {
     const make = (values: Nested | Float32Array, like: Nested): Tensor =>
       values instanceof Float32Array ? tensor(values, { shape: shapeOf(like), dtype: 'float32' }) : fixtureTensor(values);
-    this.params = { p0: make(start.p0, FIXTURE.initial.p0), p1: make(start.p1, FIXTURE.initial.p1) };
+    this.params = { p0: make(start.p0, fixture.initial.p0), p1: make(start.p1, fixture.initial.p1) };
     for (const name of NAMES) this.params[name].requiresGrad = true;
     const groups =
       testCase.param_groups === null
@@ -145,7 +151,7 @@ class Run {
   /** Sets every `.grad` to the fixture's gradient of step `k` and steps once. */
   step(k: number): void {
     this.optimizer.zeroGrad();
-    for (const name of NAMES) this.params[name].grad = fixtureTensor(FIXTURE.grads[k]![name]) as Tensor<'float32'>;
+    for (const name of NAMES) this.params[name].grad = fixtureTensor(this.fixture.grads[k]![name]) as Tensor<'float32'>;
     this.optimizer.step();
   }
 
@@ -167,19 +173,21 @@ async function expectClose(got: Tensor, want: Nested, bound: number, label: stri
 }
 
 export function optimSuite(ctx: SuiteContext): void {
-  ctx.describe('optim', (suite) => {
+  ctx.describe('optim', async (suite) => {
+    const fixture = await loadOptimizerFixture();
+    const steps = fixture.grads.length;
     const bound = (): number => suite.tolerance(RELATIVE, 0).rtol;
 
     suite.describe('trajectories', (cases) => {
       cases.it('the fixture has every case', () => {
-        expect(FIXTURE.cases.map((c) => c.name)).toHaveLength(27);
+        expect(fixture.cases.map((c) => c.name)).toHaveLength(27);
       });
-      for (const testCase of FIXTURE.cases) {
+      for (const testCase of fixture.cases) {
         cases.it(testCase.name, async () => {
-          const run = new Run(testCase);
+          const run = new Run(fixture, testCase);
           let dict: OptimizerStateDict | null = null;
           try {
-            for (let k = 0; k < STEPS; k++) {
+            for (let k = 0; k < steps; k++) {
               run.step(k);
               for (const name of NAMES) await expectClose(run.params[name], testCase.trajectory[k]![name], bound(), `${name} after step ${k + 1}`);
             }
@@ -211,11 +219,11 @@ export function optimSuite(ctx: SuiteContext): void {
     });
 
     suite.describe('adamStep', (adam) => {
-      const adamCases = FIXTURE.cases.filter((c) => c.optimizer === 'Adam' || c.optimizer === 'AdamW');
+      const adamCases = fixture.cases.filter((c) => c.optimizer === 'Adam' || c.optimizer === 'AdamW');
 
       /** Runs a case's eight steps with `step` (the composite or the fused op) on fresh tensors. */
       const runWith = (testCase: OptimizerCase, step: typeof adamStep): { params: Record<Name, Tensor>; state: Tensor[] } => {
-        const params = { p0: fixtureTensor(FIXTURE.initial.p0), p1: fixtureTensor(FIXTURE.initial.p1) };
+        const params = { p0: fixtureTensor(fixture.initial.p0), p1: fixtureTensor(fixture.initial.p1) };
         const state: Tensor[] = [];
         const slots = testCase.resolved_param_groups.flatMap((group) =>
           group.params.map((name) => {
@@ -224,9 +232,9 @@ export function optimSuite(ctx: SuiteContext): void {
             return slot;
           }),
         );
-        for (let k = 0; k < STEPS; k++) {
+        for (let k = 0; k < steps; k++) {
           for (const { name, group, m, v, vMax } of slots) {
-            const grad = fixtureTensor(FIXTURE.grads[k]![name]);
+            const grad = fixtureTensor(fixture.grads[k]![name]);
             const [beta1, beta2] = group.betas as [number, number];
             step(
               { param: params[name], grad, m, v, vMax },
@@ -251,7 +259,7 @@ export function optimSuite(ctx: SuiteContext): void {
         adam.it(`composite: ${testCase.name}`, async () => {
           const { params, state } = runWith(testCase, adamStepComposite);
           try {
-            for (const name of NAMES) await expectClose(params[name], testCase.trajectory[STEPS - 1]![name], bound(), name);
+            for (const name of NAMES) await expectClose(params[name], testCase.trajectory[steps - 1]![name], bound(), name);
           } finally {
             dispose([params, state]);
           }
@@ -270,7 +278,7 @@ export function optimSuite(ctx: SuiteContext): void {
             const composite = runWith(testCase, adamStepComposite);
             try {
               for (const name of NAMES) {
-                await expectClose(fused.params[name], testCase.trajectory[STEPS - 1]![name], bound(), `fused ${name} vs PyTorch`);
+                await expectClose(fused.params[name], testCase.trajectory[steps - 1]![name], bound(), `fused ${name} vs PyTorch`);
                 const reference = Array.from(await composite.params[name].data());
                 const error = relativeError(await fused.params[name].data(), reference);
                 expect(error, `fused vs composite ${name}`).toBeLessThanOrEqual(bound());
@@ -363,11 +371,11 @@ export function optimSuite(ctx: SuiteContext): void {
     });
 
     suite.describe('state dict', (dicts) => {
-      for (const testCase of FIXTURE.cases) {
+      for (const testCase of fixture.cases) {
         dicts.it(`resumes exactly: ${testCase.name}`, async () => {
           const split = 3;
-          const whole = new Run(testCase);
-          const first = new Run(testCase);
+          const whole = new Run(fixture, testCase);
+          const first = new Run(fixture, testCase);
           let resumed: Run | null = null;
           try {
             for (let k = 0; k < split; k++) {
@@ -376,14 +384,14 @@ export function optimSuite(ctx: SuiteContext): void {
             }
             const dict = first.optimizer.stateDict();
             // A fresh optimizer over fresh parameter tensors holding the same values.
-            resumed = new Run(testCase, await first.values());
+            resumed = new Run(fixture, testCase, await first.values());
             try {
               resumed.optimizer.loadStateDict(dict);
             } finally {
               dispose(dict.state);
               first.dispose();
             }
-            for (let k = split; k < STEPS; k++) {
+            for (let k = split; k < steps; k++) {
               whole.step(k);
               resumed.step(k);
               for (const name of NAMES) await expectSameValues(resumed.params[name], whole.params[name], `${name} after step ${k + 1}`);
@@ -396,7 +404,7 @@ export function optimSuite(ctx: SuiteContext): void {
       }
 
       dicts.it('is a snapshot: later steps do not change it', async () => {
-        const run = new Run(FIXTURE.cases.find((c) => c.name === 'adam_amsgrad')!);
+        const run = new Run(fixture, fixture.cases.find((c) => c.name === 'adam_amsgrad')!);
         try {
           run.step(0);
           const dict = run.optimizer.stateDict();
@@ -413,7 +421,7 @@ export function optimSuite(ctx: SuiteContext): void {
       });
 
       dicts.it('refuses bad state entries and changes nothing', async () => {
-        const run = new Run(FIXTURE.cases.find((c) => c.name === 'adam')!);
+        const run = new Run(fixture, fixture.cases.find((c) => c.name === 'adam')!);
         try {
           run.step(0);
           const good = run.optimizer.stateDict();
@@ -445,7 +453,7 @@ export function optimSuite(ctx: SuiteContext): void {
 
     suite.describe('behaviour', (behaviour) => {
       behaviour.it('zeroGrad frees the gradients; parameters without one are skipped', async () => {
-        const run = new Run(FIXTURE.cases.find((c) => c.name === 'sgd_momentum')!);
+        const run = new Run(fixture, fixture.cases.find((c) => c.name === 'sgd_momentum')!);
         try {
           run.step(0);
           const grad = run.params.p0.grad!;
@@ -453,7 +461,7 @@ export function optimSuite(ctx: SuiteContext): void {
           expect(grad.isDisposed).toBe(true);
           expect(run.params.p0.grad).toBeNull();
           const before = await run.values();
-          run.params.p0.grad = fixtureTensor(FIXTURE.grads[1]!.p0) as Tensor<'float32'>;
+          run.params.p0.grad = fixtureTensor(fixture.grads[1]!.p0) as Tensor<'float32'>;
           run.optimizer.step();
           const after = await run.values();
           expect(Array.from(after.p1), 'p1 had no gradient').toEqual(Array.from(before.p1));
@@ -547,7 +555,7 @@ export function optimSuite(ctx: SuiteContext): void {
 
       behaviour.it('dispose frees the state', () => {
         const before = snapshot();
-        const run = new Run(FIXTURE.cases.find((c) => c.name === 'rmsprop_centered_momentum_weight_decay')!);
+        const run = new Run(fixture, fixture.cases.find((c) => c.name === 'rmsprop_centered_momentum_weight_decay')!);
         run.step(0);
         run.dispose();
         expectMemory(before, 'after disposing the optimizer and its parameters');
