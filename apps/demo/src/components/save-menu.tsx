@@ -1,6 +1,6 @@
 /**
- * Save and load the text model. The formats are a list: ONNX export (#17) is one more entry in
- * `SAVE_FORMATS`.
+ * Save and load the text model. The download formats are a list (`SAVE_FORMATS`): one entry
+ * each.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../client.js';
@@ -19,6 +19,15 @@ export const SAVE_FORMATS: readonly SaveFormat[] = [
     description: 'the weights with nn.LSTM names (PyTorch reads them: apps/demo/scripts/pytorch_sample.py)',
     run: async () => {
       download(await api.exportModel(), 'gated-char-lstm.safetensors');
+    },
+  },
+  {
+    label: 'Download .onnx',
+    description: 'the model for ONNX Runtime (input [batch, T] int32 ids, output logits), with its vocabulary as JSON (id → character)',
+    run: async () => {
+      const { onnx, chars } = await api.exportOnnx();
+      download(onnx, 'gated-char-lstm.onnx');
+      download(new TextEncoder().encode(JSON.stringify(Array.from(chars))), 'gated-char-lstm.vocab.json');
     },
   },
 ];

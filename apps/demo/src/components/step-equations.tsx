@@ -3,7 +3,7 @@
  * taught (docs/lstm.md). z are the pre-activations recomputed from the weights; the gates are the
  * backend's. Every number carries its full value in `data-value`.
  */
-import type { StepBreakdown } from '../core/inspect.js';
+import type { StepBreakdown } from '../core/trace.js';
 
 function N(props: { readonly v: number; readonly id: string }) {
   return (

@@ -8,16 +8,11 @@ import { noGrad } from '@gated/autograd';
 import { LSTM, mseLoss } from '@gated/lstm';
 import { Adam } from '@gated/optim';
 import { dispose, getBackend, tensor, tidy } from '@gated/tensor';
+import { W1, type BenchRow } from './bench-spec.js';
 import { Rng } from './rng.js';
 
-export interface BenchRow {
-  readonly backend: string;
-  readonly trainMs: number;
-  readonly inferMs: number;
-  readonly runs: number;
-}
+export { W1, type BenchRow } from './bench-spec.js';
 
-export const W1 = { batch: 16, seq: 32, input: 32, hidden: 128 } as const;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

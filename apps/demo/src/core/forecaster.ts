@@ -9,17 +9,11 @@ import { LSTM, Linear, mseLoss } from '@gated/lstm';
 import { Adam } from '@gated/optim';
 import { add, dispose, narrow, reshape, tensor, tidy, type Tensor } from '@gated/tensor';
 import { Rng } from './rng.js';
+import type { ForecastOptions } from './forecast-options.js';
 import type { Series } from './series.js';
 
-export interface ForecastOptions {
-  readonly hiddenSize: number;
-  readonly epochs: number;
-  readonly learningRate: number;
-  readonly batch: number;
-  readonly seed: number;
-}
+export { DEFAULT_FORECAST, type ForecastOptions } from './forecast-options.js';
 
-export const DEFAULT_FORECAST: ForecastOptions = { hiddenSize: 32, epochs: 30, learningRate: 5e-3, batch: 32, seed: 3 };
 
 export class Forecaster implements Disposable {
   readonly lstm: LSTM;

@@ -6,8 +6,7 @@ import { proxy } from 'comlink';
 import { useState } from 'preact/hooks';
 import { api } from '../client.js';
 import { BenchResults } from '../components/bench-results.js';
-import type { BenchRow } from '../core/bench.js';
-import { W1 } from '../core/bench.js';
+import { W1, type BenchRow } from '../core/bench-spec.js';
 import { guard, setState, useAppState } from '../store.js';
 
 export function BackendsPage() {

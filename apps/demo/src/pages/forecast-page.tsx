@@ -6,7 +6,7 @@ import { proxy } from 'comlink';
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../client.js';
 import { LineChart } from '../components/line-chart.js';
-import { DEFAULT_FORECAST } from '../core/forecaster.js';
+import { DEFAULT_FORECAST } from '../core/forecast-options.js';
 import { guard, useAppState } from '../store.js';
 import type { ForecastEvent, ForecastResult } from '../worker/api.js';
 

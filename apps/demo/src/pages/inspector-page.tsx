@@ -10,7 +10,7 @@ import { Heatmap } from '../components/heatmap.js';
 import { StepEquations } from '../components/step-equations.js';
 import { FeatureTable } from '../components/feature-table.js';
 import { SaliencyView } from '../components/saliency-view.js';
-import { SIGNALS, type Signal, type StepBreakdown } from '../core/inspect.js';
+import { SIGNALS, type Signal, type StepBreakdown } from '../core/trace.js';
 import { guard, useAppState } from '../store.js';
 import type { FeatureRanking, InspectResult } from '../worker/api.js';
 import { DEFAULT_TEXT } from '../core/default-text.js';

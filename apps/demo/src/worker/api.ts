@@ -104,6 +104,8 @@ export interface DemoApi {
   updateSettings(settings: Partial<TrainSettings>): Promise<void>;
   sample(prompt: string, length: number, temperature: number, seed: number): Promise<string>;
   exportModel(): Promise<Uint8Array>;
+  /** The model as ONNX (for ONNX Runtime) and its vocabulary (id → character). */
+  exportOnnx(): Promise<{ onnx: Uint8Array; chars: string }>;
   importModel(bytes: Uint8Array, name: string): Promise<ModelSummary>;
   inspect(text: string): Promise<InspectResult>;
   step(layer: number, t: number, unit: number): Promise<StepBreakdown>;

@@ -99,6 +99,18 @@ export class TextSession {
     return this.lock.run(() => this.current.toSafetensors({ origin: this.origin }));
   }
 
+  /**
+   * The model as an ONNX file (Embedding → LSTM → Linear; input `[batch, T]` int32 ids, output
+   * the logits), for ONNX Runtime; the exporter loads on first use.
+   */
+  async exportOnnx(): Promise<{ onnx: Uint8Array; chars: string }> {
+    const { exportOnnx } = await import('@gated/onnx');
+    return this.lock.run(async () => {
+      const model = this.current;
+      return { onnx: await exportOnnx([model.embed, model.lstm, model.head], { inputShape: [1, 16] }), chars: model.config.chars };
+    });
+  }
+
   sample(prompt: string, length: number, temperature: number, seed: number): Promise<string> {
     if (!(Number.isInteger(length) && length >= 1 && length <= 2000)) throw new GatedError('sample', `length must be an integer in [1, 2000], got ${String(length)}`);
     return this.lock.run(() => sampleText(this.current, prompt, length, temperature, new Rng(seed)));

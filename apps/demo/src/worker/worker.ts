@@ -95,6 +95,7 @@ const api: DemoApi = {
   },
   sample: (prompt, length, temperature, seed) => session.sample(prompt, length, temperature, seed),
   exportModel: () => session.exportModel(),
+  exportOnnx: () => session.exportOnnx(),
   importModel: (bytes, name) => session.importModel(bytes, name),
   inspect: (text) =>
     session.lock.run(async (): Promise<InspectResult> => {

@@ -5,12 +5,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseSafetensors } from '@gated/lstm';
-import type { Page } from 'playwright-core';
+import { importOnnx } from '@gated/onnx';
+import { dispose, tensor } from '@gated/tensor';
+import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { referenceModel, type ReferenceModel } from '../reference/char-lstm-f64.js';
 import { DEFAULT_TEXT } from '../../src/core/default-text.js';
 import { SCREENSHOTS, WAIT, load, mean, offeredBackends, open, pageErrors, tab, trainFromScratch, useBackend, type Session } from './harness.js';
 import { corpusWordShare } from './words.js';
+import { useTs } from '../setup-ts.js';
 
 let session: Session;
 let page: Page;
@@ -185,6 +188,40 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
     await page.setInputFiles('[data-testid=upload]', path);
     await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('loaded from') === true, undefined, { timeout: WAIT });
     expect(await sample(5, 80)).toBe(before);
+  });
+
+  test('download .onnx: ONNX that @gated/onnx imports in Node computes the float64 reference logits of the pretrained model', async () => {
+    await tab(page, 'text');
+    await page.click('[data-testid=load-pretrained]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('pretrained (') === true, undefined, { timeout: WAIT });
+    const downloads: Download[] = [];
+    const both = new Promise<void>((resolve) => {
+      const onDownload = (d: Download) => {
+        downloads.push(d);
+        if (downloads.length === 2) {
+          page.off('download', onDownload);
+          resolve();
+        }
+      };
+      page.on('download', onDownload);
+    });
+    await page.click('text=Download .onnx');
+    await both;
+    const byName = Object.fromEntries(downloads.map((d) => [d.suggestedFilename(), d]));
+    const chars = JSON.parse(await readFile(await byName['gated-char-lstm.vocab.json']!.path(), 'utf8')) as string[];
+    expect(chars.join('')).toBe(reference.chars);
+    await useTs();
+    const model = importOnnx(new Uint8Array(await readFile(await byName['gated-char-lstm.onnx']!.path())));
+    const text = 'ROMEO:\nBut soft';
+    const ids = Int32Array.from(text, (ch) => chars.indexOf(ch));
+    const input = tensor(ids, { shape: [1, ids.length], dtype: 'int32' });
+    const out = model.run({ input });
+    const logits = (await out['output']!.data()) as Float32Array;
+    dispose([input, ...Object.values(out)]);
+    model.dispose();
+    const want = reference.run(text).logits;
+    const last = logits.subarray((ids.length - 1) * chars.length);
+    for (let k = 0; k < chars.length; k++) expect(Math.abs(last[k]! - want[k]!)).toBeLessThan(1e-4);
   });
 
   test('the forecast renders against the held-out truth, with its error beside the seasonal-naive baseline', async () => {
