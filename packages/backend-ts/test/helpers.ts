@@ -5,7 +5,7 @@
  */
 import type { DType, DataHandle, Shape, TensorSpec, TypedArray } from '@gated/backend-api';
 import { expect } from 'vitest';
-import { TsBackend } from '../src/index.js';
+import { createTsBackend } from '../src/index.js';
 
 /** mulberry32: a small seeded generator, so failures reproduce. */
 export function seeded(seed: number): () => number {
@@ -57,7 +57,7 @@ function arrayFor(dtype: DType, values: ArrayLike<number>): TypedArray {
 
 /** A backend plus bookkeeping: everything uploaded or returned through it is freed by `finish`. */
 export class Harness {
-  readonly backend = new TsBackend();
+  readonly backend = createTsBackend();
   private readonly handles = new Set<DataHandle>();
 
   /** Uploads `values` as a contiguous tensor of `shape`. */

@@ -114,12 +114,12 @@ export { concat, split, stack } from './ops/concat.js';
 export { gather, indexSelect, scatterAdd } from './ops/gather.js';
 export { pad } from './ops/pad.js';
 export { adamStep, adamStepComposite, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
+export type { FusedOptions } from './ops/fused.js';
 export {
   lstmCell,
   lstmCellBackward,
   lstmCellBackwardComposite,
   lstmCellComposite,
-  type FusedOptions,
   type LstmCellBackwardArgs,
   type LstmCellBackwardResult,
   type LstmCellResult,

@@ -346,7 +346,7 @@ export function optimSuite(ctx: SuiteContext): void {
           const options = { step: 1, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
           expectGatedError(() => {
             adamStep({ param: p, grad: other, m: p, v: p }, options);
-          }, 'adamStep', 'grad has shape [2], but param has [3]');
+          }, 'adamStep', "grad must have shape [3] (param's), got [2]");
           expectGatedError(() => {
             adamStepComposite({ param: p, grad: p, m: p, v: p }, options);
           }, 'adamStep', 'param and grad are the same tensor; each needs its own');
