@@ -1,6 +1,6 @@
 /**
  * Elementwise single-input ops. Each is one kernel call recorded under its own name, so
- * `@gated/autograd/src/gradients/<name>.ts` can give it a rule.
+ * `@gated/autograd` can give it a rule (`gradients/elementwise.ts`).
  */
 import { UNARY_TYPING, type UnaryOp } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
