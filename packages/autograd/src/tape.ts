@@ -17,9 +17,9 @@ import {
   setGradEnabled,
   tidy,
   zeros,
-  type OpRecorder,
   type Tensor,
 } from '@gated/tensor';
+import type { OpRecorder } from '@gated/tensor/internal';
 import { GRADIENTS } from './gradients/index.js';
 import { isNonDifferentiable, type GradientRule, type InputInfo, type NonDifferentiable, type Saved } from './rule.js';
 

@@ -16,12 +16,11 @@ export { GatedError } from '@gated/backend-api';
 export type { Backend, BackendFactory, DType, Shape, TypedArray } from '@gated/backend-api';
 export { Tensor } from './tensor.js';
 export type { DTypeValueMap, NestedArray } from './tensor.js';
-export type { MemoryInfo, OpRecorder } from './engine.js';
+export type { MemoryInfo } from './engine.js';
 export {
   getBackend,
   getBackendName,
   initBackend,
-  installRecorder,
   isGradEnabled,
   listBackends,
   memory,
@@ -113,24 +112,8 @@ export { squeeze, unsqueeze } from './ops/squeeze.js';
 export { concat, split, stack } from './ops/concat.js';
 export { gather, indexSelect, scatterAdd } from './ops/gather.js';
 export { pad } from './ops/pad.js';
-export { adamStep, adamStepComposite, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
+export { adamStep, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
 export type { FusedOptions } from './ops/fused.js';
-export {
-  lstmCell,
-  lstmCellBackward,
-  lstmCellBackwardComposite,
-  lstmCellComposite,
-  type LstmCellBackwardArgs,
-  type LstmCellBackwardResult,
-  type LstmCellResult,
-} from './ops/lstm-cell.js';
-export {
-  lstmSequence,
-  lstmSequenceBackward,
-  lstmSequenceBackwardComposite,
-  lstmSequenceComposite,
-  type LstmSequenceArgs,
-  type LstmSequenceBackwardArgs,
-  type LstmSequenceBackwardResult,
-  type LstmSequenceResult,
-} from './ops/lstm-sequence.js';
+export { lstmCell, type LstmCellResult } from './ops/lstm-cell.js';
+export { lstmSequence, type LstmSequenceArgs, type LstmSequenceResult } from './ops/lstm-sequence.js';
+// Internals (the recorder hook, the backward ops, the composites) are in `@gated/tensor/internal`.

@@ -7,13 +7,14 @@
  * except through these rules: their gradient slots are always zero and ignored.
  */
 import { GatedError, type OpName } from '@gated/backend-api';
-import { lstmCellBackward, lstmSequenceBackward, reshape } from '@gated/tensor';
+import { reshape } from '@gated/tensor';
+import { lstmCellBackward, lstmSequenceBackward } from '@gated/tensor/internal';
 import type { GradientRule } from '../rule.js';
 
 function refused(op: 'lstmCellBackward' | 'lstmSequenceBackward', what: string, composite: string): GradientRule<never> {
   return {
     backward: () => {
-      throw new GatedError(op, `second-order gradients through the fused LSTM ${what} are not supported; differentiate ${composite} instead`);
+      throw new GatedError(op, `second-order gradients through the fused LSTM ${what} are not supported; differentiate ${composite} (from @gated/tensor/internal) instead`);
     },
   };
 }

@@ -20,7 +20,6 @@ import {
 } from '@gated/optim';
 import {
   adamStep,
-  adamStepComposite,
   add,
   dispose,
   isGradEnabled,
@@ -38,6 +37,7 @@ import {
   zerosLike,
   type Tensor,
 } from '@gated/tensor';
+import { adamStepComposite } from '@gated/tensor/internal';
 import { expect } from 'vitest';
 import data from '../../fixtures/optim/optimizers.json';
 import { expectSameValues, toTensor } from '../harness/compare.js';

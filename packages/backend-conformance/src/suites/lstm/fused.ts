@@ -14,13 +14,7 @@ import {
   concat,
   dispose,
   lstmCell,
-  lstmCellBackward,
-  lstmCellBackwardComposite,
-  lstmCellComposite,
   lstmSequence,
-  lstmSequenceBackward,
-  lstmSequenceBackwardComposite,
-  lstmSequenceComposite,
   mul,
   reshape,
   sum,
@@ -29,6 +23,14 @@ import {
   type LstmSequenceArgs,
   type Tensor,
 } from '@gated/tensor';
+import {
+  lstmCellBackward,
+  lstmCellBackwardComposite,
+  lstmCellComposite,
+  lstmSequenceBackward,
+  lstmSequenceBackwardComposite,
+  lstmSequenceComposite,
+} from '@gated/tensor/internal';
 import { expect } from 'vitest';
 import { mismatches } from '../../harness/compare.js';
 import type { SuiteContext } from '../../harness/context.js';
