@@ -30,7 +30,7 @@ import { checkCellInput, checkCellState, positive } from './lstm-cell.js';
 import { Module } from './module.js';
 import {
   activeMask,
-  checkLengths,
+  sequenceLengths,
   checkSequenceInput,
   checkState,
   lengthsTensor,
@@ -168,7 +168,7 @@ export class GRU extends Module {
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
     const count = this.numLayers * this.numDirections;
-    const lengths = options.lengths === undefined ? null : checkLengths(op, options.lengths, layout);
+    const lengths = options.lengths === undefined ? null : sequenceLengths(op, options.lengths, layout);
     const hidden = this.hiddenSize;
     return tidy(() => {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, hidden, 'hiddenSize') : null;

@@ -33,7 +33,7 @@ import { seedOption } from './init.js';
 import { Module } from './module.js';
 import {
   activeMask,
-  checkLengths,
+  sequenceLengths,
   checkSequenceInput,
   checkState,
   lengthsTensor,
@@ -252,7 +252,7 @@ export class LSTM extends Module {
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
     const count = this.numLayers * this.numDirections;
-    const lengths = options.lengths === undefined ? null : checkLengths(op, options.lengths, layout);
+    const lengths = options.lengths === undefined ? null : sequenceLengths(op, options.lengths, layout);
     const wantGates = options.returnGates ?? false;
     return tidy(() => {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize') : null;

@@ -72,8 +72,8 @@ export function checkState(
   return layout.unbatched ? reshape(state, [count, 1, size]) : state;
 }
 
-/** Checks host lengths against the batch: one per sequence, each an integer in [1, T]. */
-export function checkLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
+/** The host lengths, checked against the batch: one per sequence, each an integer in [1, T]. */
+export function sequenceLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
   if (layout.unbatched) throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
   if (lengths.length !== layout.batch) {
     throw new GatedError(op, `lengths must have one entry per sequence (B = ${layout.batch}), got ${lengths.length}`);
