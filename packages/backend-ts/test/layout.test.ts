@@ -1,6 +1,6 @@
 import { GatedError, type Shape } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { Harness, randomValues, seeded, sizeOfShape, unravel } from '../test/helpers.js';
+import { Harness, randomValues, seeded, sizeOfShape, unravel } from './helpers.js';
 
 describe('stridedCopy', () => {
   it('materialises views with positive, zero and negative strides', () => {

@@ -18,7 +18,7 @@ import {
   StepLR,
   type SchedulableOptimizer,
   type SchedulableParamGroup,
-} from './index.js';
+} from '../src/index.js';
 
 /** |got − want| ≤ 1e-12·|want|: PyTorch's recursions are reproduced operation for operation. */
 const RELATIVE = 1e-12;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Harness, expectClose, randomValues, seeded } from '../test/helpers.js';
+import { Harness, expectClose, randomValues, seeded } from './helpers.js';
 
 interface Flags {
   decoupledWeightDecay: boolean;

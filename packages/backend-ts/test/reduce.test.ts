@@ -1,6 +1,6 @@
 import type { ReduceOp, Shape } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { Harness, expectClose, randomValues, seeded, sizeOfShape, unravel } from '../test/helpers.js';
+import { Harness, expectClose, randomValues, seeded, sizeOfShape, unravel } from './helpers.js';
 
 /** Naive reference: every input element folds into the output position of its kept axes. */
 function naiveReduce(op: ReduceOp, x: readonly number[], shape: Shape, axes: readonly number[]): number[] {

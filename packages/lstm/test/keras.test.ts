@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kerasLSTMToStateDict } from './keras.js';
+import { kerasLSTMToStateDict } from '../src/keras.js';
 
 // A Keras layer with I = 2, H = 1: kernel [2, 4], recurrent_kernel [1, 4], bias [4], gates i, f, c, o.
 const kernel = { data: [1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 4] };

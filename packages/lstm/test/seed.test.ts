@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSeed, deriveSeed } from './seed.js';
+import { checkSeed, deriveSeed } from '../src/seed.js';
 
 describe('deriveSeed', () => {
   it('is deterministic, spreads indices and seeds, and stays a valid seed', () => {

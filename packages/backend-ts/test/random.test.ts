@@ -1,6 +1,6 @@
 import { randomValue, type RandomSpec } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { Harness } from '../test/helpers.js';
+import { Harness } from './helpers.js';
 
 describe('random', () => {
   it('reproduces randomValue bit for bit', () => {

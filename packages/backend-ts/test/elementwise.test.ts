@@ -1,6 +1,6 @@
 import { GatedError, type BinaryOp, type DType, type Shape } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { Harness, broadcastFlat, expectClose, randomValues, seeded, sizeOfShape, unravel } from '../test/helpers.js';
+import { Harness, broadcastFlat, expectClose, randomValues, seeded, sizeOfShape, unravel } from './helpers.js';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

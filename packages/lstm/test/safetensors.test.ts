@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import reference from '../test/fixtures/safetensors-reference.json';
-import type { HostTensor } from './host-tensor.js';
-import { parseSafetensors, serializeSafetensors } from './safetensors.js';
+import reference from './fixtures/safetensors-reference.json';
+import type { HostTensor } from '../src/host-tensor.js';
+import { parseSafetensors, serializeSafetensors } from '../src/safetensors.js';
 
 interface ReferenceTensor {
   readonly dtype: string;

@@ -30,7 +30,7 @@ import {
   unary,
   unsqueeze,
   where,
-} from './index.js';
+} from '../src/reference/index.js';
 
 const f = (nested: Parameters<typeof NDArray.fromNested>[0]) => NDArray.fromNested(nested);
 const i32 = (nested: Parameters<typeof NDArray.fromNested>[0]) => NDArray.fromNested(nested, 'int32');

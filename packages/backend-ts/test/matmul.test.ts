@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Harness, expectClose, randomValues, seeded, sizeOfShape } from '../test/helpers.js';
+import { Harness, expectClose, randomValues, seeded, sizeOfShape } from './helpers.js';
 
 /** The triple loop, in float64, on logical (already transposed) matrices. */
 function naiveMatmul(

@@ -2,7 +2,7 @@
 // and parameter groups may be empty. (Optimizer behaviour is tested in @gated/backend-conformance.)
 import { GatedError } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { Adagrad, Adam, AdamW, Adamax, RMSprop, SGD, clipGradNorm, clipGradValue } from './index.js';
+import { Adagrad, Adam, AdamW, Adamax, RMSprop, SGD, clipGradNorm, clipGradValue } from '../src/index.js';
 
 function expectGatedError(make: () => unknown, op: string, message: string | RegExp): void {
   let caught: unknown = null;

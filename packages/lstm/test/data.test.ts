@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CharVocab, slidingWindows } from './data.js';
+import { CharVocab, slidingWindows } from '../src/data.js';
 
 describe('CharVocab', () => {
   it('sorts distinct characters and round-trips text', () => {

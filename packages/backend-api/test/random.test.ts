@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bitsToUnit, foldKey, keyFromSeed, randomValue, threefry2x32 } from './random.js';
+import { bitsToUnit, foldKey, keyFromSeed, randomValue, threefry2x32 } from '../src/random.js';
 
 describe('threefry2x32', () => {
   // Known-answer vectors from Random123's kat_vectors (threefry2x32, 20 rounds): ctr, key → out.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Harness, expectClose, randomValues, seeded } from '../test/helpers.js';
+import { Harness, expectClose, randomValues, seeded } from './helpers.js';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 

@@ -1,6 +1,6 @@
 import { GatedError, SPEC_VERSION, type DataHandle } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
-import { TsBackend, TsBuffer, createTsBackend } from './index.js';
+import { TsBackend, TsBuffer, createTsBackend } from '../src/index.js';
 
 describe('ts backend storage', () => {
   it('describes itself', () => {

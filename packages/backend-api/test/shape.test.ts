@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatedError } from './errors.js';
+import { GatedError } from '../src/errors.js';
 import {
   assertValidShape,
   broadcastShapes,
@@ -10,7 +10,7 @@ import {
   normalizeAxis,
   reducedShape,
   sizeOf,
-} from './shape.js';
+} from '../src/shape.js';
 
 describe('shape helpers', () => {
   it('computes sizes and strides', () => {
