@@ -53,47 +53,9 @@ export {
 } from './creation.js';
 export type { DTypeOption, SeedOption, TensorOptions, TensorValues } from './creation.js';
 export type { TensorLike } from './ops/operands.js';
-export {
-  abs,
-  ceil,
-  cos,
-  exp,
-  expm1,
-  floor,
-  isFinite,
-  isNaN,
-  log,
-  log1p,
-  logicalNot,
-  neg,
-  reciprocal,
-  relu,
-  round,
-  rsqrt,
-  sigmoid,
-  sign,
-  sin,
-  sqrt,
-  square,
-  tanh,
-} from './ops/unary.js';
-export {
-  add,
-  div,
-  equal,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  logicalAnd,
-  logicalOr,
-  maximum,
-  minimum,
-  mul,
-  notEqual,
-  pow,
-  sub,
-} from './ops/binary.js';
+// One function per op of UNARY_OPS and BINARY_OPS, named as the op.
+export * from './ops/unary.js';
+export * from './ops/binary.js';
 export { where } from './ops/where.js';
 export { cast } from './ops/cast.js';
 export { clip } from './ops/clip.js';

@@ -7,8 +7,8 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertTyping } from './operands.js';
 
-/** Applies a unary kernel; exported for ops built on the same pattern. @internal */
-export function unary(op: UnaryOp, x: Tensor): Tensor {
+/** Applies a unary kernel, recorded under the op's own name. */
+function unary(op: UnaryOp, x: Tensor): Tensor {
   x.assertLive(op);
   const typing = UNARY_TYPING[op];
   assertTyping(op, typing, x.dtype);
