@@ -1,7 +1,7 @@
 /**
  * Argument checks shared by the checked backend layer (checked-kernels.ts) and the tensor ops:
  * each is O(rank) or O(indices), never O(elements), and throws a GatedError naming the op.
- * `checkLengths` is the one check of buffer contents, for backends that read their lengths.
+ * `checkLengths` and `checkIndices` check buffer contents, for backends that read them cheaply.
  */
 import type { DType } from './dtype.js';
 import { isDType } from './dtype.js';
@@ -109,5 +109,16 @@ export function checkLengths(op: string, lengths: ArrayLike<number>, steps: numb
   for (let i = 0; i < lengths.length; i++) {
     const length = lengths[i]!;
     if (length < 1 || length > steps) throw new GatedError(op, `lengths must lie in [1, ${steps}], got ${length}`);
+  }
+}
+
+/**
+ * Throws unless every index lies in `[0, size)`, naming the first one that does not. For
+ * backends that check gather and scatterAdd indices (every CPU backend; see `Backend.gather`).
+ */
+export function checkIndices(op: string, indices: ArrayLike<number>, axis: number, size: number): void {
+  for (let j = 0; j < indices.length; j++) {
+    const index = indices[j]!;
+    if (index < 0 || index >= size) throw new GatedError(op, `index ${index} is out of range for axis ${axis} of size ${size}`);
   }
 }

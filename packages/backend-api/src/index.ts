@@ -41,6 +41,7 @@ export {
   checkBroadcast,
   checkConcatShapes,
   checkDType,
+  checkIndices,
   checkLengths,
   checkMatmulShapes,
   checkReduceAxes,
@@ -83,10 +84,12 @@ export {
   broadcastStrides,
   contiguousStrides,
   isPermutation,
+  mergeAxes,
   normalizeAxes,
   normalizeAxis,
+  outerInner,
   reducedShape,
   shapesEqual,
   sizeOf,
 } from './shape.js';
-export type { Shape } from './shape.js';
+export type { MergedAxes, Shape } from './shape.js';

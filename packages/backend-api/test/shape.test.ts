@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkIndices } from '../src/checks.js';
 import { GatedError } from '../src/errors.js';
 import {
   assertValidShape,
@@ -6,8 +7,10 @@ import {
   broadcastStrides,
   contiguousStrides,
   isPermutation,
+  mergeAxes,
   normalizeAxes,
   normalizeAxis,
+  outerInner,
   reducedShape,
   sizeOf,
 } from '../src/shape.js';
@@ -59,5 +62,24 @@ describe('shape helpers', () => {
     expect(isPermutation([2, 0, 1], 3)).toBe(true);
     expect(isPermutation([0, 0, 1], 3)).toBe(false);
     expect(isPermutation([0, 1], 3)).toBe(false);
+  });
+});
+
+describe('iteration helpers for backends', () => {
+  it('merges axes every operand walks contiguously and drops size-1 axes', () => {
+    expect(mergeAxes([2, 3], [contiguousStrides([2, 3]), contiguousStrides([2, 3])])).toEqual({ dims: [6], strides: [[1], [1]] });
+    expect(mergeAxes([2, 3], [contiguousStrides([2, 3]), broadcastStrides([3], [2, 3])])).toEqual({ dims: [2, 3], strides: [[3, 1], [0, 1]] });
+    expect(mergeAxes([1, 4, 1], [[4, 1, 1]])).toEqual({ dims: [4], strides: [[1]] });
+    expect(mergeAxes([], [[]])).toEqual({ dims: [1], strides: [[0]] });
+  });
+
+  it('splits a shape at an axis', () => {
+    expect(outerInner([2, 3, 4, 5], 1)).toEqual([2, 20]);
+    expect(outerInner([7], 0)).toEqual([1, 1]);
+  });
+
+  it('names the first index out of range', () => {
+    expect(() => { checkIndices('gather', Int32Array.from([0, 4, 5, -1]), 0, 5); }).toThrow(new GatedError('gather', 'index 5 is out of range for axis 0 of size 5'));
+    expect(() => { checkIndices('gather', [0, 4], 1, 5); }).not.toThrow();
   });
 });

@@ -8,7 +8,7 @@ export { adamStep } from './adam';
 export { DType } from './common';
 export { Binary, Unary, binary, cast, copyChunks, fill32, fill8, logicalNot, stridedCopy, unaryF32, unaryI32, where } from './elementwise';
 export { packABytes, packedSize } from './gemm';
-export { checkIndices, gather, scatterAdd } from './indexing';
+export { gather, scatterAdd } from './indexing';
 export { lstmCell, lstmCellBackward } from './lstm-cell';
 export { lstmSequenceBackwardScratch } from './lstm-backward';
 export { lstmSequenceScratch } from './lstm-forward';

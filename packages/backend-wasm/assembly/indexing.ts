@@ -1,14 +1,5 @@
-/** gather and scatterAdd along one axis of an [outer, size, inner] view, with int32 indices. */
+/** gather and scatterAdd along one axis of an [outer, size, inner] view, with int32 indices (checked by the host). */
 import { DType } from './common';
-
-/** Position of the first index outside [0, size), or -1 when all are in range. */
-export function checkIndices(indices: usize, count: i32, size: i32): i32 {
-  for (let j = 0; j < count; j++) {
-    const index = load<i32>(indices + (<usize>j << 2));
-    if (index < 0 || index >= size) return j;
-  }
-  return -1;
-}
 
 /** out[o, j, :] = x[o, indices[j], :]; `width` is bytes per element (4 or 1). */
 export function gather(width: i32, out: usize, x: usize, outer: i32, size: i32, inner: i32, indices: usize, count: i32): void {

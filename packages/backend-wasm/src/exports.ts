@@ -17,7 +17,6 @@ export interface KernelExports {
   copyChunks(out: number, outRowBytes: number, x: number, chunkBytes: number, outer: number): void;
   reduce(op: number, dtype: number, out: number, outSize: number, x: number, plan: number, acc: number): void;
   argReduce(op: number, dtype: number, out: number, x: number, outer: number, n: number, inner: number, best: number): void;
-  checkIndices(indices: number, count: number, size: number): number;
   gather(width: number, out: number, x: number, outer: number, size: number, inner: number, indices: number, count: number): void;
   scatterAdd(
     dtype: number, out: number, updates: number, outer: number, size: number, inner: number, indices: number, count: number, acc: number,

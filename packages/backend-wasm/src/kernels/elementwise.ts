@@ -7,6 +7,7 @@ import {
   UNARY_TYPING,
   broadcastStrides,
   bytesPerElement,
+  mergeAxes,
   sizeOf,
   type BinaryOp,
   type DType,
@@ -17,7 +18,6 @@ import {
   type UnaryOp,
 } from '@gated/backend-api';
 import type { WasmHost } from '../host.js';
-import { mergeAxes } from '../plan.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
 
 const INT32_MIN = -2147483648;

@@ -1,28 +1,15 @@
 /** Host side of joining and indexing (assembly/elementwise.ts, assembly/indexing.ts): concat, gather, scatterAdd. */
-import { GatedError, bytesPerElement, sizeOf, type Shape, type TensorSpec } from '@gated/backend-api';
+import { bytesPerElement, checkIndices, outerInner, sizeOf, type Shape, type TensorSpec } from '@gated/backend-api';
 import type { WasmHost } from '../host.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
 
-/** Sizes of the axes before `axis` and after it. */
-export function outerInner(shape: Shape, axis: number): [outer: number, inner: number] {
-  let outer = 1;
-  for (let d = 0; d < axis; d++) outer *= shape[d]!;
-  let inner = 1;
-  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
-  return [outer, inner];
-}
-
 /**
- * Refuses indices outside [0, size) before anything is allocated: a scan in wasm, the one check of
- * buffer contents the contract leaves to the backend (it is cheap here).
+ * Refuses indices outside [0, size) before anything is allocated: the check of buffer contents
+ * the contract leaves to backends that can read them cheaply (read in place here).
  */
-function checkIndices(host: WasmHost, op: string, indices: WasmBuffer, axis: number, size: number): void {
-  if (indices.size === 0) return;
-  const bad = host.exports.checkIndices(indices.address, indices.size, size);
-  if (bad >= 0) {
-    const index = host.heap().i32[(indices.address >>> 2) + bad]!;
-    throw new GatedError(op, `index ${index} is out of range for axis ${axis} of size ${size}`);
-  }
+function checkIndicesOf(host: WasmHost, op: string, indices: WasmBuffer, axis: number, size: number): void {
+  const first = indices.address >>> 2;
+  checkIndices(op, host.heap().i32.subarray(first, first + indices.size), axis, size);
 }
 
 /** Each input's rows are copied into their columns of the output, one chunk per outer index. */
@@ -48,7 +35,7 @@ export function gather(host: WasmHost, x: TensorSpec, indices: TensorSpec, axis:
   const source = bufferOf(x.data);
   const index = bufferOf(indices.data);
   const size = x.shape[axis]!;
-  checkIndices(host, 'gather', index, axis, size);
+  checkIndicesOf(host, 'gather', index, axis, size);
   const [outer, inner] = outerInner(x.shape, axis);
   const out = host.newBuffer(source.dtype, outer * index.size * inner);
   if (out.size > 0) {
@@ -62,7 +49,7 @@ export function scatterAdd(host: WasmHost, updates: TensorSpec, indices: TensorS
   const source = bufferOf(updates.data);
   const index = bufferOf(indices.data);
   const size = outShape[axis]!;
-  checkIndices(host, 'scatterAdd', index, axis, size);
+  checkIndicesOf(host, 'scatterAdd', index, axis, size);
   const [outer, inner] = outerInner(outShape, axis);
   const out = host.newBuffer(source.dtype, sizeOf(outShape));
   if (out.size > 0) {

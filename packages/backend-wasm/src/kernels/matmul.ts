@@ -2,9 +2,9 @@
  * Host side of the batched matrix product (assembly/gemm.ts): one GEMM job per batch entry, B
  * packed once and reused while consecutive batch entries share it (a broadcast B).
  */
-import { broadcastStrides, sizeOf, type Shape, type TensorSpec } from '@gated/backend-api';
+import { broadcastStrides, mergeAxes, sizeOf, type Shape, type TensorSpec } from '@gated/backend-api';
 import type { WasmHost } from '../host.js';
-import { mergeAxes, type Plan } from '../plan.js';
+import type { Plan } from '../plan.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
 
 /** Calls `visit` with both operands' element offsets for every batch of a two-operand plan. */

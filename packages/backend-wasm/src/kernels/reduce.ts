@@ -1,9 +1,7 @@
 /** Host side of the reductions (assembly/reduce.ts): reduce over axes and argmax / argmin. */
-import { contiguousStrides, sizeOf, type ArgReduceOp, type ReduceOp, type TensorSpec } from '@gated/backend-api';
+import { contiguousStrides, mergeAxes, outerInner, sizeOf, type ArgReduceOp, type ReduceOp, type TensorSpec } from '@gated/backend-api';
 import type { WasmHost } from '../host.js';
-import { mergeAxes } from '../plan.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
-import { outerInner } from './indexing.js';
 
 /** The input is walked contiguously, with the output's strides (0 on reduced axes) as operand 1. */
 export function reduce(host: WasmHost, op: ReduceOp, x: TensorSpec, axes: readonly number[]): WasmBuffer {
