@@ -21,17 +21,8 @@
  * ({@link Backend.read}); {@link Backend.readSync} exists only where `caps.syncRead` is true.
  */
 import type { DType, TypedArray } from './dtype.js';
-import type {
-  AdamStepInputs,
-  LstmCellBackwardInputs,
-  LstmCellBackwardOutputs,
-  LstmCellInputs,
-  LstmCellOutputs,
-  LstmSequenceBackwardInputs,
-  LstmSequenceBackwardOutputs,
-  LstmSequenceInputs,
-  LstmSequenceOutputs,
-} from './fused.js';
+import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from './fused.js';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused.js';
 import type { ArgReduceOp, BinaryOp, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 

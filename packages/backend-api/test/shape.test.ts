@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkIndices } from '../src/checks.js';
 import { GatedError } from '../src/errors.js';
-import {
-  assertValidShape,
-  broadcastShapes,
-  broadcastStrides,
-  contiguousStrides,
-  isPermutation,
-  mergeAxes,
-  normalizeAxes,
-  normalizeAxis,
-  outerInner,
-  reducedShape,
-  sizeOf,
-} from '../src/shape.js';
+import { assertValidShape, broadcastShapes, broadcastStrides, contiguousStrides, isPermutation } from '../src/shape.js';
+import { mergeAxes, normalizeAxes, normalizeAxis, outerInner, reducedShape, sizeOf } from '../src/shape.js';
 
 describe('shape helpers', () => {
   it('computes sizes and strides', () => {

@@ -5,36 +5,11 @@
  * plain typed arrays. Arguments arrive validated: `createTsBackend` (and the tensor engine) put the
  * backend behind `checkedBackend` of `@gated/backend-api`.
  */
-import {
-  SPEC_VERSION,
-  allocArray,
-  checkLengths,
-  checkedBackend,
-  sequenceDims,
-  type AdamStepInputs,
-  type ArgReduceOp,
-  type Backend,
-  type BackendCaps,
-  type BackendMemory,
-  type BinaryOp,
-  type DType,
-  type DataHandle,
-  type LstmCellBackwardInputs,
-  type LstmCellBackwardOutputs,
-  type LstmCellInputs,
-  type LstmCellOutputs,
-  type LstmSequenceBackwardInputs,
-  type LstmSequenceBackwardOutputs,
-  type LstmSequenceInputs,
-  type LstmSequenceOutputs,
-  type RandomRequest,
-  type ReduceOp,
-  type Shape,
-  type StridedSpec,
-  type TensorSpec,
-  type TypedArray,
-  type UnaryOp,
-} from '@gated/backend-api';
+import { SPEC_VERSION, allocArray, checkLengths, checkedBackend, sequenceDims } from '@gated/backend-api';
+import type { ArgReduceOp, Backend, BackendCaps, BackendMemory, BinaryOp, DType, DataHandle } from '@gated/backend-api';
+import type { RandomRequest, ReduceOp, Shape, StridedSpec, TensorSpec, TypedArray, UnaryOp } from '@gated/backend-api';
+import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from '@gated/backend-api';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from '@gated/backend-api';
 
 import { adamStep } from './kernels/adam-step.js';
 import { argReduce } from './kernels/arg-reduce.js';

@@ -21,37 +21,19 @@ export enum Limits {
   tileBytes = 256,
 }
 
-/** Byte offsets in the control block the host allocates once per backend (see threads.ts). */
+/**
+ * Byte offsets in the control block the host allocates once per backend (threads.ts says how
+ * they are used): the job generation and done count, the barrier's count, generation and
+ * sleepers, the idle sleepers, shutdown, the job's thread count and kind, whether thread 0 may
+ * block, the spin count, then the arguments (`Limits.argSlots` slots of 8 bytes), the per-thread
+ * tile scratch (`Limits.tileBytes` each, at 1024 = past the arguments), the work-claiming counters
+ * (two sets of one per thread in its own 64-byte line, at tiles + 256 · 64) and the total size
+ * (claims + 2 · 64 · 64).
+ */
 export enum ControlBlock {
-  /** Job generation: bumped to start a job (workers wait on it). */
-  generation = 0,
-  /** Workers that finished the current job. */
-  done = 4,
-  /** Threads waiting at the current barrier, and the barrier's generation. */
-  barrierCount = 8,
-  barrierGeneration = 12,
-  /** Workers asleep in their idle loop (the host notifies only when there are some). */
-  sleepers = 16,
-  /** Non-zero: workers leave their loop. */
-  shutdown = 20,
-  /** Threads taking part in the current job. */
-  threads = 24,
-  /** The current job (`Job`). */
-  kind = 28,
-  /** Whether thread 0 may block in `memory.atomic.wait32` (not on a browser's main thread). */
-  mainCanWait = 32,
-  /** Spin iterations before a thread sleeps. */
-  spin = 36,
-  /** Threads asleep in a barrier (the thread that releases it wakes them). */
-  barrierSleepers = 40,
-  /** The job's arguments: `Limits.argSlots` slots of 8 bytes. */
-  args = 64,
-  /** Per-thread tile scratch: `Limits.tileBytes` bytes per thread (args + 64 · 8 + 448 free). */
-  tiles = 1024,
-  /** Work-claiming counters: two sets of one per thread, each in its own 64-byte line (tiles + 256 · 64). */
-  claims = 17408,
-  /** Size of the control block (claims + 2 · 64 · 64). */
-  bytes = 25600,
+  generation = 0, done = 4, barrierCount = 8, barrierGeneration = 12, sleepers = 16, shutdown = 20,
+  threads = 24, kind = 28, mainCanWait = 32, spin = 36, barrierSleepers = 40,
+  args = 64, tiles = 1024, claims = 17408, bytes = 25600,
 }
 
 /** The jobs `job()` runs on every thread. */
@@ -61,71 +43,33 @@ export enum Job {
   lstmSequenceBackward = 3,
 }
 
-/** Arguments of `Job.gemm`: C = A·B with B packed into panels (see gemm.ts). */
+/**
+ * Arguments of `Job.gemm`, C = A·B with B packed into panels (gemm.ts). A(i, k) is at
+ * `a + i·rowStep + k·depthStep` (bytes), which covers row-major and transposed A; B is K×N (N×K
+ * when `transposeB`) with `ldb` elements per row; C has `ldc`. `packed` is scratch for packed B
+ * (`packedSize(k, n)` floats), already filled when `packedReady`; `packedA` is `packABytes()` of
+ * scratch per thread.
+ */
 export enum GemmArg {
-  /** A, addressed through `rowStep` and `depthStep` (bytes), which covers row-major and transposed A. */
-  a,
-  /** B (K×N, or N×K when `transposeB`) with `ldb` elements per row. */
-  b,
-  /** C, `ldc` elements per row. */
-  c,
-  m,
-  n,
-  k,
-  rowStep,
-  depthStep,
-  ldb,
-  transposeB,
-  /** Scratch for packed B (`packedSize(k, n)` floats); `packedReady` skips packing it again. */
-  packed,
-  packedReady,
-  ldc,
-  /** Scratch for packed A: `packABytes()` per thread. */
-  packedA,
+  a, b, c, m, n, k, rowStep, depthStep, ldb, transposeB, packed, packedReady, ldc, packedA,
 }
 
-/** Arguments of `Job.lstmSequence` (lstm-forward.ts): the operands and outputs of `lstmSequence`. */
+/**
+ * Arguments of `Job.lstmSequence` (lstm-forward.ts): the operands and outputs of `lstmSequence`
+ * (`lengths` 0 when every sequence has length T) and `scratch`, `lstmSequenceScratch(batch,
+ * hidden, threads)` bytes that the kernel lays out itself.
+ */
 export enum LstmSequenceArg {
-  inputGates,
-  weightHh,
-  h0,
-  c0,
-  /** 0 when every sequence has length T. */
-  lengths,
-  reverse,
-  steps,
-  batch,
-  hidden,
-  output,
-  h,
-  c,
-  gates,
-  cells,
-  /** `lstmSequenceScratch(batch, hidden, threads)` bytes, laid out by the kernel. */
-  scratch,
+  inputGates, weightHh, h0, c0, lengths, reverse, steps, batch, hidden,
+  output, h, c, gates, cells, scratch,
 }
 
-/** Arguments of `Job.lstmSequenceBackward` (lstm-backward.ts). */
+/**
+ * Arguments of `Job.lstmSequenceBackward` (lstm-backward.ts): the forward operands and outputs,
+ * the output gradients, the gradients it writes, `hPrev` ([T, B, H]: the state each step started
+ * from, written for the host's dW_hh product) and `scratch` (`lstmSequenceBackwardScratch` bytes).
+ */
 export enum LstmSequenceBackwardArg {
-  weightHh,
-  h0,
-  c0,
-  lengths,
-  reverse,
-  steps,
-  batch,
-  hidden,
-  output,
-  gates,
-  cells,
-  dOutput,
-  dh,
-  dc,
-  dInputGates,
-  dh0,
-  dc0,
-  /** [T, B, H]: the state each step started from, written for the host's dW_hh product. */
-  hPrev,
-  /** `lstmSequenceBackwardScratch(batch, hidden, threads)` bytes, laid out by the kernel. */
-  scratch,
+  weightHh, h0, c0, lengths, reverse, steps, batch, hidden, output, gates, cells,
+  dOutput, dh, dc, dInputGates, dh0, dc0, hPrev, scratch,
 }

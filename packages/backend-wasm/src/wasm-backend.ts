@@ -6,34 +6,11 @@
  * the checked layer of `@gated/backend-api`. Compute is synchronous: with worker threads the
  * calling thread takes a share of each large job and returns when every thread is done.
  */
-import {
-  GatedError,
-  SPEC_VERSION,
-  checkedBackend,
-  type AdamStepInputs,
-  type ArgReduceOp,
-  type Backend,
-  type BackendCaps,
-  type BackendMemory,
-  type BinaryOp,
-  type DType,
-  type DataHandle,
-  type LstmCellBackwardInputs,
-  type LstmCellBackwardOutputs,
-  type LstmCellInputs,
-  type LstmCellOutputs,
-  type LstmSequenceBackwardInputs,
-  type LstmSequenceBackwardOutputs,
-  type LstmSequenceInputs,
-  type LstmSequenceOutputs,
-  type RandomRequest,
-  type ReduceOp,
-  type Shape,
-  type StridedSpec,
-  type TensorSpec,
-  type TypedArray,
-  type UnaryOp,
-} from '@gated/backend-api';
+import { GatedError, SPEC_VERSION, checkedBackend } from '@gated/backend-api';
+import type { ArgReduceOp, Backend, BackendCaps, BackendMemory, BinaryOp, DType, DataHandle } from '@gated/backend-api';
+import type { RandomRequest, ReduceOp, Shape, StridedSpec, TensorSpec, TypedArray, UnaryOp } from '@gated/backend-api';
+import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from '@gated/backend-api';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from '@gated/backend-api';
 import { ControlBlock, MAX_THREADS, readCodes } from './abi.js';
 import { Allocator } from './allocator.js';
 import type { KernelExports } from './exports.js';

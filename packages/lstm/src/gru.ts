@@ -28,18 +28,8 @@ import { applyDropout, checkDropout } from './dropout.js';
 import { seedOption } from './init.js';
 import { checkCellInput, checkCellState, positive } from './lstm-cell.js';
 import { Module } from './module.js';
-import {
-  activeMask,
-  sequenceLengths,
-  checkSequenceInput,
-  checkState,
-  lengthsTensor,
-  maskAt,
-  projectInput,
-  stateAt,
-  stepOf,
-  type Lengths,
-} from './recurrent.js';
+import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt } from './recurrent.js';
+import { projectInput, sequenceLengths, stateAt, stepOf, type Lengths } from './recurrent.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /**

@@ -31,19 +31,8 @@ import {
 import { applyDropout, checkDropout } from './dropout.js';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
-import {
-  activeMask,
-  sequenceLengths,
-  checkSequenceInput,
-  checkState,
-  lengthsTensor,
-  maskAt,
-  projectInput,
-  stateAt,
-  stepOf,
-  type Lengths,
-  type SequenceLayout,
-} from './recurrent.js';
+import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt } from './recurrent.js';
+import { projectInput, sequenceLengths, stateAt, stepOf, type Lengths, type SequenceLayout } from './recurrent.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /** Constructor options of {@link LSTM}, PyTorch's names in camelCase. */

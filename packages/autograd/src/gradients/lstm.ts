@@ -7,7 +7,7 @@
  * except through these rules: their gradient slots are always zero and ignored.
  */
 import { GatedError, type OpName } from '@gated/backend-api';
-import { reshape } from '@gated/tensor';
+import { reshape, type Tensor } from '@gated/tensor';
 import { lstmCellBackward, lstmSequenceBackward } from '@gated/tensor/internal';
 import type { GradientRule } from '../rule.js';
 
@@ -18,6 +18,35 @@ function refused(op: 'lstmCellBackward' | 'lstmSequenceBackward', what: string, 
     },
   };
 }
+
+/** What the sequence rule saves: the forward inputs the contract hands to the backward kernel, and the per-step outputs. */
+type SequenceSaved = {
+  readonly inputGates: Tensor;
+  readonly weightHh: Tensor;
+  readonly h0: Tensor;
+  readonly c0: Tensor;
+  readonly lengths: Tensor | null;
+  readonly output: Tensor;
+  readonly gates: Tensor;
+  readonly cells: Tensor;
+};
+
+/**
+ * Backpropagation through time by `lstmSequenceBackward`. `lengths` (the optional fifth input)
+ * gets no gradient.
+ */
+const sequenceRule: GradientRule<'lstmSequence', SequenceSaved> = {
+  save: ([inputGates, weightHh, h0, c0, lengths], [output, , , gates, cells]) => ({
+    inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!, lengths: lengths ?? null, output: output!, gates: gates!, cells: cells!,
+  }),
+  backward: ([dOutput, dh, dc], { attrs, inputs, saved: { output, gates, cells, ...forward } }) => {
+    const grads = lstmSequenceBackward(
+      { forward: { ...forward, reverse: attrs.reverse }, output, gates, cells, dOutput: dOutput!, dh: dh!, dc: dc! },
+      { fused: attrs.fused },
+    );
+    return [grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0].map((grad, i) => (inputs[i]!.needsGrad ? grad : null));
+  },
+};
 
 type LstmOp = Extract<OpName, 'lstmCell' | 'lstmCellBackward' | 'lstmSequence' | 'lstmSequenceBackward'>;
 
@@ -44,27 +73,6 @@ export const LSTM_RULES: { readonly [N in LstmOp]: GradientRule<N> } = {
    * hands to the backward kernel and the per-step `output`, `gates` and `cells`. `lengths` (the
    * optional fifth input) gets no gradient.
    */
-  lstmSequence: {
-    save: ([inputGates, weightHh, h0, c0, lengths], [output, , , gates, cells]) => ({
-      inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!, lengths: lengths ?? null, output: output!, gates: gates!, cells: cells!,
-    }),
-    backward: ([dOutput, dh, dc], { attrs, inputs, saved }) => {
-      const { inputGates, weightHh, h0, c0, lengths, output, gates, cells } = saved;
-      const grads = lstmSequenceBackward(
-        {
-          forward: { inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!, lengths: lengths ?? null, reverse: attrs.reverse },
-          output: output!,
-          gates: gates!,
-          cells: cells!,
-          dOutput: dOutput!,
-          dh: dh!,
-          dc: dc!,
-        },
-        { fused: attrs.fused },
-      );
-      const wanted = [grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0];
-      return wanted.map((grad, i) => (inputs[i]!.needsGrad ? grad : null));
-    },
-  },
+  lstmSequence: sequenceRule,
   lstmSequenceBackward: refused('lstmSequenceBackward', 'sequence', 'lstmSequenceComposite'),
 };

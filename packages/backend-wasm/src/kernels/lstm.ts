@@ -4,19 +4,9 @@
  * kernel sizes (`lstmSequenceScratch`) and lays out itself. After the backward job, dW_hh is one
  * GEMM over the states every step started from.
  */
-import {
-  checkLengths,
-  sequenceDims,
-  type LstmCellBackwardInputs,
-  type LstmCellBackwardOutputs,
-  type LstmCellInputs,
-  type LstmCellOutputs,
-  type LstmSequenceBackwardInputs,
-  type LstmSequenceBackwardOutputs,
-  type LstmSequenceInputs,
-  type LstmSequenceOutputs,
-  type TensorSpec,
-} from '@gated/backend-api';
+import { checkLengths, sequenceDims, type TensorSpec } from '@gated/backend-api';
+import type { LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from '@gated/backend-api';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from '@gated/backend-api';
 import { Job, LstmSequenceArg, LstmSequenceBackwardArg } from '../abi.js';
 import type { WasmHost } from '../host.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
