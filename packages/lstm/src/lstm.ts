@@ -3,7 +3,7 @@
  * layouts), with variable-length batches, gate introspection and state carrying for truncated
  * backpropagation through time. See docs/lstm.md for the equations as implemented.
  *
- * Structure (DESIGN.md, "Speed comes from the structure"): per layer and direction, the input
+ * Structure (docs/architecture.md, "Fused kernels beside their composites"): per layer and direction, the input
  * projection of all T steps is one matmul (`[T·B, I] × W_ihᵀ` plus both biases). Without a
  * projection the recurrence is one `lstmSequence` op: the backend's fused kernel runs the whole
  * loop when it has one, else the op's composite does one recurrent matmul and one `lstmCell` per
