@@ -3,6 +3,7 @@ import { add, matmul, reshape, tidy, uniform, type Tensor } from '@gated/tensor'
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
+import { positiveInteger } from './checks.js';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -30,9 +31,8 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new GatedError('Linear', `${name} must be a positive integer, got ${String(value)}`);
-    }
+    positiveInteger('Linear', 'inFeatures', inFeatures);
+    positiveInteger('Linear', 'outFeatures', outFeatures);
     checkSeed('Linear', options.seed);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;

@@ -13,7 +13,6 @@
 import { GatedError } from '@gated/backend-api';
 import {
   add,
-  concat,
   lstmCell,
   lstmSequence,
   matmul,
@@ -21,40 +20,27 @@ import {
   squeeze,
   stack,
   tidy,
-  transpose,
   uniform,
-  unsqueeze,
   where,
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import { applyDropout, checkDropout } from './dropout.js';
+import { checkDropout } from './dropout.js';
 import { seedOption } from './init.js';
+import { positiveInteger } from './checks.js';
 import { Module } from './module.js';
-import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt } from './recurrent.js';
-import { projectInput, sequenceLengths, stateAt, stepOf, type Lengths, type SequenceLayout } from './recurrent.js';
+import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, stepOf, type LayerDropout, type Lengths } from './recurrent.js';
+import type { RecurrentOptions, SequenceLayout } from './recurrent.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
-/** Constructor options of {@link LSTM}, PyTorch's names in camelCase. */
-export interface LSTMOptions {
-  /** Features of each input step (I). */
-  readonly inputSize: number;
-  /** Features of the hidden and cell states (H). */
-  readonly hiddenSize: number;
-  /** Stacked layers; layer k > 0 reads layer k-1's output. Default 1. */
-  readonly numLayers?: number;
-  /** Learn `bias_ih` and `bias_hh`. Default true. */
-  readonly bias?: boolean;
-  /** Input and output are `[B, T, features]` instead of `[T, B, features]`. States are unaffected. Default false. */
-  readonly batchFirst?: boolean;
-  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
-  readonly dropout?: number;
-  /** Run a second, reverse direction per layer and concatenate both outputs. Default false. */
-  readonly bidirectional?: boolean;
+/**
+ * Constructor options of {@link LSTM}, PyTorch's names in camelCase: those every recurrent layer
+ * has (`hiddenSize` is the width of the hidden and cell states), and the LSTM's own.
+ */
+export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with `weight_hr` (P < H); 0 for none. Default 0. */
   readonly projSize?: number;
-  /** Seed of the initial weights and of the dropout masks; default: the global random stream. */
-  readonly seed?: number;
   /**
    * Use the backend's fused LSTM kernels when it offers them (default true). `false` always runs
    * the composite of core ops: slower, for debugging and for checking kernels.
@@ -128,11 +114,6 @@ interface DirectionResult {
   readonly cells: Tensor | null;
 }
 
-function positiveInteger(op: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new GatedError(op, `${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /**
  * A multi-layer LSTM, PyTorch's `nn.LSTM`. For each step, with gate order i, f, g, o:
  *
@@ -166,8 +147,8 @@ export class LSTM extends Module {
   /** Whether the backend's fused kernels are used when available. */
   readonly fused: boolean;
   private readonly seed: number | undefined;
+  private readonly layerDropout: LayerDropout;
   private readonly directions: LSTMLayerParameters[] = [];
-  private dropoutCalls = 0;
 
   constructor(options: LSTMOptions) {
     super();
@@ -186,6 +167,7 @@ export class LSTM extends Module {
     }
     checkSeed(op, options.seed);
     this.seed = options.seed;
+    this.layerDropout = { seed: options.seed, calls: 0 };
     this.fused = options.fused ?? true;
 
     const hidden = this.hiddenSize;
@@ -247,33 +229,23 @@ export class LSTM extends Module {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize') : null;
       const c0 = options.c0 ? checkState(op, 'c0', options.c0, layout, count, this.hiddenSize, 'hiddenSize') : null;
       const lengthValues = lengthsTensor(lengths);
-      let input = layout.unbatched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
       const finalH: Tensor[] = [];
       const finalC: Tensor[] = [];
       const gates: LSTMGates[] = [];
-      for (let layer = 0; layer < this.numLayers; layer++) {
-        const outputs: Tensor[] = [];
-        for (let direction = 0; direction < this.numDirections; direction++) {
-          const index = layer * this.numDirections + direction;
-          const params = this.directions[index]!;
-          const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
-          const inputGates = projectInput(input, params.weightIh, bias);
-          const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
-          const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
-          const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
-          outputs.push(result.output);
-          finalH.push(result.h);
-          finalC.push(result.c);
-          if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
-        }
-        input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
-        if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
-          input = applyDropout(input, this.dropout, this.seed === undefined ? undefined : deriveSeed(this.seed, 1 << 20), this.dropoutCalls++);
-        }
-      }
-      const output = layout.unbatched ? squeeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-      const h = layout.unbatched ? stack(finalH.map((t) => squeeze(t, 0)), 0) : stack(finalH, 0);
-      const c = layout.unbatched ? stack(finalC.map((t) => squeeze(t, 0)), 0) : stack(finalC, 0);
+      const output = runLayers(this, this.layerDropout, x, layout, (input, index, layer, direction) => {
+        const params = this.directions[index]!;
+        const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
+        const inputGates = projectInput(input, params.weightIh, bias);
+        const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
+        const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
+        const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
+        finalH.push(result.h);
+        finalC.push(result.c);
+        if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
+        return result.output;
+      });
+      const h = stackStates(finalH, layout);
+      const c = stackStates(finalC, layout);
       return wantGates ? { output, h, c, gates } : { output, h, c };
     });
   }
