@@ -22,13 +22,13 @@ import {
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import { checkDropout } from './dropout.js';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
 import { checkCellInput, checkCellState } from './lstm-cell.js';
 import { Module } from './module.js';
 import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
-import { sequenceLengths, stackStates, stateAt, stepOf, type LayerDropout, type Lengths, type RecurrentOptions } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths, type RecurrentOptions } from './recurrent.js';
+import { RecurrentLayer } from './recurrent-layer.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /**
@@ -81,48 +81,18 @@ interface GRUDirection {
  * const { output, h } = gru.forward(x); // x [T, B, 4]
  * ```
  */
-export class GRU extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly dropout: number;
-  readonly bidirectional: boolean;
-  private readonly seed: number | undefined;
-  private readonly layerDropout: LayerDropout;
-  private readonly directions: GRUDirection[] = [];
+export class GRU extends RecurrentLayer {
+  private readonly directions: GRUDirection[];
 
   constructor(options: GRUOptions) {
-    super();
-    this.inputSize = positiveInteger('GRU', 'inputSize', options.inputSize);
-    this.hiddenSize = positiveInteger('GRU', 'hiddenSize', options.hiddenSize);
-    this.numLayers = positiveInteger('GRU', 'numLayers', options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
-    this.dropout = options.dropout ?? 0;
-    checkDropout('GRU', this.dropout);
-    this.bidirectional = options.bidirectional ?? false;
-    checkSeed('GRU', options.seed);
-    this.seed = options.seed;
-    this.layerDropout = { seed: options.seed, calls: 0 };
+    super('GRU', options);
     const hidden = this.hiddenSize;
-    const bound = 1 / Math.sqrt(hidden);
-    let index = 0;
-    const init = (name: string, shape: number[]) =>
-      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const layerInput = layer === 0 ? this.inputSize : this.numDirections * hidden;
-      for (let direction = 0; direction < this.numDirections; direction++) {
-        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
-        this.directions.push({
-          weightIh: init(`weight_ih${suffix}`, [3 * hidden, layerInput]),
-          weightHh: init(`weight_hh${suffix}`, [3 * hidden, hidden]),
-          biasIh: this.bias ? init(`bias_ih${suffix}`, [3 * hidden]) : null,
-          biasHh: this.bias ? init(`bias_hh${suffix}`, [3 * hidden]) : null,
-        });
-      }
-    }
+    this.directions = this.createDirections(hidden, (suffix, layerInput, init) => ({
+      weightIh: init(`weight_ih${suffix}`, [3 * hidden, layerInput]),
+      weightHh: init(`weight_hh${suffix}`, [3 * hidden, hidden]),
+      biasIh: this.bias ? init(`bias_ih${suffix}`, [3 * hidden]) : null,
+      biasHh: this.bias ? init(`bias_hh${suffix}`, [3 * hidden]) : null,
+    }));
   }
 
   protected override get label(): string {
@@ -131,10 +101,6 @@ export class GRU extends Module {
 
   protected override describe(): string {
     return `GRU(${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}${this.bidirectional ? ', bidirectional' : ''})`;
-  }
-
-  get numDirections(): number {
-    return this.bidirectional ? 2 : 1;
   }
 
   /** Runs the GRU over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or unbatched `[T, I]`). */

@@ -20,19 +20,14 @@ import {
   squeeze,
   stack,
   tidy,
-  uniform,
   where,
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import { checkDropout } from './dropout.js';
-import { seedOption } from './init.js';
-import { positiveInteger } from './checks.js';
-import { Module } from './module.js';
 import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
-import { sequenceLengths, stackStates, stateAt, stepOf, type LayerDropout, type Lengths } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths } from './recurrent.js';
 import type { RecurrentOptions, SequenceLayout } from './recurrent.js';
-import { checkSeed, deriveSeed } from './seed.js';
+import { RecurrentLayer } from './recurrent-layer.js';
 
 /**
  * Constructor options of {@link LSTM}, PyTorch's names in camelCase: those every recurrent layer
@@ -135,59 +130,29 @@ interface DirectionResult {
  * const next = lstm.forward(x2, { h0: h.detach(), c0: c.detach() }); // carry state (TBPTT)
  * ```
  */
-export class LSTM extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly dropout: number;
-  readonly bidirectional: boolean;
+export class LSTM extends RecurrentLayer {
   readonly projSize: number;
   /** Whether the backend's fused kernels are used when available. */
   readonly fused: boolean;
-  private readonly seed: number | undefined;
-  private readonly layerDropout: LayerDropout;
-  private readonly directions: LSTMLayerParameters[] = [];
+  private readonly directions: LSTMLayerParameters[];
 
   constructor(options: LSTMOptions) {
-    super();
-    const op = 'LSTM';
-    this.inputSize = positiveInteger(op, 'inputSize', options.inputSize);
-    this.hiddenSize = positiveInteger(op, 'hiddenSize', options.hiddenSize);
-    this.numLayers = positiveInteger(op, 'numLayers', options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
-    this.dropout = options.dropout ?? 0;
-    checkDropout(op, this.dropout);
-    this.bidirectional = options.bidirectional ?? false;
+    super('LSTM', options);
     this.projSize = options.projSize ?? 0;
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
-      throw new GatedError(op, `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
+      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
     }
-    checkSeed(op, options.seed);
-    this.seed = options.seed;
-    this.layerDropout = { seed: options.seed, calls: 0 };
     this.fused = options.fused ?? true;
 
     const hidden = this.hiddenSize;
     const out = this.outputSize;
-    const bound = 1 / Math.sqrt(hidden);
-    let index = 0;
-    const init = (name: string, shape: number[]): Tensor =>
-      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const layerInput = layer === 0 ? this.inputSize : this.numDirections * out;
-      for (let direction = 0; direction < this.numDirections; direction++) {
-        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
-        const weightIh = init(`weight_ih${suffix}`, [4 * hidden, layerInput]);
-        const weightHh = init(`weight_hh${suffix}`, [4 * hidden, out]);
-        const biasIh = this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null;
-        const biasHh = this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null;
-        const weightHr = this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null;
-        this.directions.push({ weightIh, weightHh, biasIh, biasHh, weightHr });
-      }
-    }
+    this.directions = this.createDirections(out, (suffix, layerInput, init) => ({
+      weightIh: init(`weight_ih${suffix}`, [4 * hidden, layerInput]),
+      weightHh: init(`weight_hh${suffix}`, [4 * hidden, out]),
+      biasIh: this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null,
+      biasHh: this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null,
+      weightHr: this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null,
+    }));
   }
 
   protected override get label(): string {
@@ -202,11 +167,6 @@ export class LSTM extends Module {
       this.bias ? '' : 'bias=false',
     ].filter((s) => s !== '');
     return `LSTM(${this.inputSize}, ${this.hiddenSize}${extras.map((e) => `, ${e}`).join('')})`;
-  }
-
-  /** 2 when bidirectional, else 1 (PyTorch's D). */
-  get numDirections(): number {
-    return this.bidirectional ? 2 : 1;
   }
 
   /** Size of the hidden state and of each direction's output: projSize if set, else hiddenSize (P). */
