@@ -191,6 +191,16 @@ export function checkedBackend<B extends Backend>(backend: B): B {
       }
       return method;
     },
+    // A contract method assigned on the checked backend (a profiler wrapping `free`, say) replaces
+    // the checked method, so the wrapper calls the checked one it captured; assigning it on the
+    // backend itself would make the checked method call its own wrapper forever.
+    set(target, property, value: unknown) {
+      if (Object.hasOwn(methods, property)) {
+        (methods as Record<PropertyKey, unknown>)[property] = value;
+        return true;
+      }
+      return Reflect.set(target, property, value, target);
+    },
   });
   guards.set(backend, proxy);
   checked.add(proxy);

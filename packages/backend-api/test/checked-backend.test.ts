@@ -105,6 +105,23 @@ describe('checkedBackend', () => {
     expect(backend.secret()).toBe(42);
   });
 
+  it('lets a caller wrap a checked method, as profilers do', () => {
+    const raw = new FakeBackend();
+    const backend: Backend = checkedBackend(raw);
+    const free = backend.free.bind(backend);
+    let freed = 0;
+    backend.free = (handle) => {
+      freed++;
+      free(handle);
+    };
+    const x = backend.alloc('float32', 1);
+    backend.free(x);
+    expect(freed).toBe(1);
+    expect(raw.calls).toEqual(['alloc', 'free']);
+    expect(() => { backend.free(x); }).toThrow('free: buffer was already freed');
+    expect(freed).toBe(2);
+  });
+
   it('offers optional methods exactly when the backend has them', () => {
     const backend: Backend = checkedBackend(new FakeBackend());
     expect(typeof backend.readSync).toBe('undefined');
