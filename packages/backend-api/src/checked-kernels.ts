@@ -66,16 +66,20 @@ export function checkedKernels(guard: HandleGuard, raw: Backend): Partial<Backen
     unary(op: UnaryOp, x: TensorSpec): DataHandle {
       guard.alive('unary');
       knownOp('unary', UNARY_TYPING, op);
+      const { inputs } = UNARY_TYPING[op];
       const input = guard.input('unary', 'x', x);
-      checkAllowed('unary', `x of ${op}`, input.dtype, UNARY_TYPING[op].inputs);
+      // The operand's name is built only for the error message.
+      if (!inputs.includes(input.dtype)) checkAllowed('unary', `x of ${op}`, input.dtype, inputs);
       return guard.adopt(raw.unary(op, x));
     },
     binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle {
       guard.alive('binary');
       knownOp('binary', BINARY_TYPING, op);
+      const { inputs } = BINARY_TYPING[op];
       const left = guard.input('binary', 'a', a);
-      guard.input('binary', 'b', b, [left.dtype]);
-      checkAllowed('binary', `a of ${op}`, left.dtype, BINARY_TYPING[op].inputs);
+      const right = guard.input('binary', 'b', b);
+      if (right.dtype !== left.dtype) checkAllowed('binary', 'b', right.dtype, [left.dtype]);
+      if (!inputs.includes(left.dtype)) checkAllowed('binary', `a of ${op}`, left.dtype, inputs);
       checkBroadcast('binary', 'a', a.shape, outShape);
       checkBroadcast('binary', 'b', b.shape, outShape);
       return guard.adopt(raw.binary(op, a, b, outShape));

@@ -233,11 +233,18 @@ export interface BoundDims {
 }
 
 const AXIS = /^(\d*)([A-Za-z]\w*)$/;
+/** Parsed axis entries: signatures are constants, and every fused call checks them twice. */
+const parsedAxes = new Map<string, readonly [factor: number, name: string]>();
 
-function parseAxis(entry: string): [factor: number, name: string] {
-  const match = AXIS.exec(entry);
-  if (!match) throw new Error(`fused signature: bad axis "${entry}"`);
-  return [match[1] ? Number(match[1]) : 1, match[2]!];
+function parseAxis(entry: string): readonly [factor: number, name: string] {
+  let parsed = parsedAxes.get(entry);
+  if (parsed === undefined) {
+    const match = AXIS.exec(entry);
+    if (!match) throw new Error(`fused signature: bad axis "${entry}"`);
+    parsed = [match[1] ? Number(match[1]) : 1, match[2]!];
+    parsedAxes.set(entry, parsed);
+  }
+  return parsed;
 }
 
 function symbolic(shape: readonly string[]): string {
