@@ -35,11 +35,9 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    positiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
-    positiveInteger('Embedding', 'embeddingDim', embeddingDim);
+    this.numEmbeddings = positiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
+    this.embeddingDim = positiveInteger('Embedding', 'embeddingDim', embeddingDim);
     checkSeed('Embedding', options.seed);
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
     let padding: number | null = null;
     if (options.paddingIdx !== undefined) {
       const p = options.paddingIdx;

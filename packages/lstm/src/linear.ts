@@ -31,11 +31,9 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    positiveInteger('Linear', 'inFeatures', inFeatures);
-    positiveInteger('Linear', 'outFeatures', outFeatures);
+    this.inFeatures = positiveInteger('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInteger('Linear', 'outFeatures', outFeatures);
     checkSeed('Linear', options.seed);
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0))));
     this.bias = options.bias === false
