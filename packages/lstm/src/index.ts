@@ -29,6 +29,7 @@ export { LSTMCell } from './lstm-cell.js';
 export type { LSTMCellOptions, LSTMCellResult, LSTMCellState } from './lstm-cell.js';
 export { GRU, GRUCell } from './gru.js';
 export type { GRUCellOptions, GRUForwardOptions, GRUOptions, GRUResult } from './gru.js';
+export type { RecurrentOptions } from './recurrent.js';
 export type { Lengths } from './recurrent.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';

@@ -3,7 +3,7 @@
  * id (its `/`-joined titles) and honour the backend's skip list, the backend under test, and the
  * tolerance scaling the backend asked for.
  */
-import type { Backend } from '@gated/backend-api';
+import type { Backend, BackendFactory } from '@gated/backend-api';
 import { describe, it } from 'vitest';
 import type { ConformanceOptions } from '../options.js';
 import type { Tolerance } from './compare.js';
@@ -12,6 +12,8 @@ import { Rng } from './rng.js';
 /** Shared by every context of one `describeBackend` call. */
 export interface RunState {
   readonly backendName: string;
+  /** The factory `describeBackend` was given (suites may create a second instance). */
+  readonly factory: BackendFactory;
   readonly options: ConformanceOptions;
   /** Every suite and test id registered, to find skip entries that name nothing. */
   readonly ids: Set<string>;
@@ -48,6 +50,11 @@ export class SuiteContext {
 
   get options(): ConformanceOptions {
     return this.state.options;
+  }
+
+  /** The backend's factory, for tests that need an instance of their own. */
+  get factory(): BackendFactory {
+    return this.state.factory;
   }
 
   /** The backend under test (inside tests only). */
