@@ -3,6 +3,7 @@
  * numpy broadcasting, axis normalisation. Everything here validates and throws a GatedError
  * naming the op, so callers can pass user input straight in.
  */
+import { describeValue } from './convert.js';
 import { GatedError, formatShape } from './errors.js';
 
 /** A tensor shape: one non-negative integer per axis; `[]` is a scalar. */
@@ -38,13 +39,13 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  */
 export function assertValidShape(op: string, shape: unknown): asserts shape is Shape {
   if (!Array.isArray(shape)) {
-    throw new GatedError(op, `shape must be an array of integers, got ${String(shape)}`);
+    throw new GatedError(op, `shape must be an array of integers, got ${describeValue(shape)}`);
   }
   for (const dim of shape as unknown[]) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
       throw new GatedError(
         op,
-        `shape values must be finite non-negative integers, got [${(shape as unknown[]).map(String).join(',')}]`,
+        `shape values must be finite non-negative integers, got [${(shape as unknown[]).map(describeValue).join(',')}]`,
       );
     }
   }

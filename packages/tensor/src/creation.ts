@@ -2,20 +2,7 @@
  * Creating tensors: from JavaScript values, constant fills, ranges, and the seeded random
  * stream shared by every backend. New tensors go to the active backend (`setBackend`).
  */
-import {
-  GatedError,
-  allocArray,
-  assertValidShape,
-  formatShape,
-  isArrayOfDType,
-  sizeOf,
-  threefry2x32,
-  type Backend,
-  type DType,
-  type RandomSpec,
-  type Shape,
-  type TypedArray,
-} from '@gated/backend-api';
+import { allocArray, assertValidShape, checkDType, describeValue, formatShape, GatedError, isArrayOfDType, sizeOf, threefry2x32, userValue, type Backend, type DType, type RandomSpec, type Shape, type TypedArray } from '@gated/backend-api';
 import { ENGINE } from './engine.js';
 import type { NestedArray, Tensor } from './tensor.js';
 
@@ -57,6 +44,7 @@ export function tensor(values: TensorValues, options: TensorOptions = {}): Tenso
   let flat: TypedArray;
   let shape: Shape;
   let dtype: DType;
+  if (options.dtype !== undefined) checkDType('tensor', options.dtype);
   if (ArrayBuffer.isView(values)) {
     dtype = options.dtype ?? inferTypedArrayDType(values);
     if (!isArrayOfDType(values, dtype)) {
@@ -71,18 +59,16 @@ export function tensor(values: TensorValues, options: TensorOptions = {}): Tenso
     dtype = options.dtype ?? (raw.length > 0 && typeof raw[0] === 'boolean' ? 'bool' : 'float32');
     shape = options.shape ?? inferred;
     flat = allocArray(dtype, raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const value = raw[i]!;
-      const number = typeof value === 'boolean' ? Number(value) : value;
-      if (dtype === 'int32' && !Number.isInteger(number)) {
-        throw new GatedError('tensor', `int32 tensors hold integers, got ${String(value)} at flat index ${i}`);
-      }
-      flat[i] = dtype === 'bool' ? (number !== 0 ? 1 : 0) : number;
-    }
+    // Values a user wrote are taken exactly (no wrapping, no saturation: decisions/0019).
+    for (let i = 0; i < raw.length; i++) flat[i] = userValue('tensor', dtype, raw[i]!, ` at flat index ${i}`);
   }
   assertValidShape('tensor', shape);
   if (sizeOf(shape) !== flat.length) {
     throw new GatedError('tensor', `shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
+  }
+  // Every option is checked before the upload, so a refusal leaves nothing allocated.
+  if (options.requiresGrad && dtype !== 'float32') {
+    throw new GatedError('tensor', `only float32 tensors can require gradients, got ${dtype}`);
   }
   const result = upload(ENGINE.backend(), flat, shape, dtype);
   if (options.requiresGrad) result.requiresGrad = true;
@@ -150,11 +136,8 @@ export function full(shape: Shape, value: number | boolean, options: DTypeOption
 
 function constant(op: string, shape: Shape, value: number | boolean, dtype: DType): Tensor {
   assertValidShape(op, shape);
-  const number = Number(value);
-  if (dtype === 'int32' && !Number.isInteger(number)) {
-    throw new GatedError(op, `int32 tensors hold integers, got ${String(value)}`);
-  }
-  return fillOn(ENGINE.backend(), shape, dtype === 'bool' ? Number(number !== 0) : number, dtype);
+  checkDType(op, dtype);
+  return fillOn(ENGINE.backend(), shape, userValue(op, dtype, value), dtype);
 }
 
 /** A constant tensor on a given backend (no validation). @internal */
@@ -175,21 +158,23 @@ export function ones(shape: Shape, options: DTypeOption = {}): Tensor {
 /** Zeros of `like`'s shape and dtype (or `dtype`). */
 export function zerosLike(like: Tensor, options: DTypeOption = {}): Tensor {
   like.assertLive('zerosLike');
-  return fillOn(like.backend, like.shape, 0, options.dtype ?? like.dtype);
+  const dtype = options.dtype ?? like.dtype;
+  checkDType('zerosLike', dtype);
+  return fillOn(like.backend, like.shape, 0, dtype);
 }
 
 export function onesLike(like: Tensor, options: DTypeOption = {}): Tensor {
   like.assertLive('onesLike');
-  return fillOn(like.backend, like.shape, 1, options.dtype ?? like.dtype);
+  const dtype = options.dtype ?? like.dtype;
+  checkDType('onesLike', dtype);
+  return fillOn(like.backend, like.shape, 1, dtype);
 }
 
 export function fullLike(like: Tensor, value: number | boolean, options: DTypeOption = {}): Tensor {
   like.assertLive('fullLike');
   const dtype = options.dtype ?? like.dtype;
-  if (dtype === 'int32' && !Number.isInteger(Number(value))) {
-    throw new GatedError('fullLike', `int32 tensors hold integers, got ${String(value)}`);
-  }
-  return fillOn(like.backend, like.shape, dtype === 'bool' ? Number(Number(value) !== 0) : Number(value), dtype);
+  checkDType('fullLike', dtype);
+  return fillOn(like.backend, like.shape, userValue('fullLike', dtype, value), dtype);
 }
 
 /**
@@ -199,14 +184,20 @@ export function fullLike(like: Tensor, value: number | boolean, options: DTypeOp
 export function arange(start: number, stop?: number, step = 1, options: DTypeOption = {}): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   for (const [name, value] of [['start', from], ['stop', to], ['step', step]] as const) {
-    if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${String(value)}`);
+    if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${describeValue(value)}`);
   }
   if (step === 0) throw new GatedError('arange', 'step must not be 0');
   const count = Math.max(0, Math.ceil((to - from) / step));
   const dtype = options.dtype ?? 'float32';
-  if (dtype === 'bool') throw new GatedError('arange', 'dtype must be float32 or int32');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new GatedError('arange', `dtype must be float32 or int32, got ${describeValue(dtype)}`);
   if (dtype === 'int32' && (!Number.isInteger(from) || !Number.isInteger(step))) {
     throw new GatedError('arange', `int32 ranges need integer start and step, got ${from} and ${step}`);
+  }
+  // The size is checked before any host memory is taken.
+  assertValidShape('arange', [count]);
+  if (dtype === 'int32' && count > 0) {
+    userValue('arange', 'int32', from, ' (start)');
+    userValue('arange', 'int32', from + (count - 1) * step, ' (the last value)');
   }
   const values = allocArray(dtype, count);
   for (let i = 0; i < count; i++) values[i] = from + i * step;
@@ -218,7 +209,9 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new GatedError('linspace', `start and stop must be finite, got ${start} and ${stop}`);
   }
-  if (!Number.isInteger(num) || num < 0) throw new GatedError('linspace', `num must be a non-negative integer, got ${String(num)}`);
+  if (!Number.isInteger(num) || num < 0) throw new GatedError('linspace', `num must be a non-negative integer, got ${describeValue(num)}`);
+  // The size is checked before any host memory is taken.
+  assertValidShape('linspace', [num]);
   const values = new Float32Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = i === num - 1 && num > 1 ? stop : start + i * step;
@@ -229,6 +222,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 export function eye(n: number, m = n, options: DTypeOption = {}): Tensor {
   assertValidShape('eye', [n, m]);
   const dtype = options.dtype ?? 'float32';
+  checkDType('eye', dtype);
   const values = allocArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return tensor(values, { dtype, shape: [n, m] });
@@ -243,7 +237,7 @@ function randomFill(op: string, shape: Shape, spec: RandomSpec, seed: number | u
 
 function assertFinite(op: string, values: Record<string, number>): void {
   for (const [name, value] of Object.entries(values)) {
-    if (!Number.isFinite(value)) throw new GatedError(op, `${name} must be finite, got ${String(value)}`);
+    if (!Number.isFinite(value)) throw new GatedError(op, `${name} must be finite, got ${describeValue(value)}`);
   }
 }
 
@@ -273,7 +267,7 @@ export function normal(shape: Shape, mean = 0, std = 1, options: SeedOption = {}
 
 /** float32 samples that are 1 with probability `p` and 0 otherwise (dropout masks). */
 export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new GatedError('bernoulli', `p must be in [0, 1], got ${String(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new GatedError('bernoulli', `p must be in [0, 1], got ${describeValue(p)}`);
   return randomFill('bernoulli', shape, { kind: 'bernoulli', p }, options.seed);
 }
 
@@ -282,7 +276,8 @@ export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Te
  * so data shuffles are identical on every backend.
  */
 export function randperm(n: number, options: SeedOption = {}): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new GatedError('randperm', `n must be a non-negative integer, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 0) throw new GatedError('randperm', `n must be a non-negative integer, got ${describeValue(n)}`);
+  assertValidShape('randperm', [n]);
   const key = ENGINE.nextRandomKey('randperm', options.seed);
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) values[i] = i;

@@ -3,7 +3,7 @@
  * rank-0 tensors of that tensor's dtype on its backend (freed by the caller after the op), and
  * dtype checks shared by every op.
  */
-import { GatedError, type Backend, type DType, type KernelTyping } from '@gated/backend-api';
+import { GatedError, describeValue, int32Problem, type Backend, type DType, type KernelTyping } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import { Tensor } from '../tensor.js';
 
@@ -31,9 +31,15 @@ export function operands(op: string, args: readonly TensorLike[]): { tensors: Te
 }
 
 function scalarOn(op: string, backend: Backend, value: number | boolean, dtype: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new GatedError(op, `expects tensors, numbers or booleans, got ${describeValue(value)}`);
+  }
   const number = Number(value);
-  if (dtype === 'int32' && !Number.isInteger(number)) {
-    throw new GatedError(op, `cannot combine an int32 tensor with the non-integer scalar ${number}; cast the tensor to float32 first`);
+  // A number next to an int32 tensor is taken exactly, as tensor() takes it (decisions/0019).
+  const problem = dtype === 'int32' ? int32Problem(number) : null;
+  if (problem !== null) {
+    const what = Number.isInteger(number) ? 'the scalar' : 'the non-integer scalar';
+    throw new GatedError(op, `cannot combine an int32 tensor with ${what} ${number} (it ${problem}); cast the tensor to float32 first`);
   }
   const stored = dtype === 'bool' ? Number(number !== 0) : number;
   return ENGINE.wrap(backend, backend.fill(dtype, 1, stored), [], dtype);

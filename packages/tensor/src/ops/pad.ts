@@ -1,4 +1,4 @@
-import { GatedError, formatShape } from '@gated/backend-api';
+import { GatedError, formatShape, userValue } from '@gated/backend-api';
 import { fillOn } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
@@ -18,12 +18,14 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
       throw new GatedError('pad', `paddings must be non-negative integers, got [${paddings.map((p) => `[${p.join(',')}]`).join(',')}]`);
     }
   }
+  // The padding value is one a user wrote: exact for int32, 0 or 1 for bool (decisions/0019).
+  const stored = userValue('pad', x.dtype, value, ' as the padding value');
   return ENGINE.tidy(() => {
     let out = x;
     paddings.forEach(([before, after], axis) => {
       if (before === 0 && after === 0) return;
       const parts: Tensor[] = [];
-      const edge = (n: number) => fillOn(x.backend, out.shape.map((d, i) => (i === axis ? n : d)), value, x.dtype);
+      const edge = (n: number) => fillOn(x.backend, out.shape.map((d, i) => (i === axis ? n : d)), stored, x.dtype);
       if (before > 0) parts.push(edge(before));
       parts.push(out);
       if (after > 0) parts.push(edge(after));
