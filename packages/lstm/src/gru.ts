@@ -185,10 +185,12 @@ export class GRUCell extends Module {
     const init = (name: string, shape: number[]) =>
       this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(options.seed, index++))));
     const gates = 3 * this.hiddenSize;
-    this.weightIh = init('weight_ih', [gates, this.inputSize]);
-    this.weightHh = init('weight_hh', [gates, this.hiddenSize]);
-    this.biasIh = this.bias ? init('bias_ih', [gates]) : null;
-    this.biasHh = this.bias ? init('bias_hh', [gates]) : null;
+    [this.weightIh, this.weightHh, this.biasIh, this.biasHh] = this.build(() => [
+      init('weight_ih', [gates, this.inputSize]),
+      init('weight_hh', [gates, this.hiddenSize]),
+      this.bias ? init('bias_ih', [gates]) : null,
+      this.bias ? init('bias_hh', [gates]) : null,
+    ]);
   }
 
   protected override get label(): string {

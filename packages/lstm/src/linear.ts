@@ -35,10 +35,10 @@ export class Linear extends Module {
     this.outFeatures = positiveInteger('Linear', 'outFeatures', outFeatures);
     checkSeed('Linear', options.seed);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0))));
-    this.bias = options.bias === false
-      ? null
-      : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1))));
+    [this.weight, this.bias] = this.build(() => [
+      this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0)))),
+      options.bias === false ? null : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1)))),
+    ]);
   }
 
   protected override get label(): string {

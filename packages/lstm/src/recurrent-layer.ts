@@ -49,7 +49,7 @@ export abstract class RecurrentLayer extends Module {
    * names' suffix (`_l1_reverse`), the layer's input width (`inputSize`, then D · `layerOutput`)
    * and `init`, which registers a parameter initialized as PyTorch does, uniform in
    * ±1/√hiddenSize; the k-th parameter draws from the k-th seed derived from the layer's seed, so
-   * a seeded layer is reproducible.
+   * a seeded layer is reproducible. If creating one fails, the ones already made are freed.
    */
   protected createDirections<P>(
     layerOutput: number,
@@ -59,13 +59,15 @@ export abstract class RecurrentLayer extends Module {
     let index = 0;
     const init = (name: string, shape: number[]): Tensor =>
       this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
-    const directions: P[] = [];
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const layerInput = layer === 0 ? this.inputSize : this.numDirections * layerOutput;
-      for (let direction = 0; direction < this.numDirections; direction++) {
-        directions.push(make(`_l${layer}${direction === 1 ? '_reverse' : ''}`, layerInput, init));
+    return this.build(() => {
+      const directions: P[] = [];
+      for (let layer = 0; layer < this.numLayers; layer++) {
+        const layerInput = layer === 0 ? this.inputSize : this.numDirections * layerOutput;
+        for (let direction = 0; direction < this.numDirections; direction++) {
+          directions.push(make(`_l${layer}${direction === 1 ? '_reverse' : ''}`, layerInput, init));
+        }
       }
-    }
-    return directions;
+      return directions;
+    });
   }
 }

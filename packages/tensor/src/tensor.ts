@@ -156,6 +156,12 @@ export class Tensor<D extends DType = DType> {
     if (this.disposedFlag) {
       throw new GatedError(op, `tensor #${this.id} (${this.dtype} ${formatShape(this.shape)}) was already disposed`);
     }
+    if (ENGINE.anyRemoved && ENGINE.isRemoved(this.storage.backend)) {
+      throw new GatedError(
+        op,
+        `tensor #${this.id} (${this.dtype} ${formatShape(this.shape)}) lives on backend "${this.storage.backend.name}", which was removed (removeBackend)`,
+      );
+    }
   }
 
   /** Frees this tensor's reference to its buffer. Idempotent. */
