@@ -1,4 +1,4 @@
-import { GatedError } from '@gated/backend-api';
+import { describeValue, GatedError } from '@gated/backend-api';
 import { bernoulli, mul, reshape, tidy, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
@@ -6,7 +6,7 @@ import { checkSeed, deriveSeed } from './seed.js';
 
 /** Checks a dropout probability: a number in [0, 1). */
 export function checkDropout(op: string, p: number): void {
-  if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new GatedError(op, `dropout must be a number in [0, 1), got ${String(p)}`);
+  if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new GatedError(op, `dropout must be a number in [0, 1), got ${describeValue(p)}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { GatedError, formatShape } from '@gated/backend-api';
+import { describeValue, formatShape, GatedError } from '@gated/backend-api';
 import { gather, normal, notEqual, tensor, tidy, unsqueeze, where, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
@@ -42,7 +42,7 @@ export class Embedding extends Module {
     if (options.paddingIdx !== undefined) {
       const p = options.paddingIdx;
       if (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings) {
-        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${String(p)}`);
+        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${describeValue(p)}`);
       }
       padding = p < 0 ? p + numEmbeddings : p;
     }

@@ -3,7 +3,7 @@
  * `binary_cross_entropy_with_logits`), built from public ops so they run and differentiate on
  * every backend.
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { describeValue, formatShape, GatedError, shapesEqual } from '@gated/backend-api';
 import {
   add,
   arange,
@@ -46,7 +46,7 @@ function reduce(op: string, losses: Tensor, reduction: Reduction): Tensor {
     case 'none':
       return losses;
     default:
-      throw new GatedError(op, `reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
+      throw new GatedError(op, `reduction must be 'mean', 'sum' or 'none', got ${describeValue(reduction)}`);
   }
 }
 
@@ -125,7 +125,7 @@ function classLoss(op: string, input: Tensor, target: Tensor, options: ClassLoss
     throw new GatedError(op, `expected input [N, C] with target [N] (or input [C] with a scalar target), got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`);
   }
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new GatedError(op, `ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  if (!Number.isInteger(ignoreIndex)) throw new GatedError(op, `ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
   const classes = input.shape[input.rank - 1]!;
   const rows = single ? 1 : input.shape[0]!;
   checkTargets(op, target, classes, ignoreIndex);

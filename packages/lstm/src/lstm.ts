@@ -10,7 +10,7 @@
  * step. With a projection (`projSize > 0`) the layer runs that step loop itself, with one more
  * matmul per step for `W_hr`. Nothing is read back inside the loop.
  */
-import { GatedError } from '@gated/backend-api';
+import { describeValue, GatedError } from '@gated/backend-api';
 import {
   add,
   lstmCell,
@@ -140,7 +140,7 @@ export class LSTM extends RecurrentLayer {
     super('LSTM', options);
     this.projSize = options.projSize ?? 0;
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
-      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
+      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${describeValue(options.projSize)}`);
     }
     this.fused = options.fused ?? true;
 
@@ -295,7 +295,7 @@ export class LSTM extends RecurrentLayer {
   layerParameters(layer: number, reverse = false): LSTMLayerParameters {
     this.assertLive('layerParameters');
     if (!Number.isInteger(layer) || layer < 0 || layer >= this.numLayers) {
-      throw new GatedError('LSTM.layerParameters', `layer must be in [0, ${this.numLayers}), got ${String(layer)}`);
+      throw new GatedError('LSTM.layerParameters', `layer must be in [0, ${this.numLayers}), got ${describeValue(layer)}`);
     }
     if (reverse && !this.bidirectional) throw new GatedError('LSTM.layerParameters', 'this LSTM is not bidirectional');
     return this.directions[layer * this.numDirections + (reverse ? 1 : 0)]!;

@@ -4,7 +4,7 @@
  * (directions, dropout between layers, the input and output layouts), the one-matmul input
  * projection, and the per-step masks of variable-length batches.
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
 import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, type Tensor } from '@gated/tensor';
 import { applyDropout } from './dropout.js';
 import { deriveSeed } from './seed.js';
@@ -135,13 +135,18 @@ export function checkState(
 /** The host lengths, checked against the batch: one per sequence, each an integer in [1, T]. */
 export function sequenceLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
   if (layout.unbatched) throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
+  const given: unknown = lengths;
+  if (!Array.isArray(given) && !(given instanceof Int32Array)) {
+    // A Tensor has no `length`: say what it is rather than "got undefined".
+    throw new GatedError(op, `lengths must be host integers (an array or an Int32Array), got ${describeValue(given)}; read a tensor of lengths with await lengths.data()`);
+  }
   if (lengths.length !== layout.batch) {
     throw new GatedError(op, `lengths must have one entry per sequence (B = ${layout.batch}), got ${lengths.length}`);
   }
   const out: number[] = [];
   for (let b = 0; b < lengths.length; b++) {
     const length = lengths[b]!;
-    if (!Number.isInteger(length)) throw new GatedError(op, `lengths[${b}] must be an integer, got ${String(length)}`);
+    if (!Number.isInteger(length)) throw new GatedError(op, `lengths[${b}] must be an integer, got ${describeValue(length)}`);
     if (length < 1) throw new GatedError(op, `lengths[${b}] is ${length}: every sequence needs at least one step`);
     if (length > layout.steps) {
       throw new GatedError(op, `lengths[${b}] is ${length}, longer than the sequence (T = ${layout.steps})`);

@@ -9,7 +9,7 @@
  * tensor you may read later or never. Only `errorIfNonfinite: true` must look at the norm before
  * touching the gradients, so that form is async.
  */
-import { GatedError } from '@gated/backend-api';
+import { describeValue, GatedError } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
 import {
   Tensor,
@@ -56,7 +56,7 @@ function gradientsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
 
 function checkNormType(normType: number): void {
   if (typeof normType !== 'number' || Number.isNaN(normType) || normType <= 0) {
-    throw new GatedError('clipGradNorm', `normType must be a number > 0 or Infinity, got ${String(normType)}`);
+    throw new GatedError('clipGradNorm', `normType must be a number > 0 or Infinity, got ${describeValue(normType)}`);
   }
 }
 
@@ -126,7 +126,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   const normType = options.normType ?? 2;
   checkNormType(normType);
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
-    throw new GatedError(op, `maxNorm must be a number >= 0, got ${String(maxNorm)}`);
+    throw new GatedError(op, `maxNorm must be a number >= 0, got ${describeValue(maxNorm)}`);
   }
   const grads = gradientsOf(op, params);
   const norm = noGrad(() => tidy(() => totalNorm(grads, normType)));
@@ -175,7 +175,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = 'clipGradValue';
   if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
-    throw new GatedError(op, `clipValue must be a number >= 0, got ${String(clipValue)}`);
+    throw new GatedError(op, `clipValue must be a number >= 0, got ${describeValue(clipValue)}`);
   }
   const grads = gradientsOf(op, params);
   noGrad(() => {

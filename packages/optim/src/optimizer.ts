@@ -331,7 +331,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       }
       params.forEach((id, i) => {
         if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-          throw new GatedError(owner, `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${String(id)}`);
+          throw new GatedError(owner, `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${describeValue(id)}`);
         }
         if (byIndex.has(id)) throw new GatedError(owner, `parameter index ${id} appears twice in paramGroups`);
         byIndex.set(id, current[i]!);
@@ -366,7 +366,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       for (const name of layout.counters) {
         const value = entry[name];
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-          throw new GatedError(owner, `state[${key}].${name} must be an integer >= 0, got ${String(value)}`);
+          throw new GatedError(owner, `state[${key}].${name} must be an integer >= 0, got ${describeValue(value)}`);
         }
       }
       for (const name of [...layout.tensors, ...layout.optionalTensors]) {

@@ -7,6 +7,7 @@
 import {
   FUSED_SIGNATURES,
   checkFusedOperands,
+  checkLengths,
   fusedShape,
   type Backend,
   type BoundDims,
@@ -28,7 +29,15 @@ export interface FusedOptions {
 /** Checks that every tensor is live, then the tensors against `op`'s signature; returns the bound dimensions. */
 export function checkFused(op: FusedKernel, tensors: { readonly [name: string]: Tensor | null | undefined }): BoundDims {
   for (const t of Object.values(tensors)) t?.assertLive(op);
-  return checkFusedOperands(op, FUSED_SIGNATURES[op].inputs, tensors);
+  const bound = checkFusedOperands(op, FUSED_SIGNATURES[op].inputs, tensors);
+  const lengths = tensors.lengths;
+  // Lengths in [1, T] are checked here, where both the kernel and the composite see them (the
+  // composite would otherwise run lengths the kernel refuses), on backends that read cheaply; a
+  // GPU's kernel may instead write zeros for them (Backend.lstmSequence).
+  if (lengths && lengths.backend.caps.syncRead && bound.dims.T !== undefined) {
+    checkLengths(op, ENGINE.readSync(lengths, op), bound.dims.T);
+  }
+  return bound;
 }
 
 /** The tensors a fused kernel returned, each with the shape its signature gives it. */
