@@ -19,6 +19,7 @@ import { ownershipSuite } from './ownership.js';
 import { randomSuite } from './random.js';
 import { readbackSuite } from './readback.js';
 import { reduceSuite } from './reduce.js';
+import { reliabilitySuite } from './reliability.js';
 import { softmaxSuite } from './softmax.js';
 import { storageSuite } from './storage.js';
 import { unarySuite } from './unary.js';
@@ -46,6 +47,7 @@ export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
   ownershipSuite,
   errorsSuite,
   validationSuite,
+  reliabilitySuite,
   gradientSuite,
   autogradSuite,
   optimSuite,
