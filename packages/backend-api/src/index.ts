@@ -45,6 +45,7 @@ export {
   checkIndices,
   checkLengths,
   checkMatmulShapes,
+  checkOptions,
   checkReduceAxes,
   checkScatterAddShapes,
   checkShape,

@@ -4,6 +4,7 @@
  * no fused GRU kernel: these are built from public ops, with the same structure as the LSTM (one
  * matmul for the input projection of all steps, then one recurrent matmul per step).
  */
+import { checkOptions } from '@gated/backend-api';
 import {
   add,
   matmul,
@@ -105,6 +106,7 @@ export class GRU extends RecurrentLayer {
 
   /** Runs the GRU over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or unbatched `[T, I]`). */
   forward(x: Tensor, options: GRUForwardOptions = {}): GRUResult {
+    checkOptions('GRU.forward', options);
     const op = 'GRU.forward';
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
@@ -176,6 +178,7 @@ export class GRUCell extends Module {
 
   constructor(options: GRUCellOptions) {
     super();
+    checkOptions('GRUCell', options, true);
     this.inputSize = positiveInteger('GRUCell', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInteger('GRUCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;

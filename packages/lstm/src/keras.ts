@@ -14,7 +14,7 @@
  * `recurrent_activation: 'sigmoid'`. TF.js defaults `recurrentActivation` to `'hardSigmoid'`,
  * which no PyTorch-style LSTM computes: such weights are refused. See docs/weight-formats.md.
  */
-import { GatedError, describeValue, formatShape, sizeOf } from '@gated/backend-api';
+import { checkOptions, GatedError, describeValue, formatShape, sizeOf } from '@gated/backend-api';
 import { dispose, tensor } from '@gated/tensor';
 import { isObject } from './checks.js';
 import type { HostTensor } from './host-tensor.js';
@@ -125,6 +125,7 @@ function transposed(a: KerasArray): Float32Array {
  */
 export function kerasLSTMToStateDict(weights: KerasLSTMWeights, options: KerasMappingOptions = {}): Map<string, HostTensor> {
   const op = 'kerasLSTMToStateDict';
+  checkOptions(op, options);
   if (!isObject(weights)) {
     throw new GatedError(op, `expected { kernel, recurrentKernel, bias? }, got ${describeValue(weights)}`);
   }
@@ -183,6 +184,7 @@ export function importKerasLSTM(
   options: KerasImportOptions = {},
 ): void {
   const op = 'importKerasLSTM';
+  checkOptions(op, options);
   checkActivations(op, options);
   if (lstm.projSize > 0) throw new GatedError(op, 'an LSTM with projections (projSize > 0) has no Keras counterpart');
   const given: unknown = layers;

@@ -10,7 +10,7 @@
  * step. With a projection (`projSize > 0`) the layer runs that step loop itself, with one more
  * matmul per step for `W_hr`. Nothing is read back inside the loop.
  */
-import { describeValue, GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import {
   add,
   lstmCell,
@@ -179,6 +179,7 @@ export class LSTM extends RecurrentLayer {
    * In training mode, `dropout` applies between layers.
    */
   forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMResult {
+    checkOptions('LSTM.forward', options);
     const op = 'LSTM.forward';
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);

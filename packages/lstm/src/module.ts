@@ -6,7 +6,7 @@
  * module owns them until `dispose()`. Optimizers update them in place with `assign`, so a
  * parameter keeps its identity (and its place in `parameters()`) for the module's whole life.
  */
-import { GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
+import { checkOptions, GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
 import { Tensor, keep } from '@gated/tensor';
 import { isObject } from './checks.js';
 
@@ -156,6 +156,7 @@ export abstract class Module implements Disposable {
    */
   loadStateDict(dict: StateDict | ReadonlyMap<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     const op = `${this.label}.loadStateDict`;
+    checkOptions(op, options);
     const strict = options.strict ?? true;
     if (!isObject(dict)) throw new GatedError(op, `expected a state dict (an object or Map of tensors), got ${describeValue(dict)}`);
     const entries = new Map<string, Tensor>(dict instanceof Map ? [...(dict as ReadonlyMap<string, Tensor>)] : Object.entries(dict as StateDict));

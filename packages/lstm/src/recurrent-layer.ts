@@ -3,6 +3,7 @@
  * way (errors name the layer), the number of directions, and PyTorch's initialization of their
  * parameters. The layer loop they share is `runLayers` (recurrent.ts).
  */
+import { GatedError, checkOptions } from '@gated/backend-api';
 import { uniform, type Tensor } from '@gated/tensor';
 import { positiveInteger } from './checks.js';
 import { checkDropout } from './dropout.js';
@@ -26,6 +27,7 @@ export abstract class RecurrentLayer extends Module {
 
   protected constructor(op: string, options: RecurrentOptions) {
     super();
+    checkOptions(op, options, true);
     this.inputSize = positiveInteger(op, 'inputSize', options.inputSize);
     this.hiddenSize = positiveInteger(op, 'hiddenSize', options.hiddenSize);
     this.numLayers = positiveInteger(op, 'numLayers', options.numLayers ?? 1);
@@ -55,6 +57,7 @@ export abstract class RecurrentLayer extends Module {
     layerOutput: number,
     make: (suffix: string, layerInput: number, init: (name: string, shape: number[]) => Tensor) => P,
   ): P[] {
+    this.checkParameterCount(layerOutput, make);
     const bound = 1 / Math.sqrt(this.hiddenSize);
     let index = 0;
     const init = (name: string, shape: number[]): Tensor =>
@@ -69,5 +72,26 @@ export abstract class RecurrentLayer extends Module {
       }
       return directions;
     });
+  }
+
+  /**
+   * Refuses, before anything is allocated, a layer whose parameters add up to more than 2^31 - 1
+   * elements (the most one backend buffer indexes): `numLayers: 2 ** 40` would otherwise allocate
+   * small tensors until the process runs out of memory. Every layer past the first has the same
+   * shapes, so two layers' worth of shapes (recorded without allocating) give the total.
+   */
+  private checkParameterCount(layerOutput: number, make: (suffix: string, layerInput: number, init: (name: string, shape: number[]) => Tensor) => unknown): void {
+    const perLayer = [0, 0];
+    for (const layer of [0, 1]) {
+      const layerInput = layer === 0 ? this.inputSize : this.numDirections * layerOutput;
+      make('', layerInput, (_name, shape) => {
+        perLayer[layer]! += shape.reduce((a, b) => a * b, 1) * this.numDirections;
+        return null as unknown as Tensor; // counted, never used
+      });
+    }
+    const total = perLayer[0]! + (this.numLayers - 1) * perLayer[1]!;
+    if (total > 0x7fffffff) {
+      throw new GatedError(this.label, `${this.describe()} would have ${total} parameters, more than 2^31-1 (numLayers ${this.numLayers}, hiddenSize ${this.hiddenSize})`);
+    }
   }
 }

@@ -8,6 +8,7 @@ import { GatedError, describeValue, formatShape, shapesEqual } from '@gated/back
 import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, type Tensor } from '@gated/tensor';
 import { applyDropout } from './dropout.js';
 import { deriveSeed } from './seed.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The constructor options LSTM and GRU share, PyTorch's names in camelCase. */
 export interface RecurrentOptions {
@@ -88,7 +89,7 @@ export interface SequenceLayout {
 
 /** Checks a recurrent layer's input `[T, B, I]` (`[B, T, I]` batch-first, or unbatched `[T, I]`). */
 export function checkSequenceInput(op: string, x: Tensor, inputSize: number, batchFirst: boolean): SequenceLayout {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   const layout = batchFirst ? `[B, T, ${inputSize}]` : `[T, B, ${inputSize}]`;
   const where = `(batchFirst ${String(batchFirst)})`;
   if (x.rank !== 2 && x.rank !== 3) {
@@ -122,7 +123,7 @@ export function checkState(
   size: number,
   sizeName: string,
 ): Tensor {
-  state.assertLive(op);
+  assertLiveTensor(op, state);
   const expected = layout.unbatched ? [count, size] : [count, layout.batch, size];
   if (!shapesEqual(state.shape, expected)) {
     const symbolic = layout.unbatched ? `[numLayers·D, ${sizeName}]` : `[numLayers·D, B, ${sizeName}]`;

@@ -11,11 +11,12 @@
  * gaps or overlaps; values are little-endian and row-major. docs/weight-formats.md has the
  * details, including the order in which tensors are written (the reference writer's).
  */
-import { GatedError, assertValidShape, describeValue, formatShape, isArrayOfDType, sizeOf, type DType } from '@gated/backend-api';
+import { checkOptions, GatedError, assertValidShape, describeValue, formatShape, isArrayOfDType, sizeOf, type DType } from '@gated/backend-api';
 import { Tensor, dispose, tensor } from '@gated/tensor';
 import { isObject } from './checks.js';
 import type { HostTensor } from './host-tensor.js';
 import type { StateDict } from './module.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The dtypes of the format, in the order of the reference implementation's `Dtype` enum. */
 const DTYPE_ORDER = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'] as const;
@@ -63,6 +64,7 @@ export function serializeSafetensors(
   tensors: ReadonlyMap<string, HostTensor> | Readonly<Record<string, HostTensor>>,
   options: SafetensorsWriteOptions = {},
 ): Uint8Array {
+  checkOptions('serializeSafetensors', options);
   const op = 'serializeSafetensors';
   const entries: [string, HostTensor][] =
     tensors instanceof Map ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()] : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
@@ -136,7 +138,11 @@ interface HeaderEntry {
  */
 export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsContents {
   const op = 'parseSafetensors';
-  const buffer = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const given: unknown = bytes;
+  if (!(given instanceof Uint8Array) && !(given instanceof ArrayBuffer)) {
+    throw new GatedError(op, `expected the file's bytes (a Uint8Array or an ArrayBuffer), got ${describeValue(given)}`);
+  }
+  const buffer = given instanceof Uint8Array ? given : new Uint8Array(given);
   if (buffer.length < 8) throw new GatedError(op, `a safetensors file has at least 8 bytes, got ${buffer.length}`);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const headerSize = view.getBigUint64(0, true);
@@ -286,10 +292,11 @@ function decode(op: string, name: string, entry: HeaderEntry, bytes: Uint8Array)
  * ```
  */
 export async function saveSafetensors(tensors: StateDict, options: SafetensorsWriteOptions = {}): Promise<Uint8Array> {
+  checkOptions('saveSafetensors', options);
   const host = new Map<string, HostTensor>();
   for (const [name, t] of Object.entries(tensors)) {
     if (!(t instanceof Tensor)) throw new GatedError('saveSafetensors', `${name}: expected a Tensor, got ${describeValue(t)}`);
-    t.assertLive('saveSafetensors');
+    assertLiveTensor('saveSafetensors', t);
     host.set(name, { dtype: t.dtype, shape: [...t.shape], data: await t.data() });
   }
   return serializeSafetensors(host, options);

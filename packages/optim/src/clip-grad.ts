@@ -9,7 +9,7 @@
  * tensor you may read later or never. Only `errorIfNonfinite: true` must look at the norm before
  * touching the gradients, so that form is async.
  */
-import { describeValue, GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
 import {
   Tensor,
@@ -29,6 +29,7 @@ import {
   sum,
   tidy,
 } from '@gated/tensor';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -48,7 +49,7 @@ function gradientsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   list.forEach((param: unknown, index) => {
     if (!(param instanceof Tensor)) throw new GatedError(op, `params[${index}] is not a tensor`);
     if (param.grad === null) return;
-    param.grad.assertLive(op);
+    assertLiveTensor(op, param.grad);
     grads.push(param.grad);
   });
   return grads;
@@ -123,6 +124,7 @@ export function clipGradNorm(
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options?: ClipGradNormOptions): Tensor | Promise<Tensor>;
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): Tensor | Promise<Tensor> {
   const op = 'clipGradNorm';
+  checkOptions(op, options);
   const normType = options.normType ?? 2;
   checkNormType(normType);
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {

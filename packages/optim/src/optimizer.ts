@@ -12,6 +12,7 @@ import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
 import { Tensor, keep, tidy } from '@gated/tensor';
 import { checkOptions, describeValue, type Rules } from './validate.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The option every optimizer has. */
 export interface OptimizerOptions {
@@ -178,7 +179,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       if (!isTensor(param)) {
         throw new GatedError(owner, `params[${index}]${where} is not a tensor (got ${typeof param})`);
       }
-      param.assertLive(owner);
+      assertLiveTensor(owner, param);
       if (param.dtype !== 'float32') {
         throw new GatedError(owner, `can only optimize float32 tensors, but params[${index}]${where} is ${param.dtype}`);
       }
@@ -227,8 +228,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         group.params.forEach((param, paramIndex) => {
           const grad = param.grad;
           if (grad === null) return;
-          param.assertLive(owner);
-          grad.assertLive(owner);
+          assertLiveTensor(owner, param);
+          assertLiveTensor(owner, grad);
           const which = `paramGroups[${groupIndex}].params[${paramIndex}]`;
           const gradDType: string = grad.dtype;
           if (gradDType !== 'float32' || !shapesEqual(grad.shape, param.shape)) {
@@ -373,7 +374,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         if (!(name in entry)) continue;
         const value = entry[name];
         if (!(value instanceof Tensor)) throw new GatedError(owner, `state[${key}].${name} must be a tensor`);
-        value.assertLive(owner);
+        assertLiveTensor(owner, value);
         if (value.dtype !== 'float32' || !shapesEqual(value.shape, param.shape)) {
           throw new GatedError(
             owner,

@@ -2,9 +2,26 @@
  * Creating tensors: from JavaScript values, constant fills, ranges, and the seeded random
  * stream shared by every backend. New tensors go to the active backend (`setBackend`).
  */
-import { allocArray, assertValidShape, checkDType, describeValue, formatShape, GatedError, isArrayOfDType, sizeOf, threefry2x32, userValue, type Backend, type DType, type RandomSpec, type Shape, type TypedArray } from '@gated/backend-api';
+import {
+  checkOptions,
+  allocArray,
+  assertValidShape,
+  checkDType,
+  describeValue,
+  formatShape,
+  GatedError,
+  isArrayOfDType,
+  sizeOf,
+  threefry2x32,
+  userValue,
+  type Backend,
+  type DType,
+  type RandomSpec,
+  type Shape,
+  type TypedArray,
+} from '@gated/backend-api';
 import { ENGINE } from './engine.js';
-import type { NestedArray, Tensor } from './tensor.js';
+import { assertLiveTensor, type NestedArray, type Tensor } from './tensor.js';
 
 /** Values `tensor()` accepts: a number or boolean, nested arrays of them, or a typed array. */
 export type TensorValues = NestedArray<number | boolean> | TypedArray;
@@ -41,6 +58,7 @@ export interface SeedOption {
  * ```
  */
 export function tensor(values: TensorValues, options: TensorOptions = {}): Tensor {
+  checkOptions('tensor', options);
   let flat: TypedArray;
   let shape: Shape;
   let dtype: DType;
@@ -89,6 +107,7 @@ export function upload(backend: Backend, values: TypedArray, shape: Shape, dtype
 
 /** A rank-0 tensor. */
 export function scalar(value: number | boolean, options: DTypeOption = {}): Tensor {
+  checkOptions('scalar', options);
   return tensor(value, options);
 }
 
@@ -131,6 +150,7 @@ function describe(value: unknown): string {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number | boolean, options: DTypeOption = {}): Tensor {
+  checkOptions('full', options);
   return constant('full', shape, value, options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
 }
 
@@ -147,31 +167,36 @@ export function fillOn(backend: Backend, shape: Shape, value: number, dtype: DTy
 
 /** A tensor of zeros (float32 unless `dtype` says otherwise). */
 export function zeros(shape: Shape, options: DTypeOption = {}): Tensor {
+  checkOptions('zeros', options);
   return constant('zeros', shape, 0, options.dtype ?? 'float32');
 }
 
 /** A tensor of ones (float32 unless `dtype` says otherwise). */
 export function ones(shape: Shape, options: DTypeOption = {}): Tensor {
+  checkOptions('ones', options);
   return constant('ones', shape, 1, options.dtype ?? 'float32');
 }
 
 /** Zeros of `like`'s shape and dtype (or `dtype`). */
 export function zerosLike(like: Tensor, options: DTypeOption = {}): Tensor {
-  like.assertLive('zerosLike');
+  checkOptions('zerosLike', options);
+  assertLiveTensor('zerosLike', like);
   const dtype = options.dtype ?? like.dtype;
   checkDType('zerosLike', dtype);
   return fillOn(like.backend, like.shape, 0, dtype);
 }
 
 export function onesLike(like: Tensor, options: DTypeOption = {}): Tensor {
-  like.assertLive('onesLike');
+  checkOptions('onesLike', options);
+  assertLiveTensor('onesLike', like);
   const dtype = options.dtype ?? like.dtype;
   checkDType('onesLike', dtype);
   return fillOn(like.backend, like.shape, 1, dtype);
 }
 
 export function fullLike(like: Tensor, value: number | boolean, options: DTypeOption = {}): Tensor {
-  like.assertLive('fullLike');
+  checkOptions('fullLike', options);
+  assertLiveTensor('fullLike', like);
   const dtype = options.dtype ?? like.dtype;
   checkDType('fullLike', dtype);
   return fillOn(like.backend, like.shape, userValue('fullLike', dtype, value), dtype);
@@ -182,6 +207,7 @@ export function fullLike(like: Tensor, value: number | boolean, options: DTypeOp
  * `arange(1, 2, 0.25)` is 1, 1.25, 1.5, 1.75.
  */
 export function arange(start: number, stop?: number, step = 1, options: DTypeOption = {}): Tensor {
+  checkOptions('arange', options);
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   for (const [name, value] of [['start', from], ['stop', to], ['step', step]] as const) {
     if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${describeValue(value)}`);
@@ -220,6 +246,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 
 /** An `n × m` identity matrix (`m` defaults to `n`). */
 export function eye(n: number, m = n, options: DTypeOption = {}): Tensor {
+  checkOptions('eye', options);
   assertValidShape('eye', [n, m]);
   const dtype = options.dtype ?? 'float32';
   checkDType('eye', dtype);
@@ -243,6 +270,7 @@ function assertFinite(op: string, values: Record<string, number>): void {
 
 /** Uniform samples in `[low, high)`. */
 export function uniform(shape: Shape, low = 0, high = 1, options: SeedOption = {}): Tensor {
+  checkOptions('uniform', options);
   assertFinite('uniform', { low, high });
   if (high < low) throw new GatedError('uniform', `high (${high}) must not be below low (${low})`);
   return randomFill('uniform', shape, { kind: 'uniform', low, high }, options.seed);
@@ -250,16 +278,19 @@ export function uniform(shape: Shape, low = 0, high = 1, options: SeedOption = {
 
 /** Uniform samples in `[0, 1)`. */
 export function rand(shape: Shape, options: SeedOption = {}): Tensor {
+  checkOptions('rand', options);
   return randomFill('rand', shape, { kind: 'uniform', low: 0, high: 1 }, options.seed);
 }
 
 /** Standard normal samples. */
 export function randn(shape: Shape, options: SeedOption = {}): Tensor {
+  checkOptions('randn', options);
   return randomFill('randn', shape, { kind: 'normal', mean: 0, std: 1 }, options.seed);
 }
 
 /** Normal samples with the given mean and standard deviation. */
 export function normal(shape: Shape, mean = 0, std = 1, options: SeedOption = {}): Tensor {
+  checkOptions('normal', options);
   assertFinite('normal', { mean, std });
   if (std < 0) throw new GatedError('normal', `std must be non-negative, got ${std}`);
   return randomFill('normal', shape, { kind: 'normal', mean, std }, options.seed);
@@ -267,6 +298,7 @@ export function normal(shape: Shape, mean = 0, std = 1, options: SeedOption = {}
 
 /** float32 samples that are 1 with probability `p` and 0 otherwise (dropout masks). */
 export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Tensor {
+  checkOptions('bernoulli', options);
   if (!(p >= 0 && p <= 1)) throw new GatedError('bernoulli', `p must be in [0, 1], got ${describeValue(p)}`);
   return randomFill('bernoulli', shape, { kind: 'bernoulli', p }, options.seed);
 }
@@ -276,6 +308,7 @@ export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Te
  * so data shuffles are identical on every backend.
  */
 export function randperm(n: number, options: SeedOption = {}): Tensor {
+  checkOptions('randperm', options);
   if (!Number.isInteger(n) || n < 0) throw new GatedError('randperm', `n must be a non-negative integer, got ${describeValue(n)}`);
   assertValidShape('randperm', [n]);
   const key = ENGINE.nextRandomKey('randperm', options.seed);

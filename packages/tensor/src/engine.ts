@@ -4,8 +4,29 @@
  * called. There is one engine per JavaScript realm (`ENGINE`); users reach it through the
  * functions exported from `index.ts`, never directly.
  */
-import { bytesPerElement, checkedBackend, describeValue, foldKey, formatShape, GatedError, keyFromSeed, shapesEqual, SPEC_VERSION, type AttrsOf, type Backend, type BackendFactory, type BackendMemory, type DataHandle, type DType, type OpName, type RandomKey, type Shape, type TensorSpec, type TypedArray } from '@gated/backend-api';
-import { Storage, Tensor } from './tensor.js';
+import {
+  bytesPerElement,
+  checkedBackend,
+  describeValue,
+  foldKey,
+  formatShape,
+  GatedError,
+  keyFromSeed,
+  shapesEqual,
+  SPEC_VERSION,
+  type AttrsOf,
+  type Backend,
+  type BackendFactory,
+  type BackendMemory,
+  type DataHandle,
+  type DType,
+  type OpName,
+  type RandomKey,
+  type Shape,
+  type TensorSpec,
+  type TypedArray,
+} from '@gated/backend-api';
+import { Storage, Tensor, assertLiveTensor } from './tensor.js';
 
 /**
  * The hook @gated/autograd installs. The engine calls `record` once per public op (never for
@@ -221,7 +242,7 @@ export class Engine {
   }
 
   assign<D extends DType>(target: Tensor<D>, value: Tensor<D>): void {
-    value.assertLive('assign');
+    assertLiveTensor('assign', value);
     if (target.dtype !== value.dtype || !shapesEqual(target.shape, value.shape)) {
       throw new GatedError(
         'assign',
@@ -347,7 +368,7 @@ export class Engine {
   runOp<N extends OpName, O extends OpOutput>(op: N, inputs: readonly Tensor[], attrs: AttrsOf<N>, compute: () => O): O {
     let backend: Backend | null = null;
     for (const input of inputs) {
-      input.assertLive(op);
+      assertLiveTensor(op, input);
       if (backend === null) backend = input.backend;
       else if (input.backend !== backend) {
         throw new GatedError(op, `inputs live on different backends ("${backend.name}" and "${input.backend.name}")`);

@@ -3,13 +3,14 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { maximum, minimum } from './binary.js';
 import { assertTyping } from './operands.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /**
  * Clamps every element into `[min, max]` (PyTorch's `clamp`); NaN stays NaN. Recorded as one op
  * whose gradient passes where `min <= x <= max`.
  */
 export function clip(x: Tensor, min: number, max: number): Tensor {
-  x.assertLive('clip');
+  assertLiveTensor('clip', x);
   assertTyping('clip', { inputs: ['float32', 'int32'], output: 'same' }, x.dtype);
   if (typeof min !== 'number' || typeof max !== 'number') {
     throw new GatedError('clip', `needs numbers for min and max, got ${describeValue(min)} and ${describeValue(max)}`);

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { assertSameDType } from './operands.js';
 import { slice } from './slice.js';
 import { insertionAxis, unsqueeze } from './squeeze.js';
+import { assertLiveTensor } from '../tensor.js';
 
 function describeShapes(tensors: readonly Tensor[]): string {
   return tensors.map((t) => formatShape(t.shape)).join(', ');
@@ -12,7 +13,7 @@ function describeShapes(tensors: readonly Tensor[]): string {
 /** Joins tensors of one dtype and rank along `axis`; all other axes must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new GatedError('concat', 'needs at least one tensor');
-  for (const t of tensors) t.assertLive('concat');
+  for (const t of tensors) assertLiveTensor('concat', t);
   const first = tensors[0]!;
   assertSameDType('concat', tensors);
   const a = normalizeAxis('concat', axis, first.shape);
@@ -31,7 +32,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 /** Stacks tensors of one shape along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new GatedError('stack', 'needs at least one tensor');
-  for (const t of tensors) t.assertLive('stack');
+  for (const t of tensors) assertLiveTensor('stack', t);
   const first = tensors[0]!;
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => d !== first.shape[i])) {
@@ -46,7 +47,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
  * Splits along `axis` into `sections` equal parts, or into parts of the given sizes. Views.
  */
 export function split(x: Tensor, sections: number | readonly number[], axis = 0): Tensor[] {
-  x.assertLive('split');
+  assertLiveTensor('split', x);
   const a = normalizeAxis('split', axis, x.shape);
   const dim = x.shape[a]!;
   let sizes: readonly number[];

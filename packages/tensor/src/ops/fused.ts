@@ -16,6 +16,7 @@ import {
 } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** Options of the fused ops. */
 export interface FusedOptions {
@@ -28,7 +29,7 @@ export interface FusedOptions {
 
 /** Checks that every tensor is live, then the tensors against `op`'s signature; returns the bound dimensions. */
 export function checkFused(op: FusedKernel, tensors: { readonly [name: string]: Tensor | null | undefined }): BoundDims {
-  for (const t of Object.values(tensors)) t?.assertLive(op);
+  for (const t of Object.values(tensors)) if (t !== undefined && t !== null) assertLiveTensor(op, t);
   const bound = checkFusedOperands(op, FUSED_SIGNATURES[op].inputs, tensors);
   const lengths = tensors.lengths;
   // Lengths in [1, T] are checked here, where both the kernel and the composite see them (the

@@ -1,11 +1,22 @@
-import { GatedError, assertValidShape, describeValue, formatShape, int32Problem, normalizeAxis, shapesEqual, type Backend, type Shape } from '@gated/backend-api';
+import {
+  GatedError,
+  assertValidShape,
+  describeValue,
+  formatShape,
+  int32Problem,
+  normalizeAxis,
+  shapesEqual,
+  type Backend,
+  type Shape,
+} from '@gated/backend-api';
 import { upload } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 function indexTensor(op: string, backend: Backend, indices: Tensor | readonly number[]): { index: Tensor; temporary: boolean } {
   if (indices instanceof Tensor) {
-    indices.assertLive(op);
+    assertLiveTensor(op, indices);
     if (indices.dtype !== 'int32') throw new GatedError(op, `indices must be int32, got ${indices.dtype}`);
     return { index: indices, temporary: false };
   }
@@ -40,7 +51,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
 
 /** `gather`, with errors naming `op`, the public function the user called. */
 function gatherAs(op: 'gather' | 'indexSelect', x: Tensor, indices: Tensor | readonly number[], axis: number): Tensor {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   const a = normalizeAxis(op, axis, x.shape);
   const { index, temporary } = indexTensor(op, x.backend, indices);
   try {
@@ -65,7 +76,7 @@ function gatherAs(op: 'gather' | 'indexSelect', x: Tensor, indices: Tensor | rea
  * `gather` would produce.
  */
 export function scatterAdd(updates: Tensor, indices: Tensor | readonly number[], axis: number, shape: Shape): Tensor {
-  updates.assertLive('scatterAdd');
+  assertLiveTensor('scatterAdd', updates);
   assertValidShape('scatterAdd', shape);
   if (updates.dtype === 'bool') throw new GatedError('scatterAdd', 'expects float32 or int32 updates, got bool');
   const a = normalizeAxis('scatterAdd', axis, shape);

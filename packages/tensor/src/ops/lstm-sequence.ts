@@ -16,6 +16,7 @@
  * packed sequences).
  */
 import {
+  checkOptions,
   sequenceDims,
   type BoundDims,
   type LstmSequenceBackwardInputs,
@@ -90,6 +91,7 @@ function forwardInputs(args: LstmSequenceArgs): Tensor[] {
  * ```
  */
 export function lstmSequence(args: LstmSequenceArgs, options: FusedOptions = {}): LstmSequenceResult {
+  checkOptions('lstmSequence', options);
   const bound = checkForward(args);
   const reverse = args.reverse ?? false;
   const fused = options.fused ?? true;
@@ -171,6 +173,7 @@ function compositeSequence(args: LstmSequenceArgs, dims: SequenceDims, options: 
  * Called directly, its ops are recorded one by one (autograd differentiates it by composition).
  */
 export function lstmSequenceComposite(args: LstmSequenceArgs, options: FusedOptions = {}): LstmSequenceResult {
+  checkOptions('lstmSequence', options);
   checkForward(args);
   const dims = sequenceDims(args);
   return ENGINE.tidy(() => compositeSequence(args, dims, options));
@@ -183,6 +186,7 @@ export function lstmSequenceComposite(args: LstmSequenceArgs, options: FusedOpti
  * no gradient of its own: a second-order gradient through it throws a `GatedError`.
  */
 export function lstmSequenceBackward(args: LstmSequenceBackwardArgs, options: FusedOptions = {}): LstmSequenceBackwardResult {
+  checkOptions('lstmSequenceBackward', options);
   const bound = checkBackward(args);
   const { forward } = args;
   const reverse = forward.reverse ?? false;
@@ -278,6 +282,7 @@ export function lstmSequenceBackwardComposite(
   args: LstmSequenceBackwardArgs,
   options: FusedOptions = {},
 ): LstmSequenceBackwardResult {
+  checkOptions('lstmSequenceBackward', options);
   checkBackward(args);
   const dims = sequenceDims(args.forward);
   return ENGINE.tidy(() => compositeSequenceBackward(args, dims, options));

@@ -6,6 +6,7 @@
 import { GatedError, describeValue, int32Problem, type Backend, type DType, type KernelTyping } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** A tensor, or a JavaScript scalar that takes the dtype of the tensor it is combined with. */
 export type TensorLike = Tensor | number | boolean;
@@ -17,17 +18,23 @@ export type TensorLike = Tensor | number | boolean;
  */
 export function operands(op: string, args: readonly TensorLike[]): { tensors: Tensor[]; temporaries: Tensor[] } {
   const first = args.find((arg): arg is Tensor => arg instanceof Tensor);
-  first?.assertLive(op);
+  if (first !== undefined) assertLiveTensor(op, first);
   const dtype: DType = first?.dtype ?? (typeof args[0] === 'boolean' ? 'bool' : 'float32');
   const backend = first?.backend ?? ENGINE.backend();
   const temporaries: Tensor[] = [];
-  const tensors = args.map((arg) => {
-    if (arg instanceof Tensor) return arg;
-    const made = scalarOn(op, backend, arg, dtype);
-    temporaries.push(made);
-    return made;
-  });
-  return { tensors, temporaries };
+  try {
+    const tensors = args.map((arg) => {
+      if (arg instanceof Tensor) return arg;
+      const made = scalarOn(op, backend, arg, dtype);
+      temporaries.push(made);
+      return made;
+    });
+    return { tensors, temporaries };
+  } catch (error) {
+    // A later argument refused: free the scalars made for the earlier ones.
+    for (const t of temporaries) t.dispose();
+    throw error;
+  }
 }
 
 function scalarOn(op: string, backend: Backend, value: number | boolean, dtype: DType): Tensor {
@@ -74,6 +81,6 @@ export function assertSameDType(op: string, tensors: readonly Tensor[]): void {
 
 /** Throws unless `t` is live and float32. */
 export function assertFloat(op: string, t: Tensor): void {
-  t.assertLive(op);
+  assertLiveTensor(op, t);
   if (t.dtype !== 'float32') throw new GatedError(op, `expects float32 input, got ${t.dtype}`);
 }

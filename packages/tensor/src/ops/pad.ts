@@ -1,15 +1,20 @@
-import { GatedError, formatShape, userValue } from '@gated/backend-api';
+import { GatedError, assertValidShape, describeValue, formatShape, userValue } from '@gated/backend-api';
 import { fillOn } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { concat } from './concat.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /**
  * Pads with a constant: `paddings[i] = [before, after]` elements on axis i (missing axes are
  * not padded). Built from `concat`, so it is differentiable on every backend.
  */
 export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
-  x.assertLive('pad');
+  assertLiveTensor('pad', x);
+  const given: unknown = paddings;
+  if (!Array.isArray(given) || !given.every((pair) => Array.isArray(pair) && pair.length === 2)) {
+    throw new GatedError('pad', `paddings must be an array of [before, after] pairs, got ${describeValue(given)}`);
+  }
   if (paddings.length > x.rank) {
     throw new GatedError('pad', `${paddings.length} paddings for a tensor of shape ${formatShape(x.shape)}`);
   }
@@ -18,6 +23,8 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
       throw new GatedError('pad', `paddings must be non-negative integers, got [${paddings.map((p) => `[${p.join(',')}]`).join(',')}]`);
     }
   }
+  // The padded shape must be one a tensor can have before any edge is filled.
+  assertValidShape('pad', x.shape.map((dim, axis) => dim + (paddings[axis]?.[0] ?? 0) + (paddings[axis]?.[1] ?? 0)));
   // The padding value is one a user wrote: exact for int32, 0 or 1 for bool (decisions/0019).
   const stored = userValue('pad', x.dtype, value, ' as the padding value');
   return ENGINE.tidy(() => {
