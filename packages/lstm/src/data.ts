@@ -3,7 +3,7 @@
  * lengths `LSTM.forward` takes), a character vocabulary for character-level language models, and
  * sliding windows over a time series.
  */
-import { checkOptions, GatedError, formatShape } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError, formatShape } from '@gated/backend-api';
 import { pad, stack, tidy, type Tensor } from '@gated/tensor';
 import { positiveInteger } from './checks.js';
 import { asOp, assertLiveTensor } from '@gated/tensor/internal';
@@ -164,10 +164,17 @@ export function slidingWindows(series: ArrayLike<number> | readonly (readonly nu
   const horizon = options.horizon ?? 1;
   const stride = options.stride ?? 1;
   for (const [name, value] of [['window', window], ['horizon', horizon], ['stride', stride]] as const) positiveInteger(op, name, value);
+  // An array or typed array of numbers or of feature vectors; anything else would fail on a read.
+  if (!Array.isArray(series) && !ArrayBuffer.isView(series)) {
+    throw new GatedError(op, `series must be an array of numbers or of feature vectors, got ${describeValue(series)}`);
+  }
   const rows: ArrayLike<number>[] = [];
   for (let i = 0; i < series.length; i++) {
-    const row = series[i]!;
-    rows.push(typeof row === 'number' ? [row] : row);
+    const row: unknown = series[i];
+    if (typeof row !== 'number' && !Array.isArray(row) && !ArrayBuffer.isView(row)) {
+      throw new GatedError(op, `step ${i} must be a number or a feature vector, got ${describeValue(row)}`);
+    }
+    rows.push(typeof row === 'number' ? [row] : (row as ArrayLike<number>));
   }
   const features = rows[0]?.length ?? 1;
   for (const [i, row] of rows.entries()) {

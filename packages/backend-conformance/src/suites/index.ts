@@ -7,6 +7,7 @@ import { castSuite } from './cast.js';
 import { clipSuite } from './clip.js';
 import { creationSuite } from './creation.js';
 import { errorsSuite } from './errors.js';
+import { fuzzSuite } from './fuzz.js';
 import { gradientSuite } from './gradients.js';
 import { indexingSuite } from './indexing.js';
 import { joinSuite } from './join.js';
@@ -48,6 +49,7 @@ export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
   errorsSuite,
   validationSuite,
   reliabilitySuite,
+  fuzzSuite,
   gradientSuite,
   autogradSuite,
   optimSuite,

@@ -4,7 +4,8 @@
  * taken, error paths free what they made, tensors of a removed backend, names read from files,
  * and messages that name what the user called. The generated counterpart is the `fuzz` suite.
  */
-import { GRU, LSTM, LSTMCell, loadSafetensors } from '@gated/lstm';
+import type { RandomRequest } from '@gated/backend-api';
+import { GRU, LSTM, LSTMCell, Linear, loadSafetensors } from '@gated/lstm';
 import {
   Scope,
   add,
@@ -46,6 +47,7 @@ function safetensorsFile(header: string, data: Uint8Array): Uint8Array {
 }
 
 let removedCount = 0;
+let failingCount = 0;
 
 export function reliabilitySuite(ctx: SuiteContext): void {
   ctx.describe('reliability', (t) => {
@@ -94,16 +96,50 @@ export function reliabilitySuite(ctx: SuiteContext): void {
       expectGatedError(() => randperm(2 ** 31), 'randperm', tooBig('2147483648'));
     });
 
-    t.it('error paths free what they made', () => {
+    t.it('error paths free what they made', async () => {
       expectGatedError(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true }), 'tensor', 'only float32 tensors can require gradients, got int32');
       expectGatedError(() => tensor(new Int32Array(2), { requiresGrad: true }), 'tensor', 'only float32 tensors can require gradients, got int32');
-      // The first weight fits, the second has more than 2^31-1 elements: the constructor fails
-      // part-way and must free the weights it already made.
-      const huge = /^uniform: shape \[\d+,\d+\] has more than 2\^31-1 elements$/;
-      expectGatedError(() => new LSTM({ inputSize: 1, hiddenSize: 23171 }), 'uniform', huge, 'LSTM');
-      expectGatedError(() => new LSTM({ inputSize: 1, hiddenSize: 23171, bidirectional: true, numLayers: 2 }), 'uniform', huge, 'LSTM, 2 layers');
-      expectGatedError(() => new LSTMCell({ inputSize: 1, hiddenSize: 23171 }), 'uniform', huge, 'LSTMCell');
-      expectGatedError(() => new GRU({ inputSize: 1, hiddenSize: 26756 }), 'uniform', huge, 'GRU');
+      // A constructor that runs out of memory part-way must free the weights it already made: a
+      // backend whose second random fill fails as an engine out of memory does (a RangeError).
+      const home = getBackendName();
+      const name = `${home}:second-fill-fails-${failingCount++}`;
+      const real = await ctx.factory();
+      let fills = 0;
+      const failing = new Proxy(real, {
+        get(target, property, receiver) {
+          if (property !== 'random') return Reflect.get(target, property, receiver) as unknown;
+          return (request: RandomRequest) => {
+            if (++fills % 2 === 0) throw new RangeError('Array buffer allocation failed');
+            return target.random(request);
+          };
+        },
+      });
+      registerBackend(name, () => failing);
+      await setBackend(name);
+      try {
+        const oom = /^random: out of memory: Array buffer allocation failed$/;
+        const before = snapshot();
+        for (const [label, make] of [
+          ['LSTM', () => new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2 })],
+          ['GRU', () => new GRU({ inputSize: 2, hiddenSize: 3 })],
+          ['LSTMCell', () => new LSTMCell({ inputSize: 2, hiddenSize: 3 })],
+          ['Linear', () => new Linear(2, 3)],
+        ] as const) {
+          fills = 0;
+          expectGatedError(make, 'random', oom, label);
+        }
+        expectMemory(before, 'after the failed constructors');
+        expect(real.memory().buffers, 'the backend holds no buffer').toBe(0);
+      } finally {
+        removeBackend(name);
+        await setBackend(home);
+      }
+      // A layer whose parameters could never fit is refused before anything is allocated.
+      expectGatedError(
+        () => new LSTM({ inputSize: 1, hiddenSize: 3, numLayers: 2 ** 40 }),
+        'LSTM',
+        `LSTM(1, 3, numLayers=1099511627776) would have ${72 + (2 ** 40 - 1) * 96} parameters, more than 2^31-1 (numLayers 1099511627776, hiddenSize 3)`,
+      );
     });
 
     t.it('tensors of a removed backend', async () => {

@@ -2,6 +2,7 @@ import { GatedError, assertValidShape, describeValue, formatShape, userValue } f
 import { fillOn } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { clone } from './clone.js';
 import { concat } from './concat.js';
 import { assertLiveTensor } from '../tensor.js';
 
@@ -38,6 +39,7 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
       if (after > 0) parts.push(edge(after));
       out = concat(parts, axis);
     });
-    return out === x ? concat([x], 0) : out;
+    // Nothing padded (no pairs, or all zero): a copy, as for any other padding (a scalar has no axis 0 to concat on).
+    return out === x ? clone(x) : out;
   });
 }
