@@ -1,6 +1,7 @@
 /**
  * `@gated/lstm` on the backend under test: agreement with PyTorch on every reference case,
- * fused LSTM kernels against their composites (forward and backward), the layers' behaviour
+ * fused LSTM and GRU kernels against their composites (forward and backward, training and
+ * inference mode), NaN in padded steps kept out of every gradient, the layers' behaviour
  * (state dicts, gate introspection, truncated BPTT, dropout, initializers, file formats), losses,
  * and clear errors for bad input. The sub-suites live in `./lstm/`.
  */
