@@ -10,6 +10,7 @@ import { layerErrorsSuite } from './lstm/errors.js';
 import { fusedSuite } from './lstm/fused.js';
 import { lossSuite } from './lstm/losses.js';
 import { modulesSuite } from './lstm/modules.js';
+import { paddingSuite } from './lstm/padding.js';
 import { pytorchSuite } from './lstm/pytorch.js';
 
 export function lstmSuite(ctx: SuiteContext): void {
@@ -17,6 +18,7 @@ export function lstmSuite(ctx: SuiteContext): void {
     pytorchSuite(suite);
     fusedSuite(suite);
     modulesSuite(suite);
+    paddingSuite(suite);
     lossSuite(suite);
     layerErrorsSuite(suite);
   });
