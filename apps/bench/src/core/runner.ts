@@ -1,7 +1,8 @@
 /**
  * The run: for every spec, backend-ts's outputs become the reference; then every target is
- * checked against it and timed (or skipped with a stated reason); finally each row gets its ratio
- * to every peer measured in the same run and environment.
+ * opened on it and checked (or skipped with a stated reason), all open targets are timed in
+ * interleaved rounds (interleave.ts), and each gives one extra step for its peak memory; finally
+ * each row gets its ratio to every peer measured in the same run and environment.
  *
  * A time budget keeps a run bounded on small machines: from a target's speed on the previous
  * (smaller) spec of the same family, the runner predicts its step time and skips the pair when the
@@ -11,12 +12,13 @@
 import type { Outputs, Reference } from './check.js';
 import { lstmData, type LstmData } from './data.js';
 import { gflops, specFlops } from './flops.js';
+import { interleave } from './interleave.js';
 import { summarize } from './stats.js';
-import { SkipError, type Method, type SpecData, type Target } from './target.js';
+import { SkipError, type Method, type Session, type SpecData, type Target } from './target.js';
 import type { LstmSpec, Row, Skip, Spec } from './types.js';
 
 export interface Budget {
-  /** Predicted step time (ms) above which a W1–W4 pair is skipped. */
+  /** Predicted step time (ms) above which a W1–W8 or scaling pair is skipped. */
   readonly workloadStepMs: number;
   /** The same for sweep cells and micro-benchmarks. */
   readonly sweepStepMs: number;
@@ -27,8 +29,8 @@ export interface Budget {
 }
 
 export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null };
-/** `--quick`: under 5 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
-export const QUICK_BUDGET: Budget = { workloadStepMs: 3_000, sweepStepMs: 500, referenceMs: 5_000, deadlineMs: 255_000 };
+/** `--quick`: about 7 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
+export const QUICK_BUDGET: Budget = { workloadStepMs: 3_000, sweepStepMs: 500, referenceMs: 5_000, deadlineMs: 420_000 };
 
 /** The check step includes compilation (shaders, JIT): never stop a pair on it below this. */
 export const MIN_CHECK_LIMIT_MS = 5_000;
@@ -63,7 +65,9 @@ function shapeOf(spec: Spec): Record<string, number> {
     const entries = Object.entries({ m, k, n, batch, input, hidden, size }).filter(([, v]) => v !== undefined);
     return Object.fromEntries(entries) as Record<string, number>;
   }
-  return { batch: spec.batch, seq: spec.seq, input: spec.input, hidden: spec.hidden };
+  const shape: Record<string, number> = { batch: spec.batch, seq: spec.seq, input: spec.input, hidden: spec.hidden };
+  if (spec.proj) shape['proj'] = spec.proj;
+  return shape;
 }
 
 function message(error: unknown): string {
@@ -119,7 +123,8 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       continue;
     }
     const data: SpecData = spec.kind === 'micro' ? null : lstmData(spec);
-    const stepBudget = spec.kind === 'workload' ? budget.workloadStepMs : budget.sweepStepMs;
+    const standard = spec.kind === 'workload' || spec.kind === 'scaling';
+    const stepBudget = standard ? budget.workloadStepMs : budget.sweepStepMs;
 
     let reference: Reference;
     try {
@@ -138,26 +143,43 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       continue;
     }
 
+    const open: { target: Target; session: Session }[] = [];
     for (const target of options.targets) {
       const unsupported = target.supports(spec);
       if (unsupported !== null) {
         skip(spec, target, unsupported);
         continue;
       }
-      // Gated's own backends always run W1–W4: they are what the harness is for.
-      const exempt = spec.kind === 'workload' && target.group === 'gated';
+      // Gated's own backends always run W1–W8 and the scaling family: they are what the harness is for.
+      const exempt = standard && target.group === 'gated';
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
         skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
         continue;
       }
       // The check step is a free first measurement (compilation included): over 2× the budget
-      // (5× on W1–W4, 10× for Gated's own backends there), stop there.
-      const checkFactor = exempt ? 10 : spec.kind === 'workload' ? 5 : 2;
+      // (5× on W1–W8, 10× for Gated's own backends there), stop there.
+      const checkFactor = exempt ? 10 : standard ? 5 : 2;
       const method: Method = { ...options.method, maxCheckMs: Math.max(MIN_CHECK_LIMIT_MS, stepBudget * checkFactor) };
       try {
-        const measured = await target.run(spec, data, reference, method);
-        const summary = summarize(measured.samplesMs);
+        open.push({ target, session: await target.open(spec, data, reference, method) });
+      } catch (error) {
+        if (error instanceof SkipError && error.observedMs !== undefined) {
+          speed.set(`${target.name}|${family(spec)}`, gflops(flops, error.observedMs));
+        }
+        skip(spec, target, error instanceof SkipError ? error.message : `failed: ${message(error)}`);
+      }
+    }
+    try {
+      const timed = await interleave(open.map((o) => o.session), options.method);
+      for (const [i, { target, session }] of open.entries()) {
+        const { samplesMs, error } = timed[i]!;
+        if (error !== undefined) {
+          skip(spec, target, `failed while timed: ${message(error)}`);
+          continue;
+        }
+        const summary = summarize(samplesMs);
+        const { peakBytes, dispatchesPerStep } = await session.footprint();
         const row: Row = {
           workload: spec.id,
           backend: target.name,
@@ -172,28 +194,25 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
           shape: shapeOf(spec),
           flops,
           runs: summary.runs,
-          samplesMs: measured.samplesMs,
+          samplesMs,
           threads: target.threads,
-          peakBytes: measured.peakBytes,
-          dispatchesPerStep: measured.dispatchesPerStep,
-          check: measured.check,
+          peakBytes,
+          dispatchesPerStep,
+          check: session.check,
           ratios: {},
-          ...(target.note !== undefined || measured.note !== undefined
-            ? { note: [target.note, measured.note].filter((s) => s !== undefined).join('; ') }
+          ...(target.note !== undefined || session.note !== undefined
+            ? { note: [target.note, session.note].filter((s) => s !== undefined).join('; ') }
             : {}),
         };
         rows.push(row);
         speed.set(`${target.name}|${family(spec)}`, row.gflops);
         const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
         log(
-          `  ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  check ${mark} (${row.check.maxError.toExponential(1)})`,
+          `  ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  ${peakBytes === null ? '' : `${(peakBytes / 2 ** 20).toFixed(1)} MiB  `}check ${mark} (${row.check.maxError.toExponential(1)})`,
         );
-      } catch (error) {
-        if (error instanceof SkipError && error.observedMs !== undefined) {
-          speed.set(`${target.name}|${family(spec)}`, gflops(flops, error.observedMs));
-        }
-        skip(spec, target, error instanceof SkipError ? error.message : `failed: ${message(error)}`);
       }
+    } finally {
+      for (const { session } of open) await session.close();
     }
   }
   return { rows: withRatios(rows), skipped };
