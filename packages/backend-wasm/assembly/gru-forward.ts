@@ -8,11 +8,13 @@
  * time: the σ of r and z of a group's two halves together (`vsigmoid4`), then
  * n = tanh(x_n + r ⊙ (h W_hnᵀ + b_hn)) and h' = n + z ⊙ (h − n). h is double-buffered; threads
  * claim groups step by step. In inference mode the gates and `hiddenN` are not stored at all (the
- * cell keeps them in registers), so the outputs are those of training mode bit for bit.
+ * cell keeps them in registers), so the outputs are those of training mode bit for bit. Batch 1
+ * runs a vector–matrix path of its own (gru-one.ts).
  */
 import { GruSequenceArg } from './abi';
 import { vsigmoid4, vtanh } from './common';
 import { packA, packRows, tile4 } from './gemm';
+import { gruSequenceOne } from './gru-one';
 import { claimChunk, isActive, loadN, packedRows, storeN } from './lstm-cell';
 import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
@@ -166,6 +168,11 @@ export function gruSequenceJob(cb: usize, tid: i32, threads: i32): void {
   const hbuf = pre + <usize>batch * <usize>groups * 96;
   const packedH = hbuf + (stateBytes << 1) + <usize>tid * (<usize>packedRows(batch, hidden) << 2);
 
+  if (batch == 1) {
+    gruSequenceOne(cb, tid, threads, packed, hbuf, scratch, scratch + 128);
+    copyStateOut(cb, tid, threads, hbuf, h0);
+    return;
+  }
   // Pack this thread's static share of groups: gate g's panel holds rows g·H + 8q … of W_hh.
   const groupBegin = shareBegin(groups, tid, threads);
   const groupEnd = shareBegin(groups, tid + 1, threads);
@@ -193,7 +200,16 @@ export function gruSequenceJob(cb: usize, tid: i32, threads: i32): void {
     }
     barrier(cb, tid, threads);
   }
-  const hLast = steps == 0 ? h0 : hbuf + <usize>((steps - 1) & 1) * stateBytes;
+  copyStateOut(cb, tid, threads, hbuf, h0);
+}
+
+/** The final state (the last step's h buffer, or h0 without steps) into `h`, each thread its static share of units. */
+function copyStateOut(cb: usize, tid: i32, threads: i32, hbuf: usize, h0: usize): void {
+  const steps = argI(cb, GruSequenceArg.steps);
+  const batch = argI(cb, GruSequenceArg.batch);
+  const hidden = argI(cb, GruSequenceArg.hidden);
+  const hBytes = <usize>hidden << 2;
+  const hLast = steps == 0 ? h0 : hbuf + <usize>((steps - 1) & 1) * <usize>batch * hBytes;
   const hOut = argP(cb, GruSequenceArg.h);
   const begin = shareBegin(hidden, tid, threads);
   const end = shareBegin(hidden, tid + 1, threads);
