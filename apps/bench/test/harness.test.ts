@@ -7,7 +7,7 @@ import { gflops, lstmFlops, lstmForwardFlops, microFlops } from '../src/core/flo
 import { lstmModel, matmulModel } from '../src/core/onnx-model.js';
 import { backendSelected, parseArgs } from '../src/core/options.js';
 import { hash32, uniform } from '../src/core/prng.js';
-import { withRatios } from '../src/core/runner.js';
+import { interleaveGroups, withRatios } from '../src/core/runner.js';
 import { median, summarize } from '../src/core/stats.js';
 import { interleave } from '../src/core/interleave.js';
 import type { Session } from '../src/core/target.js';
@@ -150,6 +150,12 @@ describe('workloads', () => {
     expect([...cost].sort((a, b) => a - b)).toEqual(cost);
     expect(sweep(true).length).toBeLessThan(full.length);
     expect(micro(true).length).toBeLessThan(micro(false).length);
+  });
+
+  it('times the scaling family\'s cells of one T together, every other spec alone', () => {
+    const groups = interleaveGroups([...WORKLOADS.slice(0, 2), ...scaling()]).map((g) => g.map((s) => s.id));
+    expect(groups.slice(0, 3)).toEqual([['W1'], ['W2'], ['scale-lstm-t32', 'scale-gru-t32', 'scale-proj-t32']]);
+    expect(groups).toHaveLength(2 + SCALING_SEQ.length);
   });
 
   it('selects by id, family and prefix', () => {

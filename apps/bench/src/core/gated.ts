@@ -102,17 +102,28 @@ export class GatedTarget implements Target {
     return openPrepared(spec, await this.prepare(spec, data), reference, method);
   }
 
+  /** Live bytes of this backend before the model being prepared was built (see `common`). */
+  private baseline = 0;
+
   async prepare(spec: Spec, data: SpecData): Promise<Prepared> {
     await this.init();
     await setBackend(this.name);
+    this.baseline = getBackend().memory().bytes;
     if (spec.kind === 'micro') return this.prepareMicro(spec);
     if (!data) throw new SkipError('no data for an LSTM spec');
     return this.prepareLstm(spec, data);
   }
 
+  /**
+   * step/sync/peak of a prepared model. The peak is counted from the bytes this backend held
+   * before the model was built (`baseline`), so it is this model's alone (its weights, inputs and
+   * the step's transients) even while the runner holds other models on the same backend, which it
+   * does when it times several workloads together (the scaling family).
+   */
   private common(step: () => void): Pick<Prepared, 'step' | 'sync' | 'peakBytes' | 'dispatches' | 'activate'> {
     const backend = getBackend();
     const probe = probes.get(this.name);
+    const baseline = this.baseline;
     const sync = () => backend.sync();
     const name = this.name;
     return {
@@ -134,7 +145,7 @@ export class GatedTarget implements Target {
           step();
           await sync();
           const end = backend.memory().bytes;
-          return Math.max(probe.peak, end);
+          return Math.max(probe.peak, end) - baseline;
         } finally {
           probe.active = false;
         }

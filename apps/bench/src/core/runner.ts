@@ -97,6 +97,32 @@ export function withRatios(rows: readonly Row[]): Row[] {
   });
 }
 
+/** A session the runner opened on one spec, with its footprint (measured once, right after opening). */
+interface Opened {
+  readonly spec: Spec;
+  readonly flops: number;
+  readonly target: Target;
+  readonly session: Session;
+  readonly footprint: { readonly peakBytes: number | null; readonly dispatchesPerStep: number | null };
+}
+
+/**
+ * The specs timed together: the scaling family's cells of one T (LSTM, GRU, projected LSTM), so
+ * that their comparison at that T comes from the same rounds; every other spec alone. Order is
+ * kept.
+ */
+export function interleaveGroups(specs: readonly Spec[]): Spec[][] {
+  const groups: Spec[][] = [];
+  let key: string | null = null;
+  for (const spec of specs) {
+    const next = spec.kind === 'scaling' ? `scaling-t${spec.seq}` : null;
+    if (next !== null && next === key) groups[groups.length - 1]!.push(spec);
+    else groups.push([spec]);
+    key = next;
+  }
+  return groups;
+}
+
 export async function runBench(options: RunOptions): Promise<RunOutput> {
   const { budget, env, log } = options;
   const rows: Row[] = [];
@@ -113,14 +139,31 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   };
 
   const started = performance.now();
-  for (const spec of options.specs) {
+  for (const group of interleaveGroups(options.specs)) {
+    const open: Opened[] = [];
+    try {
+      for (const spec of group) await openSpec(spec, open);
+      const timed = await interleave(open.map((o) => o.session), options.method);
+      for (const [i, opened] of open.entries()) {
+        const { samplesMs, error } = timed[i]!;
+        if (error !== undefined) skip(opened.spec, opened.target, `failed while timed: ${message(error)}`);
+        else addRow(opened, samplesMs);
+      }
+    } finally {
+      for (const { session } of open) await session.close();
+    }
+  }
+  return { rows: withRatios(rows), skipped };
+
+  /** Builds the spec's reference, then opens it on every target that runs it (checked, with its footprint measured at once). */
+  async function openSpec(spec: Spec, open: Opened[]): Promise<void> {
     const flops = specFlops(spec);
     log(`${spec.id} (${(flops / 1e9).toFixed(3)} GFLOP per step)`);
     if (budget.deadlineMs !== null && performance.now() - started > budget.deadlineMs) {
       for (const target of options.targets) {
         skip(spec, target, `this run's ${Math.round(budget.deadlineMs / 1000)} s deadline passed before this spec (the full run measures it)`);
       }
-      continue;
+      return;
     }
     const data: SpecData = spec.kind === 'micro' ? null : lstmData(spec);
     const standard = spec.kind === 'workload' || spec.kind === 'scaling';
@@ -140,10 +183,9 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       }
     } catch (error) {
       for (const target of options.targets) skip(spec, target, `no reference: backend-ts failed: ${message(error)}`);
-      continue;
+      return;
     }
 
-    const open: { target: Target; session: Session }[] = [];
     for (const target of options.targets) {
       const unsupported = target.supports(spec);
       if (unsupported !== null) {
@@ -161,59 +203,53 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       // (5× on W1–W8, 10× for Gated's own backends there), stop there.
       const checkFactor = exempt ? 10 : standard ? 5 : 2;
       const method: Method = { ...options.method, maxCheckMs: Math.max(MIN_CHECK_LIMIT_MS, stepBudget * checkFactor) };
+      let session: Session | null = null;
       try {
-        open.push({ target, session: await target.open(spec, data, reference, method) });
+        session = await target.open(spec, data, reference, method);
+        open.push({ spec, flops, target, session, footprint: await session.footprint() });
       } catch (error) {
+        if (session && !open.some((o) => o.session === session)) await session.close();
         if (error instanceof SkipError && error.observedMs !== undefined) {
           speed.set(`${target.name}|${family(spec)}`, gflops(flops, error.observedMs));
         }
         skip(spec, target, error instanceof SkipError ? error.message : `failed: ${message(error)}`);
       }
     }
-    try {
-      const timed = await interleave(open.map((o) => o.session), options.method);
-      for (const [i, { target, session }] of open.entries()) {
-        const { samplesMs, error } = timed[i]!;
-        if (error !== undefined) {
-          skip(spec, target, `failed while timed: ${message(error)}`);
-          continue;
-        }
-        const summary = summarize(samplesMs);
-        const { peakBytes, dispatchesPerStep } = await session.footprint();
-        const row: Row = {
-          workload: spec.id,
-          backend: target.name,
-          medianMs: summary.medianMs,
-          minMs: summary.minMs,
-          maxMs: summary.maxMs,
-          gflops: gflops(flops, summary.medianMs),
-          kind: spec.kind,
-          mode: spec.kind === 'micro' ? spec.op : spec.mode,
-          env,
-          group: target.group,
-          shape: shapeOf(spec),
-          flops,
-          runs: summary.runs,
-          samplesMs,
-          threads: target.threads,
-          peakBytes,
-          dispatchesPerStep,
-          check: session.check,
-          ratios: {},
-          ...(target.note !== undefined || session.note !== undefined
-            ? { note: [target.note, session.note].filter((s) => s !== undefined).join('; ') }
-            : {}),
-        };
-        rows.push(row);
-        speed.set(`${target.name}|${family(spec)}`, row.gflops);
-        const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
-        log(
-          `  ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  ${peakBytes === null ? '' : `${(peakBytes / 2 ** 20).toFixed(1)} MiB  `}check ${mark} (${row.check.maxError.toExponential(1)})`,
-        );
-      }
-    } finally {
-      for (const { session } of open) await session.close();
-    }
   }
-  return { rows: withRatios(rows), skipped };
+
+  function addRow({ spec, flops, target, session, footprint }: Opened, samplesMs: number[]): void {
+    const summary = summarize(samplesMs);
+    const row: Row = {
+      workload: spec.id,
+      backend: target.name,
+      medianMs: summary.medianMs,
+      minMs: summary.minMs,
+      maxMs: summary.maxMs,
+      gflops: gflops(flops, summary.medianMs),
+      kind: spec.kind,
+      mode: spec.kind === 'micro' ? spec.op : spec.mode,
+      env,
+      group: target.group,
+      shape: shapeOf(spec),
+      flops,
+      runs: summary.runs,
+      samplesMs,
+      threads: target.threads,
+      peakBytes: footprint.peakBytes,
+      dispatchesPerStep: footprint.dispatchesPerStep,
+      check: session.check,
+      ratios: {},
+      ...(target.note !== undefined || session.note !== undefined
+        ? { note: [target.note, session.note].filter((s) => s !== undefined).join('; ') }
+        : {}),
+    };
+    rows.push(row);
+    speed.set(`${target.name}|${family(spec)}`, row.gflops);
+    const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
+    const peak = row.peakBytes === null ? '' : `${(row.peakBytes / 2 ** 20).toFixed(1)} MiB  `;
+    log(
+      `  ${spec.id.padEnd(18)} ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  ${peak}check ${mark} (${row.check.maxError.toExponential(1)})`,
+    );
+  }
+
 }

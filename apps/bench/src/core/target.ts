@@ -65,7 +65,10 @@ export interface Session {
   readonly note?: string;
   /** Runs one step (activation untimed) and returns its wall time, ms (step + sync). */
   timeStep(): Promise<number>;
-  /** Peak bytes held during one extra step, and the kernel dispatches it made (null where unknown). */
+  /**
+   * Peak bytes held during one extra step, and the kernel dispatches it made (null where unknown).
+   * The runner calls it once, right after opening (before it opens the next session of a group).
+   */
   footprint(): Promise<{ readonly peakBytes: number | null; readonly dispatchesPerStep: number | null }>;
   close(): void | Promise<void>;
 }

@@ -152,7 +152,7 @@ export function renderMarkdown(result: BenchResult): string {
       out.push(
         '### Scaling in T (train steps: batch 16, input 32, hidden 64; projection 32)',
         '',
-        'Interleaved with each other per repetition like every row. Linear growth in T is "time ÷ T=32" ≈ T / 32 (16× at T = 512, 32× at T = 1024).',
+        'The three cells of one T are timed together, their steps interleaved per repetition with every target\'s, so the GRU and projection ratios come from the same rounds as the LSTM\'s. Linear growth in T is "time ÷ T=32" ≈ T / 32 (16× at T = 512, 32× at T = 1024).',
         '',
         scalingTable(scaled),
         '',
