@@ -44,6 +44,8 @@ type LstmSaved = {
  * h0, c0`, then `weightHr` when `attrs.projected`, then `lengths` (which gets no gradient).
  */
 const lstmSequenceRule: GradientRule<'lstmSequence', LstmSaved> = {
+  // gates and cells are detached outputs: no gradient of theirs is read.
+  unusedGradients: [3, 4],
   save: ([inputGates, weightHh, h0, c0, ...rest], [output, , , gates, cells], attrs) => ({
     inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!,
     weightHr: attrs.projected ? rest[0]! : null,
@@ -77,6 +79,8 @@ type GruSaved = {
  * h0`, then `biasHn` when `attrs.withBias`, then `lengths` (no gradient).
  */
 const gruSequenceRule: GradientRule<'gruSequence', GruSaved> = {
+  // gates and hiddenN are detached outputs: no gradient of theirs is read.
+  unusedGradients: [2, 3],
   save: ([inputGates, weightHh, h0, ...rest], [output, , gates, hiddenN], attrs) => ({
     inputGates: inputGates!, weightHh: weightHh!, h0: h0!,
     biasHn: attrs.withBias ? rest[0]! : null,
@@ -101,6 +105,8 @@ export const RECURRENT_RULES: { readonly [N in RecurrentOp]: GradientRule<N> } =
    * the previous cell state receives `dc_prev`.
    */
   lstmCell: {
+    // gates is a detached output: no gradient of its is read.
+    unusedGradients: [2],
     save: ([, , c], [, cNew, gates]) => ({ c: c!, cNew: cNew!, gates: gates! }),
     backward: ([dh, dc], { attrs, inputs: [inputGates, hiddenGates, c], saved }) => {
       const grads = lstmCellBackward({ dh: dh!, dc: dc!, c: saved.c!, cNew: saved.cNew!, gates: saved.gates! }, { fused: attrs.fused });
