@@ -19,7 +19,7 @@ import {
 } from './checks.js';
 import type { DType } from './dtype.js';
 import { GatedError } from './errors.js';
-import { FUSED_SIGNATURES, checkFusedOperands, type FusedKernel, type OperandView } from './fused.js';
+import { FUSED_SIGNATURES, checkFusedOperands, checkProjectionSize, type FusedKernel, type OperandView } from './fused.js';
 import { BINARY_TYPING, REDUCE_TYPING, UNARY_TYPING, type ArgReduceOp, type BinaryOp, type ReduceOp, type UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 
@@ -197,9 +197,11 @@ function addFused(methods: Partial<Backend>, guard: HandleGuard, raw: Backend): 
  * and return an unprojected result (docs/decisions/0017).
  */
 function checkProjection(op: string, raw: Backend, weightHr: TensorSpec | null | undefined): void {
-  if (weightHr && raw.caps.fused.lstmProjection !== true) {
+  if (!weightHr) return;
+  if (raw.caps.fused.lstmProjection !== true) {
     throw new GatedError(op, `the ${raw.name} backend's kernel has no projection (caps.fused.lstmProjection): run the composite instead`);
   }
+  checkProjectionSize(op, weightHr.shape);
 }
 
 /** The whole-sequence kernels: their tensor operands checked by signature, their flags left out. */

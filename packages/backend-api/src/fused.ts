@@ -193,6 +193,14 @@ export const FUSED_SIGNATURES = {
   } satisfies FusedSignature<keyof AdamStepTensors, never>,
 } as const;
 
+/**
+ * A projection has at least one row (PyTorch's `proj_size` 0 means no projection: pass no
+ * `weightHr`). The signature cannot say it, so the checked layer and the tensor op call this.
+ */
+export function checkProjectionSize(op: string, shape: Shape): void {
+  if (shape[0] === 0) throw new GatedError(op, `weightHr ${formatShape(shape)} projects to no columns: without a projection, pass no weightHr`);
+}
+
 /** A fused kernel's name. */
 export type FusedKernel = keyof typeof FUSED_SIGNATURES;
 

@@ -16,7 +16,7 @@ export type {
   TensorSpec,
 } from './backend.js';
 export { checkedBackend, isCheckedBackend } from './checked-backend.js';
-export { FUSED_SIGNATURES, checkFusedOperands, fusedShape } from './fused.js';
+export { FUSED_SIGNATURES, checkFusedOperands, checkProjectionSize, fusedShape } from './fused.js';
 export { sequenceDims } from './fused-sequence.js';
 export type {
   GruSequenceBackwardInputs,

@@ -2,12 +2,13 @@
  * The arguments and results of the LSTM sequence ops (lstm-sequence.ts) and their composites
  * (lstm-sequence-composite.ts), and the checks both run first.
  */
-import type {
-  BoundDims,
-  LstmSequenceBackwardInputs,
-  LstmSequenceBackwardOutputs,
-  LstmSequenceInputs,
-  LstmSequenceOutputs,
+import {
+  checkProjectionSize,
+  type BoundDims,
+  type LstmSequenceBackwardInputs,
+  type LstmSequenceBackwardOutputs,
+  type LstmSequenceInputs,
+  type LstmSequenceOutputs,
 } from '@gated/backend-api';
 import type { Tensor } from '../tensor.js';
 import { checkFused } from './fused.js';
@@ -41,7 +42,9 @@ export type LstmSequenceBackwardResult = LstmSequenceBackwardOutputs<Tensor>;
 /** Checks the forward operands against the kernel's signature. @internal */
 export function checkLstmForward(args: LstmSequenceArgs): BoundDims {
   const { inputGates, weightHh, h0, c0, weightHr, lengths } = args;
-  return checkFused('lstmSequence', { inputGates, weightHh, h0, c0, weightHr, lengths });
+  const bound = checkFused('lstmSequence', { inputGates, weightHh, h0, c0, weightHr, lengths });
+  if (weightHr) checkProjectionSize('lstmSequence', weightHr.shape);
+  return bound;
 }
 
 /** Checks the backward operands against the kernel's signature. @internal */
