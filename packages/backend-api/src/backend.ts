@@ -1,6 +1,8 @@
 /**
- * The Backend contract, version 1: everything a compute backend implements so that the tensor
- * engine, autodiff, layers and optimizers run on it unchanged.
+ * The Backend contract, version 1 (revision 1.1): everything a compute backend implements so
+ * that the tensor engine, autodiff, layers and optimizers run on it unchanged. Revision 1.1
+ * (docs/decisions/0017) only added optional kernels and optional arguments, each announced in
+ * `caps.fused`: a backend written for 1.0 is a valid 1.1 backend, unchanged.
  *
  * Ownership. Every method that returns a {@link DataHandle} returns a new buffer that the caller
  * owns and must eventually pass to {@link Backend.free} exactly once. Inputs are borrowed: a
@@ -22,12 +24,26 @@
  */
 import type { DType, TypedArray } from './dtype.js';
 import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from './fused.js';
-import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused.js';
+import type { GruSequenceBackwardInputs, GruSequenceBackwardOutputs, GruSequenceInputs, GruSequenceOutputs } from './fused-sequence.js';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused-sequence.js';
 import type { ArgReduceOp, BinaryOp, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 
-/** The contract version this package describes. A backend reports the version it implements. */
+/**
+ * The contract version this package describes. A backend reports the version it implements; the
+ * engine refuses another. Additions that every existing backend satisfies by doing nothing
+ * (optional kernels and arguments behind `caps.fused`) keep the version: see
+ * {@link SPEC_REVISION}.
+ */
 export const SPEC_VERSION = 1 as const;
+
+/**
+ * The revision of version 1 this package describes, for documentation and reports: `'1.1'`
+ * added `gruSequence`, the LSTM projection and the sequence kernels' inference mode (all
+ * optional, docs/decisions/0017). Backends do not report it; their `caps.fused` flags say which
+ * of the additions they implement.
+ */
+export const SPEC_REVISION = '1.1' as const;
 
 /**
  * An opaque reference to a buffer owned by a backend. Backends return their own objects (which
@@ -70,6 +86,14 @@ export interface BackendMemory {
 export interface FusedCaps {
   readonly lstmCell?: boolean;
   readonly lstmSequence?: boolean;
+  /**
+   * v1.1: `lstmSequence` and its backward accept `weightHr` (PyTorch's projection). Without this
+   * flag the engine runs projected layers on the composite, and the checked layer refuses a
+   * `weightHr` (a 1.0 kernel would ignore it and compute something else).
+   */
+  readonly lstmProjection?: boolean;
+  /** v1.1: `gruSequence` and `gruSequenceBackward`. */
+  readonly gruSequence?: boolean;
   readonly adamStep?: boolean;
 }
 
@@ -202,6 +226,10 @@ export interface Backend {
   lstmSequence?(inputs: LstmSequenceInputs): LstmSequenceOutputs;
   /** Backward of {@link Backend.lstmSequence}. */
   lstmSequenceBackward?(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs;
+  /** v1.1: a whole single-direction GRU layer over the sequence (PyTorch's equations), with no readback inside. */
+  gruSequence?(inputs: GruSequenceInputs): GruSequenceOutputs;
+  /** v1.1: backward of {@link Backend.gruSequence}. */
+  gruSequenceBackward?(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs;
   /** One Adam/AdamW update, in place on `param`, `m`, `v` and `vMax` (the only mutating kernel). */
   adamStep?(inputs: AdamStepInputs): void;
 }
