@@ -27,3 +27,8 @@ for (const [name, mutant] of Object.entries(MUTANTS)) {
     expect(relevant.filter((o) => o.state === 'failed').length, `failures under ${prefix}`).toBeGreaterThan(0);
   });
 }
+
+it('names the kernel that leaked', () => {
+  const leak = outcomes.find((o) => o.fullName.startsWith('conformance: mutant gather leaks on error > indexing > gather > out-of-range indices'));
+  expect(leak?.errors.join('\n')).toMatch(/memory is not back where it was: backend buffers \(backend.memory\(\).buffers\) \d+ → \d+; gather kept 1 buffer it did not return \(when it threw\)/);
+});

@@ -74,16 +74,30 @@ interface Made {
   readonly seq: number;
 }
 
+/** Handles in a kernel's result: one, or the values of a fused kernel's outputs. */
+function handlesIn(result: unknown): DataHandle[] {
+  if (isHandle(result)) return [result];
+  if (typeof result !== 'object' || result === null || result instanceof Promise || ArrayBuffer.isView(result)) return [];
+  return Object.values(result).filter(isHandle);
+}
+
 export class KernelRecorder {
   /** Kernels called since `begin()`. */
   private calls = new Set<string>();
   /** Buffers returned and not yet freed, by the kernel that returned them. */
   private readonly live = new Map<DataHandle, Made>();
+  /** Calls after which the backend held more buffers than it returned. */
+  private readonly kept: { readonly seq: number; readonly text: string }[] = [];
   private seq = 0;
 
-  /** Wraps the contract methods of `backend` (the checked layer the engine handed out). */
+  /**
+   * Wraps the contract methods of `backend` (the checked layer the engine handed out). Each call
+   * is recorded, and the backend's buffer count is compared before and after it: a kernel that
+   * holds on to a buffer it did not return (a scratch buffer leaked when it threw, say) is named.
+   */
   install(backend: Backend): void {
     const methods = [...CORE_METHODS, ...Object.keys(FUSED_SIGNATURES)];
+    const buffers = () => backend.memory().buffers;
     for (const method of methods) {
       const original: unknown = Reflect.get(backend, method);
       if (typeof original !== 'function') continue;
@@ -91,10 +105,23 @@ export class KernelRecorder {
       const wrapper = (...args: unknown[]): unknown => {
         const kernel = kernelName(method, args);
         this.calls.add(kernel);
+        this.seq++;
         if (method === 'free') this.live.delete(args[0] as DataHandle);
-        const result = call(...args);
-        this.adopt(result, method === 'alloc' ? 'alloc' : kernel);
-        return result;
+        const before = buffers();
+        let returned: DataHandle[] = [];
+        let threw = true;
+        try {
+          const result = call(...args);
+          returned = handlesIn(result);
+          threw = false;
+          return result;
+        } finally {
+          for (const handle of returned) this.live.set(handle, { kernel: method === 'alloc' ? 'alloc' : kernel, seq: ++this.seq });
+          const extra = buffers() - before - returned.length + (method === 'free' && !threw ? 1 : 0);
+          if (extra > 0) {
+            this.kept.push({ seq: this.seq, text: `${kernel} kept ${extra} buffer${extra === 1 ? '' : 's'} it did not return${threw ? ' (when it threw)' : ''}` });
+          }
+        }
       };
       Reflect.set(backend, method, wrapper);
     }
@@ -115,22 +142,20 @@ export class KernelRecorder {
     return this.seq;
   }
 
-  /** Buffers made after `mark` and still live, counted by kernel: `binary > sub ×2, alloc ×1`. */
+  /**
+   * What holds buffers made after `mark`: the kernels whose returned buffers are still live,
+   * counted (`binary > sub ×2, alloc ×1`), and calls that kept buffers they did not return.
+   */
   liveSince(mark: number): string {
     const counts = new Map<string, number>();
     for (const made of this.live.values()) {
       if (made.seq > mark) counts.set(made.kernel, (counts.get(made.kernel) ?? 0) + 1);
     }
-    return [...counts].map(([kernel, n]) => `${kernel} ×${n}`).join(', ');
-  }
-
-  private adopt(result: unknown, kernel: string): void {
-    if (isHandle(result)) {
-      this.live.set(result, { kernel, seq: ++this.seq });
-    } else if (typeof result === 'object' && result !== null && !(result instanceof Promise) && !ArrayBuffer.isView(result)) {
-      // A fused kernel's outputs: an object of handles.
-      for (const value of Object.values(result)) if (isHandle(value)) this.live.set(value, { kernel, seq: ++this.seq });
-    }
+    const parts: string[] = [];
+    if (counts.size > 0) parts.push(`still live, by the kernel that made them: ${[...counts].map(([kernel, n]) => `${kernel} ×${n}`).join(', ')}`);
+    const kept = this.kept.filter((k) => k.seq > mark).map((k) => k.text);
+    if (kept.length > 0) parts.push([...new Set(kept)].join('; '));
+    return parts.join('; ');
   }
 }
 

@@ -33,7 +33,7 @@ export function leakSince(before: MemorySnapshot): string {
   compare('backend buffers (backend.memory().buffers)', before.backendBuffers, now.backendBuffers);
   if (changes.length === 0) return '';
   const live = activeRecorder()?.liveSince(before.mark) ?? '';
-  return `${changes.join(', ')}${live === '' ? '' : `; still live, by the kernel that made them: ${live}`}`;
+  return `${changes.join(', ')}${live === '' ? '' : `; ${live}`}`;
 }
 
 /** Asserts that tensors, engine buffers and backend buffers are back to `before`, naming what leaked. */
