@@ -117,7 +117,7 @@ export class SuiteContext {
         await body(Rng.fromText(`${state.backendName}/${id}`), { skip: (reason) => context.skip(reason) });
       } catch (error) {
         if (isSkip(error) || state.recorder === null) throw error;
-        const note = state.causes.failed(title, state.recorder.called());
+        const note = state.causes.failed(title, state.recorder.called(), error);
         if (note === null) throw error;
         state.blocked = true;
         context.skip(note);

@@ -45,6 +45,12 @@ export function kernelName(method: string, args: readonly unknown[]): string {
   return method;
 }
 
+/** Whether kernel name `kernel` (as {@link kernelName} gives it) is a call of contract method `method`. */
+export function kernelMethod(kernel: string, method: string): boolean {
+  if (kernel === 'storage') return STORAGE.has(method);
+  return kernel === method || kernel.startsWith(`${method} > `);
+}
+
 /**
  * Where a kernel's own tests live (title paths under `conformance: <name>`): a test there that
  * fails while calling the kernel is about the kernel, so the kernel is the root cause. Kernels not

@@ -5,7 +5,7 @@
  * `blocked by binary > sub` instead of as one more failure under another name; a test that passes
  * still passes. The last test of the run, `root causes`, lists them.
  */
-import { kernelHomes } from './kernel-calls.js';
+import { kernelHomes, kernelMethod } from './kernel-calls.js';
 
 interface RootCause {
   /** The first failing test in the kernel's own suite. */
@@ -18,25 +18,34 @@ function within(testId: string, home: string): boolean {
   return testId === home || testId.startsWith(`${home} > `);
 }
 
+/** The kernels called whose method threw `error`, when it is a GatedError naming one (`fill: …`). */
+function throwingKernels(called: ReadonlySet<string>, error: unknown): string[] {
+  if (!(error instanceof Error) || error.name !== 'GatedError') return [];
+  const op = (error as Error & { op?: unknown }).op;
+  return typeof op === 'string' ? [...called].filter((kernel) => kernelMethod(kernel, op)) : [];
+}
+
 export class RootCauses {
   private readonly causes = new Map<string, RootCause>();
 
   /**
-   * A test failed: returns the note to skip it with when a root-cause kernel it called explains
-   * the failure, or null when the failure is its own (then every kernel it called within that
-   * kernel's own suite becomes a root cause). `testId` is the ` > `-joined title path.
+   * A test failed with `error`: returns the note to skip it with when a root-cause kernel it
+   * called explains the failure, or null when the failure is its own. Then the kernels it called
+   * within their own suite become root causes: the one that threw, when the error is a
+   * GatedError of a kernel it called ("fill: not implemented yet"); else all of them, storage
+   * only when nothing else was called there. `testId` is the ` > `-joined title path.
    */
-  failed(testId: string, called: ReadonlySet<string>): string | null {
-    const blocking = [...called].filter((kernel) => {
-      const cause = this.causes.get(kernel);
-      return cause !== undefined && !kernelHomes(kernel).some((home) => within(testId, home));
-    });
+  failed(testId: string, called: ReadonlySet<string>, error: unknown): string | null {
+    const atHome = (kernel: string) => kernelHomes(kernel).some((home) => within(testId, home));
+    const blocking = [...called].filter((kernel) => this.causes.has(kernel) && !atHome(kernel));
     if (blocking.length > 0) {
       for (const kernel of blocking) this.causes.get(kernel)!.blocked++;
       return `blocked by ${blocking.join(', ')}: ${blocking.length === 1 ? 'it fails' : 'they fail'} its own tests (see "root causes")`;
     }
-    for (const kernel of called) {
-      if (!kernelHomes(kernel).some((home) => within(testId, home))) continue;
+    const thrower = throwingKernels(called, error).filter(atHome);
+    let blamed = thrower.length > 0 ? thrower : [...called].filter(atHome);
+    if (blamed.length > 1) blamed = blamed.filter((kernel) => kernel !== 'storage');
+    for (const kernel of blamed) {
       const cause = this.causes.get(kernel);
       if (cause) cause.failures++;
       else this.causes.set(kernel, { firstFailure: testId, failures: 1, blocked: 0 });
