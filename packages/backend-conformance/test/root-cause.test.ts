@@ -22,7 +22,7 @@ const SUB = 'conformance: sub sign error > binary > sub > ';
 const blockedNote = 'blocked by binary > sub: it fails its own tests (see "root causes")';
 
 describe('a sign error in sub', () => {
-  it('fails only sub\'s own tests, and the root-cause summary', () => {
+  it("fails only sub's own tests, and the root-cause summary", () => {
     const failed = outcomes.filter((o) => o.state === 'failed').map((o) => o.fullName);
     expect(failed.filter((name) => !name.startsWith(SUB))).toEqual(['conformance: sub sign error > root causes']);
     expect(failed.filter((name) => name.startsWith(SUB)).length).toBeGreaterThan(5);
@@ -33,7 +33,10 @@ describe('a sign error in sub', () => {
     // Softmax, gradients, optimizers, LSTM agreement with PyTorch: well over a hundred tests.
     expect(blocked.length).toBeGreaterThan(100);
     for (const area of ['softmax', 'gradients (finite differences)', 'optim', 'lstm']) {
-      expect(blocked.some((o) => o.fullName.startsWith(`conformance: sub sign error > ${area} > `)), area).toBe(true);
+      expect(
+        blocked.some((o) => o.fullName.startsWith(`conformance: sub sign error > ${area} > `)),
+        area,
+      ).toBe(true);
     }
     expect(blocked.filter((o) => o.fullName.startsWith(SUB))).toEqual([]);
   });
@@ -48,7 +51,9 @@ describe('a sign error in sub', () => {
   it('ends with a root-cause summary naming sub and what it blocks', () => {
     const summary = outcomes.find((o) => o.name === 'root causes')?.errors.join('\n') ?? '';
     expect(summary).toMatch(/^1 kernel fails its own tests; fix it first/);
-    expect(summary).toMatch(/binary > sub: \d+ failing tests of its own \(first: binary > sub > random values\); \d{3} tests elsewhere blocked by it/);
+    expect(summary).toMatch(
+      /binary > sub: \d+ failing tests of its own \(first: binary > sub > random values\); \d{3} tests elsewhere blocked by it/,
+    );
   });
 
   it('prints a report whose first failure names binary > sub, with got / want / allowed', () => {

@@ -13,7 +13,13 @@ function refusals(layer, specifier) {
 describe('the layering rule', () => {
   it('refuses every backend above tensor, including one made after this rule was written', () => {
     for (const layer of ['library', 'tensor']) {
-      for (const backend of ['@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-f64', '@gated/backend-cpu-simd', '@gated/backend-f64/internal']) {
+      for (const backend of [
+        '@gated/backend-ts',
+        '@gated/backend-wasm',
+        '@gated/backend-f64',
+        '@gated/backend-cpu-simd',
+        '@gated/backend-f64/internal',
+      ]) {
         expect(refusals(layer, backend), `${layer} importing ${backend}`).toHaveLength(1);
       }
     }
@@ -30,7 +36,8 @@ describe('the layering rule', () => {
 
   it('lets a backend import only the contract', () => {
     expect(refusals('backend', '@gated/backend-api')).toEqual([]);
-    for (const other of ['@gated/tensor', '@gated/backend-ts', '@gated/backend-f64']) expect(refusals('backend', other), other).toHaveLength(1);
+    for (const other of ['@gated/tensor', '@gated/backend-ts', '@gated/backend-f64'])
+      expect(refusals('backend', other), other).toHaveLength(1);
   });
 
   it('keeps the contract free of @gated imports, and lets the suite and apps import anything', () => {

@@ -28,7 +28,8 @@ export interface BackendNames {
 
 /** Why `name` cannot name a backend, or null when it can. */
 export function nameProblem(name: string): string | null {
-  if (!NAME.test(name)) return `"${name}" is not a backend name: use lower-case letters and digits, words joined by hyphens (e.g. f64, webgl, cpu-simd)`;
+  if (!NAME.test(name))
+    return `"${name}" is not a backend name: use lower-case letters and digits, words joined by hyphens (e.g. f64, webgl, cpu-simd)`;
   if (name.length > 32) return `"${name}" is longer than 32 characters`;
   if (RESERVED.has(name)) return `"${name}" is taken: @gated/backend-${name} is not a backend`;
   return null;

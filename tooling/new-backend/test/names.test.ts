@@ -30,9 +30,19 @@ describe('templates', () => {
     names: backendNames('probe'),
     version: '1.2.3',
     devDependencies: Object.fromEntries(
-      ['@gated/backend-conformance', '@gated/build-config', '@gated/eslint-config', '@gated/tensor', '@gated/tsconfig', '@gated/vitest-config', '@types/node', 'eslint', 'tsup', 'typescript', 'vitest'].map(
-        (name) => [name, name.startsWith('@gated/') ? 'workspace:*' : '1.0.0'],
-      ),
+      [
+        '@gated/backend-conformance',
+        '@gated/build-config',
+        '@gated/eslint-config',
+        '@gated/tensor',
+        '@gated/tsconfig',
+        '@gated/vitest-config',
+        '@types/node',
+        'eslint',
+        'tsup',
+        'typescript',
+        'vitest',
+      ].map((name) => [name, name.startsWith('@gated/') ? 'workspace:*' : '1.0.0']),
     ),
     license: 'MIT License\n',
   };
@@ -46,7 +56,9 @@ describe('templates', () => {
 
   it('refuse to guess a tool version backend-ts does not pin', () => {
     const { tsup: _tsup, ...withoutTsup } = inputs.devDependencies;
-    expect(() => manifest({ ...inputs, devDependencies: withoutTsup })).toThrow('packages/backend-ts/package.json has no devDependency tsup');
+    expect(() => manifest({ ...inputs, devDependencies: withoutTsup })).toThrow(
+      'packages/backend-ts/package.json has no devDependency tsup',
+    );
   });
 
   it('write the package, its test and its changeset, and nothing that points into the repository', () => {

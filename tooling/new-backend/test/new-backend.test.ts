@@ -37,11 +37,18 @@ afterAll(async () => {
 
 describe('pnpm new-backend probe', () => {
   it('writes the package and registers it with the release test', async () => {
-    const printed = await run(process.execPath, [join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts', 'probe', '--no-install'], join(import.meta.dirname, '..'), {
-      GATED_ROOT: root,
-    });
+    const printed = await run(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts', 'probe', '--no-install'],
+      join(import.meta.dirname, '..'),
+      {
+        GATED_ROOT: root,
+      },
+    );
     expect(printed).toContain('pnpm verify --filter @gated/backend-probe');
-    const release = JSON.parse(await readFile(join(root, 'tooling/release-test/package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const release = JSON.parse(await readFile(join(root, 'tooling/release-test/package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
     expect(release.devDependencies['@gated/backend-probe']).toBe('workspace:*');
     expect(await readFile(join(root, '.changeset/backend-probe.md'), 'utf8')).toMatch(/^---\n"@gated\/backend-probe": minor\n---\n/);
   });
@@ -49,7 +56,9 @@ describe('pnpm new-backend probe', () => {
   it('refuses a second run for the same name, and bad names', async () => {
     const main = [join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src/main.ts'];
     const cwd = join(import.meta.dirname, '..');
-    await expect(run(process.execPath, [...main, 'probe', '--no-install'], cwd, { GATED_ROOT: root })).rejects.toThrow('packages/backend-probe exists already');
+    await expect(run(process.execPath, [...main, 'probe', '--no-install'], cwd, { GATED_ROOT: root })).rejects.toThrow(
+      'packages/backend-probe exists already',
+    );
     await expect(run(process.execPath, [...main, 'Probe'], cwd, { GATED_ROOT: root })).rejects.toThrow('"Probe" is not a backend name');
   });
 
@@ -66,7 +75,9 @@ describe('pnpm new-backend probe', () => {
     await run(process.execPath, [tool('eslint', 'bin/eslint.js'), '.'], dir());
     // The layering rule binds it: a backend importing @gated/tensor is refused.
     await writeFile(join(dir(), 'src', 'layering.ts'), "export { tensor } from '@gated/tensor';\n");
-    await expect(run(process.execPath, [tool('eslint', 'bin/eslint.js'), 'src/layering.ts'], dir())).rejects.toThrow('A backend imports only @gated/backend-api');
+    await expect(run(process.execPath, [tool('eslint', 'bin/eslint.js'), 'src/layering.ts'], dir())).rejects.toThrow(
+      'A backend imports only @gated/backend-api',
+    );
     await rm(join(dir(), 'src', 'layering.ts'));
   });
 
@@ -79,7 +90,11 @@ describe('pnpm new-backend probe', () => {
   it('runs the conformance suite: every failure is "not implemented", everything else blocked by those kernels', async () => {
     const report = join(root, 'conformance.json');
     // Node only: Chromium runs the same file (the generated config asks for both).
-    await run(process.execPath, [tool('vitest', 'vitest.mjs'), 'run', '--project', 'node', '--reporter=json', `--outputFile=${report}`], dir()).catch(() => '');
+    await run(
+      process.execPath,
+      [tool('vitest', 'vitest.mjs'), 'run', '--project', 'node', '--reporter=json', `--outputFile=${report}`],
+      dir(),
+    ).catch(() => '');
     const results = JSON.parse(await readFile(report, 'utf8')) as {
       testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
     };
@@ -90,7 +105,10 @@ describe('pnpm new-backend probe', () => {
     expect(other.map((t) => `${t.fullName}: ${t.failureMessages.join('\n').slice(0, 300)}`)).toEqual([]);
     // Each kernel's own tests fail; storage works, so its tests pass.
     for (const kernel of ['fill', 'unary', 'binary', 'matmul', 'reduce', 'gather', 'random']) {
-      expect(failed.some((t) => t.failureMessages.join('\n').includes(`GatedError: ${kernel}: ${notImplemented}`)), kernel).toBe(true);
+      expect(
+        failed.some((t) => t.failureMessages.join('\n').includes(`GatedError: ${kernel}: ${notImplemented}`)),
+        kernel,
+      ).toBe(true);
     }
     expect(tests.find((t) => t.fullName.endsWith('storage write and read round-trip'))?.status).toBe('passed');
     const summary = failed.find((t) => t.fullName.endsWith('root causes'))?.failureMessages.join('\n') ?? '';
@@ -99,4 +117,3 @@ describe('pnpm new-backend probe', () => {
     expect(tests.filter((t) => t.status === 'skipped' || t.status === 'pending').length).toBeGreaterThan(300);
   });
 });
-

@@ -125,7 +125,10 @@ export class KernelRecorder {
           for (const handle of returned) this.live.set(handle, { kernel: method === 'alloc' ? 'alloc' : kernel, seq: ++this.seq });
           const extra = buffers() - before - returned.length + (method === 'free' && !threw ? 1 : 0);
           if (extra > 0) {
-            this.kept.push({ seq: this.seq, text: `${kernel} kept ${extra} buffer${extra === 1 ? '' : 's'} it did not return${threw ? ' (when it threw)' : ''}` });
+            this.kept.push({
+              seq: this.seq,
+              text: `${kernel} kept ${extra} buffer${extra === 1 ? '' : 's'} it did not return${threw ? ' (when it threw)' : ''}`,
+            });
           }
         }
       };
@@ -158,7 +161,8 @@ export class KernelRecorder {
       if (made.seq > mark) counts.set(made.kernel, (counts.get(made.kernel) ?? 0) + 1);
     }
     const parts: string[] = [];
-    if (counts.size > 0) parts.push(`still live, by the kernel that made them: ${[...counts].map(([kernel, n]) => `${kernel} ×${n}`).join(', ')}`);
+    if (counts.size > 0)
+      parts.push(`still live, by the kernel that made them: ${[...counts].map(([kernel, n]) => `${kernel} ×${n}`).join(', ')}`);
     const kept = this.kept.filter((k) => k.seq > mark).map((k) => k.text);
     if (kept.length > 0) parts.push([...new Set(kept)].join('; '));
     return parts.join('; ');

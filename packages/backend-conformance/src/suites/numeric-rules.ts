@@ -72,7 +72,11 @@ async function expectFloat32Exact(stored: Tensor, kernel: string): Promise<void>
     excess.dispose();
     const at = values.findIndex((v) => v !== 0);
     if (at >= 0) {
-      fail(STORAGE_RULE, `${kernel} stored a value float32 cannot hold: at [${at}] it exceeds its float32 rounding by ${show(values[at]!)}, want 0`, STORAGE_FIX);
+      fail(
+        STORAGE_RULE,
+        `${kernel} stored a value float32 cannot hold: at [${at}] it exceeds its float32 rounding by ${show(values[at]!)}, want 0`,
+        STORAGE_FIX,
+      );
     }
   } finally {
     stored.dispose();
@@ -111,7 +115,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       try {
         for (const op of FLOAT_UNARY) {
           const want = Array.from(referenceUnary(op, nan).data);
-          await expectValues(ops[op](x), want, 'NaN propagates', (i) => `${op}(${show(nan.data[i]!)})`, 'A NaN input gives a NaN output (IEEE 754).');
+          await expectValues(
+            ops[op](x),
+            want,
+            'NaN propagates',
+            (i) => `${op}(${show(nan.data[i]!)})`,
+            'A NaN input gives a NaN output (IEEE 754).',
+          );
         }
       } finally {
         x.dispose();
@@ -144,9 +154,21 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       const zeros = tensor(new Float32Array(6), { shape: [3, 2] });
       try {
         for (const op of ['sum', 'prod', 'max', 'min'] as const) {
-          await expectValues(ops[op](rows, 1), [NaN, NaN], 'NaN propagates', (i) => `${op} of row ${i} (holding a NaN)`, 'A NaN in a reduced slice makes its result NaN, max and min included.');
+          await expectValues(
+            ops[op](rows, 1),
+            [NaN, NaN],
+            'NaN propagates',
+            (i) => `${op} of row ${i} (holding a NaN)`,
+            'A NaN in a reduced slice makes its result NaN, max and min included.',
+          );
         }
-        await expectValues(ops.argmax(rows, 1), [1, 2], 'NaN propagates', (i) => `argmax of row ${i}`, 'argmax and argmin count NaN as the extreme (the first NaN wins).');
+        await expectValues(
+          ops.argmax(rows, 1),
+          [1, 2],
+          'NaN propagates',
+          (i) => `argmax of row ${i}`,
+          'argmax and argmin count NaN as the extreme (the first NaN wins).',
+        );
         await expectValues(
           ops.matmul(rows, zeros),
           [NaN, NaN, NaN, NaN],
@@ -164,7 +186,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       const want = [2, -2, 0, 0, 0, INT32_MAX, INT32_MIN, INT32_MAX, INT32_MIN, 2147483520, INT32_MIN];
       const x = tensor(Float32Array.from(from));
       try {
-        await expectValues(ops.cast(x, 'int32'), want, 'float32 to int32', (i) => `cast(${show(from[i]!)}, int32)`, 'Truncate toward zero (not floor, not round), NaN gives 0, out of range saturates (not `x | 0`).');
+        await expectValues(
+          ops.cast(x, 'int32'),
+          want,
+          'float32 to int32',
+          (i) => `cast(${show(from[i]!)}, int32)`,
+          'Truncate toward zero (not floor, not round), NaN gives 0, out of range saturates (not `x | 0`).',
+        );
       } finally {
         x.dispose();
       }
@@ -175,7 +203,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       const want = from.map((v) => Math.fround(v));
       const x = tensor(Int32Array.from(from), { dtype: 'int32' });
       try {
-        await expectValues(ops.cast(x, 'float32'), want, 'int32 to float32', (i) => `cast(${from[i]!}, float32)`, 'Round to the nearest float32, ties to even (Math.fround, or a Float32Array store).');
+        await expectValues(
+          ops.cast(x, 'float32'),
+          want,
+          'int32 to float32',
+          (i) => `cast(${from[i]!}, float32)`,
+          'Round to the nearest float32, ties to even (Math.fround, or a Float32Array store).',
+        );
       } finally {
         x.dispose();
       }
@@ -185,7 +219,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       const from = [0, -0, 1, -2.5, NaN, Infinity, 1e-30];
       const x = tensor(Float32Array.from(from));
       try {
-        await expectValues(ops.cast(x, 'bool'), [0, 0, 1, 1, 1, 1, 1], 'to bool', (i) => `cast(${show(from[i]!)}, bool)`, 'A bool is x !== 0 (NaN is not 0), stored as one byte 0 or 1.');
+        await expectValues(
+          ops.cast(x, 'bool'),
+          [0, 0, 1, 1, 1, 1, 1],
+          'to bool',
+          (i) => `cast(${show(from[i]!)}, bool)`,
+          'A bool is x !== 0 (NaN is not 0), stored as one byte 0 or 1.',
+        );
       } finally {
         x.dispose();
       }
@@ -195,7 +235,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       const from = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997];
       const x = tensor(Float32Array.from(from));
       try {
-        await expectValues(ops.round(x), [0, 2, 2, -0, -2, -2, 0], 'round halves to even', (i) => `round(${show(from[i]!)})`, 'Ties go to the even neighbour (not Math.round, which takes them up).');
+        await expectValues(
+          ops.round(x),
+          [0, 2, 2, -0, -2, -2, 0],
+          'round halves to even',
+          (i) => `round(${show(from[i]!)})`,
+          'Ties go to the even neighbour (not Math.round, which takes them up).',
+        );
       } finally {
         x.dispose();
       }
@@ -210,7 +256,13 @@ export function numericRulesSuite(ctx: SuiteContext): void {
       try {
         await expectValues(ops.add(a, b), [INT32_MIN, wrap(INT32_MIN + 1), 131074, 92682], 'int32 wraps', (i) => `add at [${i}]`, fix);
         await expectValues(ops.sub(a, b), [wrap(INT32_MAX - 1), INT32_MAX, 0, 0], 'int32 wraps', (i) => `sub at [${i}]`, fix);
-        await expectValues(ops.mul(a, b), [INT32_MAX, INT32_MIN, Math.imul(65537, 65537), Math.imul(46341, 46341)], 'int32 wraps', (i) => `mul at [${i}]`, fix);
+        await expectValues(
+          ops.mul(a, b),
+          [INT32_MAX, INT32_MIN, Math.imul(65537, 65537), Math.imul(46341, 46341)],
+          'int32 wraps',
+          (i) => `mul at [${i}]`,
+          fix,
+        );
         await expectValues(ops.neg(a), [wrap(-INT32_MAX), INT32_MIN, -65537, -46341], 'int32 wraps', (i) => `neg at [${i}]`, fix);
         await expectValues(ops.sum(a), [wrap(INT32_MAX + INT32_MIN + 65537 + 46341)], 'int32 wraps', () => 'sum', fix);
       } finally {
