@@ -21,6 +21,19 @@
  * Sync versus async. Every compute method is synchronous *to call*: it enqueues work and returns
  * the output handle at once, so a GPU backend never blocks. Only reading back is asynchronous
  * ({@link Backend.read}); {@link Backend.readSync} exists only where `caps.syncRead` is true.
+ *
+ * Numeric rules (docs/adding-a-backend.md, "Numeric rules"; the conformance suite checks each in
+ * its `numeric rules` area and names the rule when one fails):
+ * - float32-exact storage: a float32 result is rounded to float32 once, when the kernel stores
+ *   it, so the next kernel reads exactly what `read` returns. Computing in doubles is fine;
+ *   keeping doubles between kernels (rounding only on read) is not.
+ * - NaN propagates: a NaN operand gives NaN (IEEE 754), in `maximum`/`minimum`, the `max`/`min`
+ *   reductions and `matmul` too (`NaN·0` and `∞·0` are NaN); comparisons with NaN are false,
+ *   `notEqual` true; `argmax`/`argmin` count NaN as the extreme.
+ * - Integer conversions: float32 → int32 truncates toward zero, NaN → 0, saturating at the int32
+ *   range; int32 → float32 rounds to nearest, ties to even; anything → bool is `x !== 0` (NaN →
+ *   true); `round` takes halves to even; int32 add, sub, mul, neg, abs, square, sum and prod
+ *   wrap modulo 2^32.
  */
 import type { DType, TypedArray } from './dtype.js';
 import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from './fused.js';
@@ -166,9 +179,15 @@ export interface Backend {
 
   /** A buffer of `size` elements all equal to `value` (bools: 0 or 1). */
   fill(dtype: DType, size: number, value: number): DataHandle;
-  /** Converts dtype: float→int32 truncates toward zero; anything→bool is `x !== 0` (NaN → true). */
+  /**
+   * Converts dtype: float→int32 truncates toward zero, NaN → 0, saturating at the int32 range;
+   * int32→float32 rounds to nearest, ties to even; anything→bool is `x !== 0` (NaN → true).
+   */
   cast(x: TensorSpec, dtype: DType): DataHandle;
-  /** Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754. */
+  /**
+   * Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754; `round` takes
+   * halves to even; int32 `neg`, `abs` and `square` wrap modulo 2^32.
+   */
   unary(op: UnaryOp, x: TensorSpec): DataHandle;
   /**
    * Elementwise `op(a, b)` with numpy broadcasting to `outShape`; both inputs share a dtype.
