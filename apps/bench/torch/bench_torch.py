@@ -8,9 +8,15 @@ torch.nn.LSTM + MSE + Adam for a train step, `torch.no_grad()` inference, and th
 (torch.mm, nn.LSTMCell, one Adam step). Before timing, the outputs are compared with backend-ts's,
 which the runner wrote to raw float32 files; a pair that disagrees is not timed.
 
-Request:  {"id": 1, "spec": {...}, "threads": 2, "method": {...}, "reference": {"block": null,
-           "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
-Answer:   {"id": 1, "ok": true, "samplesMs": [...], "check": {...}} or {"id": 1, "ok": false, "reason": "..."}
+A pair is a session, timed one step per request so the runner can interleave it with the other
+targets (apps/bench/src/core/interleave.ts):
+
+  {"id": 1, "op": "open", "session": 7, "spec": {...}, "threads": 2, "method": {...},
+   "reference": {"block": null, "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
+      -> {"id": 1, "ok": true, "check": {...}, "threads": 2}   (outputs checked, step ready)
+  {"id": 2, "op": "step", "session": 7}  -> {"id": 2, "ok": true, "ms": 12.3}   (one step, timed here)
+  {"id": 3, "op": "close", "session": 7} -> {"id": 3, "ok": true}
+  any failure -> {"id": n, "ok": false, "reason": "..."}
 
 Standalone: `/usr/bin/python3 bench_torch.py --selftest` prints the first values of each stream.
 """
@@ -30,7 +36,7 @@ except Exception as error:  # pragma: no cover - reported to the runner
 
 SEED = 1234
 STREAM = {"weightIh": 1, "weightHh": 2, "biasIh": 3, "biasHh": 4, "x": 5, "target": 6,
-          "matA": 7, "matB": 8, "h0": 9, "c0": 10, "grad": 11}
+          "matA": 7, "matB": 8, "h0": 9, "c0": 10, "grad": 11, "weightHr": 12}
 M32 = 0xFFFFFFFF
 
 
@@ -94,41 +100,50 @@ class Skip(Exception):
 
 
 def lstm_case(spec):
+    """nn.LSTM (proj_size when spec["proj"]) or nn.GRU with the harness's weights (data.ts)."""
     T, B, I, H = spec["seq"], spec["batch"], spec["input"], spec["hidden"]
+    if spec.get("returnGates"):
+        raise Skip("keeping every step's gates is a Gated-only comparison (contract v1.1's inference mode)")
+    gru = spec.get("cell") == "gru"
+    P = spec.get("proj") or 0
+    G = 3 if gru else 4
+    out = P or H
     bound = 1.0 / math.sqrt(H)
-    lstm = torch.nn.LSTM(I, H)
+    layer = torch.nn.GRU(I, H) if gru else torch.nn.LSTM(I, H, proj_size=P)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(uniform(4 * H * I, STREAM["weightIh"], bound).view(4 * H, I))
-        lstm.weight_hh_l0.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
-        lstm.bias_ih_l0.copy_(uniform(4 * H, STREAM["biasIh"], bound))
-        lstm.bias_hh_l0.copy_(uniform(4 * H, STREAM["biasHh"], bound))
+        layer.weight_ih_l0.copy_(uniform(G * H * I, STREAM["weightIh"], bound).view(G * H, I))
+        layer.weight_hh_l0.copy_(uniform(G * H * out, STREAM["weightHh"], bound).view(G * H, out))
+        layer.bias_ih_l0.copy_(uniform(G * H, STREAM["biasIh"], bound))
+        layer.bias_hh_l0.copy_(uniform(G * H, STREAM["biasHh"], bound))
+        if P:
+            layer.weight_hr_l0.copy_(uniform(P * H, STREAM["weightHr"], bound).view(P, H))
     x = uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I)
     if spec["mode"] == "train":
-        y = uniform(T * B * H, STREAM["target"], 1.0).view(T, B, H)
-        opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+        y = uniform(T * B * out, STREAM["target"], 1.0).view(T, B, out)
+        opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
 
         def outputs():
-            out, _ = lstm(x)
-            F.mse_loss(out, y).backward()
-            result = {"output": out.detach().numpy().copy(), "dWeightHh": lstm.weight_hh_l0.grad.numpy().copy()}
-            lstm.zero_grad(set_to_none=True)
-            return result
+            result, _ = layer(x)
+            F.mse_loss(result, y).backward()
+            answer = {"output": result.detach().numpy().copy(), "dWeightHh": layer.weight_hh_l0.grad.numpy().copy()}
+            layer.zero_grad(set_to_none=True)
+            return answer
 
         def step():
-            out, _ = lstm(x)
-            loss = F.mse_loss(out, y)
+            result, _ = layer(x)
+            loss = F.mse_loss(result, y)
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)
     else:
         def outputs():
             with torch.no_grad():
-                out, _ = lstm(x)
-            return {"output": out.numpy().copy()}
+                result, _ = layer(x)
+            return {"output": result.numpy().copy()}
 
         def step():
             with torch.no_grad():
-                lstm(x)
+                layer(x)
     return outputs, step
 
 
@@ -200,21 +215,10 @@ def check(spec, outputs, reference, tolerances):
     return failures, worst_error, worst_tol, " + ".join(compared)
 
 
-def time_steps(step, method):
-    for _ in range(method["warmup"]):
-        step()
-    samples, total = [], 0.0
-    min_runs = max(5, method["minRuns"])
-    while len(samples) < min_runs or (total < method["minTimeMs"] and len(samples) < method["maxRuns"]):
-        t0 = time.perf_counter()
-        step()
-        ms = (time.perf_counter() - t0) * 1000.0
-        samples.append(ms)
-        total += ms
-    return samples
+SESSIONS = {}
 
 
-def handle(request):
+def open_session(request):
     spec = request["spec"]
     torch.set_num_threads(int(request["threads"]))
     torch.manual_seed(0)
@@ -228,9 +232,30 @@ def handle(request):
     failures, error, tol, compared = check(spec, outputs, request["reference"], request["tolerances"])
     if failures:
         raise Skip(f"output differs from backend-ts ({'; '.join(failures)}): not timed")
-    samples = time_steps(step, request["method"])
-    return {"samplesMs": samples, "check": {"status": "pass", "maxError": error, "tolerance": tol, "compared": compared},
+    SESSIONS[request["session"]] = (step, int(request["threads"]))
+    return {"check": {"status": "pass", "maxError": error, "tolerance": tol, "compared": compared},
             "threads": torch.get_num_threads()}
+
+
+def time_step(request):
+    step, threads = SESSIONS[request["session"]]
+    # One worker serves every thread count (torch and torch-1t): set this session's before timing.
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    step()
+    return {"ms": (time.perf_counter() - t0) * 1000.0}
+
+
+def handle(request):
+    op = request.get("op")
+    if op == "open":
+        return open_session(request)
+    if op == "step":
+        return time_step(request)
+    if op == "close":
+        SESSIONS.pop(request["session"], None)
+        return {}
+    raise Skip(f"unknown request {op}")
 
 
 def main():

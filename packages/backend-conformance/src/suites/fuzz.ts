@@ -9,9 +9,10 @@ import * as T from '@gated/tensor';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../harness/context.js';
-import { casesOf, fuzzParameters, replayHint, runCase, type Target } from './fuzz/run.js';
+import { casesOf, checkProperty, fuzzParameters, runCase, type Target } from './fuzz/run.js';
 import { LOADER_TARGETS, MODULE_TARGETS, OPTIM_TARGETS } from './fuzz/targets-modules.js';
 import { OP_TARGETS } from './fuzz/targets-ops.js';
+import { paddedCase, paddedCases } from './fuzz/padding.js';
 
 const FAMILIES: Readonly<Record<string, readonly Target[]>> = {
   'tensor ops and creation': OP_TARGETS,
@@ -37,14 +38,16 @@ export function fuzzSuite(ctx: SuiteContext): void {
     for (const [family, targets] of Object.entries(FAMILIES)) {
       t.it(family, async () => {
         const byName = new Map(targets.map((target) => [target.name, target]));
-        const parameters = fuzzParameters(`${ctx.backendName}/${family}`);
-        const details = await fc.check(
-          fc.asyncProperty(casesOf(targets), ([name, specs]) => runCase(byName, name, specs)),
-          parameters,
-        );
-        // fast-check's report carries the seed, the path and the shrunk counterexample; the hint says how to replay it.
-        if (details.failed) throw new Error(`${fc.defaultReportMessage(details)}\n${replayHint(details.seed, parameters.numRuns!)}`, { cause: details.errorInstance });
+        const property = fc.asyncProperty(casesOf(targets), ([name, specs]) => runCase(byName, name, specs));
+        await checkProperty(property, fuzzParameters(`${ctx.backendName}/${family}`));
       });
     }
+
+    t.it('padded steps (NaN, ±Inf, 3e38) change no output or gradient', async () => {
+      const parameters = fuzzParameters(`${ctx.backendName}/padded steps`);
+      // Each case builds and trains two small recurrent layers: a fifth of the other families' count.
+      const runs = Math.max(1, Math.ceil(parameters.numRuns / 5));
+      await checkProperty(fc.asyncProperty(paddedCases, (c) => paddedCase(ctx, c)), { ...parameters, numRuns: runs });
+    });
   });
 }

@@ -59,7 +59,7 @@ function trace(line: string): void {
 }
 
 /** fast-check parameters for one family: bounded by default, deep when the environment asks. */
-export function fuzzParameters(family: string): fc.Parameters<unknown> {
+export function fuzzParameters(family: string): { numRuns: number; seed: number; endOnFailure: false } {
   const runs = Number(setting('runs') ?? DEFAULT_RUNS);
   const seedSetting = setting('seed');
   let seed = 0;
@@ -69,9 +69,17 @@ export function fuzzParameters(family: string): fc.Parameters<unknown> {
   return { numRuns: Number.isFinite(runs) && runs > 0 ? runs : DEFAULT_RUNS, seed, endOnFailure: false };
 }
 
-/** How to rerun a failed family with the same cases (the environment in Node; the shared Vitest config passes it on to browsers). */
-export function replayHint(seed: number, runs: number): string {
-  return `replay: GATED_FUZZ_SEED=${seed} GATED_FUZZ_RUNS=${runs} (with -t fuzz to run only this suite)`;
+/**
+ * Runs a property and throws fast-check's report (seed, path, shrunk counterexample) with the
+ * line that replays it: the settings in Node's environment, which the shared Vitest config also
+ * passes on to browsers. `GATED_FUZZ_RUNS` is the family count the run was given.
+ */
+export async function checkProperty<T>(property: fc.IAsyncProperty<T>, parameters: fc.Parameters<T>): Promise<void> {
+  const details = await fc.check(property, parameters);
+  if (!details.failed) return;
+  const runs = setting('runs') ?? String(DEFAULT_RUNS);
+  const replay = `replay: GATED_FUZZ_SEED=${details.seed} GATED_FUZZ_RUNS=${runs} (with -t fuzz to run only this suite)`;
+  throw new Error(`${fc.defaultReportMessage(details)}\n${replay}`, { cause: details.errorInstance });
 }
 
 /** A case as fast-check generates it: the target's index and its arguments. */

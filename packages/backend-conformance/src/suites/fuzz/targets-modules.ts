@@ -23,6 +23,7 @@ const recurrentOptions = optionsArg({
   dropout: fc.constantFrom(0, 0.5, 1, -0.1, NaN),
   bidirectional: flag,
   seed: fc.constantFrom(1, -1, 0.5),
+  projSize: fc.constantFrom(0, 1, 2, 3, -1, 0.5),
 });
 const lengthsArg = value(fc.oneof(fc.array(fc.constantFrom(0, 1, 2, 3, 4, 5, -1, 0.5, NaN, 2 ** 31), { maxLength: 3 }), junk));
 const lstmInput = fc.oneof(floatSpec([3, 2, 2]), floatSpec([3, 2]), tensorLike);
@@ -50,6 +51,13 @@ const layers: Target[] = [
     ops: ['LSTM.forward'],
     args: [lstmInput, optionsArg({ h0: fc.constant(undefined), lengths: lengthsArg.map((spec) => (spec as { v: unknown }).v), returnGates: flag }), value(fc.constantFrom(1, 2))],
     call: (x, options, numLayers) => withLayer(() => new L.LSTM({ inputSize: 2, hiddenSize: 3, numLayers: numLayers as number, seed: 1 }), (lstm) => lstm.forward(x as Tensor, options as L.LSTMForwardOptions)),
+  },
+  {
+    name: 'LSTM.forward (projected)',
+    ops: ['LSTM.forward'],
+    args: [lstmInput, fc.oneof(floatSpec([1, 2, 2]), tensorLike), fc.oneof(floatSpec([1, 2, 3]), tensorLike), lengthsArg],
+    call: (x, h0, c0, lengths) =>
+      withLayer(() => new L.LSTM({ inputSize: 2, hiddenSize: 3, projSize: 2, seed: 1 }), (lstm) => lstm.forward(x as Tensor, { h0: h0 as Tensor, c0: c0 as Tensor, lengths: lengths as L.Lengths })),
   },
   {
     name: 'LSTM.forward (bidirectional, states)',

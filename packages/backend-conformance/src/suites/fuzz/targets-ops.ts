@@ -79,6 +79,7 @@ const joins: Target[] = [
   { name: 'concat', ops: ['concat'], args: [tensorList, axisArg], call: (items, axis) => T.concat(items as T.Tensor[], axis as number) },
   { name: 'stack', ops: ['stack'], args: [tensorList, axisArg], call: (items, axis) => T.stack(items as T.Tensor[], axis as number) },
   { name: 'split', ops: ['split'], args: [tensorLike, fc.oneof(countArg, value(fc.array(fc.constantFrom(...DIMS, -1), { maxLength: 3 }))), axisArg], call: fn(T.split) },
+  { name: 'unbind', ops: ['unbind'], args: [tensorLike, axisArg], call: fn(T.unbind) },
   { name: 'pad', ops: ['pad'], args: [tensorLike, paddings, numberArg], call: fn(T.pad) },
   { name: 'where', ops: ['where'], args: [tensorLike, tensorLike, tensorLike], call: fn(T.where) },
   { name: 'clip', ops: ['clip'], args: [tensorLike, numberArg, numberArg], call: fn(T.clip) },
@@ -112,10 +113,26 @@ const fusedTargets: Target[] = [
       fc.oneof(floatSpec([12, 3]), tensorLike),
       fc.oneof(floatSpec(lstmState), tensorLike),
       fc.oneof(tensorLike, value(fc.constant(null))),
-      optionsArg({ fused: fc.boolean() }),
+      optionsArg({ fused: fc.boolean(), returnGates: fc.oneof(fc.boolean(), junk) }),
+      // The projection (contract v1.1): absent, [P, H] = [2, 3] with h0 then [B, P], or anything.
+      fc.oneof(value(fc.constant(null)), floatSpec([2, 3]), tensorLike),
     ],
-    call: (inputGates, weightHh, h0, lengths, options) =>
-      T.lstmSequence({ inputGates, weightHh, h0, c0: h0, lengths } as T.LstmSequenceArgs, options as T.FusedOptions),
+    call: (inputGates, weightHh, h0, lengths, options, weightHr) =>
+      T.lstmSequence({ inputGates, weightHh, h0, c0: h0, lengths, weightHr } as T.LstmSequenceArgs, options as T.SequenceOptions),
+  },
+  {
+    name: 'gruSequence',
+    ops: ['gruSequence'],
+    args: [
+      fc.oneof(floatSpec([4, 2, 9]), tensorLike),
+      fc.oneof(floatSpec([9, 3]), tensorLike),
+      fc.oneof(floatSpec([3]), tensorLike, value(fc.constant(null))),
+      fc.oneof(floatSpec(lstmState), tensorLike),
+      fc.oneof(tensorLike, value(fc.constant(null))),
+      optionsArg({ fused: fc.boolean(), returnGates: fc.oneof(fc.boolean(), junk) }),
+    ],
+    call: (inputGates, weightHh, biasHn, h0, lengths, options) =>
+      T.gruSequence({ inputGates, weightHh, biasHn, h0, lengths } as T.GruSequenceArgs, options as T.SequenceOptions),
   },
   {
     name: 'adamStep',
