@@ -23,15 +23,33 @@ const FAMILIES: Readonly<Record<string, readonly Target[]>> = {
 
 /** Exports of @gated/tensor that are not ops on tensors (registry, scopes, memory), fuzzed elsewhere or not at all. */
 const NOT_OPS = new Set([
-  'GatedError', 'Tensor', 'Scope', 'dispose', 'keep', 'tidy', 'withScope', 'getBackend', 'getBackendName', 'initBackend',
-  'isGradEnabled', 'listBackends', 'memory', 'registerBackend', 'removeBackend', 'setBackend', 'setGradEnabled', 'setLeakReporter',
+  'GatedError',
+  'Tensor',
+  'Scope',
+  'dispose',
+  'keep',
+  'tidy',
+  'withScope',
+  'getBackend',
+  'getBackendName',
+  'initBackend',
+  'isGradEnabled',
+  'listBackends',
+  'memory',
+  'registerBackend',
+  'removeBackend',
+  'setBackend',
+  'setGradEnabled',
+  'setLeakReporter',
 ]);
 
 export function fuzzSuite(ctx: SuiteContext): void {
   ctx.describe('fuzz', (t) => {
     t.it('has a target for every public function of the tensor package', () => {
       const names = new Set(OP_TARGETS.map((target) => target.name));
-      const missing = Object.entries(T).filter(([name, value]) => typeof value === 'function' && !NOT_OPS.has(name) && !names.has(name)).map(([name]) => name);
+      const missing = Object.entries(T)
+        .filter(([name, value]) => typeof value === 'function' && !NOT_OPS.has(name) && !names.has(name))
+        .map(([name]) => name);
       expect(missing, 'public functions the fuzz suite does not call').toEqual([]);
     });
 
@@ -47,7 +65,10 @@ export function fuzzSuite(ctx: SuiteContext): void {
       const parameters = fuzzParameters(`${ctx.backendName}/padded steps`);
       // Each case builds and trains two small recurrent layers: a fifth of the other families' count.
       const runs = Math.max(1, Math.ceil(parameters.numRuns / 5));
-      await checkProperty(fc.asyncProperty(paddedCases, (c) => paddedCase(ctx, c)), { ...parameters, numRuns: runs });
+      await checkProperty(
+        fc.asyncProperty(paddedCases, (c) => paddedCase(ctx, c)),
+        { ...parameters, numRuns: runs },
+      );
     });
   });
 }

@@ -2,10 +2,11 @@
  * The holes a hostile-user sweep found (issue 16), each pinned by a test on every backend:
  * int32 values a user writes are exact or refused, sizes are checked before host memory is
  * taken, error paths free what they made, tensors of a removed backend, names read from files,
- * and messages that name what the user called. The generated counterpart is the `fuzz` suite.
+ * messages that name what the user called, and the holes deep fuzz runs found. The generated
+ * counterpart is the `fuzz` suite.
  */
 import type { RandomRequest } from '@gated/backend-api';
-import { GRU, LSTM, LSTMCell, Linear, loadSafetensors } from '@gated/lstm';
+import { GRU, LSTM, LSTMCell, Linear, loadSafetensors, slidingWindows } from '@gated/lstm';
 import {
   Scope,
   add,
@@ -25,6 +26,7 @@ import {
   registerBackend,
   removeBackend,
   setBackend,
+  split,
   tensor,
   zeros,
 } from '@gated/tensor';
@@ -56,7 +58,18 @@ export function reliabilitySuite(ctx: SuiteContext): void {
       try {
         const outside = (got: string, where = '') => `int32 tensors hold integers in ${RANGE}, got ${got}${where}`;
         expectGatedError(() => tensor([3e9, 2 ** 40, -3e9], { dtype: 'int32' }), 'tensor', outside('3000000000', ' at flat index 0'));
-        expectGatedError(() => tensor([[1, 2], [3, -(2 ** 31) - 1]], { dtype: 'int32' }), 'tensor', outside('-2147483649', ' at flat index 3'));
+        expectGatedError(
+          () =>
+            tensor(
+              [
+                [1, 2],
+                [3, -(2 ** 31) - 1],
+              ],
+              { dtype: 'int32' },
+            ),
+          'tensor',
+          outside('-2147483649', ' at flat index 3'),
+        );
         expectGatedError(() => full([2], 3e9, { dtype: 'int32' }), 'full', outside('3000000000'));
         expectGatedError(() => fullLike(ints, 2 ** 31), 'fullLike', outside('2147483648'));
         expectGatedError(() => pad(ints, [[1, 1]], 1.5), 'pad', 'int32 tensors hold integers, got 1.5 as the padding value');
@@ -97,8 +110,16 @@ export function reliabilitySuite(ctx: SuiteContext): void {
     });
 
     t.it('error paths free what they made', async () => {
-      expectGatedError(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true }), 'tensor', 'only float32 tensors can require gradients, got int32');
-      expectGatedError(() => tensor(new Int32Array(2), { requiresGrad: true }), 'tensor', 'only float32 tensors can require gradients, got int32');
+      expectGatedError(
+        () => tensor([1, 2], { dtype: 'int32', requiresGrad: true }),
+        'tensor',
+        'only float32 tensors can require gradients, got int32',
+      );
+      expectGatedError(
+        () => tensor(new Int32Array(2), { requiresGrad: true }),
+        'tensor',
+        'only float32 tensors can require gradients, got int32',
+      );
       // A constructor that runs out of memory part-way must free the weights it already made: a
       // backend whose second random fill fails as an engine out of memory does (a RangeError).
       const home = getBackendName();
@@ -157,7 +178,9 @@ export function reliabilitySuite(ctx: SuiteContext): void {
         scope.track([a, b]);
         removeBackend(name);
         const removed = (op: string) =>
-          new RegExp(`^${op}: tensor #${c.id} \\(float32 \\[1\\]\\) lives on backend "${c.backend.name}", which was removed \\(removeBackend\\)$`);
+          new RegExp(
+            `^${op}: tensor #${c.id} \\(float32 \\[1\\]\\) lives on backend "${c.backend.name}", which was removed \\(removeBackend\\)$`,
+          );
         expectGatedError(() => add(c, 1), 'add', removed('add'));
         expectGatedError(() => c.dataSync(), 'dataSync', removed('dataSync'));
         // Disposing needs no backend: the counts go back and the scope frees every tensor.
@@ -198,7 +221,11 @@ export function reliabilitySuite(ctx: SuiteContext): void {
       const lengths = tensor([2, 3], { dtype: 'int32' });
       const lstm = new LSTM({ inputSize: 1, hiddenSize: 2, seed: 1 });
       try {
-        expectGatedError(() => zeros(['3'] as unknown as number[]), 'zeros', 'shape values must be finite non-negative integers, got ["3"]');
+        expectGatedError(
+          () => zeros(['3'] as unknown as number[]),
+          'zeros',
+          'shape values must be finite non-negative integers, got ["3"]',
+        );
         expectGatedError(() => indexSelect(x, 5, [0]), 'indexSelect', 'axis 5 is out of range for shape [3,2]: valid axes are [-2, 1]');
         expectGatedError(() => indexSelect(x, 0, floats), 'indexSelect', 'indices must be int32, got float32');
         if (ctx.options.outOfRangeGather !== 'zeros') {
@@ -226,14 +253,62 @@ export function reliabilitySuite(ctx: SuiteContext): void {
       };
       const bad = [tensor([0, 3], { dtype: 'int32' }), tensor([3, 4], { dtype: 'int32' })];
       try {
-        for (const [lengths, got] of [[bad[0]!, 0], [bad[1]!, 4]] as const) {
+        for (const [lengths, got] of [
+          [bad[0]!, 0],
+          [bad[1]!, 4],
+        ] as const) {
           const message = `lengths must lie in [1, ${T}], got ${got}`;
           expectGatedError(() => lstmSequence({ ...args, lengths }), 'lstmSequence', message, `fused, lengths with ${got}`);
-          expectGatedError(() => lstmSequence({ ...args, lengths }, { fused: false }), 'lstmSequence', message, `composite, lengths with ${got}`);
-          expectGatedError(() => lstmSequenceComposite({ ...args, lengths }), 'lstmSequence', message, `lstmSequenceComposite, lengths with ${got}`);
+          expectGatedError(
+            () => lstmSequence({ ...args, lengths }, { fused: false }),
+            'lstmSequence',
+            message,
+            `composite, lengths with ${got}`,
+          );
+          expectGatedError(
+            () => lstmSequenceComposite({ ...args, lengths }),
+            'lstmSequence',
+            message,
+            `lstmSequenceComposite, lengths with ${got}`,
+          );
         }
       } finally {
         dispose([args, bad]);
+      }
+    });
+
+    t.it('holes the fuzz suite found stay closed', async () => {
+      // Each was a shrunk counterexample of a deep fuzz run (GATED_FUZZ_RUNS in the thousands).
+      expectGatedError(
+        () => slidingWindows(null as unknown as number[], { window: 1 }),
+        'slidingWindows',
+        'series must be an array of numbers or of feature vectors, got null',
+      );
+      expectGatedError(
+        () => slidingWindows([1, {}] as unknown as number[], { window: 1 }),
+        'slidingWindows',
+        'step 1 must be a number or a feature vector, got an object',
+      );
+      const empty = zeros([0]);
+      const scalar = tensor(2.5);
+      try {
+        // 2^40 empty views would exhaust memory: an empty axis splits into one empty part.
+        expectGatedError(() => split(empty, 2 ** 40), 'split', 'axis 0 of [0] cannot be split into 1099511627776 equal parts');
+        expectGatedError(
+          () => split(empty, 'x' as unknown as number),
+          'split',
+          'sections must be a number of equal parts or an array of part sizes, got "x"',
+        );
+        // Nothing to pad on a scalar is a copy, like any padding of zeros.
+        const copy = pad(scalar, []);
+        try {
+          expect(copy === scalar, 'pad returns a new tensor').toBe(false);
+          expect([copy.shape, await copy.data()]).toEqual([[], new Float32Array([2.5])]);
+        } finally {
+          copy.dispose();
+        }
+      } finally {
+        dispose([empty, scalar]);
       }
     });
   });

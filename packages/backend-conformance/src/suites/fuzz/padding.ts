@@ -39,7 +39,15 @@ const INPUT = 3;
 const HIDDEN = 4;
 
 function makeLayer(c: PaddedCase): LSTM | GRU {
-  const options = { inputSize: INPUT, hiddenSize: HIDDEN, numLayers: c.numLayers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, seed: c.seed, fused: c.fused };
+  const options = {
+    inputSize: INPUT,
+    hiddenSize: HIDDEN,
+    numLayers: c.numLayers,
+    bidirectional: c.bidirectional,
+    batchFirst: c.batchFirst,
+    seed: c.seed,
+    fused: c.fused,
+  };
   if (c.kind === 'GRU') return new GRU(options);
   return new LSTM({ ...options, projSize: c.kind === 'projected LSTM' ? 2 : 0 });
 }
@@ -47,7 +55,10 @@ function makeLayer(c: PaddedCase): LSTM | GRU {
 /** Deterministic values in [-1, 1) for sequence b (the suite's own, not the engine's stream). */
 function sequence(c: PaddedCase, b: number): Tensor {
   const length = c.lengths[b]!;
-  return tensor(Float32Array.from({ length: length * INPUT }, (_, i) => Math.sin(c.seed * 7.1 + b * 3.3 + i * 1.7)), { shape: [length, INPUT] });
+  return tensor(
+    Float32Array.from({ length: length * INPUT }, (_, i) => Math.sin(c.seed * 7.1 + b * 3.3 + i * 1.7)),
+    { shape: [length, INPUT] },
+  );
 }
 
 /** The results (output and final states) and every parameter's gradient of a linear loss. */
@@ -56,7 +67,10 @@ function run(layer: LSTM | GRU, x: Tensor, c: PaddedCase): Tensor[] {
     const out = layer.forward(x, { lengths: [...c.lengths] });
     const states = layer instanceof LSTM ? [out.h, (out as LSTMResult).c] : [out.h];
     // Weights that vary by position, so a gradient that moved between steps would show.
-    const weights = tensor(Float32Array.from({ length: out.output.size }, (_, i) => Math.cos(i * 0.37)), { shape: [...out.output.shape] });
+    const weights = tensor(
+      Float32Array.from({ length: out.output.size }, (_, i) => Math.cos(i * 0.37)),
+      { shape: [...out.output.shape] },
+    );
     states.reduce((total, state) => add(total, sum(state)), sum(mul(out.output, weights))).backward();
     return [out.output, ...states];
   });

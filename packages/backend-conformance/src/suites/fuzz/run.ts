@@ -107,7 +107,13 @@ interface Counts {
 }
 
 function counts(info: MemoryInfo = memory()): Counts {
-  return { tensors: info.numTensors, buffers: info.numBuffers, bytes: info.numBytes, backendBuffers: info.backend?.buffers, backendBytes: info.backend?.bytes };
+  return {
+    tensors: info.numTensors,
+    buffers: info.numBuffers,
+    bytes: info.numBytes,
+    backendBuffers: info.backend?.buffers,
+    backendBytes: info.backend?.bytes,
+  };
 }
 
 /** Every tensor and module in a result (modules own parameters: disposing them frees those). */
@@ -138,7 +144,19 @@ async function checkResult(name: string, result: unknown, seen = new Set<unknown
 
 /** `sum(tanh([1, 2] · W))` for the README's W: 0.87078… on every backend (float32). */
 async function canary(): Promise<void> {
-  const value = tidy(() => sum(tanh(matmul(tensor([[1, 2]]), tensor([[0.5, -0.3], [0.8, 0.1]])))));
+  const value = tidy(() =>
+    sum(
+      tanh(
+        matmul(
+          tensor([[1, 2]]),
+          tensor([
+            [0.5, -0.3],
+            [0.8, 0.1],
+          ]),
+        ),
+      ),
+    ),
+  );
   try {
     expect(await value.item(), 'the library still computes a known value after the case').toBeCloseTo(Math.tanh(2.1) + Math.tanh(-0.1), 5);
   } finally {
@@ -173,7 +191,10 @@ export async function runCase(targets: ReadonlyMap<string, Target>, name: string
       const op = gatedOp(failure.error);
       const shown = failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error);
       expect(op, `${name} threw ${shown}, not a GatedError`).not.toBeNull();
-      expect(accepts(target.ops, op!), `${name} threw a GatedError naming "${op}", expected one of ${target.ops.join(', ')}: ${shown}`).toBe(true);
+      expect(
+        accepts(target.ops, op!),
+        `${name} threw a GatedError naming "${op}", expected one of ${target.ops.join(', ')}: ${shown}`,
+      ).toBe(true);
       expect((failure.error as Error).message.startsWith(`${op!}: `), `the message starts with the op: ${shown}`).toBe(true);
     }
   } finally {

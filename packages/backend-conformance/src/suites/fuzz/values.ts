@@ -14,7 +14,13 @@ import fc from 'fast-check';
 
 /** A description of one argument. */
 export type ArgSpec =
-  | { readonly t: 'tensor'; readonly dtype: DType; readonly shape: readonly number[]; readonly seed: number; readonly view: 'none' | 'transposed' | 'sliced' }
+  | {
+      readonly t: 'tensor';
+      readonly dtype: DType;
+      readonly shape: readonly number[];
+      readonly seed: number;
+      readonly view: 'none' | 'transposed' | 'sliced';
+    }
   | { readonly t: 'disposed'; readonly shape: readonly number[] }
   | { readonly t: 'value'; readonly v: unknown }
   | { readonly t: 'list'; readonly items: readonly ArgSpec[] };
@@ -22,7 +28,26 @@ export type ArgSpec =
 /** Dimensions: small, or past what any buffer can hold. */
 export const DIMS = [0, 1, 2, 3, 4, 5, 2 ** 31, 2 ** 40] as const;
 /** Numbers a hostile caller passes where a number belongs. */
-export const NUMBERS = [0, -0, 1, -1, 2, 3, 0.5, -2.5, 1e-300, 1e300, -1e300, NaN, Infinity, -Infinity, 2 ** 31, -(2 ** 31) - 1, 3e9, 2 ** 53] as const;
+export const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  2,
+  3,
+  0.5,
+  -2.5,
+  1e-300,
+  1e300,
+  -1e300,
+  NaN,
+  Infinity,
+  -Infinity,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  3e9,
+  2 ** 53,
+] as const;
 /** Axes and counts: in range for small ranks, out of range, or not integers. */
 export const AXES = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 0.5, NaN, Infinity, 2 ** 31] as const;
 
@@ -57,7 +82,13 @@ export const tensorSpec: fc.Arbitrary<ArgSpec> = fc.record({
 
 /** A float32 tensor of a given shape (for arguments that must mostly fit). */
 export function floatSpec(shape: readonly number[]): fc.Arbitrary<ArgSpec> {
-  return fc.record({ t: fc.constant('tensor' as const), dtype: fc.constant<DType>('float32'), shape: fc.constant(shape), seed: fc.integer({ min: 0, max: 1000 }), view: fc.constant('none' as const) });
+  return fc.record({
+    t: fc.constant('tensor' as const),
+    dtype: fc.constant<DType>('float32'),
+    shape: fc.constant(shape),
+    seed: fc.integer({ min: 0, max: 1000 }),
+    view: fc.constant('none' as const),
+  });
 }
 
 /** Anything a caller might pass where a tensor belongs. */
@@ -89,7 +120,9 @@ function valuesFor(dtype: DType, size: number, seed: number): number[] {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state / 4294967296;
   };
-  return Array.from({ length: size }, () => (dtype === 'bool' ? Number(next() < 0.5) : dtype === 'int32' ? Math.floor(next() * 7) - 3 : next() * 4 - 2));
+  return Array.from({ length: size }, () =>
+    dtype === 'bool' ? Number(next() < 0.5) : dtype === 'int32' ? Math.floor(next() * 7) - 3 : next() * 4 - 2,
+  );
 }
 
 /** The values a case was called with, and the tensors it made for them (freed after the case). */
