@@ -6,8 +6,8 @@
  * linear memory), and the process heap (V8 heap used, external and array buffers, resident
  * set). A leak shows as a count that grows from one report to the next.
  *
- *   pnpm soak -- --backend ts   [--steps 10000] [--every 1000] [--config char-lm|small]
- *   pnpm soak -- --backend wasm
+ *   pnpm soak --backend ts   [--steps 10000] [--every 1000] [--config char-lm|small]
+ *   pnpm soak --backend wasm
  *
  * Configs: `char-lm` (the default) is the example's model (batch 16 × 32 steps, Embedding 24,
  * LSTM 96); `small` (batch 8 × 16 steps, Embedding 16, LSTM 32) runs 10,000 steps in a few
@@ -32,6 +32,8 @@ const CONFIGS = {
 } as const;
 
 const { values } = parseArgs({
+  // `pnpm soak -- --backend ts` passes the `--` on: it separates nothing here.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     backend: { type: 'string', default: 'ts' },
     steps: { type: 'string', default: '10000' },

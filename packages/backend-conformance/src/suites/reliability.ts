@@ -229,7 +229,8 @@ export function reliabilitySuite(ctx: SuiteContext): void {
         expectGatedError(() => indexSelect(x, 5, [0]), 'indexSelect', 'axis 5 is out of range for shape [3,2]: valid axes are [-2, 1]');
         expectGatedError(() => indexSelect(x, 0, floats), 'indexSelect', 'indices must be int32, got float32');
         if (ctx.options.outOfRangeGather !== 'zeros') {
-          expectGatedError(() => indexSelect(x, 0, [7]), 'indexSelect', 'index 7 is out of range for axis 0 of size 3');
+          // The op is what matters here; how the kernel words the range is the backend's.
+          expectGatedError(() => indexSelect(x, 0, [7]), 'indexSelect', /^indexSelect: index 7 is out of range for axis 0 /);
         }
         expectGatedError(
           () => lstm.forward(input, { lengths: lengths as unknown as number[] }),
