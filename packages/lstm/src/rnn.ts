@@ -62,7 +62,8 @@ export class RNN extends RecurrentLayer {
 
   constructor(options: RNNOptions) {
     super('RNN', { ...options, fused: false });
-    const nonlinearity = options.nonlinearity ?? 'tanh';
+    // Checked at run time too: JavaScript callers may pass anything.
+    const nonlinearity: unknown = options.nonlinearity ?? 'tanh';
     if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
       throw new GatedError('RNN', `nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`);
     }
