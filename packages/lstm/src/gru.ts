@@ -3,7 +3,9 @@
  * multiplies the hidden projection *after* the matmul, bias included). Same structure as the
  * LSTM: per layer and direction one matmul for the input projection of all steps, then one
  * `gruSequence` op, which the backend's fused kernel runs when it has one (contract v1.1) and
- * the op's composite otherwise. `GRUCell` is a sequence of one step.
+ * the op's composite otherwise. `GRUCell` is a sequence of one step. With `linearBeforeReset:
+ * false` (ONNX's default form: the reset gate multiplies h before the matmul) the layer runs the
+ * composite step loop of step-loop.ts instead: `gruSequence` computes PyTorch's form only.
  */
 import { add, concat, gruSequence, matmul, mul, narrow, reshape, sigmoid, slice, split, squeeze, sub, tanh, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
