@@ -14,10 +14,12 @@ export interface CliOptions {
 
 export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...]] [--backend NAME[,NAME...]] [--out DIR]
 
-  --quick         W1–W4, the small corner of the sweep and the smaller micro-benchmarks,
-                  fewer runs and a tighter time budget (under 5 minutes on 2 cores)
+  --quick         W1–W8, the scaling family, the small corner of the sweep and the smaller
+                  micro-benchmarks, fewer runs and a tighter time budget (a 420 s deadline
+                  per environment: specs not reached by then are skipped and listed)
   --json          print the result as JSON (one row per workload and backend) instead of tables
-  --workload, -w  W1..W4, a spec id, a family (workloads, sweep, micro) or a prefix* (matmul-*)
+  --workload, -w  W1..W8, a spec id, a family (workloads, scaling, sweep, micro) or a
+                  prefix* (matmul-*, scale-gru-*)
   --backend, -b   ts, wasm, wasm-2t, webgpu, tfjs-cpu, tfjs-wasm, tfjs-webgpu, onnxruntime,
                   onnxruntime-1t, brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts
                   always runs as the reference the others are checked against
