@@ -9,11 +9,12 @@
  *   pnpm --filter @gated/examples char-lm        (about 30 s on two cores)
  */
 import { createTsBackend } from '@gated/backend-ts';
-import { CharVocab, Embedding, LSTM, Linear, crossEntropy } from '@gated/lstm';
-import { Adam, clipGradNorm } from '@gated/optim';
+import { chunksOf, trainStep, type CarriedState } from './training.js';
+import { TEXT } from './sonnets.js';
+import { CharVocab, Embedding, LSTM, Linear } from '@gated/lstm';
+import { Adam } from '@gated/optim';
 import {
   dispose,
-  keep,
   memory,
   registerBackend,
   reshape,
@@ -27,89 +28,11 @@ import {
 registerBackend('ts', createTsBackend);
 await setBackend('ts');
 
-const TEXT = `
-Shall I compare thee to a summer's day?
-Thou art more lovely and more temperate:
-Rough winds do shake the darling buds of May,
-And summer's lease hath all too short a date;
-Sometime too hot the eye of heaven shines,
-And often is his gold complexion dimm'd;
-And every fair from fair sometime declines,
-By chance or nature's changing course untrimm'd;
-But thy eternal summer shall not fade,
-Nor lose possession of that fair thou ow'st;
-Nor shall death brag thou wander'st in his shade,
-When in eternal lines to time thou grow'st:
-So long as men can breathe or eyes can see,
-So long lives this, and this gives life to thee.
-
-When, in disgrace with fortune and men's eyes,
-I all alone beweep my outcast state,
-And trouble deaf heaven with my bootless cries,
-And look upon myself and curse my fate,
-Wishing me like to one more rich in hope,
-Featured like him, like him with friends possessed,
-Desiring this man's art and that man's scope,
-With what I most enjoy contented least;
-Yet in these thoughts myself almost despising,
-Haply I think on thee, and then my state,
-Like to the lark at break of day arising
-From sullen earth, sings hymns at heaven's gate;
-For thy sweet love remembered such wealth brings
-That then I scorn to change my state with kings.
-
-That time of year thou mayst in me behold
-When yellow leaves, or none, or few, do hang
-Upon those boughs which shake against the cold,
-Bare ruined choirs, where late the sweet birds sang.
-In me thou see'st the twilight of such day
-As after sunset fadeth in the west,
-Which by and by black night doth take away,
-Death's second self, that seals up all in rest.
-In me thou see'st the glowing of such fire
-That on the ashes of his youth doth lie,
-As the death-bed whereon it must expire,
-Consumed with that which it was nourished by.
-This thou perceiv'st, which makes thy love more strong,
-To love that well which thou must leave ere long.
-
-Let me not to the marriage of true minds
-Admit impediments. Love is not love
-Which alters when it alteration finds,
-Or bends with the remover to remove:
-O no! it is an ever-fixed mark
-That looks on tempests and is never shaken;
-It is the star to every wandering bark,
-Whose worth's unknown, although his height be taken.
-Love's not Time's fool, though rosy lips and cheeks
-Within his bending sickle's compass come;
-Love alters not with his brief hours and weeks,
-But bears it out even to the edge of doom.
-If this be error and upon me proved,
-I never writ, nor no man ever loved.
-
-My mistress' eyes are nothing like the sun;
-Coral is far more red than her lips' red;
-If snow be white, why then her breasts are dun;
-If hairs be wires, black wires grow on her head.
-I have seen roses damasked, red and white,
-But no such roses see I in her cheeks;
-And in some perfumes is there more delight
-Than in the breath that from my mistress reeks.
-I love to hear her speak, yet well I know
-That music hath a far more pleasing sound;
-I grant I never saw a goddess go;
-My mistress, when she walks, treads on the ground.
-And yet, by heaven, I think my love as rare
-As any she belied with false compare.
-`.trim();
-
 const vocab = CharVocab.fromText(TEXT);
 const ids = vocab.encode(TEXT);
 const batch = 16;
 const steps = 32;
-const streamLength = Math.floor((ids.length - 1) / batch);
-const chunksPerEpoch = Math.floor(streamLength / steps);
+const { perEpoch: chunksPerEpoch, chunk } = chunksOf(ids, batch, steps);
 const epochs = 60;
 const hiddenSize = 96;
 
@@ -118,20 +41,7 @@ const lstm = new LSTM({ inputSize: 24, hiddenSize, batchFirst: true, seed: 2 });
 const head = new Linear(hiddenSize, vocab.size, { seed: 3 });
 const parameters = [...embed.parameters(), ...lstm.parameters(), ...head.parameters()];
 const optimizer = new Adam(parameters, { lr: 0.01 });
-
-/** Inputs and next-character targets of chunk `k`: [batch, steps] int32 each, stream b starting at b·streamLength. */
-function chunk(k: number): { x: Tensor; y: Tensor } {
-  const x = new Int32Array(batch * steps);
-  const y = new Int32Array(batch * steps);
-  for (let b = 0; b < batch; b++) {
-    for (let t = 0; t < steps; t++) {
-      const at = b * streamLength + k * steps + t;
-      x[b * steps + t] = ids[at]!;
-      y[b * steps + t] = ids[at + 1]!;
-    }
-  }
-  return { x: tensor(x, { shape: [batch, steps], dtype: 'int32' }), y: tensor(y, { shape: [batch, steps], dtype: 'int32' }) };
-}
+const model = { embed, lstm, head, parameters, optimizer };
 
 /** A small seeded generator for sampling (mulberry32). */
 let sampleState = 12345;
@@ -185,23 +95,13 @@ let firstLoss = NaN;
 let recent: number[] = [];
 let lastMean = NaN;
 for (let epoch = 0; epoch < epochs; epoch++) {
-  let state: { h: Tensor; c: Tensor } | null = null;
+  let state: CarriedState = null;
   for (let k = 0; k < chunksPerEpoch; k++) {
     const { x, y } = chunk(k);
-    const carried: { h: Tensor; c: Tensor } | null = state;
-    const { loss, h, c } = tidy(() => {
-      const result = lstm.forward(embed.forward(x), carried ? { h0: carried.h, c0: carried.c } : {});
-      const logits = head.forward(result.output);
-      const value = crossEntropy(reshape(logits, [batch * steps, vocab.size]), reshape(y, [batch * steps]));
-      // Truncated BPTT: the next chunk starts from these states, cut off from this graph.
-      return { loss: value, h: keep(result.h.detach()), c: keep(result.c.detach()) };
-    });
-    loss.backward();
-    clipGradNorm(parameters, 1).dispose();
-    optimizer.step();
-    optimizer.zeroGrad();
-    dispose([x, y, carried]);
-    state = { h, c };
+    // Truncated BPTT: forward from the carried state, backward, clip, step (training.ts).
+    const step = trainStep(model, x, y, state);
+    const loss = step.loss;
+    state = step.state;
     const value = await loss.item();
     loss.dispose();
     if (update === 0) firstLoss = value;

@@ -1,17 +1,5 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { gatedTsup } from '@gated/build-config/tsup';
 import { compactFixturesPlugin } from './scripts/compact-fixtures.js';
-
-/** Source maps of data are noise: drop them for the fixture chunks (docs/decisions/0006). */
-async function dropFixtureMaps(): Promise<void> {
-  const dir = join('dist', 'fixtures');
-  for (const file of await readdir(dir)) {
-    const path = join(dir, file);
-    if (file.endsWith('.map')) await rm(path);
-    else if (file.endsWith('.js')) await writeFile(path, (await readFile(path, 'utf8')).replace(/\n\/\/# sourceMappingURL=\S+\n?$/, '\n'));
-  }
-}
 
 export default gatedTsup({
   esbuildPlugins: [compactFixturesPlugin],
@@ -19,5 +7,8 @@ export default gatedTsup({
   esbuildOptions(options) {
     options.chunkNames = 'fixtures/[name]-[hash]';
   },
-  onSuccess: dropFixtureMaps,
+  // No source maps: the fixture chunks are data (a map only repeats them) and the entry is
+  // unminified code whose stack traces read as they are; its map would be a fifth of the
+  // tarball (docs/decisions/0006).
+  sourcemap: false,
 });

@@ -79,5 +79,9 @@ export async function gatedVitest(options = {}) {
   // Each package keeps its own module cache: vitest 5 defaults to one directory at the workspace
   // root, which parallel turbo test tasks delete from under each other (ENOTEMPTY).
   const fsModuleCachePath = join(process.cwd(), 'node_modules', '.vitest-cache');
-  return defineConfig({ resolve, ssr, server, test: { testTimeout, hookTimeout: testTimeout, fsModuleCachePath, projects } });
+  // The conformance fuzz suite's settings reach browser tests too (they have no process.env).
+  const provide = {
+    gatedFuzz: { runs: process.env.GATED_FUZZ_RUNS ?? '', seed: process.env.GATED_FUZZ_SEED ?? '', trace: process.env.GATED_FUZZ_TRACE ?? '' },
+  };
+  return defineConfig({ resolve, ssr, server, test: { testTimeout, hookTimeout: testTimeout, fsModuleCachePath, provide, projects } });
 }

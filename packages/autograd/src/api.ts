@@ -3,9 +3,9 @@
  * nested arrays and objects of tensors, and the PyTorch style through `requiresGrad`,
  * `tensor.backward()` and `.grad`, plus `noGrad`.
  */
-import { GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { Tensor, dispose, keep, reshape, setGradEnabled, tidy, zerosLike } from '@gated/tensor';
-import { installRecorder } from '@gated/tensor/internal';
+import { installRecorder, assertLiveTensor } from '@gated/tensor/internal';
 import { TAPE, type BackwardOptions } from './tape.js';
 
 let installed = false;
@@ -41,6 +41,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs backward from `output` (PyTorch's `output.backward(seed, retain_graph, create_graph)`). */
 export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
+  checkOptions('backward', options);
   installAutograd();
   TAPE.backward(output, seed, options);
 }
@@ -48,20 +49,20 @@ export function backward(output: Tensor, seed?: Tensor, options: BackwardOptions
 /** A tensor, or arrays and plain objects nesting tensors (what `grad` differentiates with respect to). */
 export type TensorTree = Tensor | readonly TensorTree[] | { readonly [key: string]: TensorTree };
 
-function mapTree(tree: unknown, fn: (t: Tensor) => Tensor): TensorTree {
+function mapTree(tree: unknown, fn: (t: Tensor) => Tensor, op = 'grad'): TensorTree {
   if (tree instanceof Tensor) return fn(tree as Tensor);
-  if (Array.isArray(tree)) return tree.map((item) => mapTree(item, fn));
+  if (Array.isArray(tree)) return tree.map((item) => mapTree(item, fn, op));
   if (tree !== null && typeof tree === 'object') {
-    return Object.fromEntries(Object.entries(tree).map(([key, value]) => [key, mapTree(value, fn)]));
+    return Object.fromEntries(Object.entries(tree).map(([key, value]) => [key, mapTree(value, fn, op)]));
   }
-  throw new GatedError('grad', `can only differentiate with respect to tensors, or arrays and objects of tensors; got ${typeof tree}`);
+  throw new GatedError(op, `can only differentiate with respect to tensors, or arrays and objects of tensors; got ${describeValue(tree)}`);
 }
 
-function leaves(tree: unknown, into: Tensor[] = []): Tensor[] {
+function leaves(op: string, tree: unknown, into: Tensor[] = []): Tensor[] {
   mapTree(tree, (t) => {
     into.push(t);
     return t;
-  });
+  }, op);
   return into;
 }
 
@@ -99,36 +100,53 @@ export function valueAndGrad<T, A extends unknown[]>(
   f: (params: T, ...rest: A) => Tensor,
   options: GradOptions = {},
 ): (params: T, ...rest: A) => ValueAndGrad<T> {
+  return transform('valueAndGrad', f, options);
+}
+
+/** `valueAndGrad`, with errors naming `op`: the function the user called. */
+function transform<T, A extends unknown[]>(
+  op: 'grad' | 'valueAndGrad',
+  f: (params: T, ...rest: A) => Tensor,
+  options: GradOptions,
+): (params: T, ...rest: A) => ValueAndGrad<T> {
   installAutograd();
+  checkOptions(op, options);
   return (params: T, ...rest: A) => {
-    const originals = leaves(params);
-    for (const t of originals) t.assertLive('valueAndGrad');
+    const originals = leaves(op, params);
+    for (const t of originals) assertLiveTensor(op, t);
     // Inside an outer `grad`/`valueAndGrad` the inputs stay connected to it (higher order);
     // otherwise fresh leaves are made so this call neither needs nor touches the caller's `.grad`
     // (and records nothing for a second differentiation nobody will ask for).
     const nested = transformDepth > 0 && originals.some((t) => t.requiresGrad);
     const inputs = new Map<Tensor, Tensor>();
-    const value = tidy(() => {
-      const wrapped = mapTree(params, (t) => {
-        const input = keep(nested && t.requiresGrad ? reshape(t, t.shape) : t.detach());
-        if (!input.requiresGrad && input.dtype === 'float32') input.requiresGrad = true;
-        inputs.set(t, input);
-        return input;
-      }) as T;
-      transformDepth++;
-      let out: Tensor;
-      try {
-        out = f(wrapped, ...rest);
-      } finally {
-        transformDepth--;
-      }
-      if (!(out instanceof Tensor)) throw new GatedError('valueAndGrad', 'the function must return a tensor');
-      return out;
-    });
+    let value: Tensor;
+    try {
+      value = tidy(() => {
+        const wrapped = mapTree(params, (t) => {
+          const input = keep(nested && t.requiresGrad ? reshape(t, t.shape) : t.detach());
+          if (!input.requiresGrad && input.dtype === 'float32') input.requiresGrad = true;
+          inputs.set(t, input);
+          return input;
+        }) as T;
+        transformDepth++;
+        let out: Tensor;
+        try {
+          out = f(wrapped, ...rest);
+        } finally {
+          transformDepth--;
+        }
+        if (!(out instanceof Tensor)) throw new GatedError(op, 'the function must return a tensor');
+        return out;
+      });
+    } catch (error) {
+      // `f` threw: the kept copies of the inputs are freed here, as the finally below would.
+      dispose([...inputs.values()]);
+      throw error;
+    }
     try {
       const targets = [...inputs.values()];
       const found = value.requiresGrad
-        ? TAPE.gradients('valueAndGrad', value, options.seed, targets, { createGraph: nested, retainGraph: nested })
+        ? TAPE.gradients(op, value, options.seed, targets, { createGraph: nested, retainGraph: nested })
         : new Map<Tensor, Tensor>();
       const grads = mapTree(params, (t) => {
         const input = inputs.get(t)!;
@@ -162,7 +180,7 @@ export function grad<T, A extends unknown[]>(
   f: (params: T, ...rest: A) => Tensor,
   options: GradOptions = {},
 ): (params: T, ...rest: A) => T {
-  const both = valueAndGrad(f, options);
+  const both = transform('grad', f, options);
   return (params: T, ...rest: A) => {
     const { value, grads } = both(params, ...rest);
     value.dispose();

@@ -6,6 +6,7 @@
 import { GatedError, formatShape } from '@gated/backend-api';
 import { Tensor, dispose, mul, sum, tensor, tidy } from '@gated/tensor';
 import { grad } from './api.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 export interface CheckGradOptions {
   /**
@@ -73,7 +74,7 @@ export async function checkGrad(
   const atol = options.atol ?? 1e-3;
   const rtol = options.rtol ?? 1e-2;
   if (!(eps > 0)) throw new GatedError('checkGrad', `eps must be positive, got ${eps}`);
-  for (const input of inputs) input.assertLive('checkGrad');
+  for (const input of inputs) assertLiveTensor('checkGrad', input);
 
   const probe = tidy(() => f(...inputs));
   const outputShape = probe.shape;

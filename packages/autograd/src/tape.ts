@@ -19,7 +19,7 @@ import {
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import type { OpRecorder } from '@gated/tensor/internal';
+import { assertLiveTensor, type OpRecorder } from '@gated/tensor/internal';
 import { GRADIENTS } from './gradients/index.js';
 import { isNonDifferentiable, type GradientRule, type InputInfo, type NonDifferentiable, type Saved } from './rule.js';
 
@@ -160,12 +160,12 @@ export class Tape implements OpRecorder {
     targets: readonly Tensor[] | null,
     options: BackwardOptions,
   ): Map<Tensor, Tensor> {
-    root.assertLive(op);
+    assertLiveTensor(op, root);
     if (!root.requiresGrad) {
       throw new GatedError(op, `tensor #${root.id} ${formatShape(root.shape)} does not require a gradient: no input of the computation had requiresGrad set`);
     }
     if (seed) {
-      seed.assertLive(op);
+      assertLiveTensor(op, seed);
       if (!shapesEqual(seed.shape, root.shape) || seed.dtype !== 'float32') {
         throw new GatedError(op, `seed ${seed.dtype} ${formatShape(seed.shape)} must be float32 of the output's shape ${formatShape(root.shape)}`);
       }

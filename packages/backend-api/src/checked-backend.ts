@@ -173,6 +173,31 @@ function checkView(x: StridedSpec, bufferSize: number): void {
   }
 }
 
+/**
+ * A JavaScript engine that cannot allocate a buffer throws a RangeError ("Array buffer
+ * allocation failed", "Invalid typed array length"); a backend that runs out of memory that way
+ * reports it as a GatedError naming the method, like the wasm backend's own out-of-memory errors.
+ */
+function outOfMemory(method: string, error: unknown): unknown {
+  if (!(error instanceof RangeError) || !/alloc|length|memory/i.test(error.message)) return error;
+  return new GatedError(method, `out of memory: ${error.message}`, { cause: error });
+}
+
+/** The methods, each turning an allocation failure of the backend into a GatedError. */
+function reportingOutOfMemory(methods: Partial<Backend>): Partial<Backend> {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(methods) as [string, (...args: unknown[]) => unknown][]) {
+    wrapped[name] = function (this: unknown, ...args: unknown[]): unknown {
+      try {
+        return method.apply(this, args);
+      } catch (error) {
+        throw outOfMemory(name, error);
+      }
+    };
+  }
+  return wrapped;
+}
+
 const guards = new WeakMap<Backend, Backend>();
 const checked = new WeakSet<Backend>();
 
@@ -192,7 +217,7 @@ export function checkedBackend<B extends Backend>(backend: B): B {
   const existing = guards.get(backend);
   if (existing) return existing as B;
   const guard = new HandleGuard(backend);
-  const methods: Partial<Backend> = { ...storageMethods(guard, backend), ...checkedKernels(guard, backend) };
+  const methods: Partial<Backend> = reportingOutOfMemory({ ...storageMethods(guard, backend), ...checkedKernels(guard, backend) });
   const bound = new Map<PropertyKey, unknown>();
   const proxy = new Proxy(backend, {
     get(target, property) {

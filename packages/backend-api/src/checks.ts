@@ -3,6 +3,7 @@
  * each is O(rank) or O(indices), never O(elements), and throws a GatedError naming the op.
  * `checkLengths` and `checkIndices` check buffer contents, for backends that read them cheaply.
  */
+import { describeValue } from './convert.js';
 import type { DType } from './dtype.js';
 import { isDType } from './dtype.js';
 import { GatedError, formatShape } from './errors.js';
@@ -120,5 +121,16 @@ export function checkIndices(op: string, indices: ArrayLike<number>, axis: numbe
   for (let j = 0; j < indices.length; j++) {
     const index = indices[j]!;
     if (index < 0 || index >= size) throw new GatedError(op, `index ${index} is out of range for axis ${axis} of size ${size}`);
+  }
+}
+
+/**
+ * Throws unless `options` (an options argument a caller may fill with anything) is an object, or
+ * undefined where it is not `required`: `null`, a number or a string would otherwise fail as a
+ * TypeError on the first read.
+ */
+export function checkOptions(op: string, options: unknown, required = false): void {
+  if ((required || options !== undefined) && (options === null || typeof options !== 'object')) {
+    throw new GatedError(op, `options must be an object, got ${describeValue(options)}`);
   }
 }

@@ -52,12 +52,14 @@ export {
   checkIndices,
   checkLengths,
   checkMatmulShapes,
+  checkOptions,
   checkReduceAxes,
   checkScatterAddShapes,
   checkShape,
   checkSize,
 } from './checks.js';
 export type { MatmulDims } from './checks.js';
+export { INT32_MAX, INT32_MIN, convertValue, describeValue, int32Problem, saturateInt32, userValue } from './convert.js';
 export { DTYPES, allocArray, bytesPerElement, isArrayOfDType, isDType } from './dtype.js';
 export type { DType, DTypeArrayMap, TypedArray, TypedArrayFor } from './dtype.js';
 export { GatedError, formatShape } from './errors.js';

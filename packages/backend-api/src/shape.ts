@@ -3,6 +3,7 @@
  * numpy broadcasting, axis normalisation. Everything here validates and throws a GatedError
  * naming the op, so callers can pass user input straight in.
  */
+import { describeValue } from './convert.js';
 import { GatedError, formatShape } from './errors.js';
 
 /** A tensor shape: one non-negative integer per axis; `[]` is a scalar. */
@@ -38,13 +39,13 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
  */
 export function assertValidShape(op: string, shape: unknown): asserts shape is Shape {
   if (!Array.isArray(shape)) {
-    throw new GatedError(op, `shape must be an array of integers, got ${String(shape)}`);
+    throw new GatedError(op, `shape must be an array of integers, got ${describeValue(shape)}`);
   }
   for (const dim of shape as unknown[]) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
       throw new GatedError(
         op,
-        `shape values must be finite non-negative integers, got [${(shape as unknown[]).map(String).join(',')}]`,
+        `shape values must be finite non-negative integers, got [${(shape as unknown[]).map(describeValue).join(',')}]`,
       );
     }
   }
@@ -99,7 +100,7 @@ export function normalizeAxis(op: string, axis: number, rankOrShape: number | Sh
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     const range = rank === 0 ? 'none (the tensor is a scalar)' : `[${-rank}, ${rank - 1}]`;
     const of = typeof rankOrShape === 'number' ? `rank ${rank}` : `shape ${formatShape(rankOrShape)}`;
-    throw new GatedError(op, `axis ${String(axis)} is out of range for ${of}: valid axes are ${range}`);
+    throw new GatedError(op, `axis ${describeValue(axis)} is out of range for ${of}: valid axes are ${range}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -115,6 +116,10 @@ export function normalizeAxes(
 ): number[] {
   const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const given: unknown = axes;
+  if (typeof given !== 'number' && !Array.isArray(given)) {
+    throw new GatedError(op, `axes must be an axis or an array of axes, got ${describeValue(given)}`);
+  }
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((axis) => normalizeAxis(op, axis, rankOrShape));
   const sorted = [...out].sort((x, y) => x - y);

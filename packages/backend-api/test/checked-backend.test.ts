@@ -92,6 +92,20 @@ describe('checkedBackend', () => {
     expect(() => { backend.free(x); }).toThrow('free: the fake backend was disposed');
   });
 
+  it('reports a backend that cannot allocate as a GatedError naming the method', () => {
+    const raw = new FakeBackend();
+    raw.fill = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    const backend = checkedBackend(raw);
+    expect(() => (backend as Backend).fill('float32', 4, 0)).toThrow(new GatedError('fill', 'out of memory: Array buffer allocation failed'));
+    // Other errors of the backend pass through as they are.
+    raw.alloc = () => {
+      throw new RangeError('offset is out of bounds');
+    };
+    expect(() => backend.alloc('float32', 4)).toThrow(RangeError);
+  });
+
   it('wraps once and keeps the backend\'s own type and members', () => {
     const raw = new FakeBackend();
     const backend = checkedBackend(raw);

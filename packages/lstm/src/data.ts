@@ -3,9 +3,10 @@
  * lengths `LSTM.forward` takes), a character vocabulary for character-level language models, and
  * sliding windows over a time series.
  */
-import { GatedError, formatShape } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError, formatShape } from '@gated/backend-api';
 import { pad, stack, tidy, type Tensor } from '@gated/tensor';
 import { positiveInteger } from './checks.js';
+import { asOp, assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link padSequence}. */
 export interface PadSequenceOptions {
@@ -35,10 +36,11 @@ export interface PaddedBatch {
  */
 export function padSequence(sequences: readonly Tensor[], options: PadSequenceOptions = {}): PaddedBatch {
   const op = 'padSequence';
+  checkOptions(op, options);
   if (sequences.length === 0) throw new GatedError(op, 'needs at least one sequence');
   const first = sequences[0]!;
   for (const [i, s] of sequences.entries()) {
-    s.assertLive(op);
+    assertLiveTensor(op, s);
     const sameTail = s.rank === first.rank && s.shape.slice(1).every((d, k) => d === first.shape[k + 1]);
     if (s.rank === 0 || !sameTail || s.dtype !== first.dtype) {
       throw new GatedError(
@@ -49,10 +51,12 @@ export function padSequence(sequences: readonly Tensor[], options: PadSequenceOp
   }
   const lengths = sequences.map((s) => s.shape[0]!);
   const longest = Math.max(...lengths);
-  const padded = tidy(() =>
-    stack(
-      sequences.map((s) => pad(s, [[0, longest - s.shape[0]!]], options.paddingValue ?? 0)),
-      options.batchFirst ? 0 : 1,
+  const padded = asOp(op, () =>
+    tidy(() =>
+      stack(
+        sequences.map((s) => pad(s, [[0, longest - s.shape[0]!]], options.paddingValue ?? 0)),
+        options.batchFirst ? 0 : 1,
+      ),
     ),
   );
   return { padded, lengths };
@@ -155,14 +159,22 @@ export interface Windows {
  */
 export function slidingWindows(series: ArrayLike<number> | readonly (readonly number[])[], options: SlidingWindowOptions): Windows {
   const op = 'slidingWindows';
+  checkOptions(op, options, true);
   const { window } = options;
   const horizon = options.horizon ?? 1;
   const stride = options.stride ?? 1;
   for (const [name, value] of [['window', window], ['horizon', horizon], ['stride', stride]] as const) positiveInteger(op, name, value);
+  // An array or typed array of numbers or of feature vectors; anything else would fail on a read.
+  if (!Array.isArray(series) && !ArrayBuffer.isView(series)) {
+    throw new GatedError(op, `series must be an array of numbers or of feature vectors, got ${describeValue(series)}`);
+  }
   const rows: ArrayLike<number>[] = [];
   for (let i = 0; i < series.length; i++) {
-    const row = series[i]!;
-    rows.push(typeof row === 'number' ? [row] : row);
+    const row: unknown = series[i];
+    if (typeof row !== 'number' && !Array.isArray(row) && !ArrayBuffer.isView(row)) {
+      throw new GatedError(op, `step ${i} must be a number or a feature vector, got ${describeValue(row)}`);
+    }
+    rows.push(typeof row === 'number' ? [row] : (row as ArrayLike<number>));
   }
   const features = rows[0]?.length ?? 1;
   for (const [i, row] of rows.entries()) {

@@ -1,12 +1,13 @@
-import { GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { bernoulli, mul, reshape, tidy, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Checks a dropout probability: a number in [0, 1). */
 export function checkDropout(op: string, p: number): void {
-  if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new GatedError(op, `dropout must be a number in [0, 1), got ${String(p)}`);
+  if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new GatedError(op, `dropout must be a number in [0, 1), got ${describeValue(p)}`);
 }
 
 /**
@@ -45,6 +46,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
+    checkOptions('Dropout', options);
     checkDropout('Dropout', p);
     checkSeed('Dropout', options.seed);
     this.p = p;
@@ -58,7 +60,7 @@ export class Dropout extends Module {
   /** `x` with dropout applied in training mode; a view of `x` in evaluation mode (you own either). */
   forward(x: Tensor): Tensor {
     this.assertLive('forward');
-    x.assertLive('Dropout.forward');
+    assertLiveTensor('Dropout.forward', x);
     if (x.dtype !== 'float32') throw new GatedError('Dropout.forward', `expects float32 input, got ${x.dtype}`);
     // A new view in evaluation mode, so the caller always owns what forward returns.
     if (!this.training || this.p === 0) return reshape(x, x.shape);

@@ -1,9 +1,10 @@
-import { GatedError, formatShape } from '@gated/backend-api';
+import { checkOptions, describeValue, formatShape, GatedError } from '@gated/backend-api';
 import { gather, normal, notEqual, tensor, tidy, unsqueeze, where, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed } from './seed.js';
 import { positiveInteger } from './checks.js';
+import { asOp, assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions {
@@ -35,6 +36,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
+    checkOptions('Embedding', options);
     this.numEmbeddings = positiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = positiveInteger('Embedding', 'embeddingDim', embeddingDim);
     checkSeed('Embedding', options.seed);
@@ -42,7 +44,7 @@ export class Embedding extends Module {
     if (options.paddingIdx !== undefined) {
       const p = options.paddingIdx;
       if (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings) {
-        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${String(p)}`);
+        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${describeValue(p)}`);
       }
       padding = p < 0 ? p + numEmbeddings : p;
     }
@@ -67,13 +69,16 @@ export class Embedding extends Module {
   /** Looks up int32 `ids` of any shape; ids outside [0, numEmbeddings) throw on CPU backends. */
   forward(ids: Tensor): Tensor {
     this.assertLive('forward');
-    ids.assertLive('Embedding.forward');
+    assertLiveTensor('Embedding.forward', ids);
     if (ids.dtype !== 'int32') {
       throw new GatedError('Embedding.forward', `ids must be int32, got ${ids.dtype} ${formatShape(ids.shape)}`);
     }
     const padding = this.paddingIdx;
-    if (padding === null) return gather(this.weight, ids, 0);
-    return tidy(() => where(unsqueeze(notEqual(ids, padding), -1), gather(this.weight, ids, 0), 0));
+    // An id out of range is refused by gather; the message names this call first.
+    return asOp('Embedding.forward', () => {
+      if (padding === null) return gather(this.weight, ids, 0);
+      return tidy(() => where(unsqueeze(notEqual(ids, padding), -1), gather(this.weight, ids, 0), 0));
+    });
   }
 }
 

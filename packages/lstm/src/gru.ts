@@ -7,6 +7,7 @@
  * false` (ONNX's default form: the reset gate multiplies h before the matmul) the layer runs the
  * composite step loop of step-loop.ts instead: `gruSequence` computes PyTorch's form only.
  */
+import { checkOptions } from '@gated/backend-api';
 import { add, concat, gruSequence, matmul, mul, narrow, reshape, sigmoid, slice, split, squeeze, sub, tanh, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
@@ -126,6 +127,7 @@ export class GRU extends RecurrentLayer {
 
   /** Runs the GRU over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or unbatched `[T, I]`). */
   forward(x: Tensor, options: GRUForwardOptions = {}): GRUResult {
+    checkOptions('GRU.forward', options);
     const op = 'GRU.forward';
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
@@ -205,6 +207,7 @@ export class GRUCell extends Module {
 
   constructor(options: GRUCellOptions) {
     super();
+    checkOptions('GRUCell', options, true);
     this.inputSize = positiveInteger('GRUCell', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInteger('GRUCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;
@@ -215,10 +218,12 @@ export class GRUCell extends Module {
     const init = (name: string, shape: number[]) =>
       this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(options.seed, index++))));
     const gates = 3 * this.hiddenSize;
-    this.weightIh = init('weight_ih', [gates, this.inputSize]);
-    this.weightHh = init('weight_hh', [gates, this.hiddenSize]);
-    this.biasIh = this.bias ? init('bias_ih', [gates]) : null;
-    this.biasHh = this.bias ? init('bias_hh', [gates]) : null;
+    [this.weightIh, this.weightHh, this.biasIh, this.biasHh] = this.build(() => [
+      init('weight_ih', [gates, this.inputSize]),
+      init('weight_hh', [gates, this.hiddenSize]),
+      this.bias ? init('bias_ih', [gates]) : null,
+      this.bias ? init('bias_hh', [gates]) : null,
+    ]);
   }
 
   protected override get label(): string {

@@ -3,7 +3,7 @@
  * `assign`, so the parameter keeps its identity) with values drawn from the shared random stream,
  * so a seeded initialization is identical on every backend.
  */
-import { GatedError, formatShape, sizeOf } from '@gated/backend-api';
+import { describeValue, checkOptions, GatedError, formatShape, sizeOf } from '@gated/backend-api';
 import {
   concat,
   div,
@@ -23,6 +23,7 @@ import {
   type Tensor,
 } from '@gated/tensor';
 import { checkSeed } from './seed.js';
+import { asOp, assertLiveTensor } from '@gated/tensor/internal';
 
 /** A seed for the values drawn; without one the global stream is used (see `manualSeed`). */
 export interface InitOptions {
@@ -35,10 +36,21 @@ export interface GainOptions extends InitOptions {
   readonly gain?: number;
 }
 
+/** Checks an initializer's parameter and options; returns the gain (1 when not given). */
+function gainOf(op: string, param: Tensor, options: GainOptions): number {
+  assertLiveTensor(op, param);
+  checkOptions(op, options);
+  checkSeed(op, options.seed);
+  const gain = options.gain ?? 1;
+  if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new GatedError(op, `gain must be a finite number, got ${describeValue(gain)}`);
+  return gain;
+}
+
 function replace(op: string, param: Tensor, make: () => Tensor): void {
-  param.assertLive(op);
+  assertLiveTensor(op, param);
   if (param.dtype !== 'float32') throw new GatedError(op, `expects a float32 parameter, got ${param.dtype}`);
-  const value = tidy(make);
+  // The op that refuses may be a creation function inside (`uniform: low must be finite`).
+  const value = asOp(op, () => tidy(make));
   try {
     param.assign(value);
   } finally {
@@ -48,18 +60,21 @@ function replace(op: string, param: Tensor, make: () => Tensor): void {
 
 /** Fills `param` with uniform samples in `[low, high)` (`nn.init.uniform_`). */
 export function initUniform(param: Tensor, low = 0, high = 1, options: InitOptions = {}): void {
+  checkOptions('initUniform', options);
   checkSeed('initUniform', options.seed);
   replace('initUniform', param, () => uniform(param.shape, low, high, seedOption(options.seed)));
 }
 
 /** Fills `param` with normal samples (`nn.init.normal_`). */
 export function initNormal(param: Tensor, mean = 0, std = 1, options: InitOptions = {}): void {
+  checkOptions('initNormal', options);
   checkSeed('initNormal', options.seed);
   replace('initNormal', param, () => normal(param.shape, mean, std, seedOption(options.seed)));
 }
 
 /** Fills `param` with `value` (`nn.init.constant_`). */
 export function initConstant(param: Tensor, value: number): void {
+  if (typeof value !== 'number') throw new GatedError('initConstant', `value must be a number, got ${describeValue(value)}`);
   replace('initConstant', param, () => full(param.shape, value));
 }
 
@@ -72,17 +87,17 @@ export function fans(op: string, shape: readonly number[]): { fanIn: number; fan
 
 /** Xavier/Glorot uniform: `U(-a, a)`, `a = gain·√(6 / (fanIn + fanOut))` (`nn.init.xavier_uniform_`). */
 export function initXavierUniform(param: Tensor, options: GainOptions = {}): void {
-  checkSeed('initXavierUniform', options.seed);
+  const gain = gainOf('initXavierUniform', param, options);
   const { fanIn, fanOut } = fans('initXavierUniform', param.shape);
-  const bound = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   replace('initXavierUniform', param, () => uniform(param.shape, -bound, bound, seedOption(options.seed)));
 }
 
 /** Xavier/Glorot normal: `N(0, std²)`, `std = gain·√(2 / (fanIn + fanOut))` (`nn.init.xavier_normal_`). */
 export function initXavierNormal(param: Tensor, options: GainOptions = {}): void {
-  checkSeed('initXavierNormal', options.seed);
+  const gain = gainOf('initXavierNormal', param, options);
   const { fanIn, fanOut } = fans('initXavierNormal', param.shape);
-  const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+  const std = gain * Math.sqrt(2 / (fanIn + fanOut));
   replace('initXavierNormal', param, () => normal(param.shape, 0, std, seedOption(options.seed)));
 }
 
@@ -94,7 +109,7 @@ export function initXavierNormal(param: Tensor, options: GainOptions = {}): void
  */
 export function initOrthogonal(param: Tensor, options: GainOptions = {}): void {
   const op = 'initOrthogonal';
-  checkSeed(op, options.seed);
+  const gain = gainOf(op, param, options);
   if (param.rank < 2) throw new GatedError(op, `needs a parameter with at least 2 axes, got ${formatShape(param.shape)}`);
   if (param.size === 0) return;
   const rows = param.shape[0]!;
@@ -119,7 +134,7 @@ export function initOrthogonal(param: Tensor, options: GainOptions = {}): void {
       previous?.dispose();
     }
     const q = basis!;
-    replace(op, param, () => reshape(mul(tall ? q : transpose(q), options.gain ?? 1), param.shape));
+    replace(op, param, () => reshape(mul(tall ? q : transpose(q), gain), param.shape));
   } finally {
     basis?.dispose();
     samples.dispose();

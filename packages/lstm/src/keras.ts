@@ -14,8 +14,9 @@
  * `recurrent_activation: 'sigmoid'`. TF.js defaults `recurrentActivation` to `'hardSigmoid'`,
  * which no PyTorch-style LSTM computes: such weights are refused. See docs/weight-formats.md.
  */
-import { GatedError, formatShape, sizeOf } from '@gated/backend-api';
+import { checkOptions, GatedError, describeValue, formatShape, sizeOf } from '@gated/backend-api';
 import { dispose, tensor } from '@gated/tensor';
+import { isObject } from './checks.js';
 import type { HostTensor } from './host-tensor.js';
 import type { LSTM } from './lstm.js';
 import type { StateDict } from './module.js';
@@ -76,7 +77,25 @@ function checkActivations(op: string, options: KerasImportOptions): void {
   }
 }
 
+/**
+ * Checks one weight array of untrusted shape: an object with `shape` (integers) and `data` (that
+ * many numbers: a string or a missing value would silently become a NaN weight).
+ */
 function checkArray(op: string, name: string, array: KerasArray, rank: number): void {
+  if (!isObject(array)) throw new GatedError(op, `${name} must be { data, shape }, got ${describeValue(array)}`);
+  const { data, shape } = array as { data?: unknown; shape?: unknown };
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+    throw new GatedError(op, `${name}.shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+  }
+  if (!isObject(data) || typeof (data as { length?: unknown }).length !== 'number') {
+    throw new GatedError(op, `${name}.data must be an array or typed array of numbers, got ${describeValue(data)}`);
+  }
+  const values = data as ArrayLike<unknown>;
+  if (!ArrayBuffer.isView(values)) {
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'number') throw new GatedError(op, `${name}.data[${i}] must be a number, got ${describeValue(values[i])}`);
+    }
+  }
   if (array.shape.length !== rank || sizeOf(array.shape) !== array.data.length) {
     throw new GatedError(op, `${name} must be a ${rank}-D array whose data matches its shape, got shape ${formatShape(array.shape)} with ${array.data.length} values`);
   }
@@ -106,6 +125,10 @@ function transposed(a: KerasArray): Float32Array {
  */
 export function kerasLSTMToStateDict(weights: KerasLSTMWeights, options: KerasMappingOptions = {}): Map<string, HostTensor> {
   const op = 'kerasLSTMToStateDict';
+  checkOptions(op, options);
+  if (!isObject(weights)) {
+    throw new GatedError(op, `expected { kernel, recurrentKernel, bias? }, got ${describeValue(weights)}`);
+  }
   checkActivations(op, options);
   checkArray(op, 'kernel', weights.kernel, 2);
   checkArray(op, 'recurrentKernel', weights.recurrentKernel, 2);
@@ -161,13 +184,19 @@ export function importKerasLSTM(
   options: KerasImportOptions = {},
 ): void {
   const op = 'importKerasLSTM';
+  checkOptions(op, options);
   checkActivations(op, options);
   if (lstm.projSize > 0) throw new GatedError(op, 'an LSTM with projections (projSize > 0) has no Keras counterpart');
+  const given: unknown = layers;
+  if (!Array.isArray(given)) throw new GatedError(op, `expected an array with one entry per layer, got ${describeValue(given)}`);
   if (layers.length !== lstm.numLayers) {
     throw new GatedError(op, `the LSTM has ${lstm.numLayers} layer(s), got weights for ${layers.length}`);
   }
   const host = new Map<string, HostTensor>();
   layers.forEach((entry, layer) => {
+    if (!isObject(entry)) {
+      throw new GatedError(op, `layer ${layer}: expected { kernel, recurrentKernel, bias? } or { forward, backward }, got ${describeValue(entry)}`);
+    }
     const bidirectional = 'forward' in entry;
     if (bidirectional !== lstm.bidirectional) {
       throw new GatedError(op, `layer ${layer}: ${bidirectional ? 'bidirectional weights for a unidirectional' : 'unidirectional weights for a bidirectional'} LSTM`);

@@ -1,9 +1,10 @@
-import { GatedError, formatShape } from '@gated/backend-api';
+import { checkOptions, GatedError, formatShape } from '@gated/backend-api';
 import { add, matmul, reshape, tidy, uniform, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
 import { positiveInteger } from './checks.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -31,14 +32,15 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
+    checkOptions('Linear', options);
     this.inFeatures = positiveInteger('Linear', 'inFeatures', inFeatures);
     this.outFeatures = positiveInteger('Linear', 'outFeatures', outFeatures);
     checkSeed('Linear', options.seed);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0))));
-    this.bias = options.bias === false
-      ? null
-      : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1))));
+    [this.weight, this.bias] = this.build(() => [
+      this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0)))),
+      options.bias === false ? null : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1)))),
+    ]);
   }
 
   protected override get label(): string {
@@ -52,7 +54,8 @@ export class Linear extends Module {
   /** Applies the layer to `x` of shape [..., inFeatures]; returns [..., outFeatures]. */
   forward(x: Tensor): Tensor {
     this.assertLive('forward');
-    x.assertLive('Linear.forward');
+    assertLiveTensor('Linear.forward', x);
+    if (x.dtype !== 'float32') throw new GatedError('Linear.forward', `input must be float32, got ${x.dtype}`);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       throw new GatedError('Linear.forward', `expected input of shape [..., ${this.inFeatures}], got ${formatShape(x.shape)}`);
     }

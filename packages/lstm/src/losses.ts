@@ -3,7 +3,7 @@
  * `binary_cross_entropy_with_logits`), built from public ops so they run and differentiate on
  * every backend.
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { checkOptions, describeValue, formatShape, GatedError, shapesEqual } from '@gated/backend-api';
 import {
   add,
   arange,
@@ -29,6 +29,7 @@ import {
   zerosLike,
   type Tensor,
 } from '@gated/tensor';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** How per-element losses are combined: averaged (default), summed, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -46,7 +47,7 @@ function reduce(op: string, losses: Tensor, reduction: Reduction): Tensor {
     case 'none':
       return losses;
     default:
-      throw new GatedError(op, `reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
+      throw new GatedError(op, `reduction must be 'mean', 'sum' or 'none', got ${describeValue(reduction)}`);
   }
 }
 
@@ -57,8 +58,8 @@ function checkReduction(op: string, reduction: string): void {
 }
 
 function checkFloatPair(op: string, input: Tensor, target: Tensor): void {
-  input.assertLive(op);
-  target.assertLive(op);
+  assertLiveTensor(op, input);
+  assertLiveTensor(op, target);
   if (input.dtype !== 'float32' || target.dtype !== 'float32') {
     throw new GatedError(op, `input and target must be float32, got ${input.dtype} and ${target.dtype}`);
   }
@@ -76,6 +77,7 @@ function checkFloatPair(op: string, input: Tensor, target: Tensor): void {
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  checkOptions('mseLoss', options);
   checkFloatPair('mseLoss', input, target);
   return tidy(() => reduce('mseLoss', square(sub(input, target)), options.reduction ?? 'mean'));
 }
@@ -97,6 +99,7 @@ export interface ClassLossOptions extends ReductionOptions {
  * synchronous reads; elsewhere they contribute 0).
  */
 export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
+  checkOptions('nllLoss', options);
   const op = 'nllLoss';
   return classLoss(op, input, target, options, (x) => x);
 }
@@ -112,12 +115,13 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassLossOptions
  * ```
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: ClassLossOptions = {}): Tensor {
+  checkOptions('crossEntropy', options);
   return classLoss('crossEntropy', input, target, options, (x) => logSoftmax(x, -1));
 }
 
 function classLoss(op: string, input: Tensor, target: Tensor, options: ClassLossOptions, toLogProbs: (x: Tensor) => Tensor): Tensor {
-  input.assertLive(op);
-  target.assertLive(op);
+  assertLiveTensor(op, input);
+  assertLiveTensor(op, target);
   if (input.dtype !== 'float32') throw new GatedError(op, `input must be float32, got ${input.dtype}`);
   if (target.dtype !== 'int32') throw new GatedError(op, `target must hold int32 class indices, got ${target.dtype}`);
   const single = input.rank === 1;
@@ -125,7 +129,7 @@ function classLoss(op: string, input: Tensor, target: Tensor, options: ClassLoss
     throw new GatedError(op, `expected input [N, C] with target [N] (or input [C] with a scalar target), got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`);
   }
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new GatedError(op, `ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
+  if (!Number.isInteger(ignoreIndex)) throw new GatedError(op, `ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
   const classes = input.shape[input.rank - 1]!;
   const rows = single ? 1 : input.shape[0]!;
   checkTargets(op, target, classes, ignoreIndex);
@@ -175,11 +179,12 @@ export interface BinaryCrossEntropyOptions extends ReductionOptions {
  * ```
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BinaryCrossEntropyOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options);
   const op = 'binaryCrossEntropyWithLogits';
   checkFloatPair(op, input, target);
   const posWeight = options.posWeight;
   if (posWeight) {
-    posWeight.assertLive(op);
+    assertLiveTensor(op, posWeight);
     if (posWeight.dtype !== 'float32') throw new GatedError(op, `posWeight must be float32, got ${posWeight.dtype}`);
   }
   return tidy(() => {

@@ -1,9 +1,10 @@
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { checkOptions, GatedError, formatShape, shapesEqual } from '@gated/backend-api';
 import { add, lstmCell, matmul, squeeze, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Constructor options of {@link LSTMCell}. */
 export interface LSTMCellOptions {
@@ -55,6 +56,7 @@ export class LSTMCell extends Module {
 
   constructor(options: LSTMCellOptions) {
     super();
+    checkOptions('LSTMCell', options, true);
     this.inputSize = positiveInteger('LSTMCell', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInteger('LSTMCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;
@@ -65,10 +67,12 @@ export class LSTMCell extends Module {
     const init = (name: string, shape: number[]) =>
       this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(options.seed, index++))));
     const gates = 4 * this.hiddenSize;
-    this.weightIh = init('weight_ih', [gates, this.inputSize]);
-    this.weightHh = init('weight_hh', [gates, this.hiddenSize]);
-    this.biasIh = this.bias ? init('bias_ih', [gates]) : null;
-    this.biasHh = this.bias ? init('bias_hh', [gates]) : null;
+    [this.weightIh, this.weightHh, this.biasIh, this.biasHh] = this.build(() => [
+      init('weight_ih', [gates, this.inputSize]),
+      init('weight_hh', [gates, this.hiddenSize]),
+      this.bias ? init('bias_ih', [gates]) : null,
+      this.bias ? init('bias_hh', [gates]) : null,
+    ]);
   }
 
   protected override get label(): string {
@@ -99,7 +103,7 @@ export class LSTMCell extends Module {
 
 /** Checks a cell input [B, I] or [I]; returns whether it is unbatched. @internal */
 export function checkCellInput(op: string, x: Tensor, inputSize: number): boolean {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   if ((x.rank !== 1 && x.rank !== 2) || x.shape[x.rank - 1] !== inputSize) {
     throw new GatedError(op, `expected input of shape [B, ${inputSize}] or an unbatched [${inputSize}], got ${formatShape(x.shape)}`);
   }
@@ -109,7 +113,7 @@ export function checkCellInput(op: string, x: Tensor, inputSize: number): boolea
 
 /** Checks a cell state [B, H] (or [H] unbatched); returns it as [B, H]. @internal */
 export function checkCellState(op: string, name: string, state: Tensor, batch: number, hidden: number, unbatched: boolean): Tensor {
-  state.assertLive(op);
+  assertLiveTensor(op, state);
   const expected = unbatched ? [hidden] : [batch, hidden];
   if (!shapesEqual(state.shape, expected)) {
     throw new GatedError(op, `${name} must have shape ${formatShape(expected)} (${unbatched ? '[H]' : '[B, H]'}), got ${formatShape(state.shape)}`);

@@ -10,7 +10,7 @@
  * recurrent matmul, one `lstmCell` (and one `W_hr` matmul) per step. Nothing is read back inside
  * the loop, and a forward pass that records no gradient runs the kernels in inference mode.
  */
-import { GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { add, lstmSequence, split, squeeze, tidy, zeros, type LstmSequenceResult, type Tensor } from '@gated/tensor';
 import { checkSequenceInput, checkState, lengthsTensor, projectInput, runLayers } from './recurrent.js';
 import { sequenceLengths, stackStates, stateAt, type Lengths } from './recurrent.js';
@@ -124,7 +124,7 @@ export class LSTM extends RecurrentLayer {
     super('LSTM', options);
     this.projSize = options.projSize ?? 0;
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
-      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
+      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${describeValue(options.projSize)}`);
     }
     this.peepholes = options.peepholes ?? false;
     const hidden = this.hiddenSize;
@@ -164,6 +164,7 @@ export class LSTM extends RecurrentLayer {
    * In training mode, `dropout` applies between layers.
    */
   forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMResult {
+    checkOptions('LSTM.forward', options);
     const op = 'LSTM.forward';
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);

@@ -6,8 +6,9 @@
  * module owns them until `dispose()`. Optimizers update them in place with `assign`, so a
  * parameter keeps its identity (and its place in `parameters()`) for the module's whole life.
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
-import { keep, type Tensor } from '@gated/tensor';
+import { checkOptions, GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
+import { Tensor, keep } from '@gated/tensor';
+import { isObject } from './checks.js';
 
 /** Parameters by name, in registration order (PyTorch's `state_dict()`). */
 export type StateDict = Record<string, Tensor>;
@@ -64,6 +65,31 @@ export abstract class Module implements Disposable {
     value.requiresGrad = true;
     this.ownParameters.set(name, value);
     return value;
+  }
+
+  /**
+   * Runs the part of a constructor that creates parameters: if it throws part-way (out of
+   * memory, a size no buffer can have), every parameter registered so far is freed before the
+   * error propagates, because the half-built module never reaches the caller to be disposed.
+   *
+   * @example
+   * ```ts
+   * constructor() {
+   *   super();
+   *   this.build(() => {
+   *     this.addParameter('a', zeros([1000]));
+   *     this.addParameter('b', zeros([1 << 30, 4])); // refused: 'a' is freed, not leaked
+   *   });
+   * }
+   * ```
+   */
+  protected build<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
   /** Registers a child module; its parameters are named `<name>.<parameter>`. */
@@ -130,7 +156,9 @@ export abstract class Module implements Disposable {
    */
   loadStateDict(dict: StateDict | ReadonlyMap<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     const op = `${this.label}.loadStateDict`;
+    checkOptions(op, options);
     const strict = options.strict ?? true;
+    if (!isObject(dict)) throw new GatedError(op, `expected a state dict (an object or Map of tensors), got ${describeValue(dict)}`);
     const entries = new Map<string, Tensor>(dict instanceof Map ? [...(dict as ReadonlyMap<string, Tensor>)] : Object.entries(dict as StateDict));
     const params = new Map(this.namedParameters());
     const missingKeys = [...params.keys()].filter((name) => !entries.has(name));
@@ -140,12 +168,14 @@ export abstract class Module implements Disposable {
       problems.push(`missing ${missingKeys.map((name) => `${name} ${formatShape(params.get(name)!.shape)}`).join(', ')}`);
     }
     if (strict && unexpectedKeys.length > 0) {
-      problems.push(`unexpected ${unexpectedKeys.map((name) => `${name} ${formatShape(entries.get(name)!.shape)}`).join(', ')}`);
+      const describe = (value: unknown) => (value instanceof Tensor ? formatShape(value.shape) : `(${describeValue(value)})`);
+      problems.push(`unexpected ${unexpectedKeys.map((name) => `${name} ${describe(entries.get(name))}`).join(', ')}`);
     }
     for (const [name, param] of params) {
       const value = entries.get(name);
-      if (!value) continue;
-      if (value.isDisposed) problems.push(`${name} was already disposed`);
+      if (value === undefined) continue;
+      if (!((value as unknown) instanceof Tensor)) problems.push(`${name} is not a Tensor but ${describeValue(value)}`);
+      else if (value.isDisposed) problems.push(`${name} was already disposed`);
       else if (!shapesEqual(value.shape, param.shape)) {
         problems.push(`${name} has shape ${formatShape(value.shape)}, the module's is ${formatShape(param.shape)}`);
       } else if (value.dtype !== param.dtype) problems.push(`${name} is ${value.dtype}, the module's is ${param.dtype}`);

@@ -5,10 +5,11 @@
  * the projection), and the one-matmul input projection. The step loops themselves are the
  * sequence ops of `@gated/tensor` (`lstmSequence`, `gruSequence`).
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
 import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, where, type Tensor } from '@gated/tensor';
 import { applyDropout } from './dropout.js';
 import { deriveSeed } from './seed.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The constructor options LSTM and GRU share, PyTorch's names in camelCase. */
 export interface RecurrentOptions {
@@ -102,7 +103,7 @@ export interface SequenceLayout {
 
 /** Checks a recurrent layer's input `[T, B, I]` (`[B, T, I]` batch-first, or unbatched `[T, I]`). */
 export function checkSequenceInput(op: string, x: Tensor, inputSize: number, batchFirst: boolean): SequenceLayout {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   const layout = batchFirst ? `[B, T, ${inputSize}]` : `[T, B, ${inputSize}]`;
   const orientation = `(batchFirst ${String(batchFirst)})`;
   if (x.rank !== 2 && x.rank !== 3) {
@@ -136,7 +137,7 @@ export function checkState(
   size: number,
   sizeName: string,
 ): Tensor {
-  state.assertLive(op);
+  assertLiveTensor(op, state);
   const expected = layout.unbatched ? [count, size] : [count, layout.batch, size];
   if (!shapesEqual(state.shape, expected)) {
     const symbolic = layout.unbatched ? `[numLayers·D, ${sizeName}]` : `[numLayers·D, B, ${sizeName}]`;
@@ -149,13 +150,18 @@ export function checkState(
 /** The host lengths, checked against the batch: one per sequence, each an integer in [1, T]. */
 export function sequenceLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
   if (layout.unbatched) throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
+  const given: unknown = lengths;
+  if (!Array.isArray(given) && !(given instanceof Int32Array)) {
+    // A Tensor has no `length`: say what it is rather than "got undefined".
+    throw new GatedError(op, `lengths must be host integers (an array or an Int32Array), got ${describeValue(given)}; read a tensor of lengths with await lengths.data()`);
+  }
   if (lengths.length !== layout.batch) {
     throw new GatedError(op, `lengths must have one entry per sequence (B = ${layout.batch}), got ${lengths.length}`);
   }
   const out: number[] = [];
   for (let b = 0; b < lengths.length; b++) {
     const length = lengths[b]!;
-    if (!Number.isInteger(length)) throw new GatedError(op, `lengths[${b}] must be an integer, got ${String(length)}`);
+    if (!Number.isInteger(length)) throw new GatedError(op, `lengths[${b}] must be an integer, got ${describeValue(length)}`);
     if (length < 1) throw new GatedError(op, `lengths[${b}] is ${length}: every sequence needs at least one step`);
     if (length > layout.steps) {
       throw new GatedError(op, `lengths[${b}] is ${length}, longer than the sequence (T = ${layout.steps})`);

@@ -11,10 +11,12 @@
  * gaps or overlaps; values are little-endian and row-major. docs/weight-formats.md has the
  * details, including the order in which tensors are written (the reference writer's).
  */
-import { GatedError, formatShape, sizeOf, type DType } from '@gated/backend-api';
-import { tensor } from '@gated/tensor';
+import { checkOptions, GatedError, assertValidShape, describeValue, formatShape, isArrayOfDType, sizeOf, type DType } from '@gated/backend-api';
+import { Tensor, dispose, tensor } from '@gated/tensor';
+import { isObject } from './checks.js';
 import type { HostTensor } from './host-tensor.js';
 import type { StateDict } from './module.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The dtypes of the format, in the order of the reference implementation's `Dtype` enum. */
 const DTYPE_ORDER = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'] as const;
@@ -62,11 +64,19 @@ export function serializeSafetensors(
   tensors: ReadonlyMap<string, HostTensor> | Readonly<Record<string, HostTensor>>,
   options: SafetensorsWriteOptions = {},
 ): Uint8Array {
+  checkOptions('serializeSafetensors', options);
   const op = 'serializeSafetensors';
   const entries: [string, HostTensor][] =
     tensors instanceof Map ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()] : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new GatedError(op, '"__metadata__" is reserved and cannot name a tensor');
+    if (!isObject(t) || !Object.hasOwn(WRITTEN, t.dtype)) {
+      throw new GatedError(op, `${name}: expected a host tensor { dtype: 'float32' | 'int32' | 'bool', shape, data }, got ${describeValue(t)}`);
+    }
+    assertValidShape(op, t.shape);
+    if (!ArrayBuffer.isView(t.data) || !isArrayOfDType(t.data, t.dtype)) {
+      throw new GatedError(op, `${name}: ${t.dtype} values must be in a ${{ float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' }[t.dtype]}`);
+    }
     if (sizeOf(t.shape) !== t.data.length) {
       throw new GatedError(op, `${name}: shape ${formatShape(t.shape)} needs ${sizeOf(t.shape)} values, got ${t.data.length}`);
     }
@@ -83,7 +93,7 @@ export function serializeSafetensors(
   let offset = 0;
   for (const [name, t] of entries) {
     const bytes = t.data.length * BYTES[WRITTEN[t.dtype]];
-    header[name] = { dtype: WRITTEN[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    setEntry(header, name, { dtype: WRITTEN[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes] });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -128,14 +138,23 @@ interface HeaderEntry {
  */
 export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsContents {
   const op = 'parseSafetensors';
-  const buffer = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const given: unknown = bytes;
+  if (!(given instanceof Uint8Array) && !(given instanceof ArrayBuffer)) {
+    throw new GatedError(op, `expected the file's bytes (a Uint8Array or an ArrayBuffer), got ${describeValue(given)}`);
+  }
+  const buffer = given instanceof Uint8Array ? given : new Uint8Array(given);
   if (buffer.length < 8) throw new GatedError(op, `a safetensors file has at least 8 bytes, got ${buffer.length}`);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const headerSize = view.getBigUint64(0, true);
   if (headerSize > BigInt(MAX_HEADER_BYTES)) throw new GatedError(op, `the header claims ${headerSize} bytes, more than the 100 MB limit`);
   const n = Number(headerSize);
   if (8 + n > buffer.length) throw new GatedError(op, `the header claims ${n} bytes but the file has only ${buffer.length - 8} after the size`);
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer.subarray(8, 8 + n));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer.subarray(8, 8 + n));
+  } catch (error) {
+    throw new GatedError(op, 'the header is not valid UTF-8', { cause: error });
+  }
   if (!text.startsWith('{')) throw new GatedError(op, 'the header must be a JSON object starting with "{"');
   let raw: unknown;
   try {
@@ -151,7 +170,7 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsCo
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GatedError(op, '__metadata__ must be an object of strings');
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (typeof item !== 'string') throw new GatedError(op, `__metadata__.${key} must be a string, got ${typeof item}`);
-        metadata[key] = item;
+        setEntry(metadata, key, item);
       }
       continue;
     }
@@ -273,9 +292,11 @@ function decode(op: string, name: string, entry: HeaderEntry, bytes: Uint8Array)
  * ```
  */
 export async function saveSafetensors(tensors: StateDict, options: SafetensorsWriteOptions = {}): Promise<Uint8Array> {
+  checkOptions('saveSafetensors', options);
   const host = new Map<string, HostTensor>();
   for (const [name, t] of Object.entries(tensors)) {
-    t.assertLive('saveSafetensors');
+    if (!(t instanceof Tensor)) throw new GatedError('saveSafetensors', `${name}: expected a Tensor, got ${describeValue(t)}`);
+    assertLiveTensor('saveSafetensors', t);
     host.set(name, { dtype: t.dtype, shape: [...t.shape], data: await t.data() });
   }
   return serializeSafetensors(host, options);
@@ -296,11 +317,20 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
   const { tensors } = parseSafetensors(bytes);
   const dict: StateDict = {};
   try {
-    for (const [name, t] of tensors) dict[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype });
+    for (const [name, t] of tensors) setEntry(dict, name, tensor(t.data, { shape: t.shape, dtype: t.dtype }));
   } catch (error) {
-    for (const t of Object.values(dict)) t.dispose();
+    dispose(dict);
     throw error;
   }
   return dict;
+}
+
+/**
+ * `dict[name] = value` for a name read from a file. A plain assignment of `__proto__` would
+ * replace the object's prototype (dropping the entry, and hiding the tensors from `dispose(dict)`);
+ * defining the property keeps every name an ordinary own entry.
+ */
+export function setEntry<T>(dict: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(dict, name, { value, enumerable: true, writable: true, configurable: true });
 }
 

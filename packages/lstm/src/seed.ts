@@ -4,12 +4,12 @@
  * every backend (explicit seeds use the shared random stream's key derivation). Without a seed
  * the global stream is used (`manualSeed` makes that reproducible too).
  */
-import { GatedError } from '@gated/backend-api';
+import { describeValue, GatedError } from '@gated/backend-api';
 
 /** Throws unless `seed` is a valid explicit seed (a non-negative safe integer). */
 export function checkSeed(op: string, seed: number | undefined): void {
   if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-    throw new GatedError(op, `seed must be a non-negative safe integer, got ${String(seed)}`);
+    throw new GatedError(op, `seed must be a non-negative safe integer, got ${describeValue(seed)}`);
   }
 }
 

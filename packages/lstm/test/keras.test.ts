@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kerasLSTMToStateDict } from '../src/keras.js';
+import { GatedError } from '@gated/backend-api';
+import { kerasLSTMToStateDict, type KerasLSTMWeights } from '../src/keras.js';
 
 // A Keras layer with I = 2, H = 1: kernel [2, 4], recurrent_kernel [1, 4], bias [4], gates i, f, c, o.
 const kernel = { data: [1, 2, 3, 4, 5, 6, 7, 8], shape: [2, 4] };
@@ -41,5 +42,18 @@ describe('kerasLSTMToStateDict', () => {
     );
     expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel, bias: { data: [1, 2], shape: [2] } })).toThrow(/bias must be \[4H\] = \[4\]/);
     expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel, bias }, { bias: false })).toThrow(/bias: false/);
+  });
+
+  it('refuses weights of the wrong structure with GatedErrors, not TypeErrors or NaN weights', () => {
+    const op = 'kerasLSTMToStateDict';
+    const refuse = (weights: unknown, message: string): void => {
+      expect(() => kerasLSTMToStateDict(weights as KerasLSTMWeights)).toThrow(new GatedError(op, message));
+    };
+    refuse(undefined, 'expected { kernel, recurrentKernel, bias? }, got undefined');
+    refuse({ recurrentKernel, bias }, 'kernel must be { data, shape }, got undefined');
+    refuse({ kernel: { data: kernel.data }, recurrentKernel }, 'kernel.shape must be an array of non-negative integers, got undefined');
+    refuse({ kernel: { shape: [2, 4] }, recurrentKernel }, 'kernel.data must be an array or typed array of numbers, got undefined');
+    refuse({ kernel: { data: ['1', 2, 3, 4, 5, 6, 7, 8], shape: [2, 4] }, recurrentKernel }, 'kernel.data[0] must be a number, got "1"');
+    refuse({ kernel, recurrentKernel, bias: { data: [1, 2, 3, null], shape: [4] } }, 'bias.data[3] must be a number, got null');
   });
 });

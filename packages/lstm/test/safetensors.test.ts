@@ -1,3 +1,4 @@
+import { GatedError } from '@gated/backend-api';
 import { describe, expect, it } from 'vitest';
 import reference from './fixtures/safetensors-reference.json';
 import type { HostTensor } from '../src/host-tensor.js';
@@ -96,6 +97,15 @@ describe('safetensors', () => {
     expect(Array.from(parsed.tensors.get('i')!.data)).toEqual([3]);
   });
 
+  it('keeps names that are Object.prototype members as plain entries', () => {
+    const data = new Float32Array([1, 2]);
+    const tensors = new Map<string, HostTensor>([['__proto__', { dtype: 'float32', shape: [2], data }], ['constructor', { dtype: 'float32', shape: [2], data }]]);
+    const metadata = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
+    const parsed = parseSafetensors(serializeSafetensors(tensors, { metadata }));
+    expect([...parsed.tensors.keys()].sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(parsed.metadata, '__proto__')?.value).toBe('x');
+  });
+
   it('refuses malformed files with clear errors', () => {
     const f32 = (begin: number, end: number, shape = '[2]') => `{"dtype":"F32","shape":${shape},"data_offsets":[${begin},${end}]}`;
     const cases: [Uint8Array, RegExp][] = [
@@ -112,7 +122,15 @@ describe('safetensors', () => {
       [file('{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', [0, 0, 0, 0, 1, 0, 0, 0]), /does not fit int32/],
     ];
     for (const [bytes, message] of cases) expect(() => parseSafetensors(bytes)).toThrow(message);
+    // A header that is not UTF-8 (bytes 0xff 0xfe) is a GatedError, not TextDecoder's TypeError.
+    const notUtf8 = file('{}');
+    notUtf8.set([0xff, 0xfe], 8);
+    expect(() => parseSafetensors(notUtf8)).toThrow(new GatedError('parseSafetensors', 'the header is not valid UTF-8'));
     expect(() => serializeSafetensors({ __metadata__: { dtype: 'float32', shape: [1], data: new Float32Array(1) } })).toThrow(/reserved/);
     expect(() => serializeSafetensors({ a: { dtype: 'float32', shape: [3], data: new Float32Array(2) } })).toThrow(/needs 3 values, got 2/);
+    const bad = (t: unknown) => () => serializeSafetensors({ a: t as HostTensor });
+    expect(bad({ dtype: 'float64', shape: [1], data: new Float64Array(1) })).toThrow(/^serializeSafetensors: a: expected a host tensor/);
+    expect(bad({ dtype: 'int32', shape: [1], data: new Float32Array(1) })).toThrow('serializeSafetensors: a: int32 values must be in a Int32Array');
+    expect(bad({ dtype: 'float32', shape: ['1'], data: new Float32Array(1) })).toThrow(/^serializeSafetensors: shape values must be/);
   });
 });

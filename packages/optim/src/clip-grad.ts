@@ -9,7 +9,7 @@
  * tensor you may read later or never. Only `errorIfNonfinite: true` must look at the norm before
  * touching the gradients, so that form is async.
  */
-import { GatedError } from '@gated/backend-api';
+import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
 import {
   Tensor,
@@ -29,6 +29,7 @@ import {
   sum,
   tidy,
 } from '@gated/tensor';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -48,7 +49,7 @@ function gradientsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   list.forEach((param: unknown, index) => {
     if (!(param instanceof Tensor)) throw new GatedError(op, `params[${index}] is not a tensor`);
     if (param.grad === null) return;
-    param.grad.assertLive(op);
+    assertLiveTensor(op, param.grad);
     grads.push(param.grad);
   });
   return grads;
@@ -56,7 +57,7 @@ function gradientsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
 
 function checkNormType(normType: number): void {
   if (typeof normType !== 'number' || Number.isNaN(normType) || normType <= 0) {
-    throw new GatedError('clipGradNorm', `normType must be a number > 0 or Infinity, got ${String(normType)}`);
+    throw new GatedError('clipGradNorm', `normType must be a number > 0 or Infinity, got ${describeValue(normType)}`);
   }
 }
 
@@ -123,10 +124,11 @@ export function clipGradNorm(
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options?: ClipGradNormOptions): Tensor | Promise<Tensor>;
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): Tensor | Promise<Tensor> {
   const op = 'clipGradNorm';
+  checkOptions(op, options);
   const normType = options.normType ?? 2;
   checkNormType(normType);
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
-    throw new GatedError(op, `maxNorm must be a number >= 0, got ${String(maxNorm)}`);
+    throw new GatedError(op, `maxNorm must be a number >= 0, got ${describeValue(maxNorm)}`);
   }
   const grads = gradientsOf(op, params);
   const norm = noGrad(() => tidy(() => totalNorm(grads, normType)));
@@ -175,7 +177,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = 'clipGradValue';
   if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
-    throw new GatedError(op, `clipValue must be a number >= 0, got ${String(clipValue)}`);
+    throw new GatedError(op, `clipValue must be a number >= 0, got ${describeValue(clipValue)}`);
   }
   const grads = gradientsOf(op, params);
   noGrad(() => {

@@ -95,7 +95,7 @@ export function checkOptimizer(owner: string, optimizer: SchedulableOptimizer): 
   groups.forEach((group: unknown, index) => {
     const lr = (group as { lr?: unknown } | null)?.lr;
     if (typeof lr !== 'number' || !Number.isFinite(lr)) {
-      throw new GatedError(owner, `paramGroups[${index}].lr must be a finite number, got ${String(lr)}`);
+      throw new GatedError(owner, `paramGroups[${index}].lr must be a finite number, got ${describeValue(lr)}`);
     }
   });
 }

@@ -12,6 +12,7 @@ import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
 import { Tensor, keep, tidy } from '@gated/tensor';
 import { checkOptions, describeValue, type Rules } from './validate.js';
+import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The option every optimizer has. */
 export interface OptimizerOptions {
@@ -178,7 +179,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       if (!isTensor(param)) {
         throw new GatedError(owner, `params[${index}]${where} is not a tensor (got ${typeof param})`);
       }
-      param.assertLive(owner);
+      assertLiveTensor(owner, param);
       if (param.dtype !== 'float32') {
         throw new GatedError(owner, `can only optimize float32 tensors, but params[${index}]${where} is ${param.dtype}`);
       }
@@ -227,8 +228,8 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         group.params.forEach((param, paramIndex) => {
           const grad = param.grad;
           if (grad === null) return;
-          param.assertLive(owner);
-          grad.assertLive(owner);
+          assertLiveTensor(owner, param);
+          assertLiveTensor(owner, grad);
           const which = `paramGroups[${groupIndex}].params[${paramIndex}]`;
           const gradDType: string = grad.dtype;
           if (gradDType !== 'float32' || !shapesEqual(grad.shape, param.shape)) {
@@ -331,7 +332,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       }
       params.forEach((id, i) => {
         if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-          throw new GatedError(owner, `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${String(id)}`);
+          throw new GatedError(owner, `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${describeValue(id)}`);
         }
         if (byIndex.has(id)) throw new GatedError(owner, `parameter index ${id} appears twice in paramGroups`);
         byIndex.set(id, current[i]!);
@@ -366,14 +367,14 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       for (const name of layout.counters) {
         const value = entry[name];
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-          throw new GatedError(owner, `state[${key}].${name} must be an integer >= 0, got ${String(value)}`);
+          throw new GatedError(owner, `state[${key}].${name} must be an integer >= 0, got ${describeValue(value)}`);
         }
       }
       for (const name of [...layout.tensors, ...layout.optionalTensors]) {
         if (!(name in entry)) continue;
         const value = entry[name];
         if (!(value instanceof Tensor)) throw new GatedError(owner, `state[${key}].${name} must be a tensor`);
-        value.assertLive(owner);
+        assertLiveTensor(owner, value);
         if (value.dtype !== 'float32' || !shapesEqual(value.shape, param.shape)) {
           throw new GatedError(
             owner,

@@ -3,13 +3,17 @@
  * stream shared by every backend. New tensors go to the active backend (`setBackend`).
  */
 import {
-  GatedError,
+  checkOptions,
   allocArray,
   assertValidShape,
+  checkDType,
+  describeValue,
   formatShape,
+  GatedError,
   isArrayOfDType,
   sizeOf,
   threefry2x32,
+  userValue,
   type Backend,
   type DType,
   type RandomSpec,
@@ -17,7 +21,7 @@ import {
   type TypedArray,
 } from '@gated/backend-api';
 import { ENGINE } from './engine.js';
-import type { NestedArray, Tensor } from './tensor.js';
+import { assertLiveTensor, type NestedArray, type Tensor } from './tensor.js';
 
 /** Values `tensor()` accepts: a number or boolean, nested arrays of them, or a typed array. */
 export type TensorValues = NestedArray<number | boolean> | TypedArray;
@@ -54,9 +58,11 @@ export interface SeedOption {
  * ```
  */
 export function tensor(values: TensorValues, options: TensorOptions = {}): Tensor {
+  checkOptions('tensor', options);
   let flat: TypedArray;
   let shape: Shape;
   let dtype: DType;
+  if (options.dtype !== undefined) checkDType('tensor', options.dtype);
   if (ArrayBuffer.isView(values)) {
     dtype = options.dtype ?? inferTypedArrayDType(values);
     if (!isArrayOfDType(values, dtype)) {
@@ -71,18 +77,16 @@ export function tensor(values: TensorValues, options: TensorOptions = {}): Tenso
     dtype = options.dtype ?? (raw.length > 0 && typeof raw[0] === 'boolean' ? 'bool' : 'float32');
     shape = options.shape ?? inferred;
     flat = allocArray(dtype, raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const value = raw[i]!;
-      const number = typeof value === 'boolean' ? Number(value) : value;
-      if (dtype === 'int32' && !Number.isInteger(number)) {
-        throw new GatedError('tensor', `int32 tensors hold integers, got ${String(value)} at flat index ${i}`);
-      }
-      flat[i] = dtype === 'bool' ? (number !== 0 ? 1 : 0) : number;
-    }
+    // Values a user wrote are taken exactly (no wrapping, no saturation: decisions/0019).
+    for (let i = 0; i < raw.length; i++) flat[i] = userValue('tensor', dtype, raw[i]!, ` at flat index ${i}`);
   }
   assertValidShape('tensor', shape);
   if (sizeOf(shape) !== flat.length) {
     throw new GatedError('tensor', `shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
+  }
+  // Every option is checked before the upload, so a refusal leaves nothing allocated.
+  if (options.requiresGrad && dtype !== 'float32') {
+    throw new GatedError('tensor', `only float32 tensors can require gradients, got ${dtype}`);
   }
   const result = upload(ENGINE.backend(), flat, shape, dtype);
   if (options.requiresGrad) result.requiresGrad = true;
@@ -103,6 +107,7 @@ export function upload(backend: Backend, values: TypedArray, shape: Shape, dtype
 
 /** A rank-0 tensor. */
 export function scalar(value: number | boolean, options: DTypeOption = {}): Tensor {
+  checkOptions('scalar', options);
   return tensor(value, options);
 }
 
@@ -145,16 +150,14 @@ function describe(value: unknown): string {
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number | boolean, options: DTypeOption = {}): Tensor {
+  checkOptions('full', options);
   return constant('full', shape, value, options.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
 }
 
 function constant(op: string, shape: Shape, value: number | boolean, dtype: DType): Tensor {
   assertValidShape(op, shape);
-  const number = Number(value);
-  if (dtype === 'int32' && !Number.isInteger(number)) {
-    throw new GatedError(op, `int32 tensors hold integers, got ${String(value)}`);
-  }
-  return fillOn(ENGINE.backend(), shape, dtype === 'bool' ? Number(number !== 0) : number, dtype);
+  checkDType(op, dtype);
+  return fillOn(ENGINE.backend(), shape, userValue(op, dtype, value), dtype);
 }
 
 /** A constant tensor on a given backend (no validation). @internal */
@@ -164,32 +167,39 @@ export function fillOn(backend: Backend, shape: Shape, value: number, dtype: DTy
 
 /** A tensor of zeros (float32 unless `dtype` says otherwise). */
 export function zeros(shape: Shape, options: DTypeOption = {}): Tensor {
+  checkOptions('zeros', options);
   return constant('zeros', shape, 0, options.dtype ?? 'float32');
 }
 
 /** A tensor of ones (float32 unless `dtype` says otherwise). */
 export function ones(shape: Shape, options: DTypeOption = {}): Tensor {
+  checkOptions('ones', options);
   return constant('ones', shape, 1, options.dtype ?? 'float32');
 }
 
 /** Zeros of `like`'s shape and dtype (or `dtype`). */
 export function zerosLike(like: Tensor, options: DTypeOption = {}): Tensor {
-  like.assertLive('zerosLike');
-  return fillOn(like.backend, like.shape, 0, options.dtype ?? like.dtype);
+  checkOptions('zerosLike', options);
+  assertLiveTensor('zerosLike', like);
+  const dtype = options.dtype ?? like.dtype;
+  checkDType('zerosLike', dtype);
+  return fillOn(like.backend, like.shape, 0, dtype);
 }
 
 export function onesLike(like: Tensor, options: DTypeOption = {}): Tensor {
-  like.assertLive('onesLike');
-  return fillOn(like.backend, like.shape, 1, options.dtype ?? like.dtype);
+  checkOptions('onesLike', options);
+  assertLiveTensor('onesLike', like);
+  const dtype = options.dtype ?? like.dtype;
+  checkDType('onesLike', dtype);
+  return fillOn(like.backend, like.shape, 1, dtype);
 }
 
 export function fullLike(like: Tensor, value: number | boolean, options: DTypeOption = {}): Tensor {
-  like.assertLive('fullLike');
+  checkOptions('fullLike', options);
+  assertLiveTensor('fullLike', like);
   const dtype = options.dtype ?? like.dtype;
-  if (dtype === 'int32' && !Number.isInteger(Number(value))) {
-    throw new GatedError('fullLike', `int32 tensors hold integers, got ${String(value)}`);
-  }
-  return fillOn(like.backend, like.shape, dtype === 'bool' ? Number(Number(value) !== 0) : Number(value), dtype);
+  checkDType('fullLike', dtype);
+  return fillOn(like.backend, like.shape, userValue('fullLike', dtype, value), dtype);
 }
 
 /**
@@ -197,16 +207,23 @@ export function fullLike(like: Tensor, value: number | boolean, options: DTypeOp
  * `arange(1, 2, 0.25)` is 1, 1.25, 1.5, 1.75.
  */
 export function arange(start: number, stop?: number, step = 1, options: DTypeOption = {}): Tensor {
+  checkOptions('arange', options);
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   for (const [name, value] of [['start', from], ['stop', to], ['step', step]] as const) {
-    if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${String(value)}`);
+    if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${describeValue(value)}`);
   }
   if (step === 0) throw new GatedError('arange', 'step must not be 0');
   const count = Math.max(0, Math.ceil((to - from) / step));
   const dtype = options.dtype ?? 'float32';
-  if (dtype === 'bool') throw new GatedError('arange', 'dtype must be float32 or int32');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new GatedError('arange', `dtype must be float32 or int32, got ${describeValue(dtype)}`);
   if (dtype === 'int32' && (!Number.isInteger(from) || !Number.isInteger(step))) {
     throw new GatedError('arange', `int32 ranges need integer start and step, got ${from} and ${step}`);
+  }
+  // The size is checked before any host memory is taken.
+  assertValidShape('arange', [count]);
+  if (dtype === 'int32' && count > 0) {
+    userValue('arange', 'int32', from, ' (start)');
+    userValue('arange', 'int32', from + (count - 1) * step, ' (the last value)');
   }
   const values = allocArray(dtype, count);
   for (let i = 0; i < count; i++) values[i] = from + i * step;
@@ -218,7 +235,9 @@ export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new GatedError('linspace', `start and stop must be finite, got ${start} and ${stop}`);
   }
-  if (!Number.isInteger(num) || num < 0) throw new GatedError('linspace', `num must be a non-negative integer, got ${String(num)}`);
+  if (!Number.isInteger(num) || num < 0) throw new GatedError('linspace', `num must be a non-negative integer, got ${describeValue(num)}`);
+  // The size is checked before any host memory is taken.
+  assertValidShape('linspace', [num]);
   const values = new Float32Array(num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) values[i] = i === num - 1 && num > 1 ? stop : start + i * step;
@@ -227,8 +246,10 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 
 /** An `n × m` identity matrix (`m` defaults to `n`). */
 export function eye(n: number, m = n, options: DTypeOption = {}): Tensor {
+  checkOptions('eye', options);
   assertValidShape('eye', [n, m]);
   const dtype = options.dtype ?? 'float32';
+  checkDType('eye', dtype);
   const values = allocArray(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return tensor(values, { dtype, shape: [n, m] });
@@ -243,12 +264,13 @@ function randomFill(op: string, shape: Shape, spec: RandomSpec, seed: number | u
 
 function assertFinite(op: string, values: Record<string, number>): void {
   for (const [name, value] of Object.entries(values)) {
-    if (!Number.isFinite(value)) throw new GatedError(op, `${name} must be finite, got ${String(value)}`);
+    if (!Number.isFinite(value)) throw new GatedError(op, `${name} must be finite, got ${describeValue(value)}`);
   }
 }
 
 /** Uniform samples in `[low, high)`. */
 export function uniform(shape: Shape, low = 0, high = 1, options: SeedOption = {}): Tensor {
+  checkOptions('uniform', options);
   assertFinite('uniform', { low, high });
   if (high < low) throw new GatedError('uniform', `high (${high}) must not be below low (${low})`);
   return randomFill('uniform', shape, { kind: 'uniform', low, high }, options.seed);
@@ -256,16 +278,19 @@ export function uniform(shape: Shape, low = 0, high = 1, options: SeedOption = {
 
 /** Uniform samples in `[0, 1)`. */
 export function rand(shape: Shape, options: SeedOption = {}): Tensor {
+  checkOptions('rand', options);
   return randomFill('rand', shape, { kind: 'uniform', low: 0, high: 1 }, options.seed);
 }
 
 /** Standard normal samples. */
 export function randn(shape: Shape, options: SeedOption = {}): Tensor {
+  checkOptions('randn', options);
   return randomFill('randn', shape, { kind: 'normal', mean: 0, std: 1 }, options.seed);
 }
 
 /** Normal samples with the given mean and standard deviation. */
 export function normal(shape: Shape, mean = 0, std = 1, options: SeedOption = {}): Tensor {
+  checkOptions('normal', options);
   assertFinite('normal', { mean, std });
   if (std < 0) throw new GatedError('normal', `std must be non-negative, got ${std}`);
   return randomFill('normal', shape, { kind: 'normal', mean, std }, options.seed);
@@ -273,7 +298,8 @@ export function normal(shape: Shape, mean = 0, std = 1, options: SeedOption = {}
 
 /** float32 samples that are 1 with probability `p` and 0 otherwise (dropout masks). */
 export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new GatedError('bernoulli', `p must be in [0, 1], got ${String(p)}`);
+  checkOptions('bernoulli', options);
+  if (!(p >= 0 && p <= 1)) throw new GatedError('bernoulli', `p must be in [0, 1], got ${describeValue(p)}`);
   return randomFill('bernoulli', shape, { kind: 'bernoulli', p }, options.seed);
 }
 
@@ -282,7 +308,9 @@ export function bernoulli(shape: Shape, p: number, options: SeedOption = {}): Te
  * so data shuffles are identical on every backend.
  */
 export function randperm(n: number, options: SeedOption = {}): Tensor {
-  if (!Number.isInteger(n) || n < 0) throw new GatedError('randperm', `n must be a non-negative integer, got ${String(n)}`);
+  checkOptions('randperm', options);
+  if (!Number.isInteger(n) || n < 0) throw new GatedError('randperm', `n must be a non-negative integer, got ${describeValue(n)}`);
+  assertValidShape('randperm', [n]);
   const key = ENGINE.nextRandomKey('randperm', options.seed);
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) values[i] = i;

@@ -5,27 +5,28 @@
  * functions exported from `index.ts`, never directly.
  */
 import {
-  GatedError,
-  SPEC_VERSION,
   bytesPerElement,
   checkedBackend,
+  describeValue,
   foldKey,
   formatShape,
+  GatedError,
   keyFromSeed,
   shapesEqual,
+  SPEC_VERSION,
+  type AttrsOf,
   type Backend,
   type BackendFactory,
   type BackendMemory,
-  type DType,
   type DataHandle,
+  type DType,
   type OpName,
-  type AttrsOf,
   type RandomKey,
   type Shape,
   type TensorSpec,
   type TypedArray,
 } from '@gated/backend-api';
-import { Storage, Tensor } from './tensor.js';
+import { Storage, Tensor, assertLiveTensor } from './tensor.js';
 
 /**
  * The hook @gated/autograd installs. The engine calls `record` once per public op (never for
@@ -68,6 +69,10 @@ export class Engine {
   private readonly registry = new Map<string, Registration>();
   private readonly instances = new Map<string, Backend>();
   private readonly pending = new Map<string, Promise<Backend>>();
+  /** Backends `removeBackend` disposed; their tensors' buffers are gone. */
+  private readonly removedBackends = new WeakSet<Backend>();
+  /** Whether any backend was ever removed, so that live checks skip the WeakSet until then. @internal */
+  anyRemoved = false;
   private active: Backend | null = null;
   private activeName: string | null = null;
   private readonly scopes: TensorScope[] = [];
@@ -92,10 +97,18 @@ export class Engine {
     this.registry.set(name, { factory, priority });
   }
 
-  /** Disposes and forgets a backend. Tensors still on it become unusable. */
+  /**
+   * Disposes and forgets a backend. Tensors still on it become unusable: an op on one throws a
+   * GatedError naming the op, and disposing one only updates the counts (its buffer went with
+   * the backend).
+   */
   removeBackend(name: string): void {
     const instance = this.instances.get(name);
-    instance?.dispose();
+    if (instance) {
+      this.removedBackends.add(instance);
+      this.anyRemoved = true;
+      instance.dispose();
+    }
     this.instances.delete(name);
     this.pending.delete(name);
     this.registry.delete(name);
@@ -195,12 +208,18 @@ export class Engine {
     this.unref(tensor.storage);
   }
 
+  /** Whether `backend` was disposed by `removeBackend`. @internal */
+  isRemoved(backend: Backend): boolean {
+    return this.anyRemoved && this.removedBackends.has(backend);
+  }
+
   private unref(storage: Storage): void {
     storage.refs--;
     if (storage.refs === 0) {
       this.liveBuffers--;
       this.liveBytes -= storage.bytes;
-      storage.backend.free(storage.handle);
+      // A removed backend freed every buffer when it was disposed.
+      if (!this.isRemoved(storage.backend)) storage.backend.free(storage.handle);
     }
   }
 
@@ -223,7 +242,7 @@ export class Engine {
   }
 
   assign<D extends DType>(target: Tensor<D>, value: Tensor<D>): void {
-    value.assertLive('assign');
+    assertLiveTensor('assign', value);
     if (target.dtype !== value.dtype || !shapesEqual(target.shape, value.shape)) {
       throw new GatedError(
         'assign',
@@ -296,6 +315,7 @@ export class Engine {
     try {
       result = fn();
     } catch (error) {
+      // The error of `fn` is the one to report, even if freeing its tensors failed too.
       this.closeScope(scope, new Set());
       throw error;
     }
@@ -304,21 +324,32 @@ export class Engine {
       result.catch(() => undefined);
       throw new GatedError(op, 'the function returned a Promise: tidy is synchronous; use withScope() for async code');
     }
-    this.closeScope(scope, collectTensors(result));
+    const failure = this.closeScope(scope, collectTensors(result));
+    if (failure !== null) throw failure.error;
     return result;
   }
 
-  private closeScope(scope: TensorScope, survivors: Set<Tensor>): void {
+  /**
+   * Pops `scope` and disposes its tensors except the survivors (handed to the parent scope).
+   * Every tensor is visited even if disposing one throws; the first such error is returned.
+   */
+  private closeScope(scope: TensorScope, survivors: Set<Tensor>): { error: unknown } | null {
     const top = this.scopes.pop();
     if (top !== scope) throw new GatedError('tidy', 'scopes were closed out of order (an async function inside tidy?)');
     const parent = this.scopes[this.scopes.length - 1];
+    let failure: { error: unknown } | null = null;
     for (const tensor of scope.tensors) {
       if (survivors.has(tensor) && !tensor.isDisposed) {
         parent?.tensors.push(tensor);
       } else if (!tensor.kept) {
-        tensor.dispose();
+        try {
+          tensor.dispose();
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     }
+    return failure;
   }
 
   /** Exempts a tensor from scope disposal. */
@@ -337,7 +368,7 @@ export class Engine {
   runOp<N extends OpName, O extends OpOutput>(op: N, inputs: readonly Tensor[], attrs: AttrsOf<N>, compute: () => O): O {
     let backend: Backend | null = null;
     for (const input of inputs) {
-      input.assertLive(op);
+      assertLiveTensor(op, input);
       if (backend === null) backend = input.backend;
       else if (input.backend !== backend) {
         throw new GatedError(op, `inputs live on different backends ("${backend.name}" and "${input.backend.name}")`);
@@ -441,7 +472,7 @@ export class Engine {
   /** Reseeds the global random stream (PyTorch's `manual_seed`). */
   seed(seed: number): void {
     if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new GatedError('manualSeed', `seed must be a non-negative safe integer, got ${String(seed)}`);
+      throw new GatedError('manualSeed', `seed must be a non-negative safe integer, got ${describeValue(seed)}`);
     }
     this.randomRoot = keyFromSeed(seed);
     this.randomCounter = 0;
@@ -451,7 +482,7 @@ export class Engine {
   nextRandomKey(op: string, seed: number | undefined): RandomKey {
     if (seed !== undefined) {
       if (!Number.isSafeInteger(seed) || seed < 0) {
-        throw new GatedError(op, `seed must be a non-negative safe integer, got ${String(seed)}`);
+        throw new GatedError(op, `seed must be a non-negative safe integer, got ${describeValue(seed)}`);
       }
       return keyFromSeed(seed);
     }

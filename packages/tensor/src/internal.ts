@@ -9,6 +9,9 @@
  *   `gruSequenceComposite`, their backwards, `adamStepComposite`). Differentiating a composite is
  *   also how to take second-order gradients through the recurrent ops.
  *
+ * - every package above the engine: `assertLiveTensor`, the check each op starts with, and
+ *   `asOp`, which makes errors of the ops inside a function name the function.
+ *
  * It follows the package's version like everything else, but it is shaped by those packages'
  * needs: expect it to change with them.
  *
@@ -20,6 +23,7 @@
  */
 export type { OpRecorder } from './engine.js';
 export { installRecorder } from './registry.js';
+export { asOp, assertLiveTensor } from './tensor.js';
 export { adamStepComposite } from './ops/adam-step.js';
 export {
   lstmCellBackward,

@@ -30,7 +30,24 @@ export function keep<T extends Tensor>(tensor: T): T {
 
 /** Disposes every tensor found in `value` (a tensor, or arrays and plain objects of them). */
 export function dispose(value: unknown): void {
-  for (const tensor of collectTensors(value)) tensor.dispose();
+  disposeAll(collectTensors(value));
+}
+
+/**
+ * Disposes every tensor of `tensors`, even when one of them throws: the rest are still freed,
+ * then the first error is rethrown. @internal
+ */
+export function disposeAll(tensors: Iterable<Tensor>, skip?: (tensor: Tensor) => boolean): void {
+  let first: { error: unknown } | null = null;
+  for (const tensor of tensors) {
+    if (skip?.(tensor)) continue;
+    try {
+      tensor.dispose();
+    } catch (error) {
+      first ??= { error };
+    }
+  }
+  if (first !== null) throw first.error;
 }
 
 /**
@@ -75,8 +92,11 @@ export class Scope implements Disposable, AsyncDisposable {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const tensor of this.tensors) if (!tensor.kept) tensor.dispose();
-    this.tensors.clear();
+    try {
+      disposeAll(this.tensors, (tensor) => tensor.kept);
+    } finally {
+      this.tensors.clear();
+    }
   }
 
   [Symbol.dispose](): void {

@@ -9,6 +9,7 @@
 import {
   GatedError,
   contiguousStrides,
+  describeValue,
   formatShape,
   sizeOf,
   type Backend,
@@ -156,6 +157,12 @@ export class Tensor<D extends DType = DType> {
     if (this.disposedFlag) {
       throw new GatedError(op, `tensor #${this.id} (${this.dtype} ${formatShape(this.shape)}) was already disposed`);
     }
+    if (ENGINE.anyRemoved && ENGINE.isRemoved(this.storage.backend)) {
+      throw new GatedError(
+        op,
+        `tensor #${this.id} (${this.dtype} ${formatShape(this.shape)}) lives on backend "${this.storage.backend.name}", which was removed (removeBackend)`,
+      );
+    }
   }
 
   /** Frees this tensor's reference to its buffer. Idempotent. */
@@ -241,6 +248,30 @@ export class Tensor<D extends DType = DType> {
     if (this.size !== 1) {
       throw new GatedError(op, `needs a tensor with exactly one element, got shape ${formatShape(this.shape)}`);
     }
+  }
+}
+
+/**
+ * Throws a GatedError naming `op` unless `value` is a live Tensor: what every op checks first,
+ * so a caller who passes something else (a number, an array, undefined) hears which op refused
+ * it instead of a TypeError from inside. @internal
+ */
+export function assertLiveTensor(op: string, value: unknown, what = 'input'): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw new GatedError(op, `${what} must be a Tensor, got ${describeValue(value)}`);
+  value.assertLive(op);
+}
+
+/**
+ * Runs `body` for the public function `op`: a GatedError that an op inside it raises
+ * (`gather: index 7 is out of range`) comes out naming `op` too (`Embedding.forward: gather:
+ * index 7 is out of range`), so the message starts with what the user called. @internal
+ */
+export function asOp<T>(op: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof GatedError && error.op !== op) throw new GatedError(op, error.message, { cause: error });
+    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The published conformance suite as a backend author runs it: `@gated/backend-conformance` and
- * `@gated/backend-ts` installed from the registry, Vitest 5.0.5 (its peer, linked from this
- * workspace), and the three lines of its README. Only the tests that read the PyTorch fixtures
+ * `@gated/backend-ts` installed from the registry, Vitest 5.0.5 and fast-check (its peers, linked
+ * from this workspace), and the three lines of its README. Only the tests that read the PyTorch fixtures
  * run (`-t`), which proves that the lazily loaded fixture chunks resolve and agree from the
  * tarball.
  */
@@ -19,9 +19,10 @@ interface VitestReport {
 }
 
 export async function conformanceConsumer(dir: string, version: string, options: ProjectOptions): Promise<number> {
-  // npm would install the vitest peer from the registry, which serves only @gated: link it instead.
+  // npm would install the vitest and fast-check peers from the registry, which serves only @gated: link them instead.
   await createProject(dir, ['@gated/backend-conformance', '@gated/backend-ts', '@gated/tensor'], version, options, ['--legacy-peer-deps']);
   await linkTool(dir, 'vitest');
+  await linkTool(dir, 'fast-check');
   await writeFile(
     join(dir, 'conformance.test.js'),
     "import { describeBackend } from '@gated/backend-conformance';\nimport { createTsBackend } from '@gated/backend-ts';\ndescribeBackend('ts', createTsBackend);\n",

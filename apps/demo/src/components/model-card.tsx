@@ -6,7 +6,7 @@ export function ModelCard(props: { readonly model: ModelSummary }) {
   const { model } = props;
   const { card, config } = model;
   return (
-    <section class="panel" aria-labelledby="card-title" data-testid="model-card">
+    <section class="panel" aria-labelledby="card-title" data-testid="model-card" data-model-id={model.id}>
       <h3 id="card-title">Model</h3>
       <dl class="facts">
         <dt>origin</dt>

@@ -125,8 +125,18 @@ export async function trainFromScratch(page: Page, steps: number, hidden = 64): 
   await tab(page, 'text');
   await page.selectOption('[data-testid=hidden-size]', String(hidden));
   await page.selectOption('[data-testid=layers]', '1');
+  // Wait for a model other than the one shown now: the previous backend's new model also reads
+  // "new, to train on", and its losses would satisfy the wait below until this one replaces it.
+  const before = await page.getAttribute('[data-testid=model-card]', 'data-model-id');
   await page.click('[data-testid=new-model]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('new, to train on') === true, undefined, { timeout: WAIT });
+  await page.waitForFunction(
+    (id) => {
+      const card = document.querySelector('[data-testid=model-card]');
+      return card?.getAttribute('data-model-id') !== id && card?.textContent.includes('new, to train on') === true;
+    },
+    before,
+    { timeout: WAIT },
+  );
   await page.click('[data-testid=train]');
   await page.waitForFunction(
     (n) => (JSON.parse(document.querySelector('[data-testid=train-stats]')?.getAttribute('data-losses') ?? '[]') as unknown[]).length >= n,

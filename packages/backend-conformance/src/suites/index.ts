@@ -13,6 +13,7 @@ import { castSuite } from './cast.js';
 import { clipSuite } from './clip.js';
 import { creationSuite } from './creation.js';
 import { errorsSuite } from './errors.js';
+import { fuzzSuite } from './fuzz.js';
 import { gradientSuite } from './gradients.js';
 import { indexingSuite } from './indexing.js';
 import { joinSuite } from './join.js';
@@ -26,6 +27,7 @@ import { ownershipSuite } from './ownership.js';
 import { randomSuite } from './random.js';
 import { readbackSuite } from './readback.js';
 import { reduceSuite } from './reduce.js';
+import { reliabilitySuite } from './reliability.js';
 import { softmaxSuite } from './softmax.js';
 import { storageSuite } from './storage.js';
 import { unarySuite } from './unary.js';
@@ -54,6 +56,8 @@ export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
   ownershipSuite,
   errorsSuite,
   validationSuite,
+  reliabilitySuite,
+  fuzzSuite,
   gradientSuite,
   autogradSuite,
   optimSuite,

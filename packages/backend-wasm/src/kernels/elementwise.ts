@@ -8,6 +8,7 @@ import {
   broadcastStrides,
   bytesPerElement,
   mergeAxes,
+  saturateInt32,
   sizeOf,
   type BinaryOp,
   type DType,
@@ -20,22 +21,11 @@ import {
 import type { WasmHost } from '../host.js';
 import { bufferOf, type WasmBuffer } from '../wasm-buffer.js';
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/** The int32 a number converts to: truncation toward zero, NaN → 0, saturation. */
-function toInt32(x: number): number {
-  if (x !== x) return 0;
-  if (x <= INT32_MIN) return INT32_MIN;
-  if (x >= INT32_MAX) return INT32_MAX;
-  return Math.trunc(x);
-}
-
 const bitsView = new DataView(new ArrayBuffer(4));
 
 /** The 32-bit pattern `fill` stores for `value` in a buffer of `dtype` (float32 or int32). */
 function fillBits(dtype: DType, value: number): number {
-  if (dtype === 'int32') return toInt32(value);
+  if (dtype === 'int32') return saturateInt32(value);
   bitsView.setFloat32(0, value);
   return bitsView.getInt32(0);
 }

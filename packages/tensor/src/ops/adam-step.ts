@@ -6,7 +6,7 @@
  * each keeps its identity, gets the new values, and has its `version` bumped; views taken earlier
  * (for example the values autograd saved) keep the old values. Nothing is recorded by autodiff.
  */
-import { GatedError, type AdamStepHyper, type AdamStepTensors as KernelTensors } from '@gated/backend-api';
+import { describeValue, GatedError, type AdamStepHyper, type AdamStepTensors as KernelTensors } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, maximum, mul, sub } from './binary.js';
@@ -162,7 +162,7 @@ function resolve(tensors: AdamStepTensors, options: AdamStepOptions): Resolved {
   ];
   for (const [name, value] of numbers) {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new GatedError(op, `${name} must be a finite number, got ${String(value)}`);
+      throw new GatedError(op, `${name} must be a finite number, got ${describeValue(value)}`);
     }
   }
   return {

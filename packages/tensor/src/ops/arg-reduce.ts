@@ -3,9 +3,10 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertTyping } from './operands.js';
 import { reshape } from './reshape.js';
+import { assertLiveTensor } from '../tensor.js';
 
 function argReduce(op: ArgReduceOp, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   assertTyping(op, { inputs: ['float32', 'int32'], output: 'int32' }, x.dtype);
   if (axis === undefined) {
     if (x.size === 0) throw new GatedError(op, `cannot reduce an empty tensor of shape ${formatShape(x.shape)}`);

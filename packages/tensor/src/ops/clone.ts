@@ -1,10 +1,11 @@
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** A contiguous copy with its own buffer. */
 export function clone(x: Tensor): Tensor {
-  x.assertLive('clone');
+  assertLiveTensor('clone', x);
   return ENGINE.runOp('clone', [x], null, () =>
     ENGINE.wrap(
       x.backend,
@@ -17,6 +18,6 @@ export function clone(x: Tensor): Tensor {
 
 /** `x` itself as a new view when it is already row-major, else a contiguous copy. */
 export function contiguous(x: Tensor): Tensor {
-  x.assertLive('contiguous');
+  assertLiveTensor('contiguous', x);
   return x.isContiguous ? reshape(x, x.shape) : clone(x);
 }

@@ -3,6 +3,7 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType } from './operands.js';
 import { insertionAxis, unsqueeze } from './squeeze.js';
+import { assertLiveTensor } from '../tensor.js';
 
 function describeShapes(tensors: readonly Tensor[]): string {
   return tensors.map((t) => formatShape(t.shape)).join(', ');
@@ -11,7 +12,7 @@ function describeShapes(tensors: readonly Tensor[]): string {
 /** Joins tensors of one dtype and rank along `axis`; all other axes must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new GatedError('concat', 'needs at least one tensor');
-  for (const t of tensors) t.assertLive('concat');
+  for (const t of tensors) assertLiveTensor('concat', t);
   const first = tensors[0]!;
   assertSameDType('concat', tensors);
   const a = normalizeAxis('concat', axis, first.shape);
@@ -30,7 +31,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 /** Stacks tensors of one shape along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new GatedError('stack', 'needs at least one tensor');
-  for (const t of tensors) t.assertLive('stack');
+  for (const t of tensors) assertLiveTensor('stack', t);
   const first = tensors[0]!;
   for (const t of tensors) {
     if (t.rank !== first.rank || t.shape.some((d, i) => d !== first.shape[i])) {

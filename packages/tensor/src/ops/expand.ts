@@ -1,13 +1,15 @@
 import { GatedError, assertValidShape, formatShape, type Shape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /**
  * Broadcasts `x` to `shape` without copying (numpy's `broadcast_to`; PyTorch's `expand`): size-1
  * axes repeat, new leading axes may be added, and -1 keeps an axis as it is.
  */
 export function expand(x: Tensor, shape: Shape): Tensor {
-  x.assertLive('expand');
+  assertLiveTensor('expand', x);
+  if (!Array.isArray(shape)) assertValidShape('expand', shape);
   const fail = (): never => {
     throw new GatedError('expand', `cannot expand ${formatShape(x.shape)} to ${formatShape(shape)}`);
   };

@@ -7,6 +7,7 @@
 import {
   FUSED_SIGNATURES,
   checkFusedOperands,
+  checkLengths,
   fusedShape,
   type Backend,
   type BoundDims,
@@ -15,6 +16,7 @@ import {
 } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** Options of the fused ops. */
 export interface FusedOptions {
@@ -37,8 +39,16 @@ export interface SequenceOptions extends FusedOptions {
 
 /** Checks that every tensor is live, then the tensors against `op`'s signature; returns the bound dimensions. */
 export function checkFused(op: FusedKernel, tensors: { readonly [name: string]: Tensor | null | undefined }): BoundDims {
-  for (const t of Object.values(tensors)) t?.assertLive(op);
-  return checkFusedOperands(op, FUSED_SIGNATURES[op].inputs, tensors);
+  for (const t of Object.values(tensors)) if (t !== undefined && t !== null) assertLiveTensor(op, t);
+  const bound = checkFusedOperands(op, FUSED_SIGNATURES[op].inputs, tensors);
+  const lengths = tensors.lengths;
+  // Lengths in [1, T] are checked here, where both the kernel and the composite see them (the
+  // composite would otherwise run lengths the kernel refuses), on backends that read cheaply; a
+  // GPU's kernel may instead write zeros for them (Backend.lstmSequence).
+  if (lengths && lengths.backend.caps.syncRead && bound.dims.T !== undefined) {
+    checkLengths(op, ENGINE.readSync(lengths, op), bound.dims.T);
+  }
+  return bound;
 }
 
 /** A fused kernel's handles as tensors: an output the kernel may leave out (null or absent) is a tensor or null. */

@@ -1,16 +1,32 @@
-import { GatedError, assertValidShape, formatShape, normalizeAxis, shapesEqual, type Backend, type Shape } from '@gated/backend-api';
+import {
+  GatedError,
+  assertValidShape,
+  describeValue,
+  formatShape,
+  int32Problem,
+  normalizeAxis,
+  shapesEqual,
+  type Backend,
+  type Shape,
+} from '@gated/backend-api';
 import { upload } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 function indexTensor(op: string, backend: Backend, indices: Tensor | readonly number[]): { index: Tensor; temporary: boolean } {
   if (indices instanceof Tensor) {
-    indices.assertLive(op);
+    assertLiveTensor(op, indices);
     if (indices.dtype !== 'int32') throw new GatedError(op, `indices must be int32, got ${indices.dtype}`);
     return { index: indices, temporary: false };
   }
-  const values = Int32Array.from(indices, (i) => {
-    if (!Number.isInteger(i)) throw new GatedError(op, `indices must be integers, got ${String(i)}`);
+  if (!Array.isArray(indices)) {
+    throw new GatedError(op, `indices must be an int32 tensor or an array of integers, got ${describeValue(indices)}`);
+  }
+  const values = Int32Array.from(indices, (i: unknown) => {
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw new GatedError(op, `indices must be integers, got ${describeValue(i)}`);
+    // An index past int32 would wrap into a valid-looking one (2^32 + 1 → 1): refuse it here.
+    if (int32Problem(i) !== null) throw new GatedError(op, `index ${i} is outside int32's range`);
     return i;
   });
   return { index: upload(backend, values, [values.length], 'int32'), temporary: true };
@@ -22,17 +38,7 @@ function indexTensor(op: string, backend: Backend, indices: Tensor | readonly nu
  * Out-of-range indices throw where the backend can check (CPU backends).
  */
 export function gather(x: Tensor, indices: Tensor | readonly number[], axis = 0): Tensor {
-  x.assertLive('gather');
-  const a = normalizeAxis('gather', axis, x.shape);
-  const { index, temporary } = indexTensor('gather', x.backend, indices);
-  try {
-    const shape = [...x.shape.slice(0, a), ...index.shape, ...x.shape.slice(a + 1)];
-    return ENGINE.runOp('gather', [x, index], { axis: a }, () =>
-      ENGINE.kernel([x, index], shape, x.dtype, (backend, [sx, si]) => backend.gather(sx!, si!, a)),
-    );
-  } finally {
-    if (temporary) index.dispose();
-  }
+  return gatherAs('gather', x, indices, axis);
 }
 
 /** Rows (or slices) of `x` along `axis` at 1-D `indices` (PyTorch's `index_select`). */
@@ -40,7 +46,28 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
   if (indices instanceof Tensor && indices.rank !== 1) {
     throw new GatedError('indexSelect', `indices must be 1-D, got shape ${formatShape(indices.shape)}`);
   }
-  return gather(x, indices, axis);
+  return gatherAs('indexSelect', x, indices, axis);
+}
+
+/** `gather`, with errors naming `op`, the public function the user called. */
+function gatherAs(op: 'gather' | 'indexSelect', x: Tensor, indices: Tensor | readonly number[], axis: number): Tensor {
+  assertLiveTensor(op, x);
+  const a = normalizeAxis(op, axis, x.shape);
+  const { index, temporary } = indexTensor(op, x.backend, indices);
+  try {
+    const shape = [...x.shape.slice(0, a), ...index.shape, ...x.shape.slice(a + 1)];
+    return ENGINE.runOp('gather', [x, index], { axis: a }, () =>
+      ENGINE.kernel([x, index], shape, x.dtype, (backend, [sx, si]) => backend.gather(sx!, si!, a)),
+    );
+  } catch (error) {
+    // The kernel names itself (`gather: index 7 is out of range ...`); the user called `op`.
+    if (op !== 'gather' && error instanceof GatedError && error.op === 'gather') {
+      throw new GatedError(op, error.message.slice('gather: '.length), { cause: error });
+    }
+    throw error;
+  } finally {
+    if (temporary) index.dispose();
+  }
 }
 
 /**
@@ -49,7 +76,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
  * `gather` would produce.
  */
 export function scatterAdd(updates: Tensor, indices: Tensor | readonly number[], axis: number, shape: Shape): Tensor {
-  updates.assertLive('scatterAdd');
+  assertLiveTensor('scatterAdd', updates);
   assertValidShape('scatterAdd', shape);
   if (updates.dtype === 'bool') throw new GatedError('scatterAdd', 'expects float32 or int32 updates, got bool');
   const a = normalizeAxis('scatterAdd', axis, shape);

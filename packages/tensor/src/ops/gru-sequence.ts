@@ -9,7 +9,7 @@
  * `r = σ(x_r + h W_hrᵀ)`, `z = σ(x_z + h W_hzᵀ)`, `n = tanh(x_n + r ⊙ (h W_hnᵀ + b_hn))`,
  * `h' = (1 − z) ⊙ n + z ⊙ h`, where `x` (`inputGates`) already holds `b_ih` and `b_hr`, `b_hz`.
  */
-import { sequenceDims } from '@gated/backend-api';
+import { checkOptions, sequenceDims } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { detachOutput, useFusedKernel, wrapFused, type FusedOptions, type SequenceOptions } from './fused.js';
@@ -53,6 +53,7 @@ function forwardSpecs<S>(args: GruSequenceArgs, specs: readonly S[]) {
  * ```
  */
 export function gruSequence(args: GruSequenceArgs, options: SequenceOptions = {}): GruSequenceResult {
+  checkOptions('gruSequence', options);
   const bound = checkGruForward(args);
   const reverse = args.reverse ?? false;
   const fused = options.fused ?? true;
@@ -80,6 +81,7 @@ export function gruSequence(args: GruSequenceArgs, options: SequenceOptions = {}
  * rule; a second-order gradient through it throws a `GatedError`.
  */
 export function gruSequenceBackward(args: GruSequenceBackwardArgs, options: FusedOptions = {}): GruSequenceBackwardResult {
+  checkOptions('gruSequenceBackward', options);
   const bound = checkGruBackward(args);
   const { forward } = args;
   const reverse = forward.reverse ?? false;

@@ -8,6 +8,7 @@
  *
  * Gate order is PyTorch's: the 4H pre-activation axis holds i, f, g, o.
  */
+import { checkOptions } from '@gated/backend-api';
 import type { LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellOutputs } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
@@ -51,6 +52,7 @@ export type LstmCellBackwardResult = LstmCellBackwardOutputs<Tensor>;
  * ```
  */
 export function lstmCell(inputGates: Tensor, hiddenGates: Tensor, c: Tensor, options: FusedOptions = {}): LstmCellResult {
+  checkOptions('lstmCell', options);
   const bound = checkFused('lstmCell', { inputGates, hiddenGates, c });
   const fused = options.fused ?? true;
   const out = ENGINE.runOp('lstmCell', [inputGates, hiddenGates, c], { fused }, () => {
@@ -101,6 +103,7 @@ export function lstmCellComposite(inputGates: Tensor, hiddenGates: Tensor, c: Te
  * second-order gradient through it throws a `GatedError` rather than being silently wrong.
  */
 export function lstmCellBackward(args: LstmCellBackwardArgs, options: FusedOptions = {}): LstmCellBackwardResult {
+  checkOptions('lstmCellBackward', options);
   const bound = checkFused('lstmCellBackward', args);
   const { dh, dc, c, cNew, gates } = args;
   const fused = options.fused ?? true;

@@ -9,7 +9,7 @@
  * (sequence-steps.ts), so the composite called directly (and so differentiated op by op) stays
  * linear in T; padded steps are selected away, never multiplied by a mask.
  */
-import { sequenceDims, type LstmSequenceBackwardOutputs, type SequenceDims } from '@gated/backend-api';
+import { checkOptions, sequenceDims, type LstmSequenceBackwardOutputs, type SequenceDims } from '@gated/backend-api';
 import { fillOn } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
@@ -101,6 +101,7 @@ export function compositeSequence(args: LstmSequenceArgs, dims: SequenceDims, op
  * ```
  */
 export function lstmSequenceComposite(args: LstmSequenceArgs, options: FusedOptions = {}): LstmSequenceResult {
+  checkOptions('lstmSequence', options);
   checkLstmForward(args);
   const dims = sequenceDims(args);
   return ENGINE.tidy(() => compositeSequence(args, dims, options, false));
@@ -190,6 +191,7 @@ export function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: 
  * ```
  */
 export function lstmSequenceBackwardComposite(args: LstmSequenceBackwardArgs, options: FusedOptions = {}): LstmSequenceBackwardResult {
+  checkOptions('lstmSequenceBackward', options);
   checkLstmBackward(args);
   const dims = sequenceDims(args.forward);
   return ENGINE.tidy(() => compositeSequenceBackward(args, dims, options));

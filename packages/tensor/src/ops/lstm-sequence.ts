@@ -16,7 +16,7 @@
  * Variable lengths follow the contract (backend-api's fused-sequence.ts): a padded step is never
  * read, its outputs are 0 and the state carries over it.
  */
-import { sequenceDims } from '@gated/backend-api';
+import { checkOptions, sequenceDims } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { detachOutput, useFusedKernel, wrapFused, type FusedOptions, type SequenceOptions } from './fused.js';
@@ -61,6 +61,7 @@ function forwardSpecs<S>(args: LstmSequenceArgs, specs: readonly S[]) {
  * ```
  */
 export function lstmSequence(args: LstmSequenceArgs, options: SequenceOptions = {}): LstmSequenceResult {
+  checkOptions('lstmSequence', options);
   const bound = checkLstmForward(args);
   const reverse = args.reverse ?? false;
   const fused = options.fused ?? true;
@@ -94,6 +95,7 @@ export function lstmSequence(args: LstmSequenceArgs, options: SequenceOptions = 
  * `GatedError`.
  */
 export function lstmSequenceBackward(args: LstmSequenceBackwardArgs, options: FusedOptions = {}): LstmSequenceBackwardResult {
+  checkOptions('lstmSequenceBackward', options);
   const bound = checkLstmBackward(args);
   const { forward } = args;
   const reverse = forward.reverse ?? false;

@@ -1,8 +1,9 @@
-import { GatedError, broadcastShapes, formatShape } from '@gated/backend-api';
+import { checkOptions, GatedError, broadcastShapes, formatShape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertFloat } from './operands.js';
 import { squeeze, unsqueeze } from './squeeze.js';
+import { assertLiveTensor } from '../tensor.js';
 
 export interface MatmulOptions {
   /** Use the transpose of `a`'s last two axes. */
@@ -23,8 +24,9 @@ export interface MatmulOptions {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  a.assertLive('matmul');
-  b.assertLive('matmul');
+  checkOptions('matmul', options);
+  assertLiveTensor('matmul', a);
+  assertLiveTensor('matmul', b);
   assertFloat('matmul', a);
   assertFloat('matmul', b);
   if (a.rank === 0 || b.rank === 0) {

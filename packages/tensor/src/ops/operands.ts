@@ -3,9 +3,10 @@
  * rank-0 tensors of that tensor's dtype on its backend (freed by the caller after the op), and
  * dtype checks shared by every op.
  */
-import { GatedError, type Backend, type DType, type KernelTyping } from '@gated/backend-api';
+import { GatedError, describeValue, int32Problem, type Backend, type DType, type KernelTyping } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** A tensor, or a JavaScript scalar that takes the dtype of the tensor it is combined with. */
 export type TensorLike = Tensor | number | boolean;
@@ -17,23 +18,35 @@ export type TensorLike = Tensor | number | boolean;
  */
 export function operands(op: string, args: readonly TensorLike[]): { tensors: Tensor[]; temporaries: Tensor[] } {
   const first = args.find((arg): arg is Tensor => arg instanceof Tensor);
-  first?.assertLive(op);
+  if (first !== undefined) assertLiveTensor(op, first);
   const dtype: DType = first?.dtype ?? (typeof args[0] === 'boolean' ? 'bool' : 'float32');
   const backend = first?.backend ?? ENGINE.backend();
   const temporaries: Tensor[] = [];
-  const tensors = args.map((arg) => {
-    if (arg instanceof Tensor) return arg;
-    const made = scalarOn(op, backend, arg, dtype);
-    temporaries.push(made);
-    return made;
-  });
-  return { tensors, temporaries };
+  try {
+    const tensors = args.map((arg) => {
+      if (arg instanceof Tensor) return arg;
+      const made = scalarOn(op, backend, arg, dtype);
+      temporaries.push(made);
+      return made;
+    });
+    return { tensors, temporaries };
+  } catch (error) {
+    // A later argument refused: free the scalars made for the earlier ones.
+    for (const t of temporaries) t.dispose();
+    throw error;
+  }
 }
 
 function scalarOn(op: string, backend: Backend, value: number | boolean, dtype: DType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new GatedError(op, `expects tensors, numbers or booleans, got ${describeValue(value)}`);
+  }
   const number = Number(value);
-  if (dtype === 'int32' && !Number.isInteger(number)) {
-    throw new GatedError(op, `cannot combine an int32 tensor with the non-integer scalar ${number}; cast the tensor to float32 first`);
+  // A number next to an int32 tensor is taken exactly, as tensor() takes it (decisions/0019).
+  const problem = dtype === 'int32' ? int32Problem(number) : null;
+  if (problem !== null) {
+    const what = Number.isInteger(number) ? 'the scalar' : 'the non-integer scalar';
+    throw new GatedError(op, `cannot combine an int32 tensor with ${what} ${number} (it ${problem}); cast the tensor to float32 first`);
   }
   const stored = dtype === 'bool' ? Number(number !== 0) : number;
   return ENGINE.wrap(backend, backend.fill(dtype, 1, stored), [], dtype);
@@ -68,6 +81,6 @@ export function assertSameDType(op: string, tensors: readonly Tensor[]): void {
 
 /** Throws unless `t` is live and float32. */
 export function assertFloat(op: string, t: Tensor): void {
-  t.assertLive(op);
+  assertLiveTensor(op, t);
   if (t.dtype !== 'float32') throw new GatedError(op, `expects float32 input, got ${t.dtype}`);
 }

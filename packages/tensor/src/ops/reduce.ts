@@ -15,12 +15,13 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './binary.js';
 import { assertTyping } from './operands.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** An axis, a list of axes, or undefined for every axis. */
 export type Axes = number | readonly number[] | undefined;
 
 function reduce(op: ReduceOp, x: Tensor, axis: Axes, keepDims: boolean): Tensor {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   assertTyping(op, REDUCE_TYPING[op], x.dtype);
   const axes = normalizeAxes(op, axis, x.shape);
   if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
@@ -43,7 +44,7 @@ export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor { return r
 
 /** Mean over `axis` (float32 only); the mean of zero elements is NaN, as in PyTorch. */
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
-  x.assertLive('mean');
+  assertLiveTensor('mean', x);
   if (x.dtype !== 'float32') throw new GatedError('mean', `expects float32 input, got ${x.dtype}; cast first`);
   const axes = normalizeAxes('mean', axis, x.shape);
   const count = sizeOf(axes.map((a) => x.shape[a]!));

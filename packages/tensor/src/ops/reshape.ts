@@ -1,9 +1,12 @@
 import { GatedError, assertValidShape, contiguousStrides, formatShape, sizeOf, type Shape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** Resolves one `-1` in a requested shape from the element count. */
 function resolveShape(op: string, x: Tensor, requested: Shape): number[] {
+  // Not an array at all: the same message a bad shape gets everywhere.
+  if (!Array.isArray(requested)) assertValidShape(op, requested);
   const inferred = requested.filter((d) => d === -1).length;
   if (inferred > 1) throw new GatedError(op, `only one axis can be -1, got ${formatShape(requested)}`);
   const known = requested.filter((d) => d !== -1);
@@ -30,7 +33,7 @@ function resolveShape(op: string, x: Tensor, requested: Shape): number[] {
  * contiguous, else a copy.
  */
 export function reshape(x: Tensor, shape: Shape): Tensor {
-  x.assertLive('reshape');
+  assertLiveTensor('reshape', x);
   const target = resolveShape('reshape', x, shape);
   return ENGINE.runOp('reshape', [x], { shape: target }, () => {
     if (x.isContiguous) return ENGINE.view(x, target, contiguousStrides(target), x.offset);
@@ -41,5 +44,6 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 /** Flattens to one axis. */
 export function flatten(x: Tensor): Tensor {
+  assertLiveTensor('flatten', x);
   return reshape(x, [-1]);
 }

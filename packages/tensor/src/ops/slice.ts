@@ -1,6 +1,7 @@
-import { GatedError, formatShape, normalizeAxis } from '@gated/backend-api';
+import { GatedError, describeValue, formatShape, normalizeAxis } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /**
  * A rectangular window: `begin[i]` (negative counts from the end) and `size[i]` elements along
@@ -12,7 +13,11 @@ import type { Tensor } from '../tensor.js';
  * ```
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
-  x.assertLive('slice');
+  assertLiveTensor('slice', x);
+  const [givenBegin, givenSize]: unknown[] = [begin, size];
+  if (!Array.isArray(givenBegin) || (givenSize !== undefined && !Array.isArray(givenSize))) {
+    throw new GatedError('slice', `begin and size must be arrays of integers, got ${describeValue(givenBegin)} and ${describeValue(givenSize)}`);
+  }
   if (begin.length > x.rank || (size && size.length > x.rank)) {
     throw new GatedError('slice', `begin [${begin.join(',')}] has more axes than ${formatShape(x.shape)}`);
   }
@@ -42,7 +47,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** `length` elements of `axis` starting at `start` (negative counts from the end; PyTorch's `narrow`). A view. */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
-  x.assertLive('narrow');
+  assertLiveTensor('narrow', x);
   const a = normalizeAxis('narrow', axis, x.shape);
   const dim = x.shape[a]!;
   const from = start < 0 ? start + dim : start;

@@ -6,18 +6,24 @@
  * costs O(T) in backward; T `slice`s would each pad their gradient back to the whole input and
  * cost O(T²) in time and memory.
  */
-import { GatedError, formatShape, normalizeAxis } from '@gated/backend-api';
+import { GatedError, describeValue, formatShape, normalizeAxis } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
-import type { Tensor } from '../tensor.js';
+import { assertLiveTensor, type Tensor } from '../tensor.js';
 
 /** The sizes of `split`'s parts, checked against the axis. */
 function partSizes(x: Tensor, sections: number | readonly number[], axis: number): number[] {
   const dim = x.shape[axis]!;
   if (typeof sections === 'number') {
-    if (!Number.isInteger(sections) || sections <= 0 || dim % sections !== 0) {
+    // An empty axis splits into one empty part: more parts than max(dim, 1) is refused (a count of
+    // 2^40 empty views would exhaust memory before anything else could say so).
+    if (!Number.isInteger(sections) || sections <= 0 || sections > Math.max(dim, 1) || dim % sections !== 0) {
       throw new GatedError('split', `axis ${axis} of ${formatShape(x.shape)} cannot be split into ${String(sections)} equal parts`);
     }
     return new Array<number>(sections).fill(dim / sections);
+  }
+  const given: unknown = sections;
+  if (!Array.isArray(given)) {
+    throw new GatedError('split', `sections must be a number of equal parts or an array of part sizes, got ${describeValue(given)}`);
   }
   if (sections.some((s) => !Number.isInteger(s) || s < 0) || sections.reduce((p, s) => p + s, 0) !== dim) {
     throw new GatedError('split', `sizes [${sections.join(',')}] do not add up to axis ${axis} of ${formatShape(x.shape)}`);
@@ -35,7 +41,7 @@ function partSizes(x: Tensor, sections: number | readonly number[], axis: number
  * ```
  */
 export function split(x: Tensor, sections: number | readonly number[], axis = 0): Tensor[] {
-  x.assertLive('split');
+  assertLiveTensor('split', x);
   const a = normalizeAxis('split', axis, x.shape);
   const sizes = partSizes(x, sections, a);
   return ENGINE.runOp('split', [x], { axis: a, sizes }, () => {
@@ -62,7 +68,7 @@ export function split(x: Tensor, sections: number | readonly number[], axis = 0)
  * ```
  */
 export function unbind(x: Tensor, axis = 0): Tensor[] {
-  x.assertLive('unbind');
+  assertLiveTensor('unbind', x);
   const a = normalizeAxis('unbind', axis, x.shape);
   const shape = x.shape.filter((_, i) => i !== a);
   const strides = x.strides.filter((_, i) => i !== a);

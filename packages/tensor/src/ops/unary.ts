@@ -6,10 +6,11 @@ import { UNARY_TYPING, type UnaryOp } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertTyping } from './operands.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /** Applies a unary kernel, recorded under the op's own name. */
 function unary(op: UnaryOp, x: Tensor): Tensor {
-  x.assertLive(op);
+  assertLiveTensor(op, x);
   const typing = UNARY_TYPING[op];
   assertTyping(op, typing, x.dtype);
   const dtype = typing.output === 'same' ? x.dtype : typing.output;

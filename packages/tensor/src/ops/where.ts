@@ -2,13 +2,14 @@ import { GatedError, broadcastAll, formatShape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType, withOperands, type TensorLike } from './operands.js';
+import { assertLiveTensor } from '../tensor.js';
 
 /**
  * `cond ? a : b` elementwise, with all three broadcast together. `cond` is a bool tensor; `a`
  * and `b` share a dtype (a scalar takes the other side's).
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  cond.assertLive('where');
+  assertLiveTensor('where', cond);
   if (cond.dtype !== 'bool') throw new GatedError('where', `condition must be bool, got ${cond.dtype}`);
   return withOperands('where', [a, b], ([ta, tb]) => {
     const x = ta!;
