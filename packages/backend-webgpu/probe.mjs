@@ -1,0 +1,25 @@
+import { create, globals } from 'webgpu';
+Object.assign(globalThis, globals);
+const gpu = create([]);
+globalThis.__keep = gpu;
+const adapter = await gpu.requestAdapter();
+const i = adapter.info; console.log({vendor:i.vendor, arch:i.architecture, device:i.device, desc:i.description, isFallback: i.isFallbackAdapter, sg: i.subgroupMinSize});
+const device = await adapter.requestDevice();
+device.addEventListener('uncapturederror', (e) => console.log('uncaptured', e.error.constructor.name, e.error.message.slice(0,200)));
+device.pushErrorScope('validation');
+const m = device.createShaderModule({ code: 'fn main( {' });
+const info = await m.getCompilationInfo(); console.log('msgs', info.messages.map(x => x.message.slice(0,80)));
+const p = device.createComputePipeline({ layout: 'auto', compute: { module: m, entryPoint: 'main' } });
+const err = await device.popErrorScope(); console.log('scope', err && err.constructor.name, err && err.message.slice(0,100));
+device.pushErrorScope('out-of-memory');
+device.pushErrorScope('validation');
+const big = device.createBuffer({ size: 2**40, usage: GPUBufferUsage.STORAGE });
+console.log('val', (await device.popErrorScope())?.message.slice(0,100));
+console.log('oom', (await device.popErrorScope())?.message);
+const b = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+device.lost.then((x) => console.log('lost', x.reason, x.message));
+const pr = b.mapAsync(GPUMapMode.READ).then(() => console.log('mapped'), (e) => console.log('map rejected', e.name, e.message));
+device.destroy();
+await pr;
+await new Promise(r => setTimeout(r, 100));
+try { device.createBuffer({size: 4, usage: GPUBufferUsage.STORAGE}); console.log('create after destroy ok'); } catch (e) { console.log('throws', e.message); }

@@ -1,0 +1,11 @@
+/**
+ * The factory shared by both entry points: get a device (see `device.ts`), wrap it.
+ */
+import { acquireDevice, type WebGpuBackendOptions } from './device.js';
+import { WebGpuBackend } from './webgpu-backend.js';
+
+/** Creates a backend on `gpu` (used when the options name no device, adapter or GPU object). */
+export async function createOn(gpu: GPU | undefined, options: WebGpuBackendOptions): Promise<WebGpuBackend> {
+  const acquired = await acquireDevice(options, gpu);
+  return new WebGpuBackend(acquired, options);
+}

@@ -1,0 +1,24 @@
+/**
+ * How the tests get a backend: the Node entry (Dawn, on SwiftShader where the machine has no GPU
+ * driver) in Node, the browser entry in Chromium. Also the conformance options this backend runs
+ * with, each leniency with its reason.
+ */
+import type { ConformanceOptions } from '@gated/backend-conformance';
+import type { WebGpuBackend, WebGpuBackendOptions } from '../src/index.js';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
+
+export async function createTestBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  if (isNode) {
+    const { createWebGpuBackend } = await import('../src/node.js');
+    return createWebGpuBackend(options);
+  }
+  const { createWebGpuBackend } = await import('../src/index.js');
+  return createWebGpuBackend(options);
+}
+
+export const CONFORMANCE_OPTIONS: ConformanceOptions = {
+  // A GPU cannot check indices without a round trip to the CPU: out-of-range gathers read 0
+  // (documented in the README and the contract).
+  outOfRangeGather: 'zeros',
+};
