@@ -154,27 +154,35 @@ fn f_log(x: f32) -> f32 {
   log1p: {
     deps: ['log'],
     code: /* wgsl */ `
-// log(1 + x) accurate near 0: log(u) * x / (u - 1) with u = 1 + x cancels u's rounding (Goldberg).
+// log(1 + x). Where 1 + x falls in [sqrt(1/2), sqrt(2)), x itself is the reduced argument of
+// logf's polynomial, so no rounding of 1 + x is ever seen; elsewhere log(1 + x) is not small and
+// rounding 1 + x costs at most an ulp. (The classic log(u)·x/(u - 1) trick is not used: shader
+// compilers may simplify (1 + x) - 1 to x.)
 fn f_log1p(x: f32) -> f32 {
-  if (f_isinf(x) && !f_signbit(x)) { return x; }
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  return f_log(u) * x / (u - 1.0);
+  if (f_isnan(x)) { return x; }
+  if (x > -0.29289321881 && x < 0.41421356237) {
+    if (f_iszero(x)) { return x; }
+    return x + f_log1p_small(x);
+  }
+  return f_log(1.0 + x);
 }
 `,
   },
   expm1: {
-    deps: ['exp', 'log'],
+    deps: ['exp'],
     code: /* wgsl */ `
-// e^x - 1 accurate near 0: (u - 1) * x / log(u) with u = e^x (Kahan).
+// e^x - 1. For |x| <= ln(2)/2, expf's own polynomial gives e^x - 1 = p(x)·x^2 + x with no
+// cancellation; beyond, e^x - 1 is at least 0.29 in magnitude and subtracting 1 costs under an ulp.
 fn f_expm1(x: f32) -> f32 {
-  if (f_isnan(x)) { return x; }
+  if (f_isnan(x) || f_iszero(x)) { return x; }
+  if (f_abs(x) <= 0.34657359) {
+    let p = ((((1.9875691500e-4 * x + 1.3981999507e-3) * x + 8.3334519073e-3) * x + 4.1665795894e-2) * x
+      + 1.6666665459e-1) * x + 5.0000001201e-1;
+    return p * (x * x) + x;
+  }
   if (x > 88.72283935546875) { return f_inf(); }
-  let u = f_exp(x);
-  if (u == 1.0) { return x; }
-  let um1 = u - 1.0;
-  if (um1 == -1.0) { return -1.0; }
-  return um1 * x / f_log(u);
+  if (x < -17.5) { return -1.0; }
+  return f_exp(x) - 1.0;
 }
 `,
   },
@@ -288,6 +296,8 @@ fn f_pow(x: f32, y: f32) -> f32 {
   let s = f_log_split(ax);
   let e = s.x;
   let m = s.y;
+  // |y·e| beyond 2^30 means |y·log2(x)| > 2^29: certain overflow or underflow (y is then even).
+  if (f_abs(y) * f_abs(e) > 1073741824.0) { return select(0.0, f_inf(), (ax > 1.0) == (y > 0.0)); }
   let yh = bitcast<f32>(bitcast<u32>(y) & 0xfffff000u);
   let yl = y - yh;
   let a = yh * e;
