@@ -1,3 +1,4 @@
 import { gated } from '@gated/eslint-config';
 
-export default gated({ layer: 'backend', tsconfigRootDir: import.meta.dirname });
+// scratch/ holds local experiments (git-ignored).
+export default gated({ layer: 'backend', tsconfigRootDir: import.meta.dirname, ignores: ['scratch/**'] });

@@ -116,7 +116,7 @@ export class WebGpuBackend implements Backend {
       failures.deviceLost(lost.message || lost.reason || 'unknown reason');
     });
     acquired.device.addEventListener('uncapturederror', (event) => {
-      failures.fail(new GatedError('webgpu', `the device reported an error: ${(event as GPUUncapturedErrorEvent).error.message}`));
+      failures.fail(new GatedError('webgpu', `the device reported an error: ${event.error.message}`));
     });
   }
 
@@ -130,16 +130,14 @@ export class WebGpuBackend implements Backend {
   }
 
   write(handle: DataHandle, values: TypedArray, offset = 0): void {
-    this.ctx.write(handle, values, offset, (target, bytes, at) => spliceBytes(this.ctx, target, bytes, at));
+    this.ctx.write(handle, values, offset, (target, bytes, at) => {
+      spliceBytes(this.ctx, target, bytes, at);
+    });
   }
 
   /** Resolves to a copy; a bad handle, a lost device or an earlier failure rejects with a GatedError. */
   read(handle: DataHandle): Promise<TypedArray> {
-    try {
-      return this.ctx.read(handle);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return this.ctx.read(handle);
   }
 
   /** Frees a buffer (after the device was lost this only updates the accounting). */
@@ -149,11 +147,7 @@ export class WebGpuBackend implements Backend {
   }
 
   sync(): Promise<void> {
-    try {
-      return this.ctx.sync();
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return this.ctx.sync();
   }
 
   memory(): BackendMemory {

@@ -13,7 +13,9 @@ let backend: WebGpuBackend;
 beforeAll(async () => {
   backend = await createTestBackend();
 });
-afterAll(() => backend.dispose());
+afterAll(() => {
+  backend.dispose();
+});
 
 /** Distance in float32 ulps between `got` and the float64 `want` (rounded to float32 first). */
 function ulps(got: number, want: number): number {
@@ -76,17 +78,19 @@ describe('WGSL math accuracy (float32 ulps against float64)', () => {
     const exponents = sweep(-8, 8, 100);
     const a = new Float32Array(bases.length * exponents.length);
     const b = new Float32Array(a.length);
-    bases.forEach((x, i) => exponents.forEach((y, j) => {
-      a[i * exponents.length + j] = x;
-      b[i * exponents.length + j] = y;
-    }));
+    bases.forEach((x, i) => {
+      exponents.forEach((y, j) => {
+        a[i * exponents.length + j] = x;
+        b[i * exponents.length + j] = y;
+      });
+    });
     const ha = backend.alloc('float32', a.length);
     const hb = backend.alloc('float32', b.length);
     backend.write(ha, a);
     backend.write(hb, b);
     const out = backend.binary('pow', { data: ha, shape: [a.length] }, { data: hb, shape: [b.length] }, [a.length]);
     const got = (await backend.read(out)) as Float32Array;
-    [ha, hb, out].forEach((h) => backend.free(h));
+    for (const h of [ha, hb, out]) backend.free(h);
     let error = 0;
     for (let i = 0; i < a.length; i++) {
       const want = Math.pow(a[i]!, b[i]!);

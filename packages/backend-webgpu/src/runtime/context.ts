@@ -47,7 +47,7 @@ export class GpuContext {
   private readonly pool: BufferPool;
   private readonly staging: BufferPool;
   private readonly live = new Set<WebGpuBuffer>();
-  private steps: GPUBuffer | null = null;
+  private readonly steps: GPUBuffer[] = [];
   private liveBytes = 0;
   /** Named while a call allocates, so an asynchronous out-of-memory error can name it. */
   private op = 'alloc';
@@ -68,7 +68,9 @@ export class GpuContext {
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     };
     this.recorder = new Recorder(device, this.counters, options.maxPendingDispatches);
-    this.pipelines = new PipelineCache(device, (error) => this.failures.fail(error));
+    this.pipelines = new PipelineCache(device, (error) => {
+      this.failures.fail(error, true);
+    });
     this.pool = new BufferPool((bytes) => this.createBuffer(bytes, DATA_USAGE), options.poolLimitBytes);
     this.staging = new BufferPool((bytes) => this.createBuffer(bytes, STAGING_USAGE), 64 * 1024 * 1024);
   }
@@ -225,7 +227,7 @@ export class GpuContext {
     this.live.clear();
     this.liveBytes = 0;
     if (usable) {
-      this.steps?.destroy();
+      for (const table of this.steps) table.destroy();
       this.pool.trim();
       this.staging.trim();
       this.recorder.destroy();
@@ -263,19 +265,16 @@ export class GpuContext {
    * life and grown by doubling.
    */
   stepTable(count: number): GPUBuffer {
-    if (this.steps && this.steps.size >= count * STEP_SLOT) return this.steps;
-    const slots = 2 ** Math.ceil(Math.log2(Math.max(64, count)));
-    if (this.steps) {
-      // Recorded work may still bind the old table: submit it before the table goes.
-      void this.recorder.flush();
-      this.steps.destroy();
-    }
-    const table = this.device.createBuffer({ size: slots * STEP_SLOT, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST, label: 'step table' });
-    const words = new Uint32Array((slots * STEP_SLOT) / 4);
+    const current = this.steps[this.steps.length - 1];
+    if (current && current.size >= count * STEP_SLOT) return current;
+    // A new table is written while mapped, so creating one never submits recorded work; older
+    // tables may still be bound by it and are only destroyed with the backend.
+    const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, count)));
+    const table = this.device.createBuffer({ size: slots * STEP_SLOT, usage: BufferUsage.UNIFORM, mappedAtCreation: true, label: 'step table' });
+    const words = new Uint32Array(table.getMappedRange());
     for (let s = 0; s < slots; s++) words[(s * STEP_SLOT) / 4] = s;
-    this.recorder.beforeHostWrite();
-    this.device.queue.writeBuffer(table, 0, words);
-    this.steps = table;
+    table.unmap();
+    this.steps.push(table);
     return table;
   }
 

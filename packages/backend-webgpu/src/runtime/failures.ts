@@ -14,6 +14,8 @@ export class Failures {
   /** The first asynchronous failure (out of memory, a kernel that failed to compile or validate). */
   failure: GatedError | null = null;
   disposed = false;
+  /** Whether `failure` is a root cause (see `fail`). */
+  private failureIsCause = false;
   private readonly rejecters = new Set<(error: GatedError) => void>();
 
   /** The error a call to `op` must throw now, or null when the backend is usable. */
@@ -39,10 +41,16 @@ export class Failures {
     this.rejectPending();
   }
 
-  /** Records the first asynchronous failure and rejects every pending read. */
-  fail(error: GatedError): void {
-    if (this.failure || this.disposed) return;
+  /**
+   * Records the first asynchronous failure and rejects every pending read. A `cause` (a kernel
+   * that failed to compile) replaces an earlier failure that was only its consequence (the
+   * device's complaint about the invalid pipeline, which can arrive first).
+   */
+  fail(error: GatedError, cause = false): void {
+    if (this.disposed) return;
+    if (this.failure && !(cause && !this.failureIsCause)) return;
     this.failure = error;
+    this.failureIsCause = cause;
     this.rejectPending();
   }
 

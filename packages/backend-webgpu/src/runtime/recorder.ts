@@ -66,7 +66,7 @@ export class Recorder {
 
   /** Called between kernels: submits when enough work has piled up to keep the GPU busy. */
   boundary(): void {
-    if (this.pending >= this.maxPending) this.flush();
+    if (this.pending >= this.maxPending) void this.flush();
   }
 
   /** Places a uniform block in the arena and returns the range to bind. */

@@ -1,0 +1,116 @@
+/**
+ * Dispatch and submission counts, which decide recurrent speed on real GPUs (a dispatch costs
+ * tens of microseconds there). Deterministic: they come from `counters()`, never from timing.
+ * - The sequence kernels: per step one dispatch (fused) or two (split K) forward, one or two
+ *   backward, a constant number around the loop, and everything in one submission.
+ * - Whole layers through @gated/lstm (input projection GEMM, biases, gradients included): at most
+ *   2 dispatches per layer, direction and step forward and 3 backward.
+ */
+import type { Backend, DataHandle } from '@gated/backend-api';
+import { LSTM } from '@gated/lstm';
+import '@gated/autograd';
+import { dispose, registerBackend, removeBackend, setBackend, sum, tensor, tidy } from '@gated/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebGpuBackend } from '../src/index.js';
+import { planSequence } from '../src/kernels/lstm-plan.js';
+import { createTestBackend } from './gpu.js';
+import { handlesOf, seeded, upload, values } from './helpers.js';
+
+const SCHEDULES = ['persistent', 'per-step'] as const;
+const backends = new Map<string, WebGpuBackend>();
+
+beforeAll(async () => {
+  for (const schedule of SCHEDULES) backends.set(schedule, await createTestBackend({ sequenceSchedule: schedule }));
+});
+afterAll(() => {
+  for (const backend of backends.values()) backend.dispose();
+});
+
+function delta(backend: Backend, before: Readonly<Record<string, number>>): { dispatches: number; submits: number } {
+  const now = backend.counters!();
+  return { dispatches: now['dispatches']! - before['dispatches']!, submits: now['submits']! - before['submits']! };
+}
+
+describe('sequence kernels', () => {
+  // (batch, hidden): a fused per-step plan and a split one.
+  for (const [batch, hidden] of [[4, 8], [1, 64]] as const) {
+    for (const schedule of SCHEDULES) {
+      it(`${schedule}, B=${batch} H=${hidden}: dispatches per step and one submission`, async () => {
+        const backend = backends.get(schedule)!;
+        const steps = 9;
+        const next = seeded(7);
+        const owned: DataHandle[] = [];
+        const forward = {
+          inputGates: upload(backend, owned, values(next, steps * batch * 4 * hidden), [steps, batch, 4 * hidden]),
+          weightHh: upload(backend, owned, values(next, 4 * hidden * hidden, 0.2), [4 * hidden, hidden]),
+          h0: upload(backend, owned, values(next, batch * hidden), [batch, hidden]),
+          c0: upload(backend, owned, values(next, batch * hidden), [batch, hidden]),
+          lengths: null,
+          reverse: false,
+        };
+        const grads = [steps * batch * hidden, batch * hidden, batch * hidden].map((n) => upload(backend, owned, values(next, n), [n]));
+        await backend.sync();
+
+        const forwardPlan = planSequence(batch, hidden, hidden, schedule);
+        const backwardPlan = planSequence(batch, hidden, 4 * hidden, schedule);
+        let before = backend.counters();
+        const out = backend.lstmSequence(forward);
+        await backend.sync();
+        const perStepForward = { persistent: 0, fused: 1, split: 2 }[forwardPlan.schedule];
+        // + the transpose of W_hh (and the persistent loop's one dispatch).
+        const forwardExpected = perStepForward * steps + (forwardPlan.schedule === 'persistent' ? 2 : 1);
+        expect(delta(backend, before), `forward (${forwardPlan.schedule})`).toEqual({ dispatches: forwardExpected, submits: 1 });
+
+        before = backend.counters();
+        const back = backend.lstmSequenceBackward({
+          forward,
+          output: { data: out.output, shape: [steps, batch, hidden] },
+          gates: { data: out.gates, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells, shape: [steps, batch, hidden] },
+          dOutput: { data: grads[0]!.data, shape: [steps, batch, hidden] },
+          dh: { data: grads[1]!.data, shape: [batch, hidden] },
+          dc: { data: grads[2]!.data, shape: [batch, hidden] },
+        });
+        await backend.sync();
+        // Steps u = 0…T (T finishes dh0); split: a product for u ≥ 1 and a cell for every u.
+        const loop = { persistent: 1, fused: steps + 1, split: 2 * steps + 1 }[backwardPlan.schedule];
+        // + hPrev and the dW_hh GEMM.
+        expect(delta(backend, before), `backward (${backwardPlan.schedule})`).toEqual({ dispatches: loop + 2, submits: 1 });
+        expect(perStepForward).toBeLessThanOrEqual(2);
+
+        for (const handle of [...owned, ...handlesOf(out), ...handlesOf(back)]) backend.free(handle);
+      });
+    }
+  }
+});
+
+describe('whole layers through @gated/lstm', () => {
+  for (const schedule of SCHEDULES) {
+    it(`${schedule}: ≤ 2 dispatches per layer-direction-step forward, ≤ 3 backward`, async () => {
+      const name = `dispatch-count-${schedule}`;
+      registerBackend(name, () => createTestBackend({ sequenceSchedule: schedule }));
+      try {
+        const backend = await setBackend(name);
+        const [steps, batch, input, hidden, layers] = [16, 3, 5, 8, 2];
+        const model = new LSTM({ inputSize: input, hiddenSize: hidden, numLayers: layers, bidirectional: true, seed: 1 });
+        const x = tensor(values(seeded(3), steps * batch * input), { shape: [steps, batch, input], requiresGrad: true });
+        await backend.sync();
+        let before = backend.counters!();
+        const result = model.forward(x);
+        await backend.sync();
+        const forward = delta(backend, before).dispatches / (layers * 2 * steps);
+        before = backend.counters!();
+        const loss = tidy(() => sum(result.output));
+        loss.backward();
+        await backend.sync();
+        const backward = delta(backend, before).dispatches / (layers * 2 * steps);
+        expect(forward, `forward dispatches per layer-direction-step`).toBeLessThanOrEqual(2);
+        expect(backward, `backward dispatches per layer-direction-step`).toBeLessThanOrEqual(3);
+        dispose([x, loss, result, x.grad, ...model.parameters().map((p) => p.grad)]);
+        model.dispose();
+      } finally {
+        removeBackend(name);
+      }
+    });
+  }
+});
