@@ -172,8 +172,33 @@ export class GatedTarget implements Target {
           });
         };
 
+    const common = this.common(step);
     return {
-      ...this.common(step),
+      ...common,
+      // Backends with GPU dispatches (webgpu) only: CPU backends count kernel calls, not dispatches.
+      async phaseDispatches() {
+        const backend = getBackend();
+        const count = (): number | undefined => backend.counters?.()['dispatches'];
+        if (count() === undefined) return null;
+        await common.sync();
+        const start = count()!;
+        if (!target) {
+          step();
+          await common.sync();
+          return { forward: (count()! - start) / T, backward: null };
+        }
+        const result = tidy(() => lstm.forward(x));
+        await common.sync();
+        const middle = count()!;
+        tidy(() => {
+          mseLoss(result.output, target).backward();
+          adam!.step();
+          adam!.zeroGrad();
+        });
+        disposeAll([result.output, result.h, result.c]);
+        await common.sync();
+        return { forward: (middle - start) / T, backward: (count()! - middle) / T };
+      },
       async outputs() {
         if (!target) {
           const output = noGrad(() => tidy(() => lstm.forward(x).output));

@@ -56,7 +56,8 @@ export async function measurePrepared(
   const peakBytes = await prepared.peakBytes();
   const after = prepared.dispatches();
   const dispatchesPerStep = before !== null && after !== null ? after - before : null;
-  return { samplesMs, peakBytes, dispatchesPerStep, check };
+  const dispatchesPerTimestep = (await prepared.phaseDispatches?.()) ?? null;
+  return { samplesMs, peakBytes, dispatchesPerStep, dispatchesPerTimestep, check };
 }
 
 /** Prepares a target for a spec, lends it to `use`, and always disposes it afterwards. */

@@ -17,7 +17,8 @@ export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...
   --quick         W1–W4, the small corner of the sweep and the smaller micro-benchmarks,
                   fewer runs and a tighter time budget (under 5 minutes on 2 cores)
   --json          print the result as JSON (one row per workload and backend) instead of tables
-  --workload, -w  W1..W4, a spec id, a family (workloads, sweep, micro) or a prefix* (matmul-*)
+  --workload, -w  W1..W4, a spec id, a family (workloads, sweep, micro) or a prefix* (matmul-*);
+                  gpu (or G1..G6) adds the larger GPU workloads (hidden 512-2048, DeepBench shapes)
   --backend, -b   ts, wasm, wasm-2t, webgpu, tfjs-cpu, tfjs-wasm, tfjs-webgpu, onnxruntime,
                   onnxruntime-1t, brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts
                   always runs as the reference the others are checked against

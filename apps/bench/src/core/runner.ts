@@ -176,6 +176,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
           threads: target.threads,
           peakBytes: measured.peakBytes,
           dispatchesPerStep: measured.dispatchesPerStep,
+          ...(measured.dispatchesPerTimestep ? { dispatchesPerTimestep: measured.dispatchesPerTimestep } : {}),
           check: measured.check,
           ratios: {},
           ...(target.note !== undefined || measured.note !== undefined

@@ -6,7 +6,7 @@
  */
 import type { Outputs, Reference } from './check.js';
 import type { LstmData } from './data.js';
-import type { CheckResult, Spec } from './types.js';
+import type { CheckResult, DispatchesPerTimestep, Spec } from './types.js';
 
 /** Method settings (DESIGN.md: warm-up, then the median of at least 5 runs). */
 export interface Method {
@@ -47,6 +47,11 @@ export interface Prepared {
   peakBytes(): Promise<number | null>;
   /** A running count of kernel dispatches, or null where the backend does not count. */
   dispatches(): number | null;
+  /**
+   * LSTM specs: dispatches per time step of one extra (untimed) step, forward and the rest
+   * separately; absent where the target cannot count or split them.
+   */
+  phaseDispatches?(): Promise<DispatchesPerTimestep | null>;
   /** Frees everything prepared. */
   dispose(): void | Promise<void>;
 }
@@ -56,6 +61,7 @@ export interface Measured {
   readonly samplesMs: readonly number[];
   readonly peakBytes: number | null;
   readonly dispatchesPerStep: number | null;
+  readonly dispatchesPerTimestep?: DispatchesPerTimestep | null;
   readonly check: CheckResult;
   readonly note?: string;
 }

@@ -9,15 +9,15 @@
 export type Mode = 'train' | 'infer';
 
 /** Which family a spec belongs to. */
-export type SpecKind = 'workload' | 'sweep' | 'micro';
+export type SpecKind = 'workload' | 'gpu' | 'sweep' | 'micro';
 
 /** The micro-benchmarks: one matmul, one LSTM cell step, the fused pointwise cell, one Adam step. */
 export type MicroOp = 'matmul' | 'cell' | 'cell-pointwise' | 'adam';
 
-/** An LSTM workload (W1–W4 or a sweep cell): one layer, float32, PyTorch's time-major layout. */
+/** An LSTM workload (W1–W4, a GPU workload or a sweep cell): one layer, float32, PyTorch's time-major layout. */
 export interface LstmSpec {
-  readonly kind: 'workload' | 'sweep';
-  /** `W1`…`W4`, or `sweep-<mode>-b<B>-t<T>-h<H>`. */
+  readonly kind: 'workload' | 'gpu' | 'sweep';
+  /** `W1`…`W4`, `G1`…`G6`, or `sweep-<mode>-b<B>-t<T>-h<H>`. */
   readonly id: string;
   readonly mode: Mode;
   readonly batch: number;
@@ -85,11 +85,22 @@ export interface Row {
   readonly peakBytes: number | null;
   /** Kernel dispatches per step, where the backend counts them. */
   readonly dispatchesPerStep: number | null;
+  /**
+   * LSTM specs on a backend that counts dispatches: dispatches per time step of the (one-layer,
+   * one-direction) model in the forward pass, and in the rest of a train step (backward, loss and
+   * optimizer; null for inference).
+   */
+  readonly dispatchesPerTimestep?: DispatchesPerTimestep;
   readonly check: CheckResult;
   /** Peer backend → peer median / this median (> 1: this row is faster). Filled in by the runner. */
   readonly ratios: Readonly<Record<string, number>>;
   /** Anything a reader must know (e.g. `SwiftShader software adapter`). */
   readonly note?: string;
+}
+
+export interface DispatchesPerTimestep {
+  readonly forward: number;
+  readonly backward: number | null;
 }
 
 /** A (spec, backend) pair that was not measured, and why. */

@@ -13,6 +13,25 @@ export const WORKLOADS: readonly LstmSpec[] = [
   { kind: 'workload', id: 'W4', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256 },
 ];
 
+/**
+ * Workloads where a GPU matters, measured only when asked for (`-w gpu` or an id): hidden 512 to
+ * 2048, batch 32 to 128, 25 to 100 steps, input = hidden. G1–G4 are DeepBench's LSTM training
+ * shapes (baidu-research/DeepBench, `rnn_bench` train set: hidden, batch, T = 25).
+ */
+export const GPU_WORKLOADS: readonly LstmSpec[] = [
+  { kind: 'gpu', id: 'G1', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512 },
+  { kind: 'gpu', id: 'G2', mode: 'train', batch: 64, seq: 25, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G3', mode: 'train', batch: 128, seq: 25, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G4', mode: 'train', batch: 32, seq: 25, input: 2048, hidden: 2048 },
+  { kind: 'gpu', id: 'G5', mode: 'train', batch: 128, seq: 100, input: 512, hidden: 512 },
+  { kind: 'gpu', id: 'G6', mode: 'infer', batch: 128, seq: 100, input: 1024, hidden: 1024 },
+];
+
+/** Whether `--workload` patterns ask for the GPU workloads (`gpu`, `G<n>`, `G*`). */
+export function wantsGpuWorkloads(patterns: readonly string[]): boolean {
+  return patterns.some((p) => /^(gpu|g\d+|g\*)$/i.test(p.trim()));
+}
+
 export const SWEEP_BATCH = [1, 16, 64] as const;
 export const SWEEP_SEQ = [16, 128, 512] as const;
 export const SWEEP_HIDDEN = [64, 256, 1024] as const;
@@ -79,9 +98,9 @@ export function micro(quick: boolean): MicroSpec[] {
   return out;
 }
 
-/** Every spec of a run, in the order they are measured. */
-export function allSpecs(quick: boolean): Spec[] {
-  return [...WORKLOADS, ...micro(quick), ...sweep(quick)];
+/** Every spec of a run, in the order they are measured (the GPU workloads only with `gpu`). */
+export function allSpecs(quick: boolean, gpu = false): Spec[] {
+  return [...WORKLOADS, ...(gpu ? GPU_WORKLOADS : []), ...micro(quick), ...sweep(quick)];
 }
 
 /**
@@ -94,6 +113,7 @@ export function selectSpecs(specs: readonly Spec[], patterns: readonly string[])
     patterns.some((raw) => {
       const p = raw.trim();
       if (p === 'workloads') return spec.kind === 'workload';
+      if (p === 'gpu') return spec.kind === 'gpu';
       if (p === 'sweep') return spec.kind === 'sweep';
       if (p === 'micro') return spec.kind === 'micro';
       if (p.endsWith('*')) return spec.id.startsWith(p.slice(0, -1));
