@@ -8,9 +8,12 @@
  * consecutive invocations read consecutive addresses for either layout of A and B (the transpose
  * flags pick the order, nothing is copied first), and zero-filled past the edges: a padded k adds
  * 0·0, so `0·∞ = NaN` is never introduced into real outputs. Two tile shapes:
- * - `large`: 16×16 invocations, 4×4 each → 64×64 tiles (the default);
- * - `skinny`: 64×4 invocations, 1×4 each → 4×256 tiles, for M ≤ 16 (matrix–vector-like products
- *   such as batch-1 projections), so rows are not wasted.
+ * - `large`: 16×16 invocations, 4×4 each → 64×64 tiles, K staged 16 deep (the default);
+ * - `medium`: 8×8 invocations, 4×4 each → 32×32 tiles, K staged 32 deep, for M ≤ 32 (batch-sized
+ *   products), so fewer rows are wasted; TF.js's packed tile is this one.
+ * Products with M ≤ 4 (matrix–vector-like, such as batch-1 projections) and small products use one
+ * invocation per output instead (`smallSource`): consecutive outputs read consecutive columns of
+ * B, so each element of B is read once from memory, as a GEMV should.
  * Batch axes broadcast through per-operand batch strides; the batch index is the grid's z.
  */
 import { broadcastStrides, sizeOf, type Shape } from '@gated/backend-api';
@@ -32,7 +35,7 @@ export interface TileConfig {
 }
 
 export const LARGE: TileConfig = { name: 'large', wgX: 16, wgY: 16, rm: 4, tk: 16 };
-export const SKINNY: TileConfig = { name: 'skinny', wgX: 64, wgY: 4, rm: 1, tk: 16 };
+export const MEDIUM: TileConfig = { name: 'medium', wgX: 8, wgY: 8, rm: 4, tk: 32 };
 
 /** One operand's layout as the kernel reads it: row-major [rows, cols] or its transpose. */
 export interface MatmulDims {
@@ -188,10 +191,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   return { key, bindings: ['uniform', 'read', 'read', 'write'], code };
 }
 
-/** The tile shape for an M×N product. */
+/** The tile shape for a product with M rows. */
 export function tileFor(m: number): TileConfig {
-  return m <= 16 ? SKINNY : LARGE;
+  return m <= 32 ? MEDIUM : LARGE;
 }
+
+/** Rows up to which a product runs one invocation per output whatever its size. */
+export const VECTOR_ROWS = 4;
 
 /**
  * Records C = op(A)·op(B) for buffers already in place: `a` is [batchA…, M, K] (or [.., K, M]),
@@ -215,7 +221,7 @@ export function recordMatmul(
     shape: walk.shape, strides_a: walk.strides[0]!, strides_b: walk.strides[1]!,
   });
   const resources = [ctx.bind(a), ctx.bind(b), ctx.bind(c)];
-  if (batches * dims.m * dims.n * dims.k <= SMALL_WORK) {
+  if (dims.m <= VECTOR_ROWS || batches * dims.m * dims.n * dims.k <= SMALL_WORK) {
     ctx.run(op, smallSource(transposeA, transposeB, rank), resources, uniforms, Math.ceil((batches * dims.m * dims.n) / 64));
     return;
   }
