@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch (CPU) peer of Gated's benchmark harness.
+"""PyTorch peer of Gated's benchmark harness: on the CPU, and on CUDA (cuDNN's LSTM) when asked.
 
 Run by the Node runner (apps/bench/src/node/torch.ts) as a worker: it reads one JSON request per
 line on stdin and answers one JSON line on stdout. The workloads are the harness's: the same
@@ -8,7 +8,7 @@ torch.nn.LSTM + MSE + Adam for a train step, `torch.no_grad()` inference, and th
 (torch.mm, nn.LSTMCell, one Adam step). Before timing, the outputs are compared with backend-ts's,
 which the runner wrote to raw float32 files; a pair that disagrees is not timed.
 
-Request:  {"id": 1, "spec": {...}, "threads": 2, "method": {...}, "reference": {"block": null,
+Request:  {"id": 1, "spec": {...}, "threads": 2, "device": "cpu" | "cuda", "method": {...}, "reference": {"block": null,
            "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
 Answer:   {"id": 1, "ok": true, "samplesMs": [...], "check": {...}} or {"id": 1, "ok": false, "reason": "..."}
 
@@ -93,6 +93,30 @@ class Skip(Exception):
     pass
 
 
+# The device of the request being handled. CUDA runs in float32 with TF32 off, so that it computes
+# what the other backends compute (TF32 would round the products' inputs to 10 bits).
+DEVICE = torch.device("cpu")
+
+
+def on(t):
+    return t.to(DEVICE)
+
+
+def host(t):
+    return t.detach().cpu().numpy().copy()
+
+
+def synced(step):
+    """A step that returns when the GPU has finished it (CUDA work is asynchronous)."""
+    if DEVICE.type != "cuda":
+        return step
+
+    def run():
+        step()
+        torch.cuda.synchronize()
+    return run
+
+
 def lstm_case(spec):
     T, B, I, H = spec["seq"], spec["batch"], spec["input"], spec["hidden"]
     bound = 1.0 / math.sqrt(H)
@@ -102,15 +126,16 @@ def lstm_case(spec):
         lstm.weight_hh_l0.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
         lstm.bias_ih_l0.copy_(uniform(4 * H, STREAM["biasIh"], bound))
         lstm.bias_hh_l0.copy_(uniform(4 * H, STREAM["biasHh"], bound))
-    x = uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I)
+    lstm = lstm.to(DEVICE)
+    x = on(uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I))
     if spec["mode"] == "train":
-        y = uniform(T * B * H, STREAM["target"], 1.0).view(T, B, H)
+        y = on(uniform(T * B * H, STREAM["target"], 1.0).view(T, B, H))
         opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
 
         def outputs():
             out, _ = lstm(x)
             F.mse_loss(out, y).backward()
-            result = {"output": out.detach().numpy().copy(), "dWeightHh": lstm.weight_hh_l0.grad.numpy().copy()}
+            result = {"output": host(out), "dWeightHh": host(lstm.weight_hh_l0.grad)}
             lstm.zero_grad(set_to_none=True)
             return result
 
@@ -124,21 +149,21 @@ def lstm_case(spec):
         def outputs():
             with torch.no_grad():
                 out, _ = lstm(x)
-            return {"output": out.numpy().copy()}
+            return {"output": host(out)}
 
         def step():
             with torch.no_grad():
                 lstm(x)
-    return outputs, step
+    return outputs, synced(step)
 
 
 def micro_case(spec):
     op = spec["op"]
     if op == "matmul":
         m, k, n = spec["m"], spec["k"], spec["n"]
-        a = uniform(m * k, STREAM["matA"], 1.0).view(m, k)
-        b = uniform(k * n, STREAM["matB"], 1.0).view(k, n)
-        return (lambda: {"y": torch.mm(a, b).numpy()}), (lambda: torch.mm(a, b))
+        a = on(uniform(m * k, STREAM["matA"], 1.0).view(m, k))
+        b = on(uniform(k * n, STREAM["matB"], 1.0).view(k, n))
+        return (lambda: {"y": host(torch.mm(a, b))}), synced(lambda: torch.mm(a, b))
     if op == "cell":
         B, I, H = spec["batch"], spec["input"], spec["hidden"]
         bound = 1.0 / math.sqrt(H)
@@ -148,29 +173,30 @@ def micro_case(spec):
             cell.weight_hh.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
             cell.bias_ih.copy_(uniform(4 * H, STREAM["biasIh"], bound))
             cell.bias_hh.copy_(uniform(4 * H, STREAM["biasHh"], bound))
-        x = uniform(B * I, STREAM["x"], 1.0).view(B, I)
-        h0 = uniform(B * H, STREAM["h0"], 1.0).view(B, H)
-        c0 = uniform(B * H, STREAM["c0"], 1.0).view(B, H)
+        cell = cell.to(DEVICE)
+        x = on(uniform(B * I, STREAM["x"], 1.0).view(B, I))
+        h0 = on(uniform(B * H, STREAM["h0"], 1.0).view(B, H))
+        c0 = on(uniform(B * H, STREAM["c0"], 1.0).view(B, H))
 
         def outputs():
             with torch.no_grad():
                 h, c = cell(x, (h0, c0))
-            return {"h": h.numpy(), "c": c.numpy()}
+            return {"h": host(h), "c": host(c)}
 
         def step():
             with torch.no_grad():
                 cell(x, (h0, c0))
-        return outputs, step
+        return outputs, synced(step)
     if op == "adam":
         n = spec["size"]
-        p = torch.nn.Parameter(uniform(n, STREAM["weightIh"], 1.0))
-        p.grad = uniform(n, STREAM["grad"], 1.0)
+        p = torch.nn.Parameter(on(uniform(n, STREAM["weightIh"], 1.0)))
+        p.grad = on(uniform(n, STREAM["grad"], 1.0))
         opt = torch.optim.Adam([p], lr=1e-3)
 
         def outputs():
             opt.step()
-            return {"param": p.detach().numpy().copy()}
-        return outputs, opt.step
+            return {"param": host(p)}
+        return outputs, synced(opt.step)
     if op == "cell-pointwise":
         raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`")
     raise Skip(f"unknown micro-benchmark {op}")
@@ -215,7 +241,11 @@ def time_steps(step, method):
 
 
 def handle(request):
+    global DEVICE
     spec = request["spec"]
+    DEVICE = torch.device(request.get("device", "cpu"))
+    if DEVICE.type == "cuda" and not torch.cuda.is_available():
+        raise Skip("CUDA is not available to this PyTorch")
     torch.set_num_threads(int(request["threads"]))
     torch.manual_seed(0)
     outputs_fn, step = micro_case(spec) if spec["kind"] == "micro" else lstm_case(spec)
@@ -241,8 +271,13 @@ def main():
     torch.set_grad_enabled(True)
     torch.zeros(1) @ torch.zeros(1)  # loads BLAS so blas_name() sees it
     torch.mm(torch.zeros(2, 2), torch.zeros(2, 2))
+    cuda = None
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        cuda = f"{torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}"
     print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas_name(),
-                      "maxThreads": torch.get_num_threads(), "python": sys.version.split()[0]}), flush=True)
+                      "maxThreads": torch.get_num_threads(), "python": sys.version.split()[0], "cuda": cuda}), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -20,7 +20,7 @@ export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...
   --workload, -w  W1..W4, a spec id, a family (workloads, sweep, micro) or a prefix* (matmul-*);
                   gpu (or G1..G6) adds the larger GPU workloads (hidden 512-2048, DeepBench shapes)
   --backend, -b   ts, wasm, wasm-2t, webgpu, tfjs-cpu, tfjs-wasm, tfjs-webgpu, onnxruntime,
-                  onnxruntime-1t, brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts
+                  onnxruntime-1t, brainjs, torch, torch-1t, torch-cuda, or a prefix* (tfjs-*); backend-ts
                   always runs as the reference the others are checked against
   --out DIR       also write result.json, results.md and chart.svg to DIR
 `;

@@ -118,7 +118,7 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
   }
   let torchWorker: TorchWorker | null = null;
   let torchInfo: TorchInfo | null = null;
-  const torchNames = [`torch`, 'torch-1t'].filter((n) => backendSelected(n, options.backends));
+  const torchNames = [`torch`, 'torch-1t', 'torch-cuda'].filter((n) => backendSelected(n, options.backends));
   if (torchNames.length > 0) {
     torchWorker = new TorchWorker();
     const started = await torchWorker.start();
@@ -130,6 +130,16 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
       torchInfo = started;
       log(`pytorch ${started.torch} (${started.blas}) via ${process.env['GATED_BENCH_PYTHON'] ?? '/usr/bin/python3'}`);
       for (const n of torchNames) {
+        if (n === 'torch-cuda') {
+          if (started.cuda === null) {
+            gone(n, 'this PyTorch sees no CUDA GPU');
+            continue;
+          }
+          const target = new TorchTarget(n, 1, torchWorker, 'cuda');
+          target.note = `cuDNN LSTM on ${started.cuda}, float32 (TF32 off)`;
+          targets.push(target);
+          continue;
+        }
         const target = new TorchTarget(n, n === 'torch' ? threads : 1, torchWorker);
         if (started.blas.startsWith('reference BLAS')) target.note = `slow reference BLAS: ${started.blas}`;
         targets.push(target);

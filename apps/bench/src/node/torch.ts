@@ -1,7 +1,8 @@
 /**
- * PyTorch (CPU) as a peer, through Debian's python3-torch: one worker process running
- * `torch/bench_torch.py`, shared by the `torch` (all cores) and `torch-1t` targets. When
- * `/usr/bin/python3` cannot import torch, both are skipped with that reason.
+ * PyTorch as a peer, through Debian's python3-torch (or `GATED_BENCH_PYTHON`): one worker process
+ * running `torch/bench_torch.py`, shared by the `torch` (all cores), `torch-1t` and, where that
+ * Python's torch sees a GPU, `torch-cuda` (cuDNN's LSTM, float32 with TF32 off) targets. When the
+ * Python cannot import torch, they are skipped with that reason.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface TorchInfo {
   readonly blas: string;
   readonly maxThreads: number;
   readonly python: string;
+  /** The GPU, CUDA and cuDNN versions, or null without CUDA. */
+  readonly cuda: string | null;
 }
 
 interface Answer {
@@ -82,7 +85,7 @@ export class TorchWorker {
     return first;
   }
 
-  async request(spec: Spec, threads: number, reference: Reference, method: Method): Promise<Answer> {
+  async request(spec: Spec, threads: number, reference: Reference, method: Method, device: 'cpu' | 'cuda' = 'cpu'): Promise<Answer> {
     if (!this.child || this.exited !== null) return { id: 0, ok: false, reason: this.exited ?? 'the PyTorch worker is not running' };
     this.dir ??= join(tmpdir(), `gated-bench-${process.pid}`);
     await mkdir(this.dir, { recursive: true });
@@ -96,7 +99,7 @@ export class TorchWorker {
       tolerances[key] = toleranceFor(key);
     }
     const answer = new Promise<Answer>((resolve) => this.waiting.set(id, resolve));
-    this.child.stdin.write(`${JSON.stringify({ id, spec, threads, method, reference: { block: reference.block, files }, tolerances })}\n`);
+    this.child.stdin.write(`${JSON.stringify({ id, spec, threads, device, method, reference: { block: reference.block, files }, tolerances })}\n`);
     try {
       return await answer;
     } finally {
@@ -124,17 +127,18 @@ export class TorchTarget implements Target {
     readonly name: string,
     public threads: number,
     private readonly worker: TorchWorker,
+    private readonly device: 'cpu' | 'cuda' = 'cpu',
   ) {}
 
   supports(spec: Spec): string | null {
     if (spec.kind === 'micro' && spec.op === 'cell-pointwise') {
-      return "PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`";
+      return "PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) has no public API; its cell is measured as `cell`";
     }
     return null;
   }
 
   async run(spec: Spec, _data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    const answer = await this.worker.request(spec, this.threads, reference, method);
+    const answer = await this.worker.request(spec, this.threads, reference, method, this.device);
     if (!answer.ok || !answer.samplesMs || !answer.check) throw new SkipError(answer.reason ?? 'no answer from the PyTorch worker');
     return { samplesMs: answer.samplesMs, check: answer.check, peakBytes: null, dispatchesPerStep: null };
   }
