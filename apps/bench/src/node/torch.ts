@@ -16,7 +16,8 @@ import { SkipError, type Measured, type Method, type SpecData, type Target } fro
 import type { CheckResult, Spec } from '../core/types.js';
 
 export const PYTHON = process.env['GATED_BENCH_PYTHON'] ?? '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../../torch/bench_torch.py', import.meta.url));
+// The real-GPU check runs this file bundled, away from torch/: it names the script's new place.
+const SCRIPT = process.env['GATED_BENCH_TORCH_SCRIPT'] ?? fileURLToPath(new URL('../../torch/bench_torch.py', import.meta.url));
 
 export interface TorchInfo {
   readonly torch: string;
