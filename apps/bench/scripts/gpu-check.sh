@@ -13,7 +13,8 @@
 #                                                  $OUT, else apps/bench/results/gpu/<device>/ (commit them)
 #
 # Environment: GPU_CHECK_DIR (the prepared folder, default .gpu-check), OUT (results folder),
-# GPU_CHECK_ALLOW_SOFTWARE=1 (go on with a software adapter: proves the bundle, not the GPU).
+# GPU_CHECK_ALLOW_SOFTWARE=1 (go on with a software adapter: proves the bundle, not the GPU),
+# GPU_CHECK_STEPS (training steps of the long run, default 1000).
 # Sized for a 10-minute slot: tests ~2 min, long run ~1 min, benchmark (--quick) ~5 min on a GPU.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
@@ -137,8 +138,8 @@ run() {
   echo "== 1/3 conformance suite and backend tests on $ADAPTER"
   (cd "$DIR" && GPU_CHECK_SUMMARY="$OUT/tests.json" timeout 400 "$NODE" tests.mjs > "$OUT/tests.txt" 2>&1) || status=1
   tail -1 "$OUT/tests.txt"
-  echo "== 2/3 long run: 1,000 char-LM training steps, then a forced device loss"
-  (cd "$DIR" && timeout 300 "$NODE" long-run.mjs --json > "$OUT/long-run.json" 2>"$OUT/long-run.log") || status=1
+  echo "== 2/3 long run: ${GPU_CHECK_STEPS:-1000} char-LM training steps, then a forced device loss"
+  (cd "$DIR" && timeout 300 "$NODE" long-run.mjs --steps "${GPU_CHECK_STEPS:-1000}" --json > "$OUT/long-run.json" 2>"$OUT/long-run.log") || status=1
   grep -E '"(passed|msPerStep|flat|reported)"' "$OUT/long-run.json" | tr -d ' ,' | paste -sd' ' -
   echo "== 3/3 benchmark: webgpu, TF.js webgpu, PyTorch cuDNN"
   (cd "$DIR" && GATED_BENCH_TORCH_SCRIPT="$DIR/bench_torch.py" GATED_BENCH_PYTHON="${PYTHON:-/usr/bin/python3}" timeout 420 \

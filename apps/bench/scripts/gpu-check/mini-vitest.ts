@@ -150,7 +150,7 @@ export function expect(actual: unknown, message?: string): Matchers {
       let value: unknown;
       let rejected = false;
       try {
-        value = await (actual as Promise<unknown>);
+        value = await actual;
       } catch (error) {
         value = error;
         rejected = true;
@@ -211,7 +211,7 @@ export async function run(log: (line: string) => void): Promise<RunSummary> {
       let reason = '';
       const started = performance.now();
       try {
-        if (setupError !== null) throw setupError;
+        if (setupError !== null) throw setupError instanceof Error ? setupError : new Error(`beforeAll failed: ${JSON.stringify(setupError)}`);
         for (const scope of chain(b)) for (const hook of scope.beforeEach) await withTimeout(hook(context), 'beforeEach');
         await withTimeout(child.body(context), name);
       } catch (error) {
