@@ -8,6 +8,7 @@
 import type { LstmSequenceBackwardOutputs } from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import { STEP_SLOT, type GpuContext } from '../runtime/context.js';
+import { grid } from '../runtime/recorder.js';
 import { CELL_WORKGROUP, backwardSource } from '../wgsl/lstm-sequence.js';
 import { runElementwise } from './elementwise.js';
 import { elementwiseKernel } from './layout.js';
@@ -96,10 +97,10 @@ export function lstmSequenceBackward(ctx: GpuContext, x: SequenceBackwardBuffers
       const cell = ctx.pipeline(op, backwardSource('cell', plan, withLengths));
       const productGroup = recorder.bindGroup(product, [uniforms, step, ctx.bind(dInputGates), ctx.bind(x.weightHh), ctx.bind(partial), lengths]);
       const cellGroup = recorder.bindGroup(cell, [uniforms, step, ctx.bind(dInputGates), lengths, ctx.bind(partial), ...reads]);
-      const cellGroups = Math.ceil(bh / CELL_WORKGROUP);
+      const cellGroups = grid(Math.ceil(bh / CELL_WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension);
       for (let u = 0; u <= steps; u++) {
         if (u > 0) recorder.dispatch(product, productGroup, [plan.tilesX, plan.tilesY, plan.splits], [u * STEP_SLOT]);
-        recorder.dispatch(cell, cellGroup, [cellGroups, 1, 1], [u * STEP_SLOT]);
+        recorder.dispatch(cell, cellGroup, cellGroups, [u * STEP_SLOT]);
       }
       ctx.release(partial);
     }

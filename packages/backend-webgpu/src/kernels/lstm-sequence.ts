@@ -7,7 +7,7 @@
 import type { LstmSequenceOutputs } from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import { STEP_SLOT, type GpuContext } from '../runtime/context.js';
-import type { BindRange } from '../runtime/recorder.js';
+import { grid, type BindRange } from '../runtime/recorder.js';
 import { CELL_WORKGROUP, SEQUENCE_BLOCK, forwardSource } from '../wgsl/lstm-sequence.js';
 import { stridedCopy } from './elementwise.js';
 import { planSequence, type SequencePlan } from './lstm-plan.js';
@@ -80,10 +80,10 @@ export function lstmSequence(ctx: GpuContext, x: SequenceBuffers): LstmSequenceO
       const cell = ctx.pipeline(op, forwardSource('cell', plan, withLengths));
       const productGroup = recorder.bindGroup(product, [uniforms, step, ctx.bind(weightT), ctx.bind(state), ctx.bind(partial)]);
       const cellGroup = recorder.bindGroup(cell, [uniforms, step, ctx.bind(x.inputGates), lengths, ctx.bind(partial), ...outputs]);
-      const cellGroups = Math.ceil(bh / CELL_WORKGROUP);
+      const cellGroups = grid(Math.ceil(bh / CELL_WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension);
       for (let s = 0; s < steps; s++) {
         recorder.dispatch(product, productGroup, [plan.tilesX, plan.tilesY, plan.splits], [s * STEP_SLOT]);
-        recorder.dispatch(cell, cellGroup, [cellGroups, 1, 1], [s * STEP_SLOT]);
+        recorder.dispatch(cell, cellGroup, cellGroups, [s * STEP_SLOT]);
       }
       ctx.release(partial);
     }

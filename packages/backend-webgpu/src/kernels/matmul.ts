@@ -221,15 +221,18 @@ export function recordMatmul(
     shape: walk.shape, strides_a: walk.strides[0]!, strides_b: walk.strides[1]!,
   });
   const resources = [ctx.bind(a), ctx.bind(b), ctx.bind(c)];
-  if (dims.m <= VECTOR_ROWS || batches * dims.m * dims.n * dims.k <= SMALL_WORK) {
+  const config = tileFor(dims.m);
+  const tilesX = Math.ceil(dims.n / (config.wgX * 4));
+  const tilesY = Math.ceil(dims.m / (config.wgY * config.rm));
+  const maxGroups = ctx.limits.maxComputeWorkgroupsPerDimension;
+  // Past the grid's limit on tiles (N or M in the millions) the per-output kernel, whose grid
+  // folds into two dimensions, still covers it.
+  if (dims.m <= VECTOR_ROWS || batches * dims.m * dims.n * dims.k <= SMALL_WORK || tilesX > maxGroups || tilesY > maxGroups) {
     ctx.run(op, smallSource(transposeA, transposeB, rank), resources, uniforms, Math.ceil((batches * dims.m * dims.n) / 64));
     return;
   }
-  const config = tileFor(dims.m);
   const source = matmulSource(config, transposeA, transposeB, rank);
-  const tilesX = Math.ceil(dims.n / (config.wgX * 4));
-  const tilesY = Math.ceil(dims.m / (config.wgY * config.rm));
-  const z = Math.min(batches, ctx.limits.maxComputeWorkgroupsPerDimension);
+  const z = Math.min(batches, maxGroups);
   ctx.run(op, source, resources, uniforms, [tilesX, tilesY, z]);
 }
 
