@@ -8,7 +8,7 @@
  *   pnpm --filter @gated/backend-webgpu long-run [--steps N] [--json]
  */
 import { exp, getBackend, memory, registerBackend, setBackend, tensor } from '@gated/tensor';
-import { createWebGpuBackend, type WebGpuBackend } from '../src/node.js';
+import { createWebGpuBackend } from '../src/node.js';
 import { createCharLm } from './char-lm.js';
 
 const args = process.argv.slice(2);
@@ -18,8 +18,9 @@ const say = (line: string): void => {
   if (!json) console.log(line);
 };
 
-registerBackend('webgpu', () => createWebGpuBackend());
-const backend = (await setBackend('webgpu')) as WebGpuBackend;
+const backend = await createWebGpuBackend();
+registerBackend('webgpu', () => backend);
+await setBackend('webgpu');
 say(`webgpu on ${backend.info.adapter.description || backend.info.adapter.vendor}; ${steps} steps`);
 
 function snapshot() {
