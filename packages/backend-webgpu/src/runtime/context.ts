@@ -67,10 +67,21 @@ export class GpuContext {
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     };
-    this.recorder = new Recorder(device, this.counters, options.maxPendingDispatches);
-    this.pipelines = new PipelineCache(device, (error) => {
-      this.failures.fail(error, true);
+    const failures = this.failures;
+    this.recorder = new Recorder(device, this.counters, options.maxPendingDispatches, (validation) => {
+      failures.watch(validation.then((error) => {
+        if (error) failures.fail(new GatedError('webgpu', `the device refused recorded work: ${error.message}`));
+      }));
     });
+    this.pipelines = new PipelineCache(
+      device,
+      (error) => {
+        failures.fail(error, true);
+      },
+      (check) => {
+        failures.watch(check);
+      },
+    );
     this.pool = new BufferPool((bytes) => this.createBuffer(bytes, DATA_USAGE), options.poolLimitBytes);
     this.staging = new BufferPool((bytes) => this.createBuffer(bytes, STAGING_USAGE), 64 * 1024 * 1024);
   }
@@ -180,6 +191,9 @@ export class GpuContext {
     const copy = staging.getMappedRange(0, bytes).slice(0, buffer.bytes);
     staging.unmap();
     this.staging.release(staging);
+    // Errors about the work that produced it arrive through error scopes: wait for them.
+    await this.failures.settled();
+    this.failures.check('read');
     switch (buffer.dtype) {
       case 'float32':
         return new Float32Array(copy);
@@ -194,6 +208,8 @@ export class GpuContext {
   async sync(): Promise<void> {
     this.failures.check('sync');
     await this.settle(this.recorder.flush());
+    // Errors about that work (validation, memory, compilation) arrive through error scopes.
+    await this.failures.settled();
     this.failures.check('sync');
   }
 
@@ -289,9 +305,9 @@ export class GpuContext {
     const op = this.op;
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ size: bytes, usage });
-    void this.device.popErrorScope().then((error) => {
+    this.failures.watch(this.device.popErrorScope().then((error) => {
       if (error) this.failures.fail(new GatedError(op, `out of GPU memory allocating ${bytes} bytes: ${error.message}`));
-    });
+    }));
     return buffer;
   }
 

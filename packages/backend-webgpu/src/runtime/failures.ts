@@ -17,6 +17,19 @@ export class Failures {
   /** Whether `failure` is a root cause (see `fail`). */
   private failureIsCause = false;
   private readonly rejecters = new Set<(error: GatedError) => void>();
+  /** Error-scope results not in yet (compilations, allocations, submissions). */
+  private readonly checks = new Set<Promise<unknown>>();
+
+  /** Tracks an error-scope result until it settles, so that `settled` can wait for it. */
+  watch(check: Promise<unknown>): void {
+    const tracked = check.catch(() => undefined).finally(() => this.checks.delete(tracked));
+    this.checks.add(tracked);
+  }
+
+  /** Resolves once every error-scope result watched so far is in (and recorded, if it was an error). */
+  async settled(): Promise<void> {
+    while (this.checks.size > 0) await Promise.all([...this.checks]);
+  }
 
   /** The error a call to `op` must throw now, or null when the backend is usable. */
   errorFor(op: string): GatedError | null {

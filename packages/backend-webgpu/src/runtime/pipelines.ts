@@ -49,6 +49,8 @@ export class PipelineCache {
     private readonly device: GPUDevice,
     /** Called (once per broken kernel) when compilation fails. */
     private readonly onFailure: (error: GatedError) => void,
+    /** Receives the compilation's error-scope result, so that `sync` can wait for it. */
+    private readonly watch: (check: Promise<unknown>) => void,
   ) {}
 
   get size(): number {
@@ -69,7 +71,7 @@ export class PipelineCache {
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
     });
-    void device.popErrorScope().then(async (error) => {
+    this.watch(device.popErrorScope().then(async (error) => {
       if (!error) return;
       let detail = error.message;
       try {
@@ -80,7 +82,7 @@ export class PipelineCache {
         // The scope's message is enough.
       }
       this.onFailure(new GatedError(op, `the WebGPU kernel ${source.key} failed to compile: ${detail}`));
-    });
+    }));
     const entry = { key: source.key, pipeline, layout };
     this.cache.set(source.key, entry);
     return entry;

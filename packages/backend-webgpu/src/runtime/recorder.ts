@@ -55,6 +55,8 @@ export class Recorder {
     readonly counters: Counters,
     /** Dispatches recorded before a kernel boundary submits them. */
     private readonly maxPending: number,
+    /** Receives each submission's validation result (an error or null), so that `sync` can wait for it. */
+    private readonly onSubmitted: (validation: Promise<GPUError | null>) => void,
   ) {
     this.alignWords = device.limits.minUniformBufferOffsetAlignment / 4;
   }
@@ -123,10 +125,14 @@ export class Recorder {
     const arenas = this.arenas;
     this.arenas = [];
     for (const arena of arenas) this.device.queue.writeBuffer(arena.gpu, 0, arena.host.buffer, 0, arena.used * 4);
+    // Encoding errors surface in finish(), and a submission that fails validation is dropped
+    // whole: the scope's first error (the root cause) must reach sync and read.
+    this.device.pushErrorScope('validation');
     const commands = this.encoder.finish();
     this.encoder = null;
     this.pending = 0;
     this.device.queue.submit([commands]);
+    this.onSubmitted(this.device.popErrorScope());
     this.counters.submits++;
     const done = this.device.queue.onSubmittedWorkDone();
     void done.then(
