@@ -13,6 +13,7 @@ import { timeSteps } from '../src/core/target.js';
 import type { BenchResult, Row } from '../src/core/types.js';
 import { allSpecs, micro, selectSpecs, sweep, wantsGpuWorkloads, WORKLOADS } from '../src/core/workloads.js';
 import { renderMarkdown, rowsTable } from '../src/report/markdown.js';
+import { describeAdapterInfo, isSoftwareAdapter } from '../src/core/webgpu.js';
 import { validateResult, REQUIRED_ROW_FIELDS } from '../src/report/schema.js';
 import { renderSvg } from '../src/report/svg.js';
 
@@ -123,6 +124,13 @@ describe('workloads', () => {
     expect(selectSpecs(specs, ['workloads'])).toHaveLength(4);
     expect(selectSpecs(specs, ['matmul-*']).every((s) => s.id.startsWith('matmul-'))).toBe(true);
     expect(selectSpecs(specs, [])).toHaveLength(specs.length);
+  });
+
+  it('recognises software WebGPU adapters (the time budget then applies to W1–W4)', () => {
+    expect(isSoftwareAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', description: 'NVIDIA H100 80GB HBM3', fallback: true })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' })).toBe(false);
+    expect(describeAdapterInfo({ vendor: 'google', architecture: 'swiftshader' })).toMatch(/software rasterizer/);
   });
 
   it('adds the GPU workloads only when asked for', () => {

@@ -79,7 +79,12 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
   for (const u of discovery.unavailable) gone(u.backend, u.reason);
   const reference = discovery.targets.find((t) => t.name === 'ts');
   if (!reference) throw new Error('backend-ts is required: it is the reference every output is checked against');
-  for (const t of discovery.targets) if (t.name.startsWith('webgpu') && gpuAdapter) t.note = `WebGPU adapter: ${gpuAdapter}`;
+  for (const t of discovery.targets) {
+    if (t.name.startsWith('webgpu') && gpuAdapter) {
+      t.note = `WebGPU adapter: ${gpuAdapter}`;
+      t.software = gpuAdapter.includes('software rasterizer');
+    }
+  }
   const targets: Target[] = discovery.targets.filter((t) => t === reference || backendSelected(t.name, options.backends));
   log(`gated backends: ${discovery.targets.map((t) => `${t.name} (${t.threads} thread${t.threads > 1 ? 's' : ''})`).join(', ')}`);
 

@@ -78,6 +78,7 @@ export class GatedTarget implements Target {
   readonly group = 'gated' as const;
   threads = 1;
   note?: string;
+  software?: boolean;
   private backend: Backend | null = null;
 
   constructor(readonly name: string) {}

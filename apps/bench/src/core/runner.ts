@@ -144,8 +144,9 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         skip(spec, target, unsupported);
         continue;
       }
-      // Gated's own backends always run W1–W4: they are what the harness is for.
-      const exempt = spec.kind === 'workload' && target.group === 'gated';
+      // Gated's own backends always run W1–W4 (they are what the harness is for), except on a
+      // software GPU, where W2 alone could use up a quick run's deadline.
+      const exempt = spec.kind === 'workload' && target.group === 'gated' && target.software !== true;
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
         skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);

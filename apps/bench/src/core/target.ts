@@ -87,6 +87,11 @@ export interface Target {
   threads: number;
   /** Something a reader must know about every row of this target (e.g. a software GPU). */
   note?: string;
+  /**
+   * Runs on a software GPU (SwiftShader): slower than the CPU backends by design, so the time
+   * budget applies to it on W1–W4 too instead of letting one spec eat a quick run's deadline.
+   */
+  software?: boolean;
   /** null when the target runs the spec, else why not. */
   supports(spec: Spec): string | null;
   /** Checks the outputs against the reference, then times. */

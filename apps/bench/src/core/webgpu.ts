@@ -36,9 +36,18 @@ export interface AdapterDescription {
   readonly description?: string;
 }
 
+function adapterText(info: AdapterDescription): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== '').join(' ');
+}
+
+/** Whether the adapter is a software rasterizer (SwiftShader, llvmpipe, lavapipe) or a fallback adapter. */
+export function isSoftwareAdapter(info: AdapterDescription & { fallback?: boolean }): boolean {
+  return info.fallback === true || /swiftshader|llvmpipe|lavapipe/i.test(adapterText(info));
+}
+
 /** `vendor architecture device description`, flagged when it is a software rasterizer. */
 export function describeAdapterInfo(info: AdapterDescription): string {
-  const text = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== '').join(' ');
-  const software = /swiftshader|llvmpipe|lavapipe/i.test(text);
+  const text = adapterText(info);
+  const software = isSoftwareAdapter(info);
   return `${text || 'unknown adapter'}${software ? ' (software rasterizer: SwiftShader on the CPU, not a GPU; its speeds prove correctness, not GPU performance)' : ''}`;
 }
