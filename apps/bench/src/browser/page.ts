@@ -106,6 +106,7 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
       ...(backend === 'webgpu' ? { dispatches: countWebGpuDispatches((globalThis as { GPUComputePassEncoder?: unknown }).GPUComputePassEncoder) } : {}),
     });
     if (!backendSelected(target.name, options.backends)) continue;
+    if (backend === 'webgpu') target.software = gpuAdapter?.includes('software rasterizer') ?? false;
     const problem = backend === 'webgpu' && !gpuAdapter ? 'this browser has no WebGPU adapter' : await target.init();
     if (problem === null) targets.push(target);
     else gone(target.name, problem);

@@ -24,11 +24,22 @@ export interface Budget {
   readonly referenceMs: number;
   /** Wall time (ms) after which the remaining pairs are skipped (a safety net), or null. */
   readonly deadlineMs: number | null;
+  /**
+   * The specs a target on a software GPU (`Target.software`) is measured on, or null for all:
+   * SwiftShader proves correctness, not speed, and one of its steps can take a minute.
+   */
+  readonly softwareGpuSpecs: readonly string[] | null;
 }
 
-export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null };
+export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null, softwareGpuSpecs: null };
 /** `--quick`: under 5 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
-export const QUICK_BUDGET: Budget = { workloadStepMs: 3_000, sweepStepMs: 500, referenceMs: 5_000, deadlineMs: 255_000 };
+export const QUICK_BUDGET: Budget = {
+  workloadStepMs: 3_000,
+  sweepStepMs: 500,
+  referenceMs: 5_000,
+  deadlineMs: 255_000,
+  softwareGpuSpecs: ['W1', 'matmul-128x128x128', 'matmul-256x256x256', 'matmul-32x256x1024'],
+};
 
 /** The check step includes compilation (shaders, JIT): never stop a pair on it below this. */
 export const MIN_CHECK_LIMIT_MS = 5_000;
@@ -139,6 +150,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     }
 
     for (const target of options.targets) {
+      const softwareSpecs = budget.softwareGpuSpecs;
+      if (target.software === true && softwareSpecs !== null && !softwareSpecs.includes(spec.id)) {
+        skip(spec, target, `software GPU adapter: a quick run measures it on ${softwareSpecs.join(', ')} only (the full run measures the rest)`);
+        continue;
+      }
       const unsupported = target.supports(spec);
       if (unsupported !== null) {
         skip(spec, target, unsupported);

@@ -46,6 +46,7 @@ export class TfjsTarget implements Target {
   readonly name: string;
   threads = 1;
   note?: string;
+  software?: boolean;
   private ready: Promise<string | null> | null = null;
   private readonly tf: Tf;
 

@@ -49,6 +49,7 @@ async function addTfjsWebGpu(targets: Target[]): Promise<string | null> {
       note: () => `WebGPU adapter (Dawn, shared with Gated's webgpu): ${description}`,
       dispatches: countWebGpuDispatches(dawn.globals['GPUComputePassEncoder']),
     });
+    target.software = isSoftwareAdapter({ ...adapter.info, fallback: adapter.info.isFallbackAdapter });
     const problem = await target.init();
     if (problem === null) targets.push(target);
     return problem;
