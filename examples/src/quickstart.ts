@@ -2,7 +2,7 @@
  * Quickstart: fit a small two-layer network to y = sin(2x) on the TypeScript backend, with
  * autodiff and a hand-written SGD step, printing the loss as it falls and a few predictions.
  *
- *   pnpm start            (from the repository root)
+ *   pnpm --filter @gated/examples quickstart
  */
 import { valueAndGrad, noGrad } from '@gated/autograd';
 import { createTsBackend } from '@gated/backend-ts';

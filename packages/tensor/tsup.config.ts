@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { gatedTsup } from '@gated/build-config/tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+export default gatedTsup();

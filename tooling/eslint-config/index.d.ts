@@ -1,7 +1,7 @@
 import type { Linter } from 'eslint';
 
 export interface GatedEslintOptions {
-  layer: 'backend-api' | 'backend' | 'tensor' | 'library' | 'any';
+  layer: 'backend-api' | 'backend' | 'tensor' | 'library' | 'onnx' | 'any';
   tsconfigRootDir: string;
   ignores?: string[];
   /** Programs whose job is to print (examples, command-line tools). */

@@ -1,10 +1,11 @@
 // Shared flat config. Each package's eslint.config.js is one call:
 //   export default gated({ layer: 'backend', tsconfigRootDir: import.meta.dirname });
-// The `layer` enforces DESIGN.md's dependency direction as a lint rule:
+// The `layer` enforces the dependency direction of docs/architecture.md as a lint rule:
 //   backend      → may import only @gated/backend-api (never tensor, never another backend)
 //   backend-api  → no @gated imports at all
 //   tensor       → @gated/backend-api only (never a backend)
 //   library      → autograd, lstm, optim: tensor, autograd, backend-api; never a backend
+//   onnx         → @gated/onnx: lstm, tensor, autograd, backend-api; never a backend or optim
 //   any          → conformance suite and apps: anything
 import js from '@eslint/js';
 import globals from 'globals';
@@ -20,19 +21,25 @@ const layerRules = {
   backend: [
     {
       group: ['@gated/*', '!@gated/backend-api'],
-      message: 'A backend imports only @gated/backend-api (DESIGN.md, "Dependency direction").',
+      message: 'A backend imports only @gated/backend-api (docs/architecture.md, "Dependency direction").',
     },
   ],
   tensor: [
     {
       group: [...backendPackages, '@gated/autograd', '@gated/lstm', '@gated/optim', '@gated/backend-conformance'],
-      message: '@gated/tensor never imports a backend or a higher layer (DESIGN.md, "Dependency direction").',
+      message: '@gated/tensor never imports a backend or a higher layer (docs/architecture.md, "Dependency direction").',
     },
   ],
   library: [
     {
       group: [...backendPackages, '@gated/backend-conformance'],
       message: 'Libraries above tensor reach compute only through @gated/tensor, never a backend directly.',
+    },
+  ],
+  onnx: [
+    {
+      group: ['@gated/*', '!@gated/lstm', '!@gated/tensor', '!@gated/autograd', '!@gated/backend-api'],
+      message: '@gated/onnx builds on the layers: it imports @gated/lstm, tensor, autograd and backend-api only (never a backend, never optim).',
     },
   ],
   any: [],
@@ -64,9 +71,8 @@ export function gated({ layer, tsconfigRootDir, ignores = [], allowConsole = fal
       },
     },
     {
-      // The layering rule binds shipped code; tests and configs may wire packages together.
+      // The layering rule binds shipped code (src/); tests (test/) and configs may wire packages together.
       files: ['src/**/*.ts'],
-      ignores: ['src/**/*.test.ts'],
       rules: { 'no-restricted-imports': ['error', { patterns }] },
     },
     {

@@ -27,7 +27,8 @@ const ssr = { resolve: { conditions: ['source', 'module', 'node', 'development|p
  * @param {{ browser?: boolean; include?: string[]; nodeOnly?: string[]; crossOriginIsolated?: boolean; testTimeoutMs?: number }} [options]
  */
 export async function gatedVitest(options = {}) {
-  const include = options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'];
+  // One layout everywhere: shipped code in src/, tests in test/.
+  const include = options.include ?? ['test/**/*.test.ts'];
   const testTimeout = options.testTimeoutMs ?? 120_000;
   /** @type {import('vitest/config').TestProjectInlineConfiguration[]} */
   const projects = [

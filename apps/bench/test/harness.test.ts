@@ -84,7 +84,7 @@ describe('statistics', () => {
   });
 });
 
-describe('FLOPs (DESIGN.md)', () => {
+describe('FLOPs (docs/architecture.md)', () => {
   it('counts forward = T·2·B·(I+H)·4H and a train step as 3× forward', () => {
     expect(lstmForwardFlops(32, 16, 32, 128)).toBe(32 * 2 * 16 * 160 * 512);
     const w1 = WORKLOADS[0]!;
@@ -100,7 +100,7 @@ describe('FLOPs (DESIGN.md)', () => {
 });
 
 describe('workloads', () => {
-  it('has W1–W4 as DESIGN.md defines them', () => {
+  it('has W1–W4 as docs/architecture.md defines them', () => {
     expect(WORKLOADS.map((w) => [w.id, w.mode, w.batch, w.seq, w.input, w.hidden])).toEqual([
       ['W1', 'train', 16, 32, 32, 128],
       ['W2', 'train', 32, 64, 64, 256],

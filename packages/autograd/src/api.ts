@@ -4,7 +4,8 @@
  * `tensor.backward()` and `.grad`, plus `noGrad`.
  */
 import { GatedError } from '@gated/backend-api';
-import { Tensor, dispose, installRecorder, keep, reshape, setGradEnabled, tidy, zerosLike } from '@gated/tensor';
+import { Tensor, dispose, keep, reshape, setGradEnabled, tidy, zerosLike } from '@gated/tensor';
+import { installRecorder } from '@gated/tensor/internal';
 import { TAPE, type BackwardOptions } from './tape.js';
 
 let installed = false;

@@ -17,11 +17,11 @@ import {
   setGradEnabled,
   tidy,
   zeros,
-  type OpRecorder,
   type Tensor,
 } from '@gated/tensor';
+import type { OpRecorder } from '@gated/tensor/internal';
 import { GRADIENTS } from './gradients/index.js';
-import { isNonDifferentiable, type GradientRule, type InputInfo, type NonDifferentiable } from './rule.js';
+import { isNonDifferentiable, type GradientRule, type InputInfo, type NonDifferentiable, type Saved } from './rule.js';
 
 /** What a tensor's `gradNode` holds: which output of which node it is. */
 interface Slot {
@@ -42,7 +42,7 @@ let nextNodeId = 0;
 
 class Node {
   readonly id = nextNodeId++;
-  saved: Tensor[] = [];
+  saved: Saved = {};
   liveOutputs = 0;
   consumers = 0;
   /** Set when the saved tensors were freed by a backward pass; the node can't be traversed again. */
@@ -99,7 +99,13 @@ export class Tape implements OpRecorder {
       output.gradNode = { node, index, counted: true } satisfies Slot;
       node.liveOutputs++;
     });
-    if (entry.save) node.saved = entry.save(inputs, outputs, attrs as AttrsOf<OpName>).map(retain);
+    if (entry.save) {
+      const saved: Record<string, Tensor | null> = {};
+      for (const [name, tensor] of Object.entries(entry.save(inputs, outputs, attrs as AttrsOf<OpName>))) {
+        saved[name] = tensor && retain(tensor);
+      }
+      node.saved = saved;
+    }
   }
 
   release(tensor: Tensor): void {
@@ -300,8 +306,8 @@ function retain(tensor: Tensor): Tensor {
 }
 
 function freeSaved(node: Node): void {
-  for (const saved of node.saved) saved.dispose();
-  node.saved = [];
+  for (const saved of Object.values(node.saved)) saved?.dispose();
+  node.saved = {};
 }
 
 /** Nodes reachable from `root`, each after every node that consumes it (root first). */

@@ -8,14 +8,21 @@
  *
  * Layout. Kernels see only contiguous, row-major inputs ({@link TensorSpec}); views (reshape,
  * transpose, slice, expand) live in the tensor engine, which materialises them with
- * {@link Backend.stridedCopy} before calling a kernel. Shapes have been validated by the engine
- * before a kernel is called: a kernel may trust them.
+ * {@link Backend.stridedCopy} before calling a kernel.
+ *
+ * Validation. A backend only computes: `checkedBackend` (checked-backend.ts) stands in front of
+ * every backend the engine adopts and refuses bad calls (dead or foreign handles, dtypes, shapes,
+ * axes, unknown ops) with a GatedError before the backend sees them, so a kernel may trust its
+ * arguments. Checks that read buffer contents (gather indices, LSTM lengths) are the backend's,
+ * where they are cheap (see {@link Backend.gather}).
  *
  * Sync versus async. Every compute method is synchronous *to call*: it enqueues work and returns
  * the output handle at once, so a GPU backend never blocks. Only reading back is asynchronous
  * ({@link Backend.read}); {@link Backend.readSync} exists only where `caps.syncRead` is true.
  */
 import type { DType, TypedArray } from './dtype.js';
+import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from './fused.js';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused.js';
 import type { ArgReduceOp, BinaryOp, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 
@@ -76,116 +83,20 @@ export interface BackendCaps {
   readonly threads?: number;
 }
 
-/** Inputs of the fused LSTM cell: pre-activation gates in PyTorch's order i, f, g, o. */
-export interface LstmCellInputs {
-  /** `x · W_ihᵀ (+ b_ih + b_hh)`, shape [B, 4H]. */
-  readonly inputGates: TensorSpec;
-  /** `h · W_hhᵀ`, shape [B, 4H]. */
-  readonly hiddenGates: TensorSpec;
-  /** Previous cell state, [B, H]. */
-  readonly c: TensorSpec;
-}
-
-/** Outputs of the fused LSTM cell; the caller owns all three buffers. */
-export interface LstmCellOutputs {
-  /** New hidden state `o ⊙ tanh(c')`, [B, H]. */
-  readonly h: DataHandle;
-  /** New cell state `f ⊙ c + i ⊙ g`, [B, H]. */
-  readonly c: DataHandle;
-  /** Activated gates `[σ(i), σ(f), tanh(g), σ(o)]`, [B, 4H]: what backward needs. */
-  readonly gates: DataHandle;
-}
-
-export interface LstmCellBackwardInputs {
-  /** Gradient of the loss with respect to the new hidden state, [B, H]. */
-  readonly dh: TensorSpec;
-  /** Gradient with respect to the new cell state, [B, H]. */
-  readonly dc: TensorSpec;
-  /** Previous cell state, [B, H]. */
-  readonly c: TensorSpec;
-  /** New cell state, [B, H]. */
-  readonly cNew: TensorSpec;
-  /** Activated gates from the forward call, [B, 4H]. */
-  readonly gates: TensorSpec;
-}
-
-export interface LstmCellBackwardOutputs {
-  /** Gradient with respect to the pre-activation gates (both inputs of the sum), [B, 4H]. */
-  readonly dGates: DataHandle;
-  /** Gradient with respect to the previous cell state, [B, H]. */
-  readonly dc: DataHandle;
-}
-
-/** Inputs of a whole single-direction LSTM layer run inside the backend. */
-export interface LstmSequenceInputs {
-  /** Input projection of every step with both biases added, [T, B, 4H], gate order i, f, g, o. */
-  readonly inputGates: TensorSpec;
-  /** Recurrent weights in PyTorch's layout, [4H, H]. */
-  readonly weightHh: TensorSpec;
-  /** Initial states, [B, H]. */
-  readonly h0: TensorSpec;
-  readonly c0: TensorSpec;
-  /**
-   * Per-sequence lengths, int32 [B], each in [1, T]; null when every sequence has length T. At a
-   * step `t >= lengths[b]` sequence b's state is carried unchanged and its output is 0.
-   */
-  readonly lengths: TensorSpec | null;
-  /** Run the steps from T-1 down to 0 (the reverse direction of a bidirectional layer). */
-  readonly reverse: boolean;
-}
-
-export interface LstmSequenceOutputs {
-  /** Hidden state of every step, [T, B, H] (0 past a sequence's length). */
-  readonly output: DataHandle;
-  /** Final states, [B, H]: the state after each sequence's last real step. */
-  readonly h: DataHandle;
-  readonly c: DataHandle;
-  /** Activated gates of every step, [T, B, 4H], kept for backward. */
-  readonly gates: DataHandle;
-  /** Cell state after every step, [T, B, H], kept for backward. */
-  readonly cells: DataHandle;
-}
-
-export interface LstmSequenceBackwardInputs {
-  readonly forward: LstmSequenceInputs;
-  /** The forward call's `output`, `gates` and `cells`, with their shapes. */
-  readonly output: TensorSpec;
-  readonly gates: TensorSpec;
-  readonly cells: TensorSpec;
-  /** Gradients of the loss with respect to `output` [T, B, H] and the final states [B, H]. */
-  readonly dOutput: TensorSpec;
-  readonly dh: TensorSpec;
-  readonly dc: TensorSpec;
-}
-
-export interface LstmSequenceBackwardOutputs {
-  /** Gradient with respect to `inputGates`, [T, B, 4H] (and so, summed, to both biases). */
-  readonly dInputGates: DataHandle;
-  /** Gradient with respect to `weightHh`, [4H, H]. */
-  readonly dWeightHh: DataHandle;
-  readonly dh0: DataHandle;
-  readonly dc0: DataHandle;
-}
-
-/** One Adam / AdamW update, PyTorch semantics (`torch.optim.Adam`, `AdamW`; `step` counts from 1). */
-export interface AdamStepInputs {
-  /** Updated in place. */
-  readonly param: TensorSpec;
-  readonly grad: TensorSpec;
-  /** First and second moment estimates, updated in place. */
-  readonly m: TensorSpec;
-  readonly v: TensorSpec;
-  /** Running maximum of `v` for AMSGrad (updated in place), or null. */
-  readonly vMax: TensorSpec | null;
-  readonly step: number;
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-  /** AdamW: decay the weights directly (`p -= lr·wd·p`) instead of adding `wd·p` to the gradient. */
-  readonly decoupledWeightDecay: boolean;
-  readonly maximize: boolean;
+/**
+ * What a backend reports about how it runs (its build, threads, device), for logs, reports and
+ * benchmarks: plain values under keys each backend documents (`@gated/backend-wasm`:
+ * `WasmBackendInfo`). Never needed to compute.
+ *
+ * @example
+ * ```ts
+ * import { getBackend } from '@gated/tensor';
+ *
+ * console.log(getBackend().info); // on wasm: { simd: 'relaxed', threads: 2, requestedThreads: 2, threadsFallback: null }
+ * ```
+ */
+export interface BackendInfo {
+  readonly [key: string]: string | number | boolean | null;
 }
 
 /**
@@ -200,6 +111,8 @@ export interface Backend {
   /** Short identifier, e.g. `ts`, `wasm`, `webgpu`. */
   readonly name: string;
   readonly caps: BackendCaps;
+  /** Optional description of how this backend runs (see {@link BackendInfo}); fixed after creation. */
+  readonly info?: BackendInfo;
 
   // ---- storage -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 /**
- * Cheap argument checks for backends. The engine validates shapes before it calls a
- * kernel, so these exist for direct callers (other engines, tests, the conformance suite): each is
- * O(rank) or O(indices), never O(elements), and throws a GatedError naming the backend method.
+ * Argument checks shared by the checked backend layer (checked-kernels.ts) and the tensor ops:
+ * each is O(rank) or O(indices), never O(elements), and throws a GatedError naming the op.
+ * `checkLengths` and `checkIndices` check buffer contents, for backends that read them cheaply.
  */
 import type { DType } from './dtype.js';
 import { isDType } from './dtype.js';
@@ -84,13 +84,6 @@ export function checkReduceAxes(op: string, axes: readonly number[], rank: numbe
   }
 }
 
-/** Throws unless a strided view has one integer stride per axis and an integer offset. */
-export function checkStrides(shape: Shape, strides: readonly number[], offset: number): void {
-  if (strides.length !== shape.length || !strides.every(Number.isInteger) || !Number.isInteger(offset)) {
-    throw new GatedError('stridedCopy', `need one integer stride per axis of ${formatShape(shape)} and an integer offset`);
-  }
-}
-
 /** Throws unless the inputs' shapes join along `axis` into `outShape`. */
 export function checkConcatShapes(inputs: readonly Shape[], axis: number, outShape: Shape): void {
   if (inputs.length === 0) throw new GatedError('concat', 'needs at least one input');
@@ -111,36 +104,21 @@ export function checkScatterAddShapes(updates: Shape, indices: Shape, axis: numb
   checkShape('scatterAdd', 'updates', updates, [...outShape.slice(0, axis), ...indices, ...outShape.slice(axis + 1)]);
 }
 
-/** The validated sizes of an LSTM state: batch and hidden width of a [B, H] tensor. */
-export function checkStateShape(op: string, what: string, shape: Shape): [number, number] {
-  if (shape.length !== 2) throw new GatedError(op, `${what} must be [B, H], got ${formatShape(shape)}`);
-  return [shape[0]!, shape[1]!];
-}
-
-/** The validated dimensions of a whole-sequence LSTM call. */
-export interface SequenceDims {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
-}
-
-/** Checks the shapes of `lstmSequence` inputs (lengths excepted) against each other. */
-export function checkSequenceShapes(
-  op: string,
-  inputs: { readonly inputGates: { readonly shape: Shape }; readonly weightHh: { readonly shape: Shape }; readonly h0: { readonly shape: Shape }; readonly c0: { readonly shape: Shape } },
-): SequenceDims {
-  const [batch, hidden] = checkStateShape(op, 'h0', inputs.h0.shape);
-  const steps = inputs.inputGates.shape[0] ?? 0;
-  checkShape(op, 'inputGates', inputs.inputGates.shape, [steps, batch, 4 * hidden]);
-  checkShape(op, 'weightHh', inputs.weightHh.shape, [4 * hidden, hidden]);
-  checkShape(op, 'c0', inputs.c0.shape, [batch, hidden]);
-  return { steps, batch, hidden };
-}
-
 /** Throws unless every sequence length lies in [1, steps]. */
 export function checkLengths(op: string, lengths: ArrayLike<number>, steps: number): void {
   for (let i = 0; i < lengths.length; i++) {
     const length = lengths[i]!;
     if (length < 1 || length > steps) throw new GatedError(op, `lengths must lie in [1, ${steps}], got ${length}`);
+  }
+}
+
+/**
+ * Throws unless every index lies in `[0, size)`, naming the first one that does not. For
+ * backends that check gather and scatterAdd indices (every CPU backend; see `Backend.gather`).
+ */
+export function checkIndices(op: string, indices: ArrayLike<number>, axis: number, size: number): void {
+  for (let j = 0; j < indices.length; j++) {
+    const index = indices[j]!;
+    if (index < 0 || index >= size) throw new GatedError(op, `index ${index} is out of range for axis ${axis} of size ${size}`);
   }
 }

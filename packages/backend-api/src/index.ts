@@ -5,13 +5,25 @@
  */
 export { SPEC_VERSION } from './backend.js';
 export type {
-  AdamStepInputs,
   Backend,
   BackendCaps,
   BackendFactory,
+  BackendInfo,
   BackendMemory,
   DataHandle,
   FusedCaps,
+  StridedSpec,
+  TensorSpec,
+} from './backend.js';
+export { checkedBackend, isCheckedBackend } from './checked-backend.js';
+export { FUSED_SIGNATURES, checkFusedOperands, fusedShape, sequenceDims } from './fused.js';
+export type {
+  AdamStepHyper,
+  AdamStepInputs,
+  AdamStepTensors,
+  BoundDims,
+  FusedKernel,
+  FusedSignature,
   LstmCellBackwardInputs,
   LstmCellBackwardOutputs,
   LstmCellInputs,
@@ -20,26 +32,25 @@ export type {
   LstmSequenceBackwardOutputs,
   LstmSequenceInputs,
   LstmSequenceOutputs,
-  StridedSpec,
-  TensorSpec,
-} from './backend.js';
+  OperandSignature,
+  OperandView,
+  SequenceDims,
+} from './fused.js';
 export {
   checkAllowed,
   checkAxis,
   checkBroadcast,
   checkConcatShapes,
   checkDType,
+  checkIndices,
   checkLengths,
   checkMatmulShapes,
   checkReduceAxes,
   checkScatterAddShapes,
-  checkSequenceShapes,
   checkShape,
   checkSize,
-  checkStateShape,
-  checkStrides,
 } from './checks.js';
-export type { MatmulDims, SequenceDims } from './checks.js';
+export type { MatmulDims } from './checks.js';
 export { DTYPES, allocArray, bytesPerElement, isArrayOfDType, isDType } from './dtype.js';
 export type { DType, DTypeArrayMap, TypedArray, TypedArrayFor } from './dtype.js';
 export { GatedError, formatShape } from './errors.js';
@@ -74,10 +85,12 @@ export {
   broadcastStrides,
   contiguousStrides,
   isPermutation,
+  mergeAxes,
   normalizeAxes,
   normalizeAxis,
+  outerInner,
   reducedShape,
   shapesEqual,
   sizeOf,
 } from './shape.js';
-export type { Shape } from './shape.js';
+export type { MergedAxes, Shape } from './shape.js';

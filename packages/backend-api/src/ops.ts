@@ -6,7 +6,7 @@
  *
  * Tensor ops are what the engine records for autodiff: every public op of `@gated/tensor` that
  * creates a node on the tape, with its typed attributes in {@link OpAttrs}. One op, one name,
- * everywhere: `mul` is `tensor/src/ops/…`, `autograd/src/gradients/mul.ts`, and so on.
+ * everywhere: `mul` is the kernel op, the tensor function and the key of its gradient rule.
  */
 import type { DType } from './dtype.js';
 import type { RandomSpec } from './random.js';

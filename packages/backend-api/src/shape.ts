@@ -147,3 +147,56 @@ export function isPermutation(perm: readonly number[], rank: number): boolean {
   }
   return true;
 }
+
+/** Sizes of the axes before `axis` and after it: a tensor as `[outer, shape[axis], inner]`. */
+export function outerInner(shape: Shape, axis: number): [outer: number, inner: number] {
+  let outer = 1;
+  for (let d = 0; d < axis; d++) outer *= shape[d]!;
+  let inner = 1;
+  for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
+  return [outer, inner];
+}
+
+/** An n-d iteration space with its axes merged (see {@link mergeAxes}). */
+export interface MergedAxes {
+  /** The merged axes' sizes (at least one axis: `[1]` for a scalar). */
+  readonly dims: number[];
+  /** Per operand, one stride (in elements) per merged axis. */
+  readonly strides: number[][];
+}
+
+/**
+ * How a kernel walks `shape` read through one stride list per operand (`strides[k].length ===
+ * shape.length`), with as few axes as possible: axes of size 1 are dropped, and neighbouring axes
+ * that every operand steps through contiguously are merged, so a same-shape add is one long row
+ * and `[N, M] + [M]` is N rows of M. Backends build their row loops and plans on it.
+ *
+ * @example
+ * ```ts
+ * mergeAxes([2, 3], [contiguousStrides([2, 3]), broadcastStrides([3], [2, 3])]);
+ * // { dims: [2, 3], strides: [[3, 1], [0, 1]] }
+ * ```
+ */
+export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): MergedAxes {
+  const dims: number[] = [];
+  const steps: number[][] = strides.map(() => []);
+  for (let axis = 0; axis < shape.length; axis++) {
+    const dim = shape[axis]!;
+    if (dim === 1) continue;
+    const last = dims.length - 1;
+    let mergeable = last >= 0;
+    for (let k = 0; k < strides.length && mergeable; k++) mergeable = steps[k]![last] === strides[k]![axis]! * dim;
+    if (mergeable) {
+      dims[last] = dims[last]! * dim;
+      for (let k = 0; k < strides.length; k++) steps[k]![last] = strides[k]![axis]!;
+    } else {
+      dims.push(dim);
+      for (let k = 0; k < strides.length; k++) steps[k]!.push(strides[k]![axis]!);
+    }
+  }
+  if (dims.length === 0) {
+    dims.push(1);
+    for (const s of steps) s.push(0);
+  }
+  return { dims, strides: steps };
+}

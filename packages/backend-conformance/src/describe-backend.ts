@@ -45,7 +45,7 @@ function uniqueName(base: string): string {
  * ```
  */
 export function describeBackend(name: string, factory: BackendFactory, options: ConformanceOptions = {}): void {
-  const state: RunState = { backendName: name, options, ids: new Set(), backend: null, unavailable: null, refused: null };
+  const state: RunState = { backendName: name, factory, options, ids: new Set(), backend: null, unavailable: null, refused: null };
   let registered: string | null = null;
   let baseline: MemoryInfo | null = null;
 

@@ -1,8 +1,7 @@
 /**
  * The buffer type of the TypeScript backend: a host typed array behind the opaque
- * {@link DataHandle} the engine holds. A buffer remembers which backend made it (so a handle from
- * another backend instance is refused rather than silently read) and whether it was freed (so a
- * use after free or a double free is reported instead of corrupting the memory count).
+ * {@link DataHandle} the engine holds. Which handles are live, and whose, is the checked layer's
+ * business (`checkedBackend` in `@gated/backend-api`), not the buffer's.
  */
 import type { DType, DataHandle, TypedArray } from '@gated/backend-api';
 
@@ -21,12 +20,8 @@ import type { DType, DataHandle, TypedArray } from '@gated/backend-api';
 export class TsBuffer implements DataHandle {
   /** Number of elements. */
   readonly size: number;
-  /** Set by `free` (and `dispose`); a freed buffer must not be used again. */
-  freed = false;
 
   constructor(
-    /** The backend instance that allocated this buffer (identity only). */
-    readonly owner: object,
     readonly dtype: DType,
     /** The storage: Float32Array, Int32Array, or Uint8Array of 0/1 for bool. */
     readonly values: TypedArray,

@@ -3,20 +3,15 @@
  * memory is back to zero at the end; a seeded generator; naive n-d index arithmetic for the
  * float64 references (deliberately written differently from the kernels' row plans).
  */
-import type { DType, DataHandle, Shape, TensorSpec, TypedArray } from '@gated/backend-api';
+import { keyFromSeed, randomValue, type DType, type DataHandle, type Shape, type TensorSpec, type TypedArray } from '@gated/backend-api';
 import { expect } from 'vitest';
-import { TsBackend } from '../src/index.js';
+import { createTsBackend } from '../src/index.js';
 
-/** mulberry32: a small seeded generator, so failures reproduce. */
+/** A seeded generator of values in [0, 1) on the shared random stream, so failures reproduce. */
 export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const key = keyFromSeed(seed);
+  let i = 0;
+  return () => randomValue({ kind: 'uniform', low: 0, high: 1 }, key, i++);
 }
 
 /** `size` float32-representable values in [-scale, scale). */
@@ -57,7 +52,7 @@ function arrayFor(dtype: DType, values: ArrayLike<number>): TypedArray {
 
 /** A backend plus bookkeeping: everything uploaded or returned through it is freed by `finish`. */
 export class Harness {
-  readonly backend = new TsBackend();
+  readonly backend = createTsBackend();
   private readonly handles = new Set<DataHandle>();
 
   /** Uploads `values` as a contiguous tensor of `shape`. */

@@ -8,9 +8,12 @@
  * contiguous. `planNext` advances the odometer over the outer axes and updates the offsets.
  */
 
-export const F32: i32 = 0;
-export const I32: i32 = 1;
-export const BOOL: i32 = 2;
+/** dtype codes, named as `DType` of @gated/backend-api (the host reads them from the module's exports). */
+export enum DType {
+  float32,
+  int32,
+  bool,
+}
 
 /** `a * b + c`; a single fused instruction in the relaxed-SIMD build. */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {

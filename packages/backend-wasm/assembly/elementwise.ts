@@ -2,10 +2,10 @@
  * Elementwise kernels: fill, cast, unary, binary (numpy broadcasting through a plan), where and
  * strided copies. float32 arithmetic (+ - * / sqrt, min/max, rounding) is IEEE float32, which
  * equals float64-then-round for these ops; transcendentals run in float64 libm and round once, as
- * the reference backend does. int32 arithmetic wraps. Op codes are indices into the op lists of
- * `@gated/backend-api` (UNARY_OPS, BINARY_OPS).
+ * the reference backend does. int32 arithmetic wraps. Op codes are the `Unary` and `Binary` enums
+ * below, which the host reads by name.
  */
-import { BOOL, F32, I32, planNext, planOffsetPtr, planRows, planStride, planDim, planRank } from './common';
+import { DType, planNext, planOffsetPtr, planRows, planStride, planDim, planRank } from './common';
 
 // ---- fill and cast ---------------------------------------------------------------------------
 
@@ -21,31 +21,26 @@ export function fill8(out: usize, count: i32, value: i32): void {
   memory.fill(out, <u8>value, <usize>count);
 }
 
-/** Maps bytes to 0/1 (`x != 0`), the invariant every bool kernel relies on. */
-export function normalizeBool(p: usize, count: i32): void {
-  for (let i = 0; i < count; i++) store<u8>(p + <usize>i, load<u8>(p + <usize>i) != 0 ? 1 : 0);
-}
-
 /**
  * dtype conversion. float → int32 truncates toward zero, NaN → 0, saturating (`trunc_sat`);
  * anything → bool is `x != 0` (NaN → true); int32 → float32 rounds to nearest.
  */
 export function cast(from: i32, to: i32, out: usize, x: usize, count: i32): void {
   if (from == to) {
-    memory.copy(out, x, <usize>count << (from == BOOL ? 0 : 2));
+    memory.copy(out, x, <usize>count << (from == DType.bool ? 0 : 2));
     return;
   }
   let i = 0;
-  if (from == F32 && to == I32) {
+  if (from == DType.float32 && to == DType.int32) {
     for (; i + 4 <= count; i += 4) v128.store(out + (<usize>i << 2), i32x4.trunc_sat_f32x4_s(v128.load(x + (<usize>i << 2))));
     for (; i < count; i++) store<i32>(out + (<usize>i << 2), <i32>load<f32>(x + (<usize>i << 2)));
-  } else if (from == I32 && to == F32) {
+  } else if (from == DType.int32 && to == DType.float32) {
     for (; i + 4 <= count; i += 4) v128.store(out + (<usize>i << 2), f32x4.convert_i32x4_s(v128.load(x + (<usize>i << 2))));
     for (; i < count; i++) store<f32>(out + (<usize>i << 2), <f32>load<i32>(x + (<usize>i << 2)));
-  } else if (to == BOOL) {
-    if (from == F32) for (; i < count; i++) store<u8>(out + <usize>i, load<f32>(x + (<usize>i << 2)) != 0 ? 1 : 0);
+  } else if (to == DType.bool) {
+    if (from == DType.float32) for (; i < count; i++) store<u8>(out + <usize>i, load<f32>(x + (<usize>i << 2)) != 0 ? 1 : 0);
     else for (; i < count; i++) store<u8>(out + <usize>i, load<i32>(x + (<usize>i << 2)) != 0 ? 1 : 0);
-  } else if (to == F32) {
+  } else if (to == DType.float32) {
     for (; i < count; i++) store<f32>(out + (<usize>i << 2), <f32>load<u8>(x + <usize>i));
   } else {
     for (; i < count; i++) store<i32>(out + (<usize>i << 2), <i32>load<u8>(x + <usize>i));
@@ -54,9 +49,34 @@ export function cast(from: i32, to: i32, out: usize, x: usize, count: i32): void
 
 // ---- unary -----------------------------------------------------------------------------------
 
-const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, LOG1P = 5, EXPM1 = 6, SQRT = 7, RSQRT = 8,
-  SQUARE = 9, RECIPROCAL = 10, SIGMOID = 11, TANH = 12, RELU = 13, SIN = 14, COS = 15, FLOOR = 16,
-  CEIL = 17, ROUND = 18, LOGICAL_NOT = 19, IS_NAN = 20, IS_FINITE = 21;
+/**
+ * Unary op codes, named exactly as `UNARY_OPS` of @gated/backend-api: the host reads each code
+ * from the module's exports (`Unary.sin`) when it loads the module.
+ */
+export enum Unary {
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  log1p,
+  expm1,
+  sqrt,
+  rsqrt,
+  square,
+  reciprocal,
+  sigmoid,
+  tanh,
+  relu,
+  sin,
+  cos,
+  floor,
+  ceil,
+  round,
+  logicalNot,
+  isNaN,
+  isFinite,
+}
 
 @inline function sigmoid64(x: f64): f64 {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -67,16 +87,16 @@ const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, LOG1P = 5, EXPM1 = 6, SQRT =
 @inline function unaryScalar(op: i32, x: f32): f32 {
   const d = <f64>x;
   switch (op) {
-    case SIGN: return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x;
-    case EXP: return <f32>Math.exp(d);
-    case LOG: return <f32>Math.log(d);
-    case LOG1P: return <f32>Math.log1p(d);
-    case EXPM1: return <f32>Math.expm1(d);
-    case RSQRT: return <f32>(1 / Math.sqrt(d));
-    case SIGMOID: return <f32>sigmoid64(d);
-    case TANH: return <f32>Math.tanh(d);
-    case SIN: return <f32>Math.sin(d);
-    case COS: return <f32>Math.cos(d);
+    case Unary.sign: return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x;
+    case Unary.exp: return <f32>Math.exp(d);
+    case Unary.log: return <f32>Math.log(d);
+    case Unary.log1p: return <f32>Math.log1p(d);
+    case Unary.expm1: return <f32>Math.expm1(d);
+    case Unary.rsqrt: return <f32>(1 / Math.sqrt(d));
+    case Unary.sigmoid: return <f32>sigmoid64(d);
+    case Unary.tanh: return <f32>Math.tanh(d);
+    case Unary.sin: return <f32>Math.sin(d);
+    case Unary.cos: return <f32>Math.cos(d);
     default: return x;
   }
 }
@@ -84,14 +104,14 @@ const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, LOG1P = 5, EXPM1 = 6, SQRT =
 /** Float ops with an exact float32 vector form. */
 @inline function unaryVector(op: i32, v: v128): v128 {
   switch (op) {
-    case NEG: return f32x4.neg(v);
-    case ABS: return f32x4.abs(v);
-    case SQRT: return f32x4.sqrt(v);
-    case SQUARE: return f32x4.mul(v, v);
-    case RECIPROCAL: return f32x4.div(f32x4.splat(1), v);
-    case FLOOR: return f32x4.floor(v);
-    case CEIL: return f32x4.ceil(v);
-    case ROUND: return f32x4.nearest(v);
+    case Unary.neg: return f32x4.neg(v);
+    case Unary.abs: return f32x4.abs(v);
+    case Unary.sqrt: return f32x4.sqrt(v);
+    case Unary.square: return f32x4.mul(v, v);
+    case Unary.reciprocal: return f32x4.div(f32x4.splat(1), v);
+    case Unary.floor: return f32x4.floor(v);
+    case Unary.ceil: return f32x4.ceil(v);
+    case Unary.round: return f32x4.nearest(v);
     default: {
       // relu keeps NaN: x > 0 or x != x selects x, else +0.
       const keep = v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v));
@@ -118,32 +138,32 @@ const NEG = 0, ABS = 1, SIGN = 2, EXP = 3, LOG = 4, LOG1P = 5, EXPM1 = 6, SQRT =
 
 export function unaryF32(op: i32, out: usize, x: usize, count: i32): void {
   switch (op) {
-    case NEG: unaryVectorLoop(NEG, out, x, count); break;
-    case ABS: unaryVectorLoop(ABS, out, x, count); break;
-    case SQRT: unaryVectorLoop(SQRT, out, x, count); break;
-    case SQUARE: unaryVectorLoop(SQUARE, out, x, count); break;
-    case RECIPROCAL: unaryVectorLoop(RECIPROCAL, out, x, count); break;
-    case FLOOR: unaryVectorLoop(FLOOR, out, x, count); break;
-    case CEIL: unaryVectorLoop(CEIL, out, x, count); break;
-    case ROUND: unaryVectorLoop(ROUND, out, x, count); break;
-    case RELU: unaryVectorLoop(RELU, out, x, count); break;
-    case SIGN: unaryScalarLoop(SIGN, out, x, count); break;
-    case EXP: unaryScalarLoop(EXP, out, x, count); break;
-    case LOG: unaryScalarLoop(LOG, out, x, count); break;
-    case LOG1P: unaryScalarLoop(LOG1P, out, x, count); break;
-    case EXPM1: unaryScalarLoop(EXPM1, out, x, count); break;
-    case RSQRT: unaryScalarLoop(RSQRT, out, x, count); break;
-    case SIGMOID: unaryScalarLoop(SIGMOID, out, x, count); break;
-    case TANH: unaryScalarLoop(TANH, out, x, count); break;
-    case SIN: unaryScalarLoop(SIN, out, x, count); break;
-    case COS: unaryScalarLoop(COS, out, x, count); break;
-    case IS_NAN:
+    case Unary.neg: unaryVectorLoop(Unary.neg, out, x, count); break;
+    case Unary.abs: unaryVectorLoop(Unary.abs, out, x, count); break;
+    case Unary.sqrt: unaryVectorLoop(Unary.sqrt, out, x, count); break;
+    case Unary.square: unaryVectorLoop(Unary.square, out, x, count); break;
+    case Unary.reciprocal: unaryVectorLoop(Unary.reciprocal, out, x, count); break;
+    case Unary.floor: unaryVectorLoop(Unary.floor, out, x, count); break;
+    case Unary.ceil: unaryVectorLoop(Unary.ceil, out, x, count); break;
+    case Unary.round: unaryVectorLoop(Unary.round, out, x, count); break;
+    case Unary.relu: unaryVectorLoop(Unary.relu, out, x, count); break;
+    case Unary.sign: unaryScalarLoop(Unary.sign, out, x, count); break;
+    case Unary.exp: unaryScalarLoop(Unary.exp, out, x, count); break;
+    case Unary.log: unaryScalarLoop(Unary.log, out, x, count); break;
+    case Unary.log1p: unaryScalarLoop(Unary.log1p, out, x, count); break;
+    case Unary.expm1: unaryScalarLoop(Unary.expm1, out, x, count); break;
+    case Unary.rsqrt: unaryScalarLoop(Unary.rsqrt, out, x, count); break;
+    case Unary.sigmoid: unaryScalarLoop(Unary.sigmoid, out, x, count); break;
+    case Unary.tanh: unaryScalarLoop(Unary.tanh, out, x, count); break;
+    case Unary.sin: unaryScalarLoop(Unary.sin, out, x, count); break;
+    case Unary.cos: unaryScalarLoop(Unary.cos, out, x, count); break;
+    case Unary.isNaN:
       for (let i = 0; i < count; i++) {
         const v = load<f32>(x + (<usize>i << 2));
         store<u8>(out + <usize>i, v != v ? 1 : 0);
       }
       break;
-    case IS_FINITE:
+    case Unary.isFinite:
       for (let i = 0; i < count; i++) {
         const v = load<f32>(x + (<usize>i << 2));
         store<u8>(out + <usize>i, v - v == 0 ? 1 : 0);
@@ -158,10 +178,10 @@ export function unaryI32(op: i32, out: usize, x: usize, count: i32): void {
     const v = load<i32>(x + (<usize>i << 2));
     let r: i32;
     switch (op) {
-      case NEG: r = 0 - v; break;
-      case ABS: r = v < 0 ? 0 - v : v; break;
-      case SIGN: r = v > 0 ? 1 : v < 0 ? -1 : 0; break;
-      case SQUARE: r = v * v; break;
+      case Unary.neg: r = 0 - v; break;
+      case Unary.abs: r = v < 0 ? 0 - v : v; break;
+      case Unary.sign: r = v > 0 ? 1 : v < 0 ? -1 : 0; break;
+      case Unary.square: r = v * v; break;
       default: r = v > 0 ? v : 0; break;
     }
     store<i32>(out + (<usize>i << 2), r);
@@ -174,8 +194,24 @@ export function logicalNot(out: usize, x: usize, count: i32): void {
 
 // ---- binary ----------------------------------------------------------------------------------
 
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQUAL = 7, NOT_EQUAL = 8,
-  LESS = 9, LESS_EQUAL = 10, GREATER = 11, GREATER_EQUAL = 12, LOGICAL_AND = 13, LOGICAL_OR = 14;
+/** Binary op codes, named exactly as `BINARY_OPS` of @gated/backend-api (read like `Unary`). */
+export enum Binary {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  equal,
+  notEqual,
+  less,
+  lessEqual,
+  greater,
+  greaterEqual,
+  logicalAnd,
+  logicalOr,
+}
 
 /**
  * C's pow, as PyTorch: pow(1, y) and pow(x, ±0) are 1 for every y and x (NaN included) and
@@ -189,43 +225,43 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQU
 
 @inline function floatOp(op: i32, a: f32, b: f32): f32 {
   switch (op) {
-    case ADD: return a + b;
-    case SUB: return a - b;
-    case MUL: return a * b;
-    case DIV: return a / b;
-    case POW: return <f32>powC(<f64>a, <f64>b);
-    case MAXIMUM: return max(a, b);
+    case Binary.add: return a + b;
+    case Binary.sub: return a - b;
+    case Binary.mul: return a * b;
+    case Binary.div: return a / b;
+    case Binary.pow: return <f32>powC(<f64>a, <f64>b);
+    case Binary.maximum: return max(a, b);
     default: return min(a, b);
   }
 }
 
 @inline function floatVector(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case ADD: return f32x4.add(a, b);
-    case SUB: return f32x4.sub(a, b);
-    case MUL: return f32x4.mul(a, b);
-    case DIV: return f32x4.div(a, b);
-    case MAXIMUM: return f32x4.max(a, b);
+    case Binary.add: return f32x4.add(a, b);
+    case Binary.sub: return f32x4.sub(a, b);
+    case Binary.mul: return f32x4.mul(a, b);
+    case Binary.div: return f32x4.div(a, b);
+    case Binary.maximum: return f32x4.max(a, b);
     default: return f32x4.min(a, b);
   }
 }
 
 @inline function intOp(op: i32, a: i32, b: i32): i32 {
   switch (op) {
-    case ADD: return a + b;
-    case SUB: return a - b;
-    case MUL: return a * b;
-    case MAXIMUM: return a > b ? a : b;
+    case Binary.add: return a + b;
+    case Binary.sub: return a - b;
+    case Binary.mul: return a * b;
+    case Binary.maximum: return a > b ? a : b;
     default: return a < b ? a : b;
   }
 }
 
 @inline function intVector(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case ADD: return i32x4.add(a, b);
-    case SUB: return i32x4.sub(a, b);
-    case MUL: return i32x4.mul(a, b);
-    case MAXIMUM: return i32x4.max_s(a, b);
+    case Binary.add: return i32x4.add(a, b);
+    case Binary.sub: return i32x4.sub(a, b);
+    case Binary.mul: return i32x4.mul(a, b);
+    case Binary.maximum: return i32x4.max_s(a, b);
     default: return i32x4.min_s(a, b);
   }
 }
@@ -233,7 +269,7 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQU
 /** One row of float32 arithmetic: strides 1 or 0 take the vector path. */
 @inline function floatRow(op: i32, out: usize, a: usize, sa: i32, b: usize, sb: i32, n: i32): void {
   let i = 0;
-  if (op != POW) {
+  if (op != Binary.pow) {
     if (sa == 1 && sb == 1) {
       for (; i + 4 <= n; i += 4) {
         const o = <usize>i << 2;
@@ -284,20 +320,20 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQU
 }
 
 @inline function loadAs(dtype: i32, p: usize, i: i32): f64 {
-  if (dtype == F32) return <f64>load<f32>(p + (<usize>i << 2));
-  if (dtype == I32) return <f64>load<i32>(p + (<usize>i << 2));
+  if (dtype == DType.float32) return <f64>load<f32>(p + (<usize>i << 2));
+  if (dtype == DType.int32) return <f64>load<i32>(p + (<usize>i << 2));
   return <f64>load<u8>(p + <usize>i);
 }
 
 @inline function compare(op: i32, a: f64, b: f64): bool {
   switch (op) {
-    case EQUAL: return a == b;
-    case NOT_EQUAL: return a != b;
-    case LESS: return a < b;
-    case LESS_EQUAL: return a <= b;
-    case GREATER: return a > b;
-    case GREATER_EQUAL: return a >= b;
-    case LOGICAL_AND: return a != 0 && b != 0;
+    case Binary.equal: return a == b;
+    case Binary.notEqual: return a != b;
+    case Binary.less: return a < b;
+    case Binary.lessEqual: return a <= b;
+    case Binary.greater: return a > b;
+    case Binary.greaterEqual: return a >= b;
+    case Binary.logicalAnd: return a != 0 && b != 0;
     default: return a != 0 || b != 0;
   }
 }
@@ -307,68 +343,68 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQU
 }
 
 function binaryRow(op: i32, dtype: i32, out: usize, a: usize, sa: i32, b: usize, sb: i32, n: i32): void {
-  if (op >= EQUAL) {
+  if (op >= Binary.equal) {
     switch (dtype) {
-      case F32:
+      case DType.float32:
         switch (op) {
-          case EQUAL: compareRow(EQUAL, F32, out, a, sa, b, sb, n); break;
-          case NOT_EQUAL: compareRow(NOT_EQUAL, F32, out, a, sa, b, sb, n); break;
-          case LESS: compareRow(LESS, F32, out, a, sa, b, sb, n); break;
-          case LESS_EQUAL: compareRow(LESS_EQUAL, F32, out, a, sa, b, sb, n); break;
-          case GREATER: compareRow(GREATER, F32, out, a, sa, b, sb, n); break;
-          default: compareRow(GREATER_EQUAL, F32, out, a, sa, b, sb, n); break;
+          case Binary.equal: compareRow(Binary.equal, DType.float32, out, a, sa, b, sb, n); break;
+          case Binary.notEqual: compareRow(Binary.notEqual, DType.float32, out, a, sa, b, sb, n); break;
+          case Binary.less: compareRow(Binary.less, DType.float32, out, a, sa, b, sb, n); break;
+          case Binary.lessEqual: compareRow(Binary.lessEqual, DType.float32, out, a, sa, b, sb, n); break;
+          case Binary.greater: compareRow(Binary.greater, DType.float32, out, a, sa, b, sb, n); break;
+          default: compareRow(Binary.greaterEqual, DType.float32, out, a, sa, b, sb, n); break;
         }
         break;
-      case I32:
+      case DType.int32:
         switch (op) {
-          case EQUAL: compareRow(EQUAL, I32, out, a, sa, b, sb, n); break;
-          case NOT_EQUAL: compareRow(NOT_EQUAL, I32, out, a, sa, b, sb, n); break;
-          case LESS: compareRow(LESS, I32, out, a, sa, b, sb, n); break;
-          case LESS_EQUAL: compareRow(LESS_EQUAL, I32, out, a, sa, b, sb, n); break;
-          case GREATER: compareRow(GREATER, I32, out, a, sa, b, sb, n); break;
-          default: compareRow(GREATER_EQUAL, I32, out, a, sa, b, sb, n); break;
+          case Binary.equal: compareRow(Binary.equal, DType.int32, out, a, sa, b, sb, n); break;
+          case Binary.notEqual: compareRow(Binary.notEqual, DType.int32, out, a, sa, b, sb, n); break;
+          case Binary.less: compareRow(Binary.less, DType.int32, out, a, sa, b, sb, n); break;
+          case Binary.lessEqual: compareRow(Binary.lessEqual, DType.int32, out, a, sa, b, sb, n); break;
+          case Binary.greater: compareRow(Binary.greater, DType.int32, out, a, sa, b, sb, n); break;
+          default: compareRow(Binary.greaterEqual, DType.int32, out, a, sa, b, sb, n); break;
         }
         break;
       default:
         switch (op) {
-          case EQUAL: compareRow(EQUAL, BOOL, out, a, sa, b, sb, n); break;
-          case NOT_EQUAL: compareRow(NOT_EQUAL, BOOL, out, a, sa, b, sb, n); break;
-          case LESS: compareRow(LESS, BOOL, out, a, sa, b, sb, n); break;
-          case LESS_EQUAL: compareRow(LESS_EQUAL, BOOL, out, a, sa, b, sb, n); break;
-          case GREATER: compareRow(GREATER, BOOL, out, a, sa, b, sb, n); break;
-          case GREATER_EQUAL: compareRow(GREATER_EQUAL, BOOL, out, a, sa, b, sb, n); break;
-          case LOGICAL_AND: compareRow(LOGICAL_AND, BOOL, out, a, sa, b, sb, n); break;
-          default: compareRow(LOGICAL_OR, BOOL, out, a, sa, b, sb, n); break;
+          case Binary.equal: compareRow(Binary.equal, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.notEqual: compareRow(Binary.notEqual, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.less: compareRow(Binary.less, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.lessEqual: compareRow(Binary.lessEqual, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.greater: compareRow(Binary.greater, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.greaterEqual: compareRow(Binary.greaterEqual, DType.bool, out, a, sa, b, sb, n); break;
+          case Binary.logicalAnd: compareRow(Binary.logicalAnd, DType.bool, out, a, sa, b, sb, n); break;
+          default: compareRow(Binary.logicalOr, DType.bool, out, a, sa, b, sb, n); break;
         }
         break;
     }
     return;
   }
-  if (dtype == F32) {
+  if (dtype == DType.float32) {
     switch (op) {
-      case ADD: floatRow(ADD, out, a, sa, b, sb, n); break;
-      case SUB: floatRow(SUB, out, a, sa, b, sb, n); break;
-      case MUL: floatRow(MUL, out, a, sa, b, sb, n); break;
-      case DIV: floatRow(DIV, out, a, sa, b, sb, n); break;
-      case POW: floatRow(POW, out, a, sa, b, sb, n); break;
-      case MAXIMUM: floatRow(MAXIMUM, out, a, sa, b, sb, n); break;
-      default: floatRow(MINIMUM, out, a, sa, b, sb, n); break;
+      case Binary.add: floatRow(Binary.add, out, a, sa, b, sb, n); break;
+      case Binary.sub: floatRow(Binary.sub, out, a, sa, b, sb, n); break;
+      case Binary.mul: floatRow(Binary.mul, out, a, sa, b, sb, n); break;
+      case Binary.div: floatRow(Binary.div, out, a, sa, b, sb, n); break;
+      case Binary.pow: floatRow(Binary.pow, out, a, sa, b, sb, n); break;
+      case Binary.maximum: floatRow(Binary.maximum, out, a, sa, b, sb, n); break;
+      default: floatRow(Binary.minimum, out, a, sa, b, sb, n); break;
     }
   } else {
     switch (op) {
-      case ADD: intRow(ADD, out, a, sa, b, sb, n); break;
-      case SUB: intRow(SUB, out, a, sa, b, sb, n); break;
-      case MUL: intRow(MUL, out, a, sa, b, sb, n); break;
-      case MAXIMUM: intRow(MAXIMUM, out, a, sa, b, sb, n); break;
-      default: intRow(MINIMUM, out, a, sa, b, sb, n); break;
+      case Binary.add: intRow(Binary.add, out, a, sa, b, sb, n); break;
+      case Binary.sub: intRow(Binary.sub, out, a, sa, b, sb, n); break;
+      case Binary.mul: intRow(Binary.mul, out, a, sa, b, sb, n); break;
+      case Binary.maximum: intRow(Binary.maximum, out, a, sa, b, sb, n); break;
+      default: intRow(Binary.minimum, out, a, sa, b, sb, n); break;
     }
   }
 }
 
 /** `op(a, b)` over a two-operand plan; the output is contiguous. */
 export function binary(op: i32, dtype: i32, out: usize, a: usize, b: usize, plan: usize): void {
-  const inWidth: usize = dtype == BOOL ? 0 : 2;
-  const outWidth: usize = op >= EQUAL ? 0 : 2;
+  const inWidth: usize = dtype == DType.bool ? 0 : 2;
+  const outWidth: usize = op >= Binary.equal ? 0 : 2;
   const rows = planRows(plan);
   const n = planDim(plan, planRank(plan) - 1);
   const sa = planStride(plan, 0, planRank(plan) - 1);

@@ -12,6 +12,7 @@
  * L2), then panels, then row tiles. Threads split rows (or panels when there are few rows)
  * after packing B together.
  */
+import { GemmArg } from './abi';
 import { madd, storeTransposed } from './common';
 import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
@@ -300,29 +301,25 @@ export function gemmRegion(
   }
 }
 
-// Job arguments (slots of the control block).
-const G_A = 0, G_B = 1, G_C = 2, G_M = 3, G_N = 4, G_K = 5, G_RS = 6, G_KS = 7, G_LDB = 8,
-  G_TRANS_B = 9, G_PACKED = 10, G_PACKED_READY = 11, G_LDC = 12, G_PACKED_A = 13;
-
 /** The threaded GEMM job: pack B together, meet, then each thread computes its share of C. */
 export function gemmJob(cb: usize, tid: i32, threads: i32): void {
-  const m = argI(cb, G_M);
-  const n = argI(cb, G_N);
-  const k = argI(cb, G_K);
-  const packed = argP(cb, G_PACKED);
+  const m = argI(cb, GemmArg.m);
+  const n = argI(cb, GemmArg.n);
+  const k = argI(cb, GemmArg.k);
+  const packed = argP(cb, GemmArg.packed);
   const panels = (n + 7) >> 3;
-  if (argI(cb, G_PACKED_READY) == 0 && k > 0) {
-    packB(argP(cb, G_B), argI(cb, G_LDB), argI(cb, G_TRANS_B) != 0, k, n, packed,
+  if (argI(cb, GemmArg.packedReady) == 0 && k > 0) {
+    packB(argP(cb, GemmArg.b), argI(cb, GemmArg.ldb), argI(cb, GemmArg.transposeB) != 0, k, n, packed,
       shareBegin(panels, tid, threads), shareBegin(panels, tid + 1, threads));
     barrier(cb, tid, threads);
   }
   const rowTiles = (m + 3) >> 2;
-  const a = argP(cb, G_A);
-  const rs = <usize>argI(cb, G_RS);
-  const ks = <usize>argI(cb, G_KS);
-  const c = argP(cb, G_C);
-  const ldc = <usize>argI(cb, G_LDC) << 2;
-  const packedA = argP(cb, G_PACKED_A) + <usize>tid * <usize>PACK_A_BYTES;
+  const a = argP(cb, GemmArg.a);
+  const rs = <usize>argI(cb, GemmArg.rowStep);
+  const ks = <usize>argI(cb, GemmArg.depthStep);
+  const c = argP(cb, GemmArg.c);
+  const ldc = <usize>argI(cb, GemmArg.ldc) << 2;
+  const packedA = argP(cb, GemmArg.packedA) + <usize>tid * <usize>PACK_A_BYTES;
   const scratch = tileScratch(cb, tid);
   // Threads claim blocks of MC rows, or of 4 panels when there are few rows (see `claimNext`).
   const byRows = threads == 1 || rowTiles >= threads * 4 || rowTiles >= panels;

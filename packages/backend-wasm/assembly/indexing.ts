@@ -1,14 +1,5 @@
-/** gather and scatterAdd along one axis of an [outer, size, inner] view, with int32 indices. */
-import { F32 } from './common';
-
-/** Position of the first index outside [0, size), or -1 when all are in range. */
-export function checkIndices(indices: usize, count: i32, size: i32): i32 {
-  for (let j = 0; j < count; j++) {
-    const index = load<i32>(indices + (<usize>j << 2));
-    if (index < 0 || index >= size) return j;
-  }
-  return -1;
-}
+/** gather and scatterAdd along one axis of an [outer, size, inner] view, with int32 indices (checked by the host). */
+import { DType } from './common';
 
 /** out[o, j, :] = x[o, indices[j], :]; `width` is bytes per element (4 or 1). */
 export function gather(width: i32, out: usize, x: usize, outer: i32, size: i32, inner: i32, indices: usize, count: i32): void {
@@ -31,7 +22,7 @@ export function gather(width: i32, out: usize, x: usize, outer: i32, size: i32, 
  */
 export function scatterAdd(dtype: i32, out: usize, updates: usize, outer: i32, size: i32, inner: i32, indices: usize, count: i32, acc: usize): void {
   const total = outer * size * inner;
-  if (dtype == F32) {
+  if (dtype == DType.float32) {
     memory.fill(acc, 0, <usize>total << 3);
     let src = updates;
     for (let o = 0; o < outer; o++) {

@@ -5,6 +5,13 @@
  */
 const UNIT: f64 = 1.0 / 16777216.0;
 
+/** Distribution codes, named as the `kind`s of `RandomSpec` in @gated/backend-api (read by name). */
+export enum RandomKind {
+  uniform,
+  normal,
+  bernoulli,
+}
+
 @inline function rotl(x: u32, r: u32): u32 {
   return (x << r) | (x >> (32 - r));
 }
@@ -34,9 +41,9 @@ export function random(kind: i32, out: usize, count: i32, k0: u32, k1: u32, p0: 
     x0 += k2; x1 += k0 + 5;
     const u = <f64>(x0 >> 8) * UNIT;
     let value: f32;
-    if (kind == 0) {
+    if (kind == RandomKind.uniform) {
       value = lowF + <f32>(rangeF * <f32>u);
-    } else if (kind == 1) {
+    } else if (kind == RandomKind.normal) {
       const radius = Math.sqrt(-2 * Math.log(1 - u));
       value = <f32>(p0 + p1 * radius * Math.cos(2 * Math.PI * (<f64>(x1 >> 8) * UNIT)));
     } else {

@@ -4,14 +4,26 @@
  * input (operand 0, contiguous) with the output's strides as operand 1 (0 on reduced axes); the
  * host passes an accumulator of the output's size (float64, or int32 for int32 sum/prod).
  */
-import { F32, I32, planDim, planNext, planOffsetPtr, planRank, planRows, planStride } from './common';
+import { DType, planDim, planNext, planOffsetPtr, planRank, planRows, planStride } from './common';
 
-const SUM = 0, PROD = 1, MAX = 2;
+/** Reduction codes, named as `REDUCE_OPS` of @gated/backend-api (the host reads them by name). */
+export enum Reduce {
+  sum,
+  prod,
+  max,
+  min,
+}
+
+/** Arg-reduction codes, named as `ARG_REDUCE_OPS`. */
+export enum ArgReduce {
+  argmax,
+  argmin,
+}
 
 @inline function combine(op: i32, a: f64, b: f64): f64 {
-  if (op == SUM) return a + b;
-  if (op == PROD) return a * b;
-  if (op == MAX) return max(a, b);
+  if (op == Reduce.sum) return a + b;
+  if (op == Reduce.prod) return a * b;
+  if (op == Reduce.max) return max(a, b);
   return min(a, b);
 }
 
@@ -29,8 +41,8 @@ const SUM = 0, PROD = 1, MAX = 2;
     if (so == 0) {
       const slot = acc + (<usize>os << 3);
       let s = load<f64>(slot);
-      if (dtype == F32) {
-        if (op == SUM && sx == 1) {
+      if (dtype == DType.float32) {
+        if (op == Reduce.sum && sx == 1) {
           // Two float64 lanes per vector, two vectors in flight.
           let v0 = f64x2.splat(0), v1 = f64x2.splat(0);
           let i = 0;
@@ -50,7 +62,7 @@ const SUM = 0, PROD = 1, MAX = 2;
         for (let i = 0; i < n; i++) s = combine(op, s, <f64>load<i32>(x + (<usize>(xs + i * sx) << 2)));
       }
       store<f64>(slot, s);
-    } else if (dtype == F32 && op == SUM && sx == 1 && so == 1) {
+    } else if (dtype == DType.float32 && op == Reduce.sum && sx == 1 && so == 1) {
       // Rows added into a row of accumulators (a sum over leading axes), two lanes per f64x2.
       const p = x + (<usize>xs << 2);
       const slots = acc + (<usize>os << 3);
@@ -68,7 +80,7 @@ const SUM = 0, PROD = 1, MAX = 2;
     } else {
       for (let i = 0; i < n; i++) {
         const slot = acc + (<usize>(os + i * so) << 3);
-        const v = dtype == F32 ? <f64>load<f32>(x + (<usize>(xs + i * sx) << 2)) : <f64>load<i32>(x + (<usize>(xs + i * sx) << 2));
+        const v = dtype == DType.float32 ? <f64>load<f32>(x + (<usize>(xs + i * sx) << 2)) : <f64>load<i32>(x + (<usize>(xs + i * sx) << 2));
         store<f64>(slot, combine(op, load<f64>(slot), v));
       }
     }
@@ -90,7 +102,7 @@ const SUM = 0, PROD = 1, MAX = 2;
     for (let i = 0; i < n; i++) {
       const slot = acc + (<usize>(os + i * so) << 2);
       const v = load<i32>(x + (<usize>(xs + i * sx) << 2));
-      store<i32>(slot, op == SUM ? load<i32>(slot) + v : load<i32>(slot) * v);
+      store<i32>(slot, op == Reduce.sum ? load<i32>(slot) + v : load<i32>(slot) * v);
     }
     planNext(plan, 2);
   }
@@ -101,43 +113,43 @@ const SUM = 0, PROD = 1, MAX = 2;
  * `outSize` float64s, or int32s for int32 sum and prod.
  */
 export function reduce(op: i32, dtype: i32, out: usize, outSize: i32, x: usize, plan: usize, acc: usize): void {
-  if (dtype == I32 && op <= PROD) {
-    const identity = op == SUM ? 0 : 1;
+  if (dtype == DType.int32 && op <= Reduce.prod) {
+    const identity = op == Reduce.sum ? 0 : 1;
     for (let i = 0; i < outSize; i++) store<i32>(acc + (<usize>i << 2), identity);
-    if (op == SUM) foldInt(SUM, acc, x, plan);
-    else foldInt(PROD, acc, x, plan);
+    if (op == Reduce.sum) foldInt(Reduce.sum, acc, x, plan);
+    else foldInt(Reduce.prod, acc, x, plan);
     memory.copy(out, acc, <usize>outSize << 2);
     return;
   }
-  const identity: f64 = op == SUM ? 0 : op == PROD ? 1 : op == MAX ? -Infinity : Infinity;
+  const identity: f64 = op == Reduce.sum ? 0 : op == Reduce.prod ? 1 : op == Reduce.max ? -Infinity : Infinity;
   for (let i = 0; i < outSize; i++) store<f64>(acc + (<usize>i << 3), identity);
-  if (dtype == F32) {
+  if (dtype == DType.float32) {
     switch (op) {
-      case SUM: foldFloat(SUM, F32, acc, x, plan); break;
-      case PROD: foldFloat(PROD, F32, acc, x, plan); break;
-      case MAX: foldFloat(MAX, F32, acc, x, plan); break;
-      default: foldFloat(3, F32, acc, x, plan); break;
+      case Reduce.sum: foldFloat(Reduce.sum, DType.float32, acc, x, plan); break;
+      case Reduce.prod: foldFloat(Reduce.prod, DType.float32, acc, x, plan); break;
+      case Reduce.max: foldFloat(Reduce.max, DType.float32, acc, x, plan); break;
+      default: foldFloat(3, DType.float32, acc, x, plan); break;
     }
     for (let i = 0; i < outSize; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
   } else {
-    if (op == MAX) foldFloat(MAX, I32, acc, x, plan);
-    else foldFloat(3, I32, acc, x, plan);
+    if (op == Reduce.max) foldFloat(Reduce.max, DType.int32, acc, x, plan);
+    else foldFloat(Reduce.min, DType.int32, acc, x, plan);
     for (let i = 0; i < outSize; i++) store<i32>(out + (<usize>i << 2), <i32>load<f64>(acc + (<usize>i << 3)));
   }
 }
 
 /**
- * argmax (op 0) / argmin (op 1) along the middle axis of an [outer, n, inner] view (n ≥ 1). NaN
+ * argmax / argmin (`ArgReduce`) along the middle axis of an [outer, n, inner] view (n ≥ 1). NaN
  * counts as the extreme both ways and ties keep the first index. `best` holds `inner` float64s.
  */
 export function argReduce(op: i32, dtype: i32, out: usize, x: usize, outer: i32, n: i32, inner: i32, best: usize): void {
-  const width: usize = dtype == 2 ? 0 : 2;
+  const width: usize = dtype == DType.bool ? 0 : 2;
   for (let o = 0; o < outer; o++) {
     const base = o * n * inner;
     const outBase = out + (<usize>(o * inner) << 2);
     for (let j = 0; j < inner; j++) {
       const i = base + j;
-      const v = dtype == F32 ? <f64>load<f32>(x + (<usize>i << 2)) : dtype == I32 ? <f64>load<i32>(x + (<usize>i << 2)) : <f64>load<u8>(x + <usize>i);
+      const v = dtype == DType.float32 ? <f64>load<f32>(x + (<usize>i << 2)) : dtype == DType.int32 ? <f64>load<i32>(x + (<usize>i << 2)) : <f64>load<u8>(x + <usize>i);
       store<f64>(best + (<usize>j << 3), v);
       store<i32>(outBase + (<usize>j << 2), 0);
     }
@@ -145,10 +157,10 @@ export function argReduce(op: i32, dtype: i32, out: usize, x: usize, outer: i32,
       const row = base + k * inner;
       for (let j = 0; j < inner; j++) {
         const i = row + j;
-        const v = dtype == F32 ? <f64>load<f32>(x + (<usize>i << 2)) : dtype == I32 ? <f64>load<i32>(x + (<usize>i << 2)) : <f64>load<u8>(x + (<usize>i << width));
+        const v = dtype == DType.float32 ? <f64>load<f32>(x + (<usize>i << 2)) : dtype == DType.int32 ? <f64>load<i32>(x + (<usize>i << 2)) : <f64>load<u8>(x + (<usize>i << width));
         const slot = best + (<usize>j << 3);
         const current = load<f64>(slot);
-        if (current == current && (v != v || (op == 0 ? v > current : v < current))) {
+        if (current == current && (v != v || (op == ArgReduce.argmax ? v > current : v < current))) {
           store<f64>(slot, v);
           store<i32>(outBase + (<usize>j << 2), k);
         }

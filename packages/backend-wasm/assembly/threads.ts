@@ -8,48 +8,22 @@
  *
  * In the single-threaded build (unshared memory) `threads` is 1 and none of this runs.
  */
+import { ControlBlock, Job, Limits } from './abi';
 import { gemmJob } from './gemm';
-import { lstmSequenceBackwardJob, lstmSequenceJob } from './lstm';
-
-// Control block layout (byte offsets).
-export const CB_GEN: usize = 0;
-export const CB_DONE: usize = 4;
-export const CB_BAR_COUNT: usize = 8;
-export const CB_BAR_GEN: usize = 12;
-export const CB_SLEEPERS: usize = 16;
-export const CB_SHUTDOWN: usize = 20;
-export const CB_THREADS: usize = 24;
-export const CB_KIND: usize = 28;
-export const CB_MAIN_CAN_WAIT: usize = 32;
-export const CB_SPIN: usize = 36;
-/** Threads sleeping in a barrier (the thread that releases the barrier wakes them). */
-export const CB_BAR_SLEEPERS: usize = 40;
-/** Job arguments: 64 slots of 8 bytes (an i32 or an f64 each). */
-export const CB_ARGS: usize = 64;
-/** Per-thread scratch for edge tiles and the LSTM cell: 256 bytes per thread. */
-export const CB_TILES: usize = 1024;
-/** Work-claiming counters: two sets of one per thread, each in its own 64-byte line. */
-export const CB_CLAIMS: usize = 1024 + 256 * 64;
-export const CB_BYTES: usize = CB_CLAIMS + 2 * 64 * 64;
-
-export const JOB_GEMM: i32 = 1;
-export const JOB_LSTM_FORWARD: i32 = 2;
-export const JOB_LSTM_BACKWARD: i32 = 3;
+import { lstmSequenceBackwardJob } from './lstm-backward';
+import { lstmSequenceJob } from './lstm-forward';
 
 @inline export function argI(cb: usize, slot: i32): i32 {
-  return load<i32>(cb + CB_ARGS + (<usize>slot << 3));
+  return load<i32>(cb + ControlBlock.args + (<usize>slot << 3));
 }
 
 @inline export function argP(cb: usize, slot: i32): usize {
-  return <usize>load<u32>(cb + CB_ARGS + (<usize>slot << 3));
+  return <usize>load<u32>(cb + ControlBlock.args + (<usize>slot << 3));
 }
 
-@inline export function argF(cb: usize, slot: i32): f64 {
-  return load<f64>(cb + CB_ARGS + (<usize>slot << 3));
-}
 
 @inline export function tileScratch(cb: usize, tid: i32): usize {
-  return cb + CB_TILES + (<usize>tid << 8);
+  return cb + ControlBlock.tiles + <usize>tid * Limits.tileBytes;
 }
 
 /** The part [begin, end) of `count` items that thread `tid` of `threads` takes. */
@@ -75,7 +49,7 @@ export const JOB_LSTM_BACKWARD: i32 = 3;
  * sits in its tile scratch, at CLAIM_CURSOR.
  */
 @inline function claimCounter(cb: usize, phase: i32, owner: i32): usize {
-  return cb + CB_CLAIMS + (<usize>(((phase & 1) << 6) + owner) << 6);
+  return cb + ControlBlock.claims + (<usize>(((phase & 1) << 6) + owner) << 6);
 }
 
 /** Bytes 240…247 of a thread's tile scratch (the kernels use 0…207). */
@@ -127,10 +101,10 @@ export function claimNext(
 }
 
 function runJob(cb: usize, tid: i32, threads: i32): void {
-  switch (load<i32>(cb + CB_KIND)) {
-    case JOB_GEMM: gemmJob(cb, tid, threads); break;
-    case JOB_LSTM_FORWARD: lstmSequenceJob(cb, tid, threads); break;
-    case JOB_LSTM_BACKWARD: lstmSequenceBackwardJob(cb, tid, threads); break;
+  switch (load<i32>(cb + ControlBlock.kind)) {
+    case Job.gemm: gemmJob(cb, tid, threads); break;
+    case Job.lstmSequence: lstmSequenceJob(cb, tid, threads); break;
+    case Job.lstmSequenceBackward: lstmSequenceBackwardJob(cb, tid, threads); break;
     default: break;
   }
 }
@@ -139,17 +113,17 @@ function runJob(cb: usize, tid: i32, threads: i32): void {
  * Waits at a barrier until its generation differs from `value`: spins (4× the idle spin: the
  * other threads of an LSTM sequence usually arrive within microseconds, and a sleeping thread
  * costs tens of microseconds to wake), then sleeps in short timed waits, counted in
- * CB_BAR_SLEEPERS so that the thread that releases the barrier notifies it at once.
+ * ControlBlock.barrierSleepers so that the thread that releases the barrier notifies it at once.
  */
 function waitWhileEqual(cb: usize, ptr: usize, value: i32, tid: i32): void {
-  const spin = load<i32>(cb + CB_SPIN) << 2;
+  const spin = load<i32>(cb + ControlBlock.spin) << 2;
   let spins = 0;
-  const mayWait = tid != 0 || load<i32>(cb + CB_MAIN_CAN_WAIT) != 0;
+  const mayWait = tid != 0 || load<i32>(cb + ControlBlock.mainCanWait) != 0;
   while (atomic.load<i32>(ptr) == value) {
     if (++spins > spin && mayWait) {
-      atomic.add<i32>(cb + CB_BAR_SLEEPERS, 1);
+      atomic.add<i32>(cb + ControlBlock.barrierSleepers, 1);
       memory.atomic.wait32(ptr, value, 50_000);
-      atomic.sub<i32>(cb + CB_BAR_SLEEPERS, 1);
+      atomic.sub<i32>(cb + ControlBlock.barrierSleepers, 1);
     }
   }
 }
@@ -157,33 +131,33 @@ function waitWhileEqual(cb: usize, ptr: usize, value: i32, tid: i32): void {
 /** All threads of the running job meet here before any goes on. */
 export function barrier(cb: usize, tid: i32, threads: i32): void {
   if (threads <= 1) return;
-  const generation = atomic.load<i32>(cb + CB_BAR_GEN);
-  if (atomic.add<i32>(cb + CB_BAR_COUNT, 1) == threads - 1) {
-    atomic.store<i32>(cb + CB_BAR_COUNT, 0);
-    atomic.store<i32>(cb + CB_BAR_GEN, generation + 1);
-    if (atomic.load<i32>(cb + CB_BAR_SLEEPERS) > 0) atomic.notify(cb + CB_BAR_GEN, threads);
+  const generation = atomic.load<i32>(cb + ControlBlock.barrierGeneration);
+  if (atomic.add<i32>(cb + ControlBlock.barrierCount, 1) == threads - 1) {
+    atomic.store<i32>(cb + ControlBlock.barrierCount, 0);
+    atomic.store<i32>(cb + ControlBlock.barrierGeneration, generation + 1);
+    if (atomic.load<i32>(cb + ControlBlock.barrierSleepers) > 0) atomic.notify(cb + ControlBlock.barrierGeneration, threads);
   } else {
-    waitWhileEqual(cb, cb + CB_BAR_GEN, generation, tid);
+    waitWhileEqual(cb, cb + ControlBlock.barrierGeneration, generation, tid);
   }
 }
 
 /** Runs the job described in the control block on every thread; returns when all are done. */
 export function job(cb: usize): void {
-  const threads = load<i32>(cb + CB_THREADS);
+  const threads = load<i32>(cb + ControlBlock.threads);
   if (threads > 1) {
-    atomic.store<i32>(cb + CB_DONE, 0);
-    atomic.add<i32>(cb + CB_GEN, 1);
-    if (atomic.load<i32>(cb + CB_SLEEPERS) > 0) atomic.notify(cb + CB_GEN, threads);
+    atomic.store<i32>(cb + ControlBlock.done, 0);
+    atomic.add<i32>(cb + ControlBlock.generation, 1);
+    if (atomic.load<i32>(cb + ControlBlock.sleepers) > 0) atomic.notify(cb + ControlBlock.generation, threads);
   }
   runJob(cb, 0, threads);
   if (threads > 1) {
-    const spin = load<i32>(cb + CB_SPIN);
-    const mayWait = load<i32>(cb + CB_MAIN_CAN_WAIT) != 0;
+    const spin = load<i32>(cb + ControlBlock.spin);
+    const mayWait = load<i32>(cb + ControlBlock.mainCanWait) != 0;
     let spins = 0;
-    let done = atomic.load<i32>(cb + CB_DONE);
+    let done = atomic.load<i32>(cb + ControlBlock.done);
     while (done != threads - 1) {
-      if (++spins > spin && mayWait) memory.atomic.wait32(cb + CB_DONE, done, 50_000);
-      done = atomic.load<i32>(cb + CB_DONE);
+      if (++spins > spin && mayWait) memory.atomic.wait32(cb + ControlBlock.done, done, 50_000);
+      done = atomic.load<i32>(cb + ControlBlock.done);
     }
   }
 }
@@ -196,32 +170,32 @@ export function job(cb: usize): void {
  */
 export function workerLoop(cb: usize, tid: i32, seen: i32): void {
   while (true) {
-    const spin = load<i32>(cb + CB_SPIN) << 6;
+    const spin = load<i32>(cb + ControlBlock.spin) << 6;
     let spins = 0;
-    let generation = atomic.load<i32>(cb + CB_GEN);
+    let generation = atomic.load<i32>(cb + ControlBlock.generation);
     while (generation == seen) {
       if (++spins > spin) {
-        atomic.add<i32>(cb + CB_SLEEPERS, 1);
-        memory.atomic.wait32(cb + CB_GEN, seen, -1);
-        atomic.sub<i32>(cb + CB_SLEEPERS, 1);
+        atomic.add<i32>(cb + ControlBlock.sleepers, 1);
+        memory.atomic.wait32(cb + ControlBlock.generation, seen, -1);
+        atomic.sub<i32>(cb + ControlBlock.sleepers, 1);
         spins = 0;
       }
-      generation = atomic.load<i32>(cb + CB_GEN);
+      generation = atomic.load<i32>(cb + ControlBlock.generation);
     }
     seen = generation;
-    if (atomic.load<i32>(cb + CB_SHUTDOWN) != 0) return;
+    if (atomic.load<i32>(cb + ControlBlock.shutdown) != 0) return;
     // A job may use fewer threads than the pool has; the others sit it out.
-    const threads = load<i32>(cb + CB_THREADS);
+    const threads = load<i32>(cb + ControlBlock.threads);
     if (tid < threads) {
       runJob(cb, tid, threads);
-      atomic.add<i32>(cb + CB_DONE, 1);
+      atomic.add<i32>(cb + ControlBlock.done, 1);
     }
   }
 }
 
 /** Wakes every worker and makes it leave `workerLoop`. */
 export function shutdown(cb: usize): void {
-  atomic.store<i32>(cb + CB_SHUTDOWN, 1);
-  atomic.add<i32>(cb + CB_GEN, 1);
-  atomic.notify(cb + CB_GEN, 1 << 30);
+  atomic.store<i32>(cb + ControlBlock.shutdown, 1);
+  atomic.add<i32>(cb + ControlBlock.generation, 1);
+  atomic.notify(cb + ControlBlock.generation, 1 << 30);
 }

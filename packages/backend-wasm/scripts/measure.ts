@@ -1,7 +1,7 @@
 /**
  * Dev-only measurements of the wasm backend, for tuning (the official numbers come from
  * apps/bench): matmul GFLOP/s at 128, 256, 512 and 1024 on one and two threads, and ms per step
- * of the standard workloads W1–W4 (DESIGN.md) run directly on the Backend contract.
+ * of the standard workloads W1–W4 (docs/architecture.md) run directly on the Backend contract.
  *
  *   pnpm --filter @gated/backend-wasm measure [--threads 1,2] [--only gemm|w1|w2|w3|w4] [--simd simd|relaxed] [--repeats N]
  *

@@ -1,12 +1,12 @@
 /**
  * The functions the kernel module exports (assembly/index.ts), as the host calls them: addresses
- * are byte offsets into linear memory, sizes are element counts, booleans are 0 or 1.
+ * are byte offsets into linear memory, sizes are element counts, booleans are 0 or 1, op and
+ * dtype codes are the module's own (read by `readCodes` in abi.ts).
  */
 export interface KernelExports {
   heapBase(): number;
   fill32(out: number, count: number, bits: number): void;
   fill8(out: number, count: number, value: number): void;
-  normalizeBool(address: number, count: number): void;
   cast(from: number, to: number, out: number, x: number, count: number): void;
   unaryF32(op: number, out: number, x: number, count: number): void;
   unaryI32(op: number, out: number, x: number, count: number): void;
@@ -17,7 +17,6 @@ export interface KernelExports {
   copyChunks(out: number, outRowBytes: number, x: number, chunkBytes: number, outer: number): void;
   reduce(op: number, dtype: number, out: number, outSize: number, x: number, plan: number, acc: number): void;
   argReduce(op: number, dtype: number, out: number, x: number, outer: number, n: number, inner: number, best: number): void;
-  checkIndices(indices: number, count: number, size: number): number;
   gather(width: number, out: number, x: number, outer: number, size: number, inner: number, indices: number, count: number): void;
   scatterAdd(
     dtype: number, out: number, updates: number, outer: number, size: number, inner: number, indices: number, count: number, acc: number,
@@ -36,32 +35,15 @@ export interface KernelExports {
     dh: number, dc: number, c: number, cNew: number, gates: number, batch: number, hidden: number,
     dGates: number, dcPrev: number, scratch: number,
   ): void;
-  lstmForwardScratch(batch: number, hidden: number): number;
-  lstmBackwardScratch(batch: number, hidden: number): number;
+  /** Bytes of scratch `Job.lstmSequence` needs (it lays them out itself). */
+  lstmSequenceScratch(batch: number, hidden: number, threads: number): number;
+  /** Bytes of scratch `Job.lstmSequenceBackward` needs. */
+  lstmSequenceBackwardScratch(batch: number, hidden: number, threads: number): number;
+  /** Floats of the packed form of a K×N matrix (the GEMM's packed B). */
   packedSize(k: number, n: number): number;
   /** Bytes of packed A each thread of a GEMM job needs. */
   packABytes(): number;
-  /** Elements of one thread's packed copy of a [batch, depth] operand of the LSTM kernels. */
-  packedRows(batch: number, depth: number): number;
   job(controlBlock: number): void;
   shutdown(controlBlock: number): void;
   workerLoop(controlBlock: number, thread: number, seen: number): void;
 }
-
-/** Control block layout (bytes), as in assembly/threads.ts. */
-export const CB = {
-  generation: 0,
-  threads: 24,
-  kind: 28,
-  mainCanWait: 32,
-  spin: 36,
-  args: 64,
-  tiles: 1024,
-  claims: 1024 + 256 * 64,
-  bytes: 1024 + 256 * 64 + 2 * 64 * 64,
-} as const;
-
-/** Most threads one backend can run (the control block has tile scratch for this many). */
-export const MAX_THREADS = 64;
-
-export const JOB = { gemm: 1, lstmForward: 2, lstmBackward: 3 } as const;

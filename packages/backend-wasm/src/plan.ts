@@ -1,42 +1,13 @@
 /**
- * Iteration plans for the strided kernels (binary, where, reduce, stridedCopy). Axes of size 1
- * are dropped and neighbouring axes that every operand steps through contiguously are merged, so
- * a same-shape add is one long row and `[N, M] + [M]` is N rows of M. The plan is written into
- * linear memory as i32s in the layout `assembly/common.ts` reads:
+ * Iteration plans for the strided kernels (binary, where, reduce, stridedCopy): the merged axes of
+ * `mergeAxes` (@gated/backend-api), so a same-shape add is one long row and `[N, M] + [M]` is N
+ * rows of M. The plan is written into linear memory as i32s in the layout `assembly/common.ts` reads:
  * `[rank, dims[rank], strides[ops][rank], counters[rank], offsets[ops]]`.
  */
-import type { Shape } from '@gated/backend-api';
+import type { MergedAxes } from '@gated/backend-api';
 
-export interface Plan {
-  readonly dims: number[];
-  /** Per operand, one stride per merged axis (elements). */
-  readonly strides: number[][];
-}
-
-/** Merges the axes of `shape` as read through one stride list per operand. */
-export function mergeAxes(shape: Shape, strides: readonly (readonly number[])[]): Plan {
-  const dims: number[] = [];
-  const steps: number[][] = strides.map(() => []);
-  for (let axis = 0; axis < shape.length; axis++) {
-    const dim = shape[axis]!;
-    if (dim === 1) continue;
-    const last = dims.length - 1;
-    let mergeable = last >= 0;
-    for (let k = 0; k < strides.length && mergeable; k++) mergeable = steps[k]![last] === strides[k]![axis]! * dim;
-    if (mergeable) {
-      dims[last] = dims[last]! * dim;
-      for (let k = 0; k < strides.length; k++) steps[k]![last] = strides[k]![axis]!;
-    } else {
-      dims.push(dim);
-      for (let k = 0; k < strides.length; k++) steps[k]!.push(strides[k]![axis]!);
-    }
-  }
-  if (dims.length === 0) {
-    dims.push(1);
-    for (const s of steps) s.push(0);
-  }
-  return { dims, strides: steps };
-}
+/** A merged iteration space (`mergeAxes` of @gated/backend-api), as the plan kernels read it. */
+export type Plan = MergedAxes;
 
 /** i32 slots a plan of this rank and operand count takes. */
 export function planSlots(rank: number, operands: number): number {

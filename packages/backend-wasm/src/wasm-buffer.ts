@@ -1,8 +1,7 @@
 /**
  * The buffer type of the wasm backend: a block of the module's linear memory behind the opaque
- * {@link DataHandle} the engine holds. A buffer remembers which backend made it (a handle from
- * another backend instance is refused) and whether it was freed (a use after free or a double free
- * is reported instead of corrupting the allocator).
+ * {@link DataHandle} the engine holds. Which handles are live, and whose, is the checked layer's
+ * business (`checkedBackend` in `@gated/backend-api`), not the buffer's.
  */
 import { bytesPerElement, type DType, type DataHandle } from '@gated/backend-api';
 
@@ -19,12 +18,7 @@ import { bytesPerElement, type DType, type DataHandle } from '@gated/backend-api
  * ```
  */
 export class WasmBuffer implements DataHandle {
-  /** Set by `free` (and `dispose`); a freed buffer must not be used again. */
-  freed = false;
-
   constructor(
-    /** The backend instance that allocated this buffer (identity only). */
-    readonly owner: object,
     readonly dtype: DType,
     /** Number of elements. */
     readonly size: number,
@@ -36,4 +30,13 @@ export class WasmBuffer implements DataHandle {
   get bytes(): number {
     return this.size * bytesPerElement(this.dtype);
   }
+}
+
+/**
+ * The WasmBuffer behind a handle. The checked layer lets only live buffers this backend returned
+ * through, so the cast is safe; it is the one place that makes it.
+ */
+export function bufferOf(handle: DataHandle): WasmBuffer {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- see above
+  return handle as WasmBuffer;
 }

@@ -109,15 +109,39 @@ export function currentThreadEnvironment(): ThreadEnvironment {
   };
 }
 
+/** `info.threadsFallback` in a browser page without cross-origin isolation. */
+export const NOT_ISOLATED = 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+
 /** Why shared-memory threads are unavailable in `environment`, or null when they are available. */
 export function threadsUnavailableReason(environment: ThreadEnvironment = currentThreadEnvironment()): string | null {
+  if (environment.node) return environment.sharedArrayBuffer ? null : 'SharedArrayBuffer is not available';
+  // Browsers hide SharedArrayBuffer from pages that are not cross-origin isolated: name the cause
+  // that the page's author can fix (the headers) rather than its symptom.
+  if (!environment.crossOriginIsolated) return NOT_ISOLATED;
   if (!environment.sharedArrayBuffer) return 'SharedArrayBuffer is not available';
-  if (environment.node) return null;
-  if (!environment.crossOriginIsolated) {
-    return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
-  }
   if (!environment.webWorkers) return 'Web Workers are not available';
   return null;
+}
+
+const HEADERS_HELP =
+  ' Serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and' +
+  ' "Cross-Origin-Embedder-Policy: require-corp". Vite: set both under server.headers and' +
+  ' preview.headers in vite.config. Static hosts: add them to the host\'s headers file' +
+  ' (_headers on Netlify and Cloudflare Pages, "headers" in vercel.json or firebase.json) or to the' +
+  ' server\'s configuration.';
+
+const warned = new Set<string>();
+
+/**
+ * Says on the console, once per page (or process) and reason, that a backend asked for threads
+ * computes on one: the fallback is otherwise silent, and the fix is usually two HTTP headers.
+ */
+export function warnThreadsFallback(requested: number, reason: string): void {
+  if (warned.has(reason)) return;
+  warned.add(reason);
+  const help = reason === NOT_ISOLATED ? HEADERS_HELP : '';
+  // eslint-disable-next-line no-console -- the one message a page author sees without reading backend.info
+  console.warn(`@gated/backend-wasm: numThreads ${requested} was asked for, computing on 1 thread: ${reason}.${help}`);
 }
 
 /** Starts threads 1..count of a pool whose thread 0 is the caller; resolves when all run. */

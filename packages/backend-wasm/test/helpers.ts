@@ -2,21 +2,16 @@
  * Test helpers: the wasm backend next to the reference `ts` backend, fed the same inputs, with
  * every handle tracked so a test can check that both backends end where they started.
  */
-import type { Backend, DType, DataHandle, Shape, TensorSpec, TypedArray } from '@gated/backend-api';
+import { keyFromSeed, randomValue, type Backend, type DType, type DataHandle, type Shape, type TensorSpec, type TypedArray } from '@gated/backend-api';
 import { createTsBackend } from '@gated/backend-ts';
 import { expect } from 'vitest';
 import { createWasmBackend, type WasmBackendOptions } from '../src/index.js';
 
-/** mulberry32: a small seeded generator, so failures reproduce. */
+/** A seeded generator of values in [0, 1) on the shared random stream, so failures reproduce. */
 export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const key = keyFromSeed(seed);
+  let i = 0;
+  return () => randomValue({ kind: 'uniform', low: 0, high: 1 }, key, i++);
 }
 
 /** `size` float32 values in [-scale, scale). */

@@ -2,9 +2,9 @@
  * Threads: what the backend reports in `caps.threads` and `info`, the clean fallback to one thread
  * where shared memory is unavailable, and products split across threads agreeing with one thread.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWasmBackend } from '../src/index.js';
-import { threadsUnavailableReason } from '../src/workers.js';
+import { NOT_ISOLATED, threadsUnavailableReason, warnThreadsFallback } from '../src/workers.js';
 
 const isolated = typeof SharedArrayBuffer === 'function' &&
   (typeof window === 'undefined' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
@@ -43,6 +43,27 @@ describe('threads', () => {
     expect(threadsUnavailableReason({ ...browser, crossOriginIsolated: false })).toMatch(/^the page is not cross-origin isolated/);
     expect(threadsUnavailableReason({ ...browser, sharedArrayBuffer: false })).toBe('SharedArrayBuffer is not available');
     expect(threadsUnavailableReason({ ...browser, webWorkers: false })).toBe('Web Workers are not available');
+    // A page without COOP/COEP has no SharedArrayBuffer either: the reason names the headers.
+    expect(threadsUnavailableReason({ ...browser, sharedArrayBuffer: false, crossOriginIsolated: false })).toBe(NOT_ISOLATED);
+    expect(threadsUnavailableReason({ ...browser, node: true, sharedArrayBuffer: false })).toBe('SharedArrayBuffer is not available');
+  });
+
+  it('warns once per reason, naming the headers and where to set them when the page is not isolated', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      warnThreadsFallback(2, NOT_ISOLATED);
+      warnThreadsFallback(4, NOT_ISOLATED);
+      warnThreadsFallback(2, 'a test-only reason');
+      expect(warn).toHaveBeenCalledTimes(2);
+      const [isolation, other] = warn.mock.calls.map((call) => String(call[0]));
+      expect(isolation).toContain('numThreads 2 was asked for, computing on 1 thread: the page is not cross-origin isolated');
+      for (const needed of ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp', 'server.headers', 'preview.headers', '_headers']) {
+        expect(isolation).toContain(needed);
+      }
+      expect(other).toBe('@gated/backend-wasm: numThreads 2 was asked for, computing on 1 thread: a test-only reason.');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('refuses a bad thread count', async () => {

@@ -5,6 +5,7 @@
  */
 import { GatedError, formatShape } from '@gated/backend-api';
 import { pad, stack, tidy, type Tensor } from '@gated/tensor';
+import { positiveInteger } from './checks.js';
 
 /** Options of {@link padSequence}. */
 export interface PadSequenceOptions {
@@ -157,9 +158,7 @@ export function slidingWindows(series: ArrayLike<number> | readonly (readonly nu
   const { window } = options;
   const horizon = options.horizon ?? 1;
   const stride = options.stride ?? 1;
-  for (const [name, value] of [['window', window], ['horizon', horizon], ['stride', stride]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new GatedError(op, `${name} must be a positive integer, got ${String(value)}`);
-  }
+  for (const [name, value] of [['window', window], ['horizon', horizon], ['stride', stride]] as const) positiveInteger(op, name, value);
   const rows: ArrayLike<number>[] = [];
   for (let i = 0; i < series.length; i++) {
     const row = series[i]!;

@@ -3,6 +3,7 @@ import { gather, normal, notEqual, tensor, tidy, unsqueeze, where, type Tensor }
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed } from './seed.js';
+import { positiveInteger } from './checks.js';
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions {
@@ -34,12 +35,9 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super();
-    for (const [name, value] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new GatedError('Embedding', `${name} must be a positive integer, got ${String(value)}`);
-    }
+    this.numEmbeddings = positiveInteger('Embedding', 'numEmbeddings', numEmbeddings);
+    this.embeddingDim = positiveInteger('Embedding', 'embeddingDim', embeddingDim);
     checkSeed('Embedding', options.seed);
-    this.numEmbeddings = numEmbeddings;
-    this.embeddingDim = embeddingDim;
     let padding: number | null = null;
     if (options.paddingIdx !== undefined) {
       const p = options.paddingIdx;

@@ -6,7 +6,6 @@
  */
 import {
   add,
-  concat,
   matmul,
   mul,
   sigmoid,
@@ -17,29 +16,19 @@ import {
   sub,
   tanh,
   tidy,
-  transpose,
   uniform,
   unsqueeze,
   where,
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import { applyDropout, checkDropout } from './dropout.js';
 import { seedOption } from './init.js';
-import { checkCellInput, checkCellState, positive } from './lstm-cell.js';
+import { positiveInteger } from './checks.js';
+import { checkCellInput, checkCellState } from './lstm-cell.js';
 import { Module } from './module.js';
-import {
-  activeMask,
-  checkLengths,
-  checkSequenceInput,
-  checkState,
-  lengthsTensor,
-  maskAt,
-  projectInput,
-  stateAt,
-  stepOf,
-  type Lengths,
-} from './recurrent.js';
+import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths, type RecurrentOptions } from './recurrent.js';
+import { RecurrentLayer } from './recurrent-layer.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /**
@@ -55,23 +44,8 @@ function gruStep(gi: Tensor, gh: Tensor, h: Tensor, hidden: number): Tensor {
   return add(n, mul(z!, sub(h, n)));
 }
 
-/** Constructor options of {@link GRU}, PyTorch's names in camelCase. */
-export interface GRUOptions {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  /** Default 1. */
-  readonly numLayers?: number;
-  /** Default true. */
-  readonly bias?: boolean;
-  /** Default false. */
-  readonly batchFirst?: boolean;
-  /** Between layers, training mode only. Default 0. */
-  readonly dropout?: number;
-  /** Default false. */
-  readonly bidirectional?: boolean;
-  /** Seed of the initial weights and dropout masks. */
-  readonly seed?: number;
-}
+/** Constructor options of {@link GRU}: those every recurrent layer has (PyTorch's names). */
+export type GRUOptions = RecurrentOptions;
 
 /** Options of {@link GRU.forward}. */
 export interface GRUForwardOptions {
@@ -107,47 +81,18 @@ interface GRUDirection {
  * const { output, h } = gru.forward(x); // x [T, B, 4]
  * ```
  */
-export class GRU extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly dropout: number;
-  readonly bidirectional: boolean;
-  private readonly seed: number | undefined;
-  private readonly directions: GRUDirection[] = [];
-  private dropoutCalls = 0;
+export class GRU extends RecurrentLayer {
+  private readonly directions: GRUDirection[];
 
   constructor(options: GRUOptions) {
-    super();
-    this.inputSize = positive('GRU', 'inputSize', options.inputSize);
-    this.hiddenSize = positive('GRU', 'hiddenSize', options.hiddenSize);
-    this.numLayers = positive('GRU', 'numLayers', options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
-    this.dropout = options.dropout ?? 0;
-    checkDropout('GRU', this.dropout);
-    this.bidirectional = options.bidirectional ?? false;
-    checkSeed('GRU', options.seed);
-    this.seed = options.seed;
+    super('GRU', options);
     const hidden = this.hiddenSize;
-    const bound = 1 / Math.sqrt(hidden);
-    let index = 0;
-    const init = (name: string, shape: number[]) =>
-      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const layerInput = layer === 0 ? this.inputSize : this.numDirections * hidden;
-      for (let direction = 0; direction < this.numDirections; direction++) {
-        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
-        this.directions.push({
-          weightIh: init(`weight_ih${suffix}`, [3 * hidden, layerInput]),
-          weightHh: init(`weight_hh${suffix}`, [3 * hidden, hidden]),
-          biasIh: this.bias ? init(`bias_ih${suffix}`, [3 * hidden]) : null,
-          biasHh: this.bias ? init(`bias_hh${suffix}`, [3 * hidden]) : null,
-        });
-      }
-    }
+    this.directions = this.createDirections(hidden, (suffix, layerInput, init) => ({
+      weightIh: init(`weight_ih${suffix}`, [3 * hidden, layerInput]),
+      weightHh: init(`weight_hh${suffix}`, [3 * hidden, hidden]),
+      biasIh: this.bias ? init(`bias_ih${suffix}`, [3 * hidden]) : null,
+      biasHh: this.bias ? init(`bias_hh${suffix}`, [3 * hidden]) : null,
+    }));
   }
 
   protected override get label(): string {
@@ -158,57 +103,43 @@ export class GRU extends Module {
     return `GRU(${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}${this.bidirectional ? ', bidirectional' : ''})`;
   }
 
-  get numDirections(): number {
-    return this.bidirectional ? 2 : 1;
-  }
-
   /** Runs the GRU over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or unbatched `[T, I]`). */
   forward(x: Tensor, options: GRUForwardOptions = {}): GRUResult {
     const op = 'GRU.forward';
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
     const count = this.numLayers * this.numDirections;
-    const lengths = options.lengths === undefined ? null : checkLengths(op, options.lengths, layout);
+    const lengths = options.lengths === undefined ? null : sequenceLengths(op, options.lengths, layout);
     const hidden = this.hiddenSize;
     return tidy(() => {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, hidden, 'hiddenSize') : null;
       const lengthValues = lengthsTensor(lengths);
       const { steps, batch } = layout;
       const active = lengthValues ? activeMask(lengthValues, steps, batch) : null;
-      let input = layout.unbatched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
       const finalH: Tensor[] = [];
-      for (let layer = 0; layer < this.numLayers; layer++) {
-        const outputs: Tensor[] = [];
-        for (let direction = 0; direction < this.numDirections; direction++) {
-          const index = layer * this.numDirections + direction;
-          const params = this.directions[index]!;
-          const inputGates = projectInput(input, params.weightIh, params.biasIh);
-          let h = h0 ? stateAt(h0, index) : zeros([batch, hidden]);
-          const stepOutputs = new Array<Tensor>(steps);
-          for (let s = 0; s < steps; s++) {
-            const t = direction === 1 ? steps - 1 - s : s;
-            let hiddenGates = matmul(h, params.weightHh, { transposeB: true });
-            if (params.biasHh) hiddenGates = add(hiddenGates, params.biasHh);
-            const next = gruStep(stepOf(inputGates, t), hiddenGates, h, hidden);
-            if (active) {
-              const mask = maskAt(active, t, batch);
-              stepOutputs[t] = where(mask, next, 0);
-              h = where(mask, next, h);
-            } else {
-              stepOutputs[t] = next;
-              h = next;
-            }
+      const output = runLayers(this, this.layerDropout, x, layout, (input, index, _layer, direction) => {
+        const params = this.directions[index]!;
+        const inputGates = projectInput(input, params.weightIh, params.biasIh);
+        let h = h0 ? stateAt(h0, index) : zeros([batch, hidden]);
+        const stepOutputs = new Array<Tensor>(steps);
+        for (let s = 0; s < steps; s++) {
+          const t = direction === 1 ? steps - 1 - s : s;
+          let hiddenGates = matmul(h, params.weightHh, { transposeB: true });
+          if (params.biasHh) hiddenGates = add(hiddenGates, params.biasHh);
+          const next = gruStep(stepOf(inputGates, t), hiddenGates, h, hidden);
+          if (active) {
+            const mask = maskAt(active, t, batch);
+            stepOutputs[t] = where(mask, next, 0);
+            h = where(mask, next, h);
+          } else {
+            stepOutputs[t] = next;
+            h = next;
           }
-          outputs.push(stack(stepOutputs, 0));
-          finalH.push(h);
         }
-        input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
-        if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
-          input = applyDropout(input, this.dropout, this.seed === undefined ? undefined : deriveSeed(this.seed, 1 << 20), this.dropoutCalls++);
-        }
-      }
-      const output = layout.unbatched ? squeeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-      const h = layout.unbatched ? stack(finalH.map((t) => squeeze(t, 0)), 0) : stack(finalH, 0);
+        finalH.push(h);
+        return stack(stepOutputs, 0);
+      });
+      const h = stackStates(finalH, layout);
       return { output, h };
     });
   }
@@ -245,8 +176,8 @@ export class GRUCell extends Module {
 
   constructor(options: GRUCellOptions) {
     super();
-    this.inputSize = positive('GRUCell', 'inputSize', options.inputSize);
-    this.hiddenSize = positive('GRUCell', 'hiddenSize', options.hiddenSize);
+    this.inputSize = positiveInteger('GRUCell', 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInteger('GRUCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;
     checkSeed('GRUCell', options.seed);
     const bound = 1 / Math.sqrt(this.hiddenSize);

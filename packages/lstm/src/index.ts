@@ -3,7 +3,8 @@
  * `LSTM` (stacked, bidirectional, projections, dropout, variable lengths, gate introspection),
  * `LSTMCell`, `GRU`, `GRUCell`, `Linear`, `Embedding`, `Dropout`, `Sequential`; losses;
  * initializers; state dicts with PyTorch's names, safetensors files and Keras/TF.js import; data
- * helpers. Importing it installs autodiff (`@gated/autograd`).
+ * helpers. Using it installs autodiff: it imports `@gated/autograd` for that module's side effect,
+ * which autograd declares in its `sideEffects`, so bundlers keep it (docs/decisions/0005).
  *
  * @example
  * ```ts
@@ -17,7 +18,8 @@
  * const { output, h, c } = lstm.forward(randn([5, 2, 3])); // output [5, 2, 8], h and c [1, 2, 8]
  * ```
  */
-import { installAutograd } from '@gated/autograd';
+// For its side effect: autograd connects its tape to the engine when imported.
+import '@gated/autograd';
 
 export { Module } from './module.js';
 export type { LoadStateDictOptions, LoadStateDictResult, StateDict } from './module.js';
@@ -27,6 +29,7 @@ export { LSTMCell } from './lstm-cell.js';
 export type { LSTMCellOptions, LSTMCellResult, LSTMCellState } from './lstm-cell.js';
 export { GRU, GRUCell } from './gru.js';
 export type { GRUCellOptions, GRUForwardOptions, GRUOptions, GRUResult } from './gru.js';
+export type { RecurrentOptions } from './recurrent.js';
 export type { Lengths } from './recurrent.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
@@ -57,5 +60,3 @@ export { loadSafetensors, parseSafetensors, saveSafetensors, serializeSafetensor
 export type { SafetensorsContents, SafetensorsWriteOptions } from './safetensors.js';
 export { importKerasLSTM, kerasLSTMToStateDict } from './keras.js';
 export type { KerasArray, KerasBidirectionalWeights, KerasImportOptions, KerasLSTMWeights, KerasMappingOptions } from './keras.js';
-
-installAutograd();

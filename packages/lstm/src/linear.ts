@@ -3,6 +3,7 @@ import { add, matmul, reshape, tidy, uniform, type Tensor } from '@gated/tensor'
 import { seedOption } from './init.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
+import { positiveInteger } from './checks.js';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -30,12 +31,9 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new GatedError('Linear', `${name} must be a positive integer, got ${String(value)}`);
-    }
+    this.inFeatures = positiveInteger('Linear', 'inFeatures', inFeatures);
+    this.outFeatures = positiveInteger('Linear', 'outFeatures', outFeatures);
     checkSeed('Linear', options.seed);
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0))));
     this.bias = options.bias === false

@@ -1,6 +1,7 @@
 import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
 import { add, lstmCell, matmul, squeeze, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
+import { positiveInteger } from './checks.js';
 import { Module } from './module.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
@@ -54,8 +55,8 @@ export class LSTMCell extends Module {
 
   constructor(options: LSTMCellOptions) {
     super();
-    this.inputSize = positive('LSTMCell', 'inputSize', options.inputSize);
-    this.hiddenSize = positive('LSTMCell', 'hiddenSize', options.hiddenSize);
+    this.inputSize = positiveInteger('LSTMCell', 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInteger('LSTMCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;
     this.fused = options.fused ?? true;
     checkSeed('LSTMCell', options.seed);
@@ -94,12 +95,6 @@ export class LSTMCell extends Module {
       return unbatched ? { h: squeeze(h, 0), c: squeeze(c, 0) } : { h, c };
     });
   }
-}
-
-/** @internal */
-export function positive(op: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new GatedError(op, `${name} must be a positive integer, got ${String(value)}`);
-  return value;
 }
 
 /** Checks a cell input [B, I] or [I]; returns whether it is unbatched. @internal */

@@ -3,7 +3,7 @@
  * layouts), with variable-length batches, gate introspection and state carrying for truncated
  * backpropagation through time. See docs/lstm.md for the equations as implemented.
  *
- * Structure (DESIGN.md, "Speed comes from the structure"): per layer and direction, the input
+ * Structure (docs/architecture.md, "Fused kernels beside their composites"): per layer and direction, the input
  * projection of all T steps is one matmul (`[T·B, I] × W_ihᵀ` plus both biases). Without a
  * projection the recurrence is one `lstmSequence` op: the backend's fused kernel runs the whole
  * loop when it has one, else the op's composite does one recurrent matmul and one `lstmCell` per
@@ -13,7 +13,6 @@
 import { GatedError } from '@gated/backend-api';
 import {
   add,
-  concat,
   lstmCell,
   lstmSequence,
   matmul,
@@ -21,51 +20,22 @@ import {
   squeeze,
   stack,
   tidy,
-  transpose,
-  uniform,
-  unsqueeze,
   where,
   zeros,
   type Tensor,
 } from '@gated/tensor';
-import { applyDropout, checkDropout } from './dropout.js';
-import { seedOption } from './init.js';
-import { Module } from './module.js';
-import {
-  activeMask,
-  checkLengths,
-  checkSequenceInput,
-  checkState,
-  lengthsTensor,
-  maskAt,
-  projectInput,
-  stateAt,
-  stepOf,
-  type Lengths,
-  type SequenceLayout,
-} from './recurrent.js';
-import { checkSeed, deriveSeed } from './seed.js';
+import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths } from './recurrent.js';
+import type { RecurrentOptions, SequenceLayout } from './recurrent.js';
+import { RecurrentLayer } from './recurrent-layer.js';
 
-/** Constructor options of {@link LSTM}, PyTorch's names in camelCase. */
-export interface LSTMOptions {
-  /** Features of each input step (I). */
-  readonly inputSize: number;
-  /** Features of the hidden and cell states (H). */
-  readonly hiddenSize: number;
-  /** Stacked layers; layer k > 0 reads layer k-1's output. Default 1. */
-  readonly numLayers?: number;
-  /** Learn `bias_ih` and `bias_hh`. Default true. */
-  readonly bias?: boolean;
-  /** Input and output are `[B, T, features]` instead of `[T, B, features]`. States are unaffected. Default false. */
-  readonly batchFirst?: boolean;
-  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
-  readonly dropout?: number;
-  /** Run a second, reverse direction per layer and concatenate both outputs. Default false. */
-  readonly bidirectional?: boolean;
+/**
+ * Constructor options of {@link LSTM}, PyTorch's names in camelCase: those every recurrent layer
+ * has (`hiddenSize` is the width of the hidden and cell states), and the LSTM's own.
+ */
+export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with `weight_hr` (P < H); 0 for none. Default 0. */
   readonly projSize?: number;
-  /** Seed of the initial weights and of the dropout masks; default: the global random stream. */
-  readonly seed?: number;
   /**
    * Use the backend's fused LSTM kernels when it offers them (default true). `false` always runs
    * the composite of core ops: slower, for debugging and for checking kernels.
@@ -139,11 +109,6 @@ interface DirectionResult {
   readonly cells: Tensor | null;
 }
 
-function positiveInteger(op: string, name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new GatedError(op, `${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /**
  * A multi-layer LSTM, PyTorch's `nn.LSTM`. For each step, with gate order i, f, g, o:
  *
@@ -165,58 +130,29 @@ function positiveInteger(op: string, name: string, value: number): number {
  * const next = lstm.forward(x2, { h0: h.detach(), c0: c.detach() }); // carry state (TBPTT)
  * ```
  */
-export class LSTM extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly numLayers: number;
-  readonly bias: boolean;
-  readonly batchFirst: boolean;
-  readonly dropout: number;
-  readonly bidirectional: boolean;
+export class LSTM extends RecurrentLayer {
   readonly projSize: number;
   /** Whether the backend's fused kernels are used when available. */
   readonly fused: boolean;
-  private readonly seed: number | undefined;
-  private readonly directions: LSTMLayerParameters[] = [];
-  private dropoutCalls = 0;
+  private readonly directions: LSTMLayerParameters[];
 
   constructor(options: LSTMOptions) {
-    super();
-    const op = 'LSTM';
-    this.inputSize = positiveInteger(op, 'inputSize', options.inputSize);
-    this.hiddenSize = positiveInteger(op, 'hiddenSize', options.hiddenSize);
-    this.numLayers = positiveInteger(op, 'numLayers', options.numLayers ?? 1);
-    this.bias = options.bias ?? true;
-    this.batchFirst = options.batchFirst ?? false;
-    this.dropout = options.dropout ?? 0;
-    checkDropout(op, this.dropout);
-    this.bidirectional = options.bidirectional ?? false;
+    super('LSTM', options);
     this.projSize = options.projSize ?? 0;
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
-      throw new GatedError(op, `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
+      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
     }
-    checkSeed(op, options.seed);
-    this.seed = options.seed;
     this.fused = options.fused ?? true;
 
     const hidden = this.hiddenSize;
     const out = this.outputSize;
-    const bound = 1 / Math.sqrt(hidden);
-    let index = 0;
-    const init = (name: string, shape: number[]): Tensor =>
-      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const layerInput = layer === 0 ? this.inputSize : this.numDirections * out;
-      for (let direction = 0; direction < this.numDirections; direction++) {
-        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
-        const weightIh = init(`weight_ih${suffix}`, [4 * hidden, layerInput]);
-        const weightHh = init(`weight_hh${suffix}`, [4 * hidden, out]);
-        const biasIh = this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null;
-        const biasHh = this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null;
-        const weightHr = this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null;
-        this.directions.push({ weightIh, weightHh, biasIh, biasHh, weightHr });
-      }
-    }
+    this.directions = this.createDirections(out, (suffix, layerInput, init) => ({
+      weightIh: init(`weight_ih${suffix}`, [4 * hidden, layerInput]),
+      weightHh: init(`weight_hh${suffix}`, [4 * hidden, out]),
+      biasIh: this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null,
+      biasHh: this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null,
+      weightHr: this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null,
+    }));
   }
 
   protected override get label(): string {
@@ -233,11 +169,6 @@ export class LSTM extends Module {
     return `LSTM(${this.inputSize}, ${this.hiddenSize}${extras.map((e) => `, ${e}`).join('')})`;
   }
 
-  /** 2 when bidirectional, else 1 (PyTorch's D). */
-  get numDirections(): number {
-    return this.bidirectional ? 2 : 1;
-  }
-
   /** Size of the hidden state and of each direction's output: projSize if set, else hiddenSize (P). */
   get outputSize(): number {
     return this.projSize > 0 ? this.projSize : this.hiddenSize;
@@ -252,39 +183,29 @@ export class LSTM extends Module {
     this.assertLive('forward');
     const layout = checkSequenceInput(op, x, this.inputSize, this.batchFirst);
     const count = this.numLayers * this.numDirections;
-    const lengths = options.lengths === undefined ? null : checkLengths(op, options.lengths, layout);
+    const lengths = options.lengths === undefined ? null : sequenceLengths(op, options.lengths, layout);
     const wantGates = options.returnGates ?? false;
     return tidy(() => {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize') : null;
       const c0 = options.c0 ? checkState(op, 'c0', options.c0, layout, count, this.hiddenSize, 'hiddenSize') : null;
       const lengthValues = lengthsTensor(lengths);
-      let input = layout.unbatched ? unsqueeze(x, 1) : this.batchFirst ? transpose(x, 0, 1) : x;
       const finalH: Tensor[] = [];
       const finalC: Tensor[] = [];
       const gates: LSTMGates[] = [];
-      for (let layer = 0; layer < this.numLayers; layer++) {
-        const outputs: Tensor[] = [];
-        for (let direction = 0; direction < this.numDirections; direction++) {
-          const index = layer * this.numDirections + direction;
-          const params = this.directions[index]!;
-          const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
-          const inputGates = projectInput(input, params.weightIh, bias);
-          const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
-          const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
-          const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
-          outputs.push(result.output);
-          finalH.push(result.h);
-          finalC.push(result.c);
-          if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
-        }
-        input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
-        if (this.training && this.dropout > 0 && layer < this.numLayers - 1) {
-          input = applyDropout(input, this.dropout, this.seed === undefined ? undefined : deriveSeed(this.seed, 1 << 20), this.dropoutCalls++);
-        }
-      }
-      const output = layout.unbatched ? squeeze(input, 1) : this.batchFirst ? transpose(input, 0, 1) : input;
-      const h = layout.unbatched ? stack(finalH.map((t) => squeeze(t, 0)), 0) : stack(finalH, 0);
-      const c = layout.unbatched ? stack(finalC.map((t) => squeeze(t, 0)), 0) : stack(finalC, 0);
+      const output = runLayers(this, this.layerDropout, x, layout, (input, index, layer, direction) => {
+        const params = this.directions[index]!;
+        const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
+        const inputGates = projectInput(input, params.weightIh, bias);
+        const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
+        const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
+        const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
+        finalH.push(result.h);
+        finalC.push(result.c);
+        if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
+        return result.output;
+      });
+      const h = stackStates(finalH, layout);
+      const c = stackStates(finalC, layout);
       return wantGates ? { output, h, c, gates } : { output, h, c };
     });
   }

@@ -1,19 +1,79 @@
 /**
- * What LSTM and GRU share: checking inputs, initial states and lengths (with errors that name
- * the module, the expected layout and the shape received), the one-matmul input projection, and
- * the per-step masks of variable-length batches.
+ * What LSTM and GRU share: their common options, checking inputs, initial states and lengths
+ * (with errors that name the module, the expected layout and the shape received), the layer loop
+ * (directions, dropout between layers, the input and output layouts), the one-matmul input
+ * projection, and the per-step masks of variable-length batches.
  */
 import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
-import {
-  add,
-  arange,
-  less,
-  matmul,
-  reshape,
-  slice,
-  tensor,
-  type Tensor,
-} from '@gated/tensor';
+import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, type Tensor } from '@gated/tensor';
+import { applyDropout } from './dropout.js';
+import { deriveSeed } from './seed.js';
+
+/** The constructor options LSTM and GRU share, PyTorch's names in camelCase. */
+export interface RecurrentOptions {
+  /** Features of each input step (I). */
+  readonly inputSize: number;
+  /** Features of the hidden state (H). */
+  readonly hiddenSize: number;
+  /** Stacked layers; layer k > 0 reads layer k-1's output. Default 1. */
+  readonly numLayers?: number;
+  /** Learn `bias_ih` and `bias_hh`. Default true. */
+  readonly bias?: boolean;
+  /** Input and output are `[B, T, features]` instead of `[T, B, features]`. States are unaffected. Default false. */
+  readonly batchFirst?: boolean;
+  /** Dropout probability on each layer's output except the last, in training mode only. Default 0. */
+  readonly dropout?: number;
+  /** Run a second, reverse direction per layer and concatenate both outputs. Default false. */
+  readonly bidirectional?: boolean;
+  /** Seed of the initial weights and of the dropout masks; default: the global random stream. */
+  readonly seed?: number;
+}
+
+/** What the layer loop needs to know of a stacked recurrent module (LSTM and GRU are ones). */
+export interface LayerStack {
+  readonly numLayers: number;
+  readonly numDirections: number;
+  readonly batchFirst: boolean;
+  readonly training: boolean;
+  readonly dropout: number;
+}
+
+/** A module's seed and running count of dropout calls between layers (each call's mask has its own seed). */
+export interface LayerDropout {
+  readonly seed: number | undefined;
+  calls: number;
+}
+
+/**
+ * Runs every layer and direction of a stacked module over `x` in its user-facing layout:
+ * `direction(input, index, layer, d)` runs direction `d` of `layer` (`index` = layer·D + d, the
+ * position of its states) on the previous layer's `[T, B, features]` output and returns its
+ * `[T, B, out]` output; directions are concatenated, and dropout applies between layers in
+ * training mode. Returns the last layer's output in the input's layout.
+ */
+export function runLayers(
+  stack: LayerStack,
+  dropout: LayerDropout,
+  x: Tensor,
+  layout: SequenceLayout,
+  direction: (input: Tensor, index: number, layer: number, d: number) => Tensor,
+): Tensor {
+  let input = layout.unbatched ? unsqueeze(x, 1) : stack.batchFirst ? transpose(x, 0, 1) : x;
+  for (let layer = 0; layer < stack.numLayers; layer++) {
+    const outputs: Tensor[] = [];
+    for (let d = 0; d < stack.numDirections; d++) outputs.push(direction(input, layer * stack.numDirections + d, layer, d));
+    input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
+    if (stack.training && stack.dropout > 0 && layer < stack.numLayers - 1) {
+      input = applyDropout(input, stack.dropout, dropout.seed === undefined ? undefined : deriveSeed(dropout.seed, 1 << 20), dropout.calls++);
+    }
+  }
+  return layout.unbatched ? squeeze(input, 1) : stack.batchFirst ? transpose(input, 0, 1) : input;
+}
+
+/** The final states of every layer and direction as `[numLayers·D, B, S]` (`[numLayers·D, S]` unbatched). */
+export function stackStates(states: readonly Tensor[], layout: SequenceLayout): Tensor {
+  return layout.unbatched ? stack(states.map((t) => squeeze(t, 0)), 0) : stack(states, 0);
+}
 
 /** Per-sequence lengths as host numbers (what `padSequence` returns; PyTorch keeps them on the CPU too). */
 export type Lengths = readonly number[] | Int32Array;
@@ -72,8 +132,8 @@ export function checkState(
   return layout.unbatched ? reshape(state, [count, 1, size]) : state;
 }
 
-/** Checks host lengths against the batch: one per sequence, each an integer in [1, T]. */
-export function checkLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
+/** The host lengths, checked against the batch: one per sequence, each an integer in [1, T]. */
+export function sequenceLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
   if (layout.unbatched) throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
   if (lengths.length !== layout.batch) {
     throw new GatedError(op, `lengths must have one entry per sequence (B = ${layout.batch}), got ${lengths.length}`);

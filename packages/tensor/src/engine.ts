@@ -8,6 +8,7 @@ import {
   GatedError,
   SPEC_VERSION,
   bytesPerElement,
+  checkedBackend,
   foldKey,
   formatShape,
   keyFromSeed,
@@ -171,8 +172,10 @@ export class Engine {
         `backend "${name}" implements contract version ${String(backend.specVersion)}, but this @gated/tensor speaks version ${SPEC_VERSION}`,
       );
     }
-    this.instances.set(name, backend);
-    return backend;
+    // Every call the engine makes goes through the checked layer: backends only compute.
+    const checked = checkedBackend(backend);
+    this.instances.set(name, checked);
+    return checked;
   }
 
   // ---- lifetime ------------------------------------------------------------------------------

@@ -12,16 +12,16 @@
  * console.log(await y.toArray()); // [[17], [39]]
  * ```
  */
+export type {} from './disposable.js';
 export { GatedError } from '@gated/backend-api';
-export type { Backend, BackendFactory, DType, Shape, TypedArray } from '@gated/backend-api';
+export type { Backend, BackendFactory, BackendInfo, DType, Shape, TypedArray } from '@gated/backend-api';
 export { Tensor } from './tensor.js';
 export type { DTypeValueMap, NestedArray } from './tensor.js';
-export type { MemoryInfo, OpRecorder } from './engine.js';
+export type { MemoryInfo } from './engine.js';
 export {
   getBackend,
   getBackendName,
   initBackend,
-  installRecorder,
   isGradEnabled,
   listBackends,
   memory,
@@ -54,47 +54,9 @@ export {
 } from './creation.js';
 export type { DTypeOption, SeedOption, TensorOptions, TensorValues } from './creation.js';
 export type { TensorLike } from './ops/operands.js';
-export {
-  abs,
-  ceil,
-  cos,
-  exp,
-  expm1,
-  floor,
-  isFinite,
-  isNaN,
-  log,
-  log1p,
-  logicalNot,
-  neg,
-  reciprocal,
-  relu,
-  round,
-  rsqrt,
-  sigmoid,
-  sign,
-  sin,
-  sqrt,
-  square,
-  tanh,
-} from './ops/unary.js';
-export {
-  add,
-  div,
-  equal,
-  greater,
-  greaterEqual,
-  less,
-  lessEqual,
-  logicalAnd,
-  logicalOr,
-  maximum,
-  minimum,
-  mul,
-  notEqual,
-  pow,
-  sub,
-} from './ops/binary.js';
+// One function per op of UNARY_OPS and BINARY_OPS, named as the op.
+export * from './ops/unary.js';
+export * from './ops/binary.js';
 export { where } from './ops/where.js';
 export { cast } from './ops/cast.js';
 export { clip } from './ops/clip.js';
@@ -113,24 +75,8 @@ export { squeeze, unsqueeze } from './ops/squeeze.js';
 export { concat, split, stack } from './ops/concat.js';
 export { gather, indexSelect, scatterAdd } from './ops/gather.js';
 export { pad } from './ops/pad.js';
-export { adamStep, adamStepComposite, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
-export {
-  lstmCell,
-  lstmCellBackward,
-  lstmCellBackwardComposite,
-  lstmCellComposite,
-  type FusedOptions,
-  type LstmCellBackwardArgs,
-  type LstmCellBackwardResult,
-  type LstmCellResult,
-} from './ops/lstm-cell.js';
-export {
-  lstmSequence,
-  lstmSequenceBackward,
-  lstmSequenceBackwardComposite,
-  lstmSequenceComposite,
-  type LstmSequenceArgs,
-  type LstmSequenceBackwardArgs,
-  type LstmSequenceBackwardResult,
-  type LstmSequenceResult,
-} from './ops/lstm-sequence.js';
+export { adamStep, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
+export type { FusedOptions } from './ops/fused.js';
+export { lstmCell, type LstmCellResult } from './ops/lstm-cell.js';
+export { lstmSequence, type LstmSequenceArgs, type LstmSequenceResult } from './ops/lstm-sequence.js';
+// Internals (the recorder hook, the backward ops, the composites) are in `@gated/tensor/internal`.

@@ -6,7 +6,6 @@ import {
   expand,
   getBackend,
   getBackendName,
-  installRecorder,
   keep,
   listBackends,
   memory,
@@ -20,10 +19,10 @@ import {
   transpose,
   withScope,
   zeros,
-  type OpRecorder,
   type Tensor,
 } from '../src/index.js';
 import { ENGINE } from '../src/engine.js';
+import { installRecorder, type OpRecorder } from '../src/internal.js';
 import { createHostBackend } from './host-backend.js';
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@
 import { listBackends, removeBackend } from '@gated/tensor';
 import { GatedTarget, registerGatedBackend } from './gated.js';
 
-/** Every backend package Gated has or plans (DESIGN.md): the ones that exist get measured. */
+/** Every backend package Gated has or plans (docs/architecture.md): the ones that exist get measured. */
 export const BACKEND_PACKAGES = ['@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu'] as const;
 
 export type PackageLoader = () => Promise<Record<string, unknown>>;

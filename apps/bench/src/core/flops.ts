@@ -1,5 +1,5 @@
 /**
- * FLOP counts. LSTM formulas are DESIGN.md's ("Benchmarks"): forward = T · 2 · B · (I + H) · 4H,
+ * FLOP counts. LSTM formulas are those of docs/architecture.md ("Benchmarks"): forward = T · 2 · B · (I + H) · 4H,
  * and a train step (forward + loss + backward + Adam) counts 3× forward. The micro-benchmarks use
  * the same convention: a product of [m,k]·[k,n] is 2mkn; one LSTM cell step is the forward formula
  * with T = 1. Memory-bound ops get a nominal count, stated here, so their GFLOP/s compare like

@@ -8,7 +8,7 @@ import type { Outputs, Reference } from './check.js';
 import type { LstmData } from './data.js';
 import type { CheckResult, DispatchesPerTimestep, Spec } from './types.js';
 
-/** Method settings (DESIGN.md: warm-up, then the median of at least 5 runs). */
+/** Method settings (docs/architecture.md, "Benchmarks": warm-up, then the median of at least 5 runs). */
 export interface Method {
   /** Untimed runs before timing (compilation, JIT, pools, Adam's state). */
   readonly warmup: number;

@@ -65,7 +65,7 @@ export interface Row {
   readonly medianMs: number;
   readonly minMs: number;
   readonly maxMs: number;
-  /** FLOPs of one step (DESIGN.md's formula) / median time. */
+  /** FLOPs of one step (the formula of docs/architecture.md) / median time. */
   readonly gflops: number;
   // ---- extras -------------------------------------------------------------------------------
   readonly kind: SpecKind;

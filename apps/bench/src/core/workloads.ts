@@ -1,11 +1,11 @@
 /**
- * What is measured: DESIGN.md's standard workloads W1–W4, the sweep (batch × sequence × hidden,
- * train and inference) and the micro-benchmarks. `--quick` keeps W1–W4, trims the sweep to its
- * small corner and the micro-benchmarks to their smaller sizes.
+ * What is measured: the standard workloads W1–W4 of docs/architecture.md, the sweep (batch ×
+ * sequence × hidden, train and inference) and the micro-benchmarks. `--quick` keeps W1–W4, trims
+ * the sweep to its small corner and the micro-benchmarks to their smaller sizes.
  */
 import type { LstmSpec, MicroSpec, Mode, Spec } from './types.js';
 
-/** DESIGN.md, "Benchmarks": float32, one layer. */
+/** docs/architecture.md, "Benchmarks": float32, one layer. */
 export const WORKLOADS: readonly LstmSpec[] = [
   { kind: 'workload', id: 'W1', mode: 'train', batch: 16, seq: 32, input: 32, hidden: 128 },
   { kind: 'workload', id: 'W2', mode: 'train', batch: 32, seq: 64, input: 64, hidden: 256 },

@@ -101,7 +101,7 @@ export function renderMarkdown(result: BenchResult): string {
     `**Peers:** ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
     '',
     `**Method:** ${result.method['warmup']} warm-up step(s), then the median of at least ${result.method['minRuns']} timed steps (more until ${result.method['minTimeMs']} ms were timed, at most ${result.method['maxRuns']}), each ending with the backend's sync (\`await backend.sync()\`, a one-element read on TF.js). ` +
-      'GFLOP/s by DESIGN.md\'s formula: forward = T·2·B·(I+H)·4H, a train step 3× forward (micro-benchmarks: see src/core/flops.ts). ' +
+      'GFLOP/s by the formula of docs/architecture.md: forward = T·2·B·(I+H)·4H, a train step 3× forward (micro-benchmarks: see src/core/flops.ts). ' +
       '"vs X" = X\'s median / this row\'s median (above 1: faster than X). Every pair\'s output was checked against backend-ts before timing ' +
       `(max error relative to the reference's scale; tolerance ${result.method['tolerance']}, gradients ${result.method['gradTolerance']}); † marks a peer that computes a different function (timed for speed only). ` +
       'Peak MiB: live bytes at the peak of one step, weights and inputs included (— where the library cannot tell). ' +

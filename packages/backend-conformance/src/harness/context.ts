@@ -3,7 +3,7 @@
  * id (its `/`-joined titles) and honour the backend's skip list, the backend under test, and the
  * tolerance scaling the backend asked for.
  */
-import type { Backend } from '@gated/backend-api';
+import type { Backend, BackendFactory } from '@gated/backend-api';
 import { describe, it } from 'vitest';
 import type { ConformanceOptions } from '../options.js';
 import type { Tolerance } from './compare.js';
@@ -12,6 +12,8 @@ import { Rng } from './rng.js';
 /** Shared by every context of one `describeBackend` call. */
 export interface RunState {
   readonly backendName: string;
+  /** The factory `describeBackend` was given (suites may create a second instance). */
+  readonly factory: BackendFactory;
   readonly options: ConformanceOptions;
   /** Every suite and test id registered, to find skip entries that name nothing. */
   readonly ids: Set<string>;
@@ -50,19 +52,28 @@ export class SuiteContext {
     return this.state.options;
   }
 
+  /** The backend's factory, for tests that need an instance of their own. */
+  get factory(): BackendFactory {
+    return this.state.factory;
+  }
+
   /** The backend under test (inside tests only). */
   get backend(): Backend {
     if (!this.state.backend) throw new Error('the backend is only available inside tests');
     return this.state.backend;
   }
 
-  /** A suite; its body registers tests through the child context it receives. */
-  describe(name: string, body: (suite: SuiteContext) => void): void {
+  /**
+   * A suite; its body registers tests through the child context it receives. The body may be
+   * async (Vitest awaits it while collecting): suites that need a reference fixture load it there,
+   * so the fixtures stay out of the suite's entry module until a run collects them.
+   */
+  describe(name: string, body: (suite: SuiteContext) => void | Promise<void>): void {
     const id = this.register(name);
     const child = new SuiteContext(this.state, [...this.path, name]);
     const reason = this.skipReason(id);
-    if (reason === undefined) describe(name, () => { body(child); });
-    else describe.skip(`${name} [skipped: ${reason}]`, () => { body(child); });
+    if (reason === undefined) describe(name, () => body(child));
+    else describe.skip(`${name} [skipped: ${reason}]`, () => body(child));
   }
 
   /** A test; the body gets a generator seeded from the test's id. */

@@ -6,11 +6,6 @@
 import { broadcastShape, broadcastTo } from './broadcast.js';
 import { NDArray, canonical, type RefDType } from './ndarray.js';
 
-export type RefUnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt' | 'square'
-  | 'reciprocal' | 'sigmoid' | 'tanh' | 'relu' | 'sin' | 'cos' | 'floor' | 'ceil' | 'round'
-  | 'logicalNot' | 'isNaN' | 'isFinite';
-
 export type RefBinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'equal' | 'notEqual' | 'less'
   | 'lessEqual' | 'greater' | 'greaterEqual' | 'logicalAnd' | 'logicalOr';
@@ -33,7 +28,12 @@ function minNaN(a: number, b: number): number {
   return Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b);
 }
 
-interface UnaryRule {
+/**
+ * A unary op in the reference: which input dtypes it accepts, its output dtype, and its float64
+ * function for each accepted dtype. The unary suite (suites/unary.ts) holds one per op, next to
+ * the op's test cases, built with these helpers.
+ */
+export interface UnaryRule {
   /** Which input dtypes the op accepts. */
   readonly inputs: readonly RefDType[];
   /** The output dtype, or 'same'. */
@@ -43,44 +43,21 @@ interface UnaryRule {
   readonly bool?: (x: number) => number;
 }
 
-const float = (fn: (x: number) => number): UnaryRule => ({ inputs: ['float32'], output: 'same', float: fn });
-const numeric = (fn: (x: number) => number, int: (x: number) => number): UnaryRule => ({
+/** A float32-only op computing `fn` in float64. */
+export const floatRule = (fn: (x: number) => number): UnaryRule => ({ inputs: ['float32'], output: 'same', float: fn });
+
+/** A float32 and int32 op: `fn` in float64, `int` on 32-bit integers. */
+export const numericRule = (fn: (x: number) => number, int: (x: number) => number): UnaryRule => ({
   inputs: ['float32', 'int32'],
   output: 'same',
   float: fn,
   int,
 });
 
-const UNARY_RULES: Record<RefUnaryOp, UnaryRule> = {
-  neg: numeric((x) => -x, (x) => -x | 0),
-  abs: numeric(Math.abs, (x) => Math.abs(x) | 0),
-  sign: numeric(Math.sign, Math.sign),
-  square: numeric((x) => x * x, (x) => Math.imul(x, x)),
-  relu: numeric((x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), (x) => (x > 0 ? x : 0)),
-  exp: float(Math.exp),
-  log: float(Math.log),
-  log1p: float(Math.log1p),
-  expm1: float(Math.expm1),
-  sqrt: float(Math.sqrt),
-  rsqrt: float((x) => 1 / Math.sqrt(x)),
-  reciprocal: float((x) => 1 / x),
-  sigmoid: float((x) => 1 / (1 + Math.exp(-x))),
-  tanh: float(Math.tanh),
-  sin: float(Math.sin),
-  cos: float(Math.cos),
-  floor: float(Math.floor),
-  ceil: float(Math.ceil),
-  round: float(roundHalfEven),
-  isNaN: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isNaN(x) ? 1 : 0) },
-  isFinite: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isFinite(x) ? 1 : 0) },
-  logicalNot: { inputs: ['bool'], output: 'bool', bool: (x) => (x !== 0 ? 0 : 1) },
-};
-
-/** Elementwise `op(x)`. Throws (a suite bug) for a dtype the op does not accept. */
-export function unary(op: RefUnaryOp, x: NDArray): NDArray {
-  const rule = UNARY_RULES[op];
+/** `rule` applied elementwise. Throws (a suite bug) for a dtype the op does not accept. */
+export function unary(rule: UnaryRule, x: NDArray): NDArray {
   const fn = x.dtype === 'float32' ? rule.float : x.dtype === 'int32' ? rule.int : rule.bool;
-  if (!fn) throw new Error(`reference: ${op} does not accept ${x.dtype}`);
+  if (!fn) throw new Error(`reference: the op does not accept ${x.dtype}`);
   return x.map(fn, rule.output === 'same' ? x.dtype : rule.output);
 }
 

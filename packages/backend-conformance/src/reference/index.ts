@@ -10,11 +10,13 @@ export {
   cast,
   castValue,
   clip,
+  floatRule,
+  numericRule,
   roundHalfEven,
   unary,
   where,
 } from './elementwise.js';
-export type { RefBinaryOp, RefUnaryOp } from './elementwise.js';
+export type { RefBinaryOp, UnaryRule } from './elementwise.js';
 export {
   absSum,
   argReduce,

@@ -4,28 +4,21 @@
  * Runs on whichever backend `describeBackend` activated, so every backend proves every rule.
  * A guard test fails when an op in autograd's gradient table has no row here.
  */
+import { UNARY_OPS } from '@gated/backend-api';
 import { GRADIENTS, checkGrad, grad, type CheckGradOptions } from '@gated/autograd';
 import {
-  abs,
   add,
   cast,
-  ceil,
   clip,
   clone,
   concat,
   contiguous,
-  cos,
   div,
-  exp,
   expand,
-  expm1,
   flatten,
-  floor,
   gather,
   greater,
   indexSelect,
-  log,
-  log1p,
   logSoftmax,
   lstmCell,
   lstmSequence,
@@ -38,24 +31,16 @@ import {
   minimum,
   mul,
   narrow,
-  neg,
   pad,
   permute,
   pow,
   prod,
-  reciprocal,
-  relu,
   reshape,
-  round,
-  rsqrt,
   scatterAdd,
   sigmoid,
-  sign,
-  sin,
   slice,
   softmax,
   split,
-  sqrt,
   square,
   squeeze,
   stack,
@@ -70,18 +55,8 @@ import {
 } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../harness/context.js';
-import type { Rng } from '../harness/rng.js';
-
-/** How to fill one input: uniform in [low, high), optionally moved away from kinks. */
-interface InputSpec {
-  readonly shape: readonly number[];
-  readonly low?: number;
-  readonly high?: number;
-  /** Values to stay at least 0.05 away from (kinks of relu, abs, floor, ...). */
-  readonly avoid?: (value: number) => number;
-  /** Evenly spaced values in random order, so no two are within eps (no near-ties for max/min). */
-  readonly distinct?: boolean;
-}
+import { A, D, E, P, S, makeInput, type InputSpec } from '../harness/inputs.js';
+import { UNARY_CASES, UNARY_FUNCTIONS } from './unary.js';
 
 interface GradientRow {
   /** The gradient-table entry this row exercises. */
@@ -92,42 +67,6 @@ interface GradientRow {
   readonly f: (...xs: Tensor[]) => Tensor;
   readonly options?: CheckGradOptions;
 }
-
-/** Distance from the nearest integer (floor, ceil kinks). */
-const fromIntegers = (v: number) => Math.abs(v - Math.round(v));
-/** Distance from the nearest half-integer (round kinks). */
-const fromHalves = (v: number) => Math.abs(v - Math.floor(v) - 0.5);
-const fromZero = (v: number) => Math.abs(v);
-
-function makeInput(spec: InputSpec, rng: Rng): Tensor {
-  const low = spec.low ?? -1;
-  const high = spec.high ?? 1;
-  const size = spec.shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
-  if (spec.distinct) {
-    const order = Array.from({ length: size }, (_, i) => i);
-    for (let i = size - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    order.forEach((rank, i) => (values[i] = low + ((high - low) * (rank + 0.5)) / size));
-    return tensor(values, { shape: spec.shape });
-  }
-  for (let i = 0; i < size; i++) {
-    let v = rng.float(low, high);
-    for (let tries = 0; spec.avoid && spec.avoid(v) < 0.05 && tries < 100; tries++) v = rng.float(low, high);
-    values[i] = v;
-  }
-  return tensor(values, { shape: spec.shape });
-}
-
-const S = (...shape: number[]): InputSpec => ({ shape });
-/** Distinct values at least (high - low) / size apart: inputs of max, min and maximum/minimum. */
-const D = (...shape: number[]): InputSpec => ({ shape, low: -2, high: 2, distinct: true });
-/** Like D on a grid shifted by 0.13, so D and E values never tie (maximum, minimum). */
-const E = (...shape: number[]): InputSpec => ({ shape, low: -1.87, high: 2.13, distinct: true });
-const P = (...shape: number[]): InputSpec => ({ shape, low: 0.5, high: 2 });
-const A = (avoid: (v: number) => number, ...shape: number[]): InputSpec => ({ shape, low: -2, high: 2, avoid });
 
 function unaryRows(op: string, f: (x: Tensor) => Tensor, spec: (...shape: number[]) => InputSpec): GradientRow[] {
   return [
@@ -153,25 +92,11 @@ const condition = (shape: number[]) => greater(tensor(Float32Array.from({ length
 const indices = (values: number[], shape = [values.length]) => tensor(values, { dtype: 'int32', shape });
 
 export const GRADIENT_ROWS: readonly GradientRow[] = [
-  ...unaryRows('neg', neg, S),
-  ...unaryRows('abs', abs, (...s) => A(fromZero, ...s)),
-  ...unaryRows('sign', sign, (...s) => A(fromZero, ...s)),
-  ...unaryRows('exp', exp, S),
-  ...unaryRows('log', log, P),
-  ...unaryRows('log1p', log1p, S),
-  ...unaryRows('expm1', expm1, S),
-  ...unaryRows('sqrt', sqrt, P),
-  ...unaryRows('rsqrt', rsqrt, P),
-  ...unaryRows('square', square, S),
-  ...unaryRows('reciprocal', reciprocal, P),
-  ...unaryRows('sigmoid', sigmoid, (...s) => ({ shape: s, low: -4, high: 4 })),
-  ...unaryRows('tanh', tanh, (...s) => ({ shape: s, low: -2, high: 2 })),
-  ...unaryRows('relu', relu, (...s) => A(fromZero, ...s)),
-  ...unaryRows('sin', sin, (...s) => ({ shape: s, low: -3, high: 3 })),
-  ...unaryRows('cos', cos, (...s) => ({ shape: s, low: -3, high: 3 })),
-  ...unaryRows('floor', floor, (...s) => A(fromIntegers, ...s)),
-  ...unaryRows('ceil', ceil, (...s) => A(fromIntegers, ...s)),
-  ...unaryRows('round', round, (...s) => A(fromHalves, ...s)),
+  // Every differentiable unary op, where suites/unary.ts says to differentiate it.
+  ...UNARY_OPS.flatMap((op) => {
+    const where = UNARY_CASES[op].gradient;
+    return where ? unaryRows(op, UNARY_FUNCTIONS[op], where) : [];
+  }),
   ...binaryRows('add', add),
   ...binaryRows('sub', sub),
   ...binaryRows('mul', mul),

@@ -22,6 +22,7 @@ import { reduceSuite } from './reduce.js';
 import { softmaxSuite } from './softmax.js';
 import { storageSuite } from './storage.js';
 import { unarySuite } from './unary.js';
+import { validationSuite } from './validation.js';
 import { whereSuite } from './where.js';
 
 export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
@@ -44,6 +45,7 @@ export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
   memorySuite,
   ownershipSuite,
   errorsSuite,
+  validationSuite,
   gradientSuite,
   autogradSuite,
   optimSuite,

@@ -4,20 +4,11 @@
  * and the update reads the stored values, as PyTorch's does; the parameter is updated in double
  * and rounded once.
  */
-export interface AdamHyper {
-  readonly step: number;
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-  readonly decoupledWeightDecay: boolean;
-  readonly maximize: boolean;
-}
+import type { AdamStepHyper } from '@gated/backend-api';
 
 export function adamStep(
   param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
-  hyper: AdamHyper,
+  hyper: AdamStepHyper,
 ): void {
   const { step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize } = hyper;
   const biasCorrection1 = 1 - Math.pow(beta1, step);

@@ -1,9 +1,10 @@
 /**
  * argmax / argmin along one axis. NaN counts as the extreme in both directions, so the first NaN
  * wins; ties keep the first index. The scan runs along the axis in the outer loop and across the
- * contiguous trailing elements in the inner loop, so it reads memory in order.
+ * contiguous trailing elements in the inner loop, so it reads memory in order. An empty axis with
+ * a non-empty result is refused by the checked layer.
  */
-import { GatedError, type ArgReduceOp, type Shape, type TypedArray } from '@gated/backend-api';
+import type { ArgReduceOp, Shape, TypedArray } from '@gated/backend-api';
 
 export function argReduce(op: ArgReduceOp, x: TypedArray, shape: Shape, axis: number): Int32Array {
   const n = shape[axis]!;
@@ -13,7 +14,6 @@ export function argReduce(op: ArgReduceOp, x: TypedArray, shape: Shape, axis: nu
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!;
   const out = new Int32Array(outer * inner);
   if (out.length === 0) return out;
-  if (n === 0) throw new GatedError('argReduce', `${op} over axis ${axis} of size 0 has no answer`);
   const best = new Float64Array(inner);
   const max = op === 'argmax';
   for (let o = 0; o < outer; o++) {

@@ -1,11 +1,11 @@
 /**
- * How every elementwise kernel walks an n-d iteration space: as rows. Axes of size 1 are dropped
- * and neighbouring axes that every operand steps through contiguously are merged, so a same-shape
- * add is one long row and `[N, M] + [M]` is N rows of length M. An odometer over the outer axes
+ * How every elementwise kernel walks an n-d iteration space: as rows of the merged axes
+ * (`mergeAxes` of @gated/backend-api: a same-shape add is one long row and `[N, M] + [M]` is N
+ * rows of length M). An odometer over the outer axes
  * then yields where each operand's row starts; the kernels run one tight loop per row, with the
  * operand's stride along the row (0 for a broadcast operand, 1 for a contiguous one).
  */
-import type { Shape } from '@gated/backend-api';
+import { mergeAxes, type Shape } from '@gated/backend-api';
 
 export interface RowPlan {
   /** Number of rows; the output (always contiguous) holds row `r` at `r * length`. */
@@ -24,28 +24,7 @@ export interface RowPlan {
  */
 export function planRows(shape: Shape, strides: readonly (readonly number[])[], bases?: readonly number[]): RowPlan {
   const operands = strides.length;
-  const dims: number[] = [];
-  const steps: number[][] = strides.map(() => []);
-  for (let axis = 0; axis < shape.length; axis++) {
-    const dim = shape[axis]!;
-    if (dim === 1) continue;
-    const last = dims.length - 1;
-    let mergeable = last >= 0;
-    for (let k = 0; k < operands && mergeable; k++) {
-      mergeable = steps[k]![last] === strides[k]![axis]! * dim;
-    }
-    if (mergeable) {
-      dims[last] = dims[last]! * dim;
-      for (let k = 0; k < operands; k++) steps[k]![last] = strides[k]![axis]!;
-    } else {
-      dims.push(dim);
-      for (let k = 0; k < operands; k++) steps[k]!.push(strides[k]![axis]!);
-    }
-  }
-  if (dims.length === 0) {
-    dims.push(1);
-    for (const s of steps) s.push(0);
-  }
+  const { dims, strides: steps } = mergeAxes(shape, strides);
   const rank = dims.length;
   const length = dims[rank - 1]!;
   let rows = 1;

@@ -3,8 +3,7 @@
  * their indices along an axis, repeated indices accumulating. float32 sums accumulate in doubles
  * and round once; int32 sums wrap. Indices are all checked before anything is written.
  */
-import { sizeOf, type Shape } from '@gated/backend-api';
-import { checkIndices, outerInner } from './gather.js';
+import { checkIndices, outerInner, sizeOf, type Shape } from '@gated/backend-api';
 
 export function scatterAdd(
   updates: Float32Array | Int32Array, indices: Int32Array, axis: number, outShape: Shape,

@@ -6,25 +6,18 @@
  * each keeps its identity, gets the new values, and has its `version` bumped; views taken earlier
  * (for example the values autograd saved) keep the old values. Nothing is recorded by autodiff.
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import { GatedError, type AdamStepHyper, type AdamStepTensors as KernelTensors } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, maximum, mul, sub } from './binary.js';
+import { checkFused } from './fused.js';
 import { neg, sqrt } from './unary.js';
 
-/** The tensors one Adam step reads and updates; all float32 with `param`'s shape, on one backend. */
-export interface AdamStepTensors {
-  /** The parameter; updated. */
-  readonly param: Tensor;
-  /** Its gradient; only read. */
-  readonly grad: Tensor;
-  /** First moment estimate (PyTorch's `exp_avg`); updated. */
-  readonly m: Tensor;
-  /** Second moment estimate (`exp_avg_sq`); updated. */
-  readonly v: Tensor;
-  /** AMSGrad's running maximum of `v` (`max_exp_avg_sq`), updated; omit or null without AMSGrad. */
-  readonly vMax?: Tensor | null;
-}
+/**
+ * The tensors one Adam step reads and updates (`param`, `grad`, `m`, `v`, and AMSGrad's `vMax`,
+ * which may be omitted), as the kernel's: all float32 with `param`'s shape, on one backend.
+ */
+export type AdamStepTensors = Omit<KernelTensors<Tensor>, 'vMax'> & { readonly vMax?: Tensor | null };
 
 /** Hyper-parameters of one Adam step. */
 export interface AdamStepOptions {
@@ -47,21 +40,7 @@ export interface AdamStepOptions {
   readonly fused?: boolean;
 }
 
-interface Resolved {
-  readonly param: Tensor;
-  readonly grad: Tensor;
-  readonly m: Tensor;
-  readonly v: Tensor;
-  readonly vMax: Tensor | null;
-  readonly step: number;
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  readonly weightDecay: number;
-  readonly decoupledWeightDecay: boolean;
-  readonly maximize: boolean;
-}
+type Resolved = KernelTensors<Tensor> & AdamStepHyper;
 
 /**
  * One Adam / AdamW update (PyTorch's `_single_tensor_adam` / `_single_tensor_adamw`), in place on
@@ -154,14 +133,10 @@ function resolve(tensors: AdamStepTensors, options: AdamStepOptions): Resolved {
   const op = 'adamStep';
   const { param, grad, m, v } = tensors;
   const vMax = tensors.vMax ?? null;
+  checkFused(op, { param, grad, m, v, vMax });
   const named: [string, Tensor][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
   if (vMax) named.push(['vMax', vMax]);
   for (const [name, t] of named) {
-    t.assertLive(op);
-    if (t.dtype !== 'float32') throw new GatedError(op, `${name} must be float32, got ${t.dtype}`);
-    if (!shapesEqual(t.shape, param.shape)) {
-      throw new GatedError(op, `${name} has shape ${formatShape(t.shape)}, but param has ${formatShape(param.shape)}`);
-    }
     if (t.backend !== param.backend) {
       throw new GatedError(op, `${name} lives on backend "${t.backend.name}", param on "${param.backend.name}"`);
     }

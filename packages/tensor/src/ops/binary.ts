@@ -8,8 +8,8 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType, assertTyping, withOperands, type TensorLike } from './operands.js';
 
-/** Applies a binary kernel with broadcasting. @internal */
-export function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+/** Applies a binary kernel with broadcasting, recorded under the op's own name. */
+function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   return withOperands(op, [a, b], ([ta, tb]) => {
     const x = ta!;
     const y = tb!;

@@ -15,117 +15,61 @@
  * so the reverse direction starts each sequence from h0, c0 at its own last real step (PyTorch's
  * packed sequences).
  */
-import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
+import {
+  sequenceDims,
+  type BoundDims,
+  type LstmSequenceBackwardInputs,
+  type LstmSequenceBackwardOutputs,
+  type LstmSequenceInputs,
+  type LstmSequenceOutputs,
+  type SequenceDims,
+} from '@gated/backend-api';
 import { fillOn, upload } from '../creation.js';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, less } from './binary.js';
 import { clone } from './clone.js';
 import { stack } from './concat.js';
-import { detachOutput, fusedSequenceAvailable, lstmCell, lstmCellBackward, type FusedOptions } from './lstm-cell.js';
+import { checkFused, detachOutput, useFusedKernel, wrapFused, type FusedOptions } from './fused.js';
+import { lstmCell, lstmCellBackward } from './lstm-cell.js';
 import { matmul } from './matmul.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
 import { where } from './where.js';
 
-/** Inputs of {@link lstmSequence}, named as in the Backend contract. */
-export interface LstmSequenceArgs {
-  /** Input projection of every step with both biases added, [T, B, 4H], gate order i, f, g, o. */
-  readonly inputGates: Tensor;
-  /** Recurrent weights in PyTorch's layout, [4H, H]. */
-  readonly weightHh: Tensor;
-  /** Initial hidden and cell states, [B, H]. */
-  readonly h0: Tensor;
-  readonly c0: Tensor;
-  /**
-   * Per-sequence lengths, int32 [B], each in [1, T]; null or omitted when every sequence has
-   * length T. Values are not read back to be checked here (that would stall a GPU): backends that
-   * can check cheaply do, and `@gated/lstm` checks the host lengths it is given.
-   */
+/**
+ * Inputs of {@link lstmSequence}, named as in the Backend contract; `lengths` (int32 [B], each in
+ * [1, T]) may be omitted when every sequence has length T, and `reverse` defaults to false. The
+ * lengths are not read back to be checked here (that would stall a GPU): backends that can check
+ * cheaply do, and `@gated/lstm` checks the host lengths it is given.
+ */
+export type LstmSequenceArgs = Omit<LstmSequenceInputs<Tensor>, 'lengths' | 'reverse'> & {
   readonly lengths?: Tensor | null;
-  /** Run the steps from T-1 down to 0 (the reverse direction of a bidirectional layer). */
   readonly reverse?: boolean;
-}
-
-/** What {@link lstmSequence} returns. A type alias, so that it is a record of tensors. */
-export type LstmSequenceResult = {
-  /** Hidden state of every step, [T, B, H] (0 past a sequence's length). */
-  readonly output: Tensor;
-  /** Final states, [B, H]: the state after each sequence's last real step. */
-  readonly h: Tensor;
-  readonly c: Tensor;
-  /**
-   * Activated gates of every step `[σ(i), σ(f), tanh(g), σ(o)]`, [T, B, 4H] (0 at inactive steps).
-   * Detached, like `lstmCell`'s gates: for inspection and for backward.
-   */
-  readonly gates: Tensor;
-  /** Cell state after every step, [T, B, H] (0 at inactive steps). Detached. */
-  readonly cells: Tensor;
 };
 
-/** Inputs of {@link lstmSequenceBackward}. */
-export interface LstmSequenceBackwardArgs {
-  /** The forward call's inputs. */
-  readonly forward: LstmSequenceArgs;
-  /** The forward call's `output`, `gates` and `cells`. */
-  readonly output: Tensor;
-  readonly gates: Tensor;
-  readonly cells: Tensor;
-  /** Gradients of the loss with respect to `output` [T, B, H] and the final states [B, H]. */
-  readonly dOutput: Tensor;
-  readonly dh: Tensor;
-  readonly dc: Tensor;
+/**
+ * What {@link lstmSequence} returns: `output` [T, B, H], the final `h` and `c` [B, H], and the
+ * per-step `gates` [T, B, 4H] and `cells` [T, B, H] (0 at inactive steps), which are detached
+ * like `lstmCell`'s gates: for inspection and for backward.
+ */
+export type LstmSequenceResult = LstmSequenceOutputs<Tensor>;
+
+/** Inputs of {@link lstmSequenceBackward}: the forward call's inputs and outputs, and the gradients. */
+export type LstmSequenceBackwardArgs = LstmSequenceBackwardInputs<Tensor, LstmSequenceArgs>;
+
+/** What {@link lstmSequenceBackward} returns. */
+export type LstmSequenceBackwardResult = LstmSequenceBackwardOutputs<Tensor>;
+
+function checkForward(args: LstmSequenceArgs): BoundDims {
+  const { inputGates, weightHh, h0, c0, lengths } = args;
+  return checkFused('lstmSequence', { inputGates, weightHh, h0, c0, lengths });
 }
 
-/** What {@link lstmSequenceBackward} returns. A type alias, so that it is a record of tensors. */
-export type LstmSequenceBackwardResult = {
-  /** Gradient with respect to `inputGates`, [T, B, 4H] (and so, summed, to both biases). */
-  readonly dInputGates: Tensor;
-  /** Gradient with respect to `weightHh`, [4H, H]. */
-  readonly dWeightHh: Tensor;
-  /** Gradients with respect to the initial states, [B, H]. */
-  readonly dh0: Tensor;
-  readonly dc0: Tensor;
-};
-
-interface Dims {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
-}
-
-function checkFloat(op: string, name: string, t: Tensor): void {
-  t.assertLive(op);
-  if (t.dtype !== 'float32') throw new GatedError(op, `${name} must be float32, got ${t.dtype}`);
-}
-
-function checkShape(op: string, name: string, t: Tensor, shape: readonly number[], what: string): void {
-  if (!shapesEqual(t.shape, shape)) {
-    throw new GatedError(op, `${name} must have shape ${what} = ${formatShape(shape)}, got ${formatShape(t.shape)}`);
-  }
-}
-
-function validateForward(op: string, args: LstmSequenceArgs): Dims {
-  const { inputGates, weightHh, h0, c0 } = args;
-  for (const [name, t] of [['inputGates', inputGates], ['weightHh', weightHh], ['h0', h0], ['c0', c0]] as const) {
-    checkFloat(op, name, t);
-  }
-  if (h0.rank !== 2) throw new GatedError(op, `h0 must be a [B, H] matrix, got shape ${formatShape(h0.shape)}`);
-  const [batch, hidden] = [h0.shape[0]!, h0.shape[1]!];
-  if (inputGates.rank !== 3) {
-    throw new GatedError(op, `inputGates must be [T, B, 4H], got shape ${formatShape(inputGates.shape)}`);
-  }
-  const steps = inputGates.shape[0]!;
-  checkShape(op, 'inputGates', inputGates, [steps, batch, 4 * hidden], '[T, B, 4H]');
-  checkShape(op, 'weightHh', weightHh, [4 * hidden, hidden], '[4H, H]');
-  checkShape(op, 'c0', c0, [batch, hidden], '[B, H]');
-  const lengths = args.lengths ?? null;
-  if (lengths !== null) {
-    lengths.assertLive(op);
-    if (lengths.dtype !== 'int32') throw new GatedError(op, `lengths must be int32, got ${lengths.dtype}`);
-    checkShape(op, 'lengths', lengths, [batch], '[B]');
-  }
-  return { steps, batch, hidden };
+function checkBackward(args: LstmSequenceBackwardArgs): BoundDims {
+  const { inputGates, weightHh, h0, c0, lengths } = args.forward;
+  const { output, gates, cells, dOutput, dh, dc } = args;
+  return checkFused('lstmSequenceBackward', { inputGates, weightHh, h0, c0, lengths, output, gates, cells, dOutput, dh, dc });
 }
 
 function forwardInputs(args: LstmSequenceArgs): Tensor[] {
@@ -146,31 +90,22 @@ function forwardInputs(args: LstmSequenceArgs): Tensor[] {
  * ```
  */
 export function lstmSequence(args: LstmSequenceArgs, options: FusedOptions = {}): LstmSequenceResult {
-  const dims = validateForward('lstmSequence', args);
+  const bound = checkForward(args);
   const reverse = args.reverse ?? false;
   const fused = options.fused ?? true;
   const out = ENGINE.runOp('lstmSequence', forwardInputs(args), { reverse, fused }, () => {
     const backend = args.inputGates.backend;
-    if (!fusedSequenceAvailable(backend, options)) return compositeSequence(args, dims, options);
-    const { steps, batch, hidden } = dims;
-    const lengths = args.lengths ?? null;
-    const specInputs = [args.inputGates, args.weightHh, args.h0, args.c0, ...(lengths ? [lengths] : [])];
-    return ENGINE.withSpecs(specInputs, ([inputGates, weightHh, h0, c0, lengthSpec]) => {
+    if (!useFusedKernel(backend, options, 'lstmSequence')) return compositeSequence(args, sequenceDims(args), options);
+    return ENGINE.withSpecs(forwardInputs(args), ([inputGates, weightHh, h0, c0, lengths]) => {
       const handles = backend.lstmSequence!({
         inputGates: inputGates!,
         weightHh: weightHh!,
         h0: h0!,
         c0: c0!,
-        lengths: lengthSpec ?? null,
+        lengths: lengths ?? null,
         reverse,
       });
-      return {
-        output: ENGINE.wrap(backend, handles.output, [steps, batch, hidden], 'float32'),
-        h: ENGINE.wrap(backend, handles.h, [batch, hidden], 'float32'),
-        c: ENGINE.wrap(backend, handles.c, [batch, hidden], 'float32'),
-        gates: ENGINE.wrap(backend, handles.gates, [steps, batch, 4 * hidden], 'float32'),
-        cells: ENGINE.wrap(backend, handles.cells, [steps, batch, hidden], 'float32'),
-      };
+      return wrapFused('lstmSequence', backend, handles, bound);
     });
   });
   return { output: out.output, h: out.h, c: out.c, gates: detachOutput(out.gates), cells: detachOutput(out.cells) };
@@ -193,7 +128,7 @@ function maskAt(active: Tensor, t: number, batch: number): Tensor {
   return reshape(slice(active, [t, 0], [1, batch]), [batch, 1]);
 }
 
-function compositeSequence(args: LstmSequenceArgs, dims: Dims, options: FusedOptions): LstmSequenceResult {
+function compositeSequence(args: LstmSequenceArgs, dims: SequenceDims, options: FusedOptions): LstmSequenceResult {
   const { inputGates, weightHh, h0, c0 } = args;
   const { steps, batch, hidden } = dims;
   const reverse = args.reverse ?? false;
@@ -236,27 +171,9 @@ function compositeSequence(args: LstmSequenceArgs, dims: Dims, options: FusedOpt
  * Called directly, its ops are recorded one by one (autograd differentiates it by composition).
  */
 export function lstmSequenceComposite(args: LstmSequenceArgs, options: FusedOptions = {}): LstmSequenceResult {
-  const dims = validateForward('lstmSequence', args);
+  checkForward(args);
+  const dims = sequenceDims(args);
   return ENGINE.tidy(() => compositeSequence(args, dims, options));
-}
-
-function validateBackward(args: LstmSequenceBackwardArgs): Dims {
-  const op = 'lstmSequenceBackward';
-  const dims = validateForward(op, args.forward);
-  const { steps, batch, hidden } = dims;
-  const checks = [
-    ['output', args.output, [steps, batch, hidden], '[T, B, H]'],
-    ['gates', args.gates, [steps, batch, 4 * hidden], '[T, B, 4H]'],
-    ['cells', args.cells, [steps, batch, hidden], '[T, B, H]'],
-    ['dOutput', args.dOutput, [steps, batch, hidden], '[T, B, H]'],
-    ['dh', args.dh, [batch, hidden], '[B, H]'],
-    ['dc', args.dc, [batch, hidden], '[B, H]'],
-  ] as const;
-  for (const [name, t, shape, what] of checks) {
-    checkFloat(op, name, t);
-    checkShape(op, name, t, shape, what);
-  }
-  return dims;
 }
 
 /**
@@ -266,25 +183,18 @@ function validateBackward(args: LstmSequenceBackwardArgs): Dims {
  * no gradient of its own: a second-order gradient through it throws a `GatedError`.
  */
 export function lstmSequenceBackward(args: LstmSequenceBackwardArgs, options: FusedOptions = {}): LstmSequenceBackwardResult {
-  const dims = validateBackward(args);
+  const bound = checkBackward(args);
   const { forward } = args;
   const reverse = forward.reverse ?? false;
   const fused = options.fused ?? true;
-  const inputs = [...forwardInputs(forward), args.output, args.gates, args.cells, args.dOutput, args.dh, args.dc];
+  const inputs = [args.output, args.gates, args.cells, args.dOutput, args.dh, args.dc, ...forwardInputs(forward)];
   return ENGINE.runOp('lstmSequenceBackward', inputs, { reverse, fused }, () => {
     const backend = forward.inputGates.backend;
-    if (!fusedSequenceAvailable(backend, options)) return compositeSequenceBackward(args, dims, options);
-    const { steps, batch, hidden } = dims;
-    const lengths = forward.lengths ?? null;
-    const specInputs = [
-      forward.inputGates, forward.weightHh, forward.h0, forward.c0,
-      args.output, args.gates, args.cells, args.dOutput, args.dh, args.dc,
-      ...(lengths ? [lengths] : []),
-    ];
-    return ENGINE.withSpecs(specInputs, (specs) => {
-      const [inputGates, weightHh, h0, c0, output, gates, cells, dOutput, dh, dc, lengthSpec] = specs;
+    if (!useFusedKernel(backend, options, 'lstmSequence')) return compositeSequenceBackward(args, sequenceDims(args.forward), options);
+    return ENGINE.withSpecs(inputs, (specs) => {
+      const [output, gates, cells, dOutput, dh, dc, inputGates, weightHh, h0, c0, lengths] = specs;
       const handles = backend.lstmSequenceBackward!({
-        forward: { inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!, lengths: lengthSpec ?? null, reverse },
+        forward: { inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!, lengths: lengths ?? null, reverse },
         output: output!,
         gates: gates!,
         cells: cells!,
@@ -292,17 +202,12 @@ export function lstmSequenceBackward(args: LstmSequenceBackwardArgs, options: Fu
         dh: dh!,
         dc: dc!,
       });
-      return {
-        dInputGates: ENGINE.wrap(backend, handles.dInputGates, [steps, batch, 4 * hidden], 'float32'),
-        dWeightHh: ENGINE.wrap(backend, handles.dWeightHh, [4 * hidden, hidden], 'float32'),
-        dh0: ENGINE.wrap(backend, handles.dh0, [batch, hidden], 'float32'),
-        dc0: ENGINE.wrap(backend, handles.dc0, [batch, hidden], 'float32'),
-      };
+      return wrapFused('lstmSequenceBackward', backend, handles, bound);
     });
   });
 }
 
-function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: Dims, options: FusedOptions): LstmSequenceBackwardResult {
+function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: SequenceDims, options: FusedOptions): LstmSequenceBackwardResult {
   const { forward, output, gates, cells, dOutput } = args;
   const { weightHh, h0, c0 } = forward;
   const { steps, batch, hidden } = dims;
@@ -373,6 +278,7 @@ export function lstmSequenceBackwardComposite(
   args: LstmSequenceBackwardArgs,
   options: FusedOptions = {},
 ): LstmSequenceBackwardResult {
-  const dims = validateBackward(args);
+  checkBackward(args);
+  const dims = sequenceDims(args.forward);
   return ENGINE.tidy(() => compositeSequenceBackward(args, dims, options));
 }

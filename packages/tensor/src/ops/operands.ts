@@ -66,7 +66,8 @@ export function assertSameDType(op: string, tensors: readonly Tensor[]): void {
   }
 }
 
-/** Throws unless `t` is float32. */
+/** Throws unless `t` is live and float32. */
 export function assertFloat(op: string, t: Tensor): void {
+  t.assertLive(op);
   if (t.dtype !== 'float32') throw new GatedError(op, `expects float32 input, got ${t.dtype}`);
 }

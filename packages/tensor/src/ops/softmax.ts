@@ -2,20 +2,16 @@
  * Softmax family, each recorded as one op (with its own stable gradient) and computed with the
  * max subtracted so large inputs do not overflow.
  */
-import { GatedError, normalizeAxes, normalizeAxis, reducedShape } from '@gated/backend-api';
+import { normalizeAxes, normalizeAxis, reducedShape } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, div, sub } from './binary.js';
 import { clone } from './clone.js';
 import { max, sum, type Axes } from './reduce.js';
 import { reshape } from './reshape.js';
+import { assertFloat } from './operands.js';
 import { exp, isFinite, log } from './unary.js';
 import { where } from './where.js';
-
-function assertFloat(op: string, x: Tensor): void {
-  x.assertLive(op);
-  if (x.dtype !== 'float32') throw new GatedError(op, `expects float32 input, got ${x.dtype}`);
-}
 
 /** The max over `axes` with infinite maxima replaced by 0, so `x - m` never produces NaN from ∞ - ∞. */
 function safeMax(x: Tensor, axes: readonly number[]): Tensor {

@@ -1,14 +1,14 @@
 /**
  * Elementwise single-input ops. Each is one kernel call recorded under its own name, so
- * `@gated/autograd/src/gradients/<name>.ts` can give it a rule.
+ * `@gated/autograd` can give it a rule (`gradients/elementwise.ts`).
  */
 import { UNARY_TYPING, type UnaryOp } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertTyping } from './operands.js';
 
-/** Applies a unary kernel; exported for ops built on the same pattern. @internal */
-export function unary(op: UnaryOp, x: Tensor): Tensor {
+/** Applies a unary kernel, recorded under the op's own name. */
+function unary(op: UnaryOp, x: Tensor): Tensor {
   x.assertLive(op);
   const typing = UNARY_TYPING[op];
   assertTyping(op, typing, x.dtype);

@@ -1,37 +1,14 @@
 /**
- * The PyTorch reference cases of `fixtures/lstm/` (format: `fixtures/README.md`), imported as
- * JSON modules so the suite needs no file system (it also runs in headless Chromium), and the
- * helpers that turn their nested arrays into tensors and compare results with them.
+ * The PyTorch reference cases of `fixtures/lstm/` (format: `fixtures/README.md`), loaded as
+ * JSON modules through dynamic `import()`, so the suite needs no file system (it also runs in
+ * headless Chromium) and, in the published build, each case is a chunk of its own that is only
+ * fetched when the suite is collected (docs/decisions/0006). Also the helpers that turn their
+ * nested arrays into tensors and compare results with them.
  */
 import { dispose, tensor, type Tensor } from '@gated/tensor';
 import { expect } from 'vitest';
 import { mismatches } from '../../harness/compare.js';
 import { NDArray } from '../../reference/index.js';
-import bidirL1 from '../../../fixtures/lstm/bidir_l1.json';
-import bidirL2Bf from '../../../fixtures/lstm/bidir_l2_bf.json';
-import dropoutEvalL2 from '../../../fixtures/lstm/dropout_eval_l2.json';
-import gruCell from '../../../fixtures/lstm/gru_cell.json';
-import gruL1 from '../../../fixtures/lstm/gru_l1.json';
-import gruL1Nobias from '../../../fixtures/lstm/gru_l1_nobias.json';
-import gruL2BidirBf from '../../../fixtures/lstm/gru_l2_bidir_bf.json';
-import l1Basic from '../../../fixtures/lstm/l1_basic.json';
-import l1Batch1Long from '../../../fixtures/lstm/l1_batch1_long.json';
-import l1BatchFirst from '../../../fixtures/lstm/l1_batch_first.json';
-import l1BatchFirstH0 from '../../../fixtures/lstm/l1_batch_first_h0.json';
-import l1H0 from '../../../fixtures/lstm/l1_h0.json';
-import l1Hidden1 from '../../../fixtures/lstm/l1_hidden1.json';
-import l1Large from '../../../fixtures/lstm/l1_large.json';
-import l1Medium from '../../../fixtures/lstm/l1_medium.json';
-import l1Nobias from '../../../fixtures/lstm/l1_nobias.json';
-import l1Seq1 from '../../../fixtures/lstm/l1_seq1.json';
-import l2Stacked from '../../../fixtures/lstm/l2_stacked.json';
-import l2StackedBfNobias from '../../../fixtures/lstm/l2_stacked_bf_nobias.json';
-import lengthsL1 from '../../../fixtures/lstm/lengths_l1.json';
-import lengthsL1Bf from '../../../fixtures/lstm/lengths_l1_bf.json';
-import lengthsL2Bidir from '../../../fixtures/lstm/lengths_l2_bidir.json';
-import lstmCell from '../../../fixtures/lstm/lstm_cell.json';
-import projL1 from '../../../fixtures/lstm/proj_l1.json';
-import projL2BidirBf from '../../../fixtures/lstm/proj_l2_bidir_bf.json';
 import goldenIndex from '../../../fixtures/lstm/index.json';
 import extraIndex from '../../../fixtures/lstm/extra_index.json';
 
@@ -99,53 +76,70 @@ export interface CellCase {
   readonly tolerance: { readonly torch_float32_vs_reference_max_abs: RecordedDeviation };
 }
 
-const BY_FILE: Readonly<Record<string, unknown>> = {
-  'l1_basic.json': l1Basic,
-  'l1_h0.json': l1H0,
-  'l1_batch_first.json': l1BatchFirst,
-  'l1_batch_first_h0.json': l1BatchFirstH0,
-  'l1_nobias.json': l1Nobias,
-  'l1_seq1.json': l1Seq1,
-  'l1_hidden1.json': l1Hidden1,
-  'l1_batch1_long.json': l1Batch1Long,
-  'l2_stacked.json': l2Stacked,
-  'l2_stacked_bf_nobias.json': l2StackedBfNobias,
-  'bidir_l1.json': bidirL1,
-  'bidir_l2_bf.json': bidirL2Bf,
-  'l1_medium.json': l1Medium,
-  'proj_l1.json': projL1,
-  'proj_l2_bidir_bf.json': projL2BidirBf,
-  'lengths_l1.json': lengthsL1,
-  'lengths_l2_bidir.json': lengthsL2Bidir,
-  'lengths_l1_bf.json': lengthsL1Bf,
-  'dropout_eval_l2.json': dropoutEvalL2,
-  'gru_l1.json': gruL1,
-  'gru_l2_bidir_bf.json': gruL2BidirBf,
-  'gru_l1_nobias.json': gruL1Nobias,
-  'lstm_cell.json': lstmCell,
-  'gru_cell.json': gruCell,
-  'l1_large.json': l1Large,
+/** One loader per case file: literal `import()` paths, so bundlers (and tsup) split each file into its own chunk. */
+const LOADERS: Readonly<Record<string, () => Promise<{ default: unknown }>>> = {
+  'l1_basic.json': () => import('../../../fixtures/lstm/l1_basic.json'),
+  'l1_h0.json': () => import('../../../fixtures/lstm/l1_h0.json'),
+  'l1_batch_first.json': () => import('../../../fixtures/lstm/l1_batch_first.json'),
+  'l1_batch_first_h0.json': () => import('../../../fixtures/lstm/l1_batch_first_h0.json'),
+  'l1_nobias.json': () => import('../../../fixtures/lstm/l1_nobias.json'),
+  'l1_seq1.json': () => import('../../../fixtures/lstm/l1_seq1.json'),
+  'l1_hidden1.json': () => import('../../../fixtures/lstm/l1_hidden1.json'),
+  'l1_batch1_long.json': () => import('../../../fixtures/lstm/l1_batch1_long.json'),
+  'l2_stacked.json': () => import('../../../fixtures/lstm/l2_stacked.json'),
+  'l2_stacked_bf_nobias.json': () => import('../../../fixtures/lstm/l2_stacked_bf_nobias.json'),
+  'bidir_l1.json': () => import('../../../fixtures/lstm/bidir_l1.json'),
+  'bidir_l2_bf.json': () => import('../../../fixtures/lstm/bidir_l2_bf.json'),
+  'l1_medium.json': () => import('../../../fixtures/lstm/l1_medium.json'),
+  'proj_l1.json': () => import('../../../fixtures/lstm/proj_l1.json'),
+  'proj_l2_bidir_bf.json': () => import('../../../fixtures/lstm/proj_l2_bidir_bf.json'),
+  'lengths_l1.json': () => import('../../../fixtures/lstm/lengths_l1.json'),
+  'lengths_l2_bidir.json': () => import('../../../fixtures/lstm/lengths_l2_bidir.json'),
+  'lengths_l1_bf.json': () => import('../../../fixtures/lstm/lengths_l1_bf.json'),
+  'dropout_eval_l2.json': () => import('../../../fixtures/lstm/dropout_eval_l2.json'),
+  'gru_l1.json': () => import('../../../fixtures/lstm/gru_l1.json'),
+  'gru_l2_bidir_bf.json': () => import('../../../fixtures/lstm/gru_l2_bidir_bf.json'),
+  'gru_l1_nobias.json': () => import('../../../fixtures/lstm/gru_l1_nobias.json'),
+  'lstm_cell.json': () => import('../../../fixtures/lstm/lstm_cell.json'),
+  'gru_cell.json': () => import('../../../fixtures/lstm/gru_cell.json'),
+  'l1_large.json': () => import('../../../fixtures/lstm/l1_large.json'),
 };
 
-function casesOf(files: readonly string[]): unknown[] {
-  return files.map((file) => {
-    const data = BY_FILE[file];
-    // A file listed in an index but not imported above is a suite bug, not a backend failure.
-    if (data === undefined) throw new Error(`conformance: fixtures/lstm/${file} is listed in an index but not imported`);
-    return data;
-  });
+function casesOf(files: readonly string[]): Promise<unknown[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const load = LOADERS[file];
+      // A file listed in an index but without a loader above is a suite bug, not a backend failure.
+      if (load === undefined) throw new Error(`conformance: fixtures/lstm/${file} is listed in an index but has no loader`);
+      return (await load()).default;
+    }),
+  );
 }
 
-/** Every golden case (`index.json`), in index order. */
-export const GOLDEN_CASES = casesOf(goldenIndex.files) as SequenceCase[];
+/** Every case of `fixtures/lstm`, by kind. */
+export interface LstmCases {
+  /** The golden cases (`index.json`), in index order. */
+  readonly golden: readonly SequenceCase[];
+  /** The extra sequence cases (`extra_index.json`): projections, lengths, eval dropout, GRU, the large case. */
+  readonly extraSequences: readonly SequenceCase[];
+  /** The extra one-step cases (`lstm_cell.json`, `gru_cell.json`). */
+  readonly cells: readonly CellCase[];
+}
 
-const extras = casesOf(extraIndex.files) as (SequenceCase | CellCase)[];
+let loading: Promise<LstmCases> | undefined;
 
-/** The extra sequence cases (`extra_index.json`): projections, lengths, eval dropout, GRU, the large case. */
-export const EXTRA_SEQUENCE_CASES = extras.filter((c): c is SequenceCase => !('h' in c));
-
-/** The extra one-step cases (`lstm_cell.json`, `gru_cell.json`). */
-export const CELL_CASES = extras.filter((c): c is CellCase => 'h' in c);
+/** Loads every case once (later calls share the first load). */
+export function loadLstmCases(): Promise<LstmCases> {
+  loading ??= Promise.all([casesOf(goldenIndex.files), casesOf(extraIndex.files)]).then(([golden, extra]) => {
+    const extras = extra as (SequenceCase | CellCase)[];
+    return {
+      golden: golden as SequenceCase[],
+      extraSequences: extras.filter((c): c is SequenceCase => !('h' in c)),
+      cells: extras.filter((c): c is CellCase => 'h' in c),
+    };
+  });
+  return loading;
+}
 
 /** `l1_large.json`'s R: `R[t][b][j] = (((7t + 3b + 5j) mod 11) − 5) / 8` for output laid out [T, B, H]. */
 export function largeCaseR(steps: number, batch: number, hidden: number): number[][][] {

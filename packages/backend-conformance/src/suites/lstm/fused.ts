@@ -14,13 +14,7 @@ import {
   concat,
   dispose,
   lstmCell,
-  lstmCellBackward,
-  lstmCellBackwardComposite,
-  lstmCellComposite,
   lstmSequence,
-  lstmSequenceBackward,
-  lstmSequenceBackwardComposite,
-  lstmSequenceComposite,
   mul,
   reshape,
   sum,
@@ -29,6 +23,14 @@ import {
   type LstmSequenceArgs,
   type Tensor,
 } from '@gated/tensor';
+import {
+  lstmCellBackward,
+  lstmCellBackwardComposite,
+  lstmCellComposite,
+  lstmSequenceBackward,
+  lstmSequenceBackwardComposite,
+  lstmSequenceComposite,
+} from '@gated/tensor/internal';
 import { expect } from 'vitest';
 import { mismatches } from '../../harness/compare.js';
 import type { SuiteContext } from '../../harness/context.js';
@@ -271,13 +273,13 @@ export function fusedSuite(ctx: SuiteContext): void {
       const floatLengths = tensor([1, 2]);
       const args = sequenceInputs(rng, 3, 2, 3, null, false);
       try {
-        expectGatedError(() => lstmCell(bad, good, c), 'lstmCell', 'inputGates must have shape [2,12] ([B, 4H] for c of shape [2,3]), got [2,8]');
-        expectGatedError(() => lstmCell(good, good, good), 'lstmCell', 'inputGates must have shape [2,48] ([B, 4H] for c of shape [2,12]), got [2,12]');
+        expectGatedError(() => lstmCell(bad, good, c), 'lstmCell', 'inputGates must have shape [2,12] ([B, 4H]), got [2,8]');
+        expectGatedError(() => lstmCell(good, good, good), 'lstmCell', 'inputGates must have shape [2,48] ([B, 4H]), got [2,12]');
         expectGatedError(() => lstmCell(ints, good, c), 'lstmCell', 'inputGates must be float32, got int32');
         expectGatedError(
           () => lstmSequence({ ...args, weightHh: good }),
           'lstmSequence',
-          'weightHh must have shape [4H, H] = [12,3], got [2,12]',
+          'weightHh must have shape [12,3] ([4H, H]), got [2,12]',
         );
         expectGatedError(
           () => lstmSequence({ ...args, lengths: floatLengths }),
@@ -287,7 +289,7 @@ export function fusedSuite(ctx: SuiteContext): void {
         expectGatedError(
           () => lstmSequence({ ...args, h0: c, c0: good }),
           'lstmSequence',
-          'c0 must have shape [B, H] = [2,3], got [2,12]',
+          'c0 must have shape [2,3] ([B, H]), got [2,12]',
         );
       } finally {
         dispose([c, good, bad, ints, floatLengths, args]);

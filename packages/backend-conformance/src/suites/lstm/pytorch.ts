@@ -15,11 +15,9 @@ import { add, dispose, mul, sum, tidy, type Tensor } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
 import {
-  CELL_CASES,
-  EXTRA_SEQUENCE_CASES,
-  GOLDEN_CASES,
   expectClose,
   largeCaseR,
+  loadLstmCases,
   shapeOf,
   toFloat,
   toStateDict,
@@ -167,7 +165,8 @@ async function runCellCase(ctx: SuiteContext, data: CellCase, fused: boolean): P
 }
 
 export function pytorchSuite(ctx: SuiteContext): void {
-  ctx.describe('agreement with PyTorch', (suite) => {
+  ctx.describe('agreement with PyTorch', async (suite) => {
+    const cases = await loadLstmCases();
     // LSTM cases run through the backend's fused kernels (when it has them) and through the
     // composite; a GRU has no fused kernel, so it runs once.
     const variants = (isLstm: boolean): [boolean, string][] =>
@@ -184,10 +183,10 @@ export function pytorchSuite(ctx: SuiteContext): void {
         }
       });
     };
-    sequenceCases('golden cases', GOLDEN_CASES);
-    sequenceCases('extra cases', EXTRA_SEQUENCE_CASES);
+    sequenceCases('golden cases', cases.golden);
+    sequenceCases('extra cases', cases.extraSequences);
     suite.describe('cells', (group) => {
-      for (const data of CELL_CASES) {
+      for (const data of cases.cells) {
         for (const [fused, label] of variants(data.config.cell === 'lstm_cell')) {
           group.it(`${data.config.name} (${label})`, async () => {
             await runCellCase(ctx, data, fused);

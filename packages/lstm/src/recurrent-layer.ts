@@ -1,0 +1,71 @@
+/**
+ * The base of LSTM and GRU as modules: the options every recurrent layer has, validated the same
+ * way (errors name the layer), the number of directions, and PyTorch's initialization of their
+ * parameters. The layer loop they share is `runLayers` (recurrent.ts).
+ */
+import { uniform, type Tensor } from '@gated/tensor';
+import { positiveInteger } from './checks.js';
+import { checkDropout } from './dropout.js';
+import { seedOption } from './init.js';
+import { Module } from './module.js';
+import type { LayerDropout, RecurrentOptions } from './recurrent.js';
+import { checkSeed, deriveSeed } from './seed.js';
+
+export abstract class RecurrentLayer extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  /** The seed of the initial weights and of the dropout masks (undefined: the global stream). */
+  protected readonly seed: number | undefined;
+  /** The seed and running count of dropout calls between layers (see `runLayers`). */
+  protected readonly layerDropout: LayerDropout;
+
+  protected constructor(op: string, options: RecurrentOptions) {
+    super();
+    this.inputSize = positiveInteger(op, 'inputSize', options.inputSize);
+    this.hiddenSize = positiveInteger(op, 'hiddenSize', options.hiddenSize);
+    this.numLayers = positiveInteger(op, 'numLayers', options.numLayers ?? 1);
+    this.bias = options.bias ?? true;
+    this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    checkDropout(op, this.dropout);
+    this.bidirectional = options.bidirectional ?? false;
+    checkSeed(op, options.seed);
+    this.seed = options.seed;
+    this.layerDropout = { seed: options.seed, calls: 0 };
+  }
+
+  /** 2 when bidirectional, else 1 (PyTorch's D). */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /**
+   * Creates the parameters of every layer and direction in PyTorch's order: `make` receives the
+   * names' suffix (`_l1_reverse`), the layer's input width (`inputSize`, then D · `layerOutput`)
+   * and `init`, which registers a parameter initialized as PyTorch does, uniform in
+   * ±1/√hiddenSize; the k-th parameter draws from the k-th seed derived from the layer's seed, so
+   * a seeded layer is reproducible.
+   */
+  protected createDirections<P>(
+    layerOutput: number,
+    make: (suffix: string, layerInput: number, init: (name: string, shape: number[]) => Tensor) => P,
+  ): P[] {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    let index = 0;
+    const init = (name: string, shape: number[]): Tensor =>
+      this.addParameter(name, uniform(shape, -bound, bound, seedOption(deriveSeed(this.seed, index++))));
+    const directions: P[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const layerInput = layer === 0 ? this.inputSize : this.numDirections * layerOutput;
+      for (let direction = 0; direction < this.numDirections; direction++) {
+        directions.push(make(`_l${layer}${direction === 1 ? '_reverse' : ''}`, layerInput, init));
+      }
+    }
+    return directions;
+  }
+}
