@@ -21,7 +21,7 @@ const say = (line: string): void => {
 const backend = await createWebGpuBackend();
 registerBackend('webgpu', () => backend);
 await setBackend('webgpu');
-say(`webgpu on ${backend.info.adapter.description || backend.info.adapter.vendor}; ${steps} steps`);
+say(`webgpu on ${backend.info.adapter}; ${steps} steps`);
 
 function snapshot() {
   const b = backend.memory();

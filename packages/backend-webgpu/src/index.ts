@@ -26,7 +26,7 @@ import type { WebGpuBackend } from './webgpu-backend.js';
  * import { createWebGpuBackend } from '@gated/backend-webgpu';
  *
  * const backend = await createWebGpuBackend({ powerPreference: 'high-performance' });
- * console.log(backend.info.adapter.description);
+ * console.log(backend.info.adapter, backend.info.maxStorageBufferBindingSize);
  * ```
  */
 export function createWebGpuBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {

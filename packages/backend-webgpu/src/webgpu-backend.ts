@@ -1,19 +1,20 @@
 /**
  * The `webgpu` backend: the Backend contract on WGSL compute kernels. This file is the contract's
- * surface: storage, lifetime, handle checks and one line per kernel; the runtime (pools, command
- * recording, pipelines, failures) lives in `runtime/` and the kernels in `kernels/`. Shapes and
- * dtypes were validated by the engine's checked layer before a kernel is called, so kernels trust
- * them; handles are still checked (a freed or foreign buffer would read another buffer's memory).
+ * surface: storage, lifetime and one line per kernel; the runtime (pools, command recording,
+ * pipelines, failures) lives in `runtime/` and the kernels in `kernels/`. Arguments arrive
+ * validated: `createWebGpuBackend` (and the tensor engine) put the backend behind
+ * `checkedBackend` of `@gated/backend-api`, which refuses freed or foreign handles, wrong dtypes
+ * and shapes before a kernel runs. What is left here is what only the device knows: whether it
+ * was lost or failed earlier, and whether a result fits its buffer and binding limits.
  */
 import {
   GatedError,
   SPEC_VERSION,
-  checkDType,
-  checkSize,
   type AdamStepInputs,
   type ArgReduceOp,
   type Backend,
   type BackendCaps,
+  type BackendInfo,
   type BackendMemory,
   type BinaryOp,
   type DType,
@@ -44,7 +45,7 @@ import { lstmSequenceBackward } from './kernels/lstm-sequence-backward.js';
 import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
 import { argReduce, reduce } from './kernels/reduce.js';
-import type { WebGpuBuffer } from './runtime/buffer.js';
+import { bufferOf } from './runtime/buffer.js';
 import { GpuContext } from './runtime/context.js';
 
 const CAPS: BackendCaps = Object.freeze({
@@ -53,20 +54,35 @@ const CAPS: BackendCaps = Object.freeze({
   threads: 1,
 });
 
-/** What the backend runs on, for reports. */
-export interface WebGpuBackendInfo {
-  /** The adapter's vendor, architecture, device and description (empty when a device was passed in). */
-  readonly adapter: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string; readonly fallback: boolean };
-  /** The device limits the kernels plan with. */
-  readonly limits: Readonly<Record<string, number>>;
+/**
+ * What a webgpu backend runs on, for logs, reports and benchmarks (its `info`, also as
+ * `getBackend().info`): the adapter as WebGPU describes it, and the device limits the kernels plan
+ * with (requested at the adapter's maximum).
+ */
+export interface WebGpuBackendInfo extends BackendInfo {
+  /** The adapter's name: its description, else its device id, else its vendor ('' when a device was passed in). */
+  readonly adapter: string;
+  /** `GPUAdapterInfo.vendor`, e.g. `nvidia`, `google` (SwiftShader). */
+  readonly vendor: string;
+  /** `GPUAdapterInfo.architecture`, e.g. `hopper`, `swiftshader`. */
+  readonly architecture: string;
+  /** Whether the adapter is a software fallback (SwiftShader): correct, but no faster than the CPU. */
+  readonly fallbackAdapter: boolean;
   /** How sequences are scheduled (`WebGpuBackendOptions.sequenceSchedule`). */
   readonly sequenceSchedule: 'auto' | 'persistent' | 'per-step';
+  readonly maxBufferSize: number;
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxComputeWorkgroupStorageSize: number;
+  readonly maxComputeInvocationsPerWorkgroup: number;
+  readonly maxComputeWorkgroupsPerDimension: number;
+  readonly maxStorageBuffersPerShaderStage: number;
 }
 
 /**
- * The WebGPU backend. Create it with {@link createWebGpuBackend} (asynchronous: it requests an
- * adapter and a device). Compute calls record GPU work and return at once; only `read` and `sync`
- * wait.
+ * The WebGPU backend. It trusts its arguments: create it with {@link createWebGpuBackend}
+ * (asynchronous: it requests an adapter and a device), which puts it behind the checked layer, as
+ * the tensor engine does with every backend. The class is exported for `instanceof` checks.
+ * Compute calls record GPU work and return at once; only `read` and `sync` wait.
  *
  * @example
  * ```ts
@@ -94,23 +110,20 @@ export class WebGpuBackend implements Backend {
   constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
     this.ownsDevice = acquired.owned;
-    this.ctx = new GpuContext(acquired.device, this, {
+    this.ctx = new GpuContext(acquired.device, {
       maxPendingDispatches: options.maxPendingDispatches ?? 64,
       poolLimitBytes: options.poolLimitBytes ?? 256 * 1024 * 1024,
       sequenceSchedule: options.sequenceSchedule ?? 'auto',
     });
     const a = acquired.adapterInfo;
-    this.info = {
-      adapter: {
-        vendor: a?.vendor ?? '',
-        architecture: a?.architecture ?? '',
-        device: a?.device ?? '',
-        description: a?.description ?? '',
-        fallback: a?.isFallbackAdapter ?? false,
-      },
-      limits: { ...this.ctx.limits },
+    this.info = Object.freeze({
+      adapter: a?.description || a?.device || a?.vendor || '',
+      vendor: a?.vendor ?? '',
+      architecture: a?.architecture ?? '',
+      fallbackAdapter: a?.isFallbackAdapter ?? false,
       sequenceSchedule: options.sequenceSchedule ?? 'auto',
-    };
+      ...this.ctx.limits,
+    });
     const failures = this.ctx.failures;
     void acquired.device.lost.then((lost) => {
       failures.deviceLost(lost.message || lost.reason || 'unknown reason');
@@ -124,26 +137,23 @@ export class WebGpuBackend implements Backend {
 
   alloc(dtype: DType, size: number): DataHandle {
     this.ctx.failures.check('alloc');
-    checkDType('alloc', dtype);
-    checkSize('alloc', size);
     return this.ctx.output('alloc', dtype, size);
   }
 
   write(handle: DataHandle, values: TypedArray, offset = 0): void {
-    this.ctx.write(handle, values, offset, (target, bytes, at) => {
+    this.ctx.write(bufferOf(handle), values, offset, (target, bytes, at) => {
       spliceBytes(this.ctx, target, bytes, at);
     });
   }
 
-  /** Resolves to a copy; a bad handle, a lost device or an earlier failure rejects with a GatedError. */
+  /** Resolves to a copy; a lost device or an earlier failure rejects with a GatedError. */
   read(handle: DataHandle): Promise<TypedArray> {
-    return this.ctx.read(handle);
+    return this.ctx.read(bufferOf(handle));
   }
 
   /** Frees a buffer (after the device was lost this only updates the accounting). */
   free(handle: DataHandle): void {
-    if (this.ctx.failures.disposed) throw new GatedError('free', 'the webgpu backend was disposed');
-    this.ctx.release(this.ctx.own('free', handle));
+    this.ctx.release(bufferOf(handle));
   }
 
   sync(): Promise<void> {
@@ -177,62 +187,61 @@ export class WebGpuBackend implements Backend {
 
   cast(x: TensorSpec, dtype: DType): DataHandle {
     this.ctx.begin('cast');
-    return cast(this.ctx, this.in('cast', x.data), dtype);
+    return cast(this.ctx, bufferOf(x.data), dtype);
   }
 
   unary(op: UnaryOp, x: TensorSpec): DataHandle {
     this.ctx.begin('unary');
-    return unary(this.ctx, op, this.in('unary', x.data));
+    return unary(this.ctx, op, bufferOf(x.data));
   }
 
   binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle {
     this.ctx.begin('binary');
-    return binary(this.ctx, op, this.in('binary', a.data), a.shape, this.in('binary', b.data), b.shape, outShape);
+    return binary(this.ctx, op, bufferOf(a.data), a.shape, bufferOf(b.data), b.shape, outShape);
   }
 
   where(cond: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): DataHandle {
     this.ctx.begin('where');
-    return where(this.ctx, this.in('where', cond.data), cond.shape, this.in('where', a.data), a.shape, this.in('where', b.data), b.shape, outShape);
+    return where(this.ctx, bufferOf(cond.data), cond.shape, bufferOf(a.data), a.shape, bufferOf(b.data), b.shape, outShape);
   }
 
   reduce(op: ReduceOp, x: TensorSpec, axes: readonly number[]): DataHandle {
     this.ctx.begin('reduce');
-    return reduce(this.ctx, op, this.in('reduce', x.data), x.shape, axes);
+    return reduce(this.ctx, op, bufferOf(x.data), x.shape, axes);
   }
 
   argReduce(op: ArgReduceOp, x: TensorSpec, axis: number): DataHandle {
     this.ctx.begin('argReduce');
-    return argReduce(this.ctx, op, this.in('argReduce', x.data), x.shape, axis);
+    return argReduce(this.ctx, op, bufferOf(x.data), x.shape, axis);
   }
 
   matmul(a: TensorSpec, b: TensorSpec, transposeA: boolean, transposeB: boolean, outShape: Shape): DataHandle {
     this.ctx.begin('matmul');
-    return matmul(this.ctx, { data: this.in('matmul', a.data), shape: a.shape }, { data: this.in('matmul', b.data), shape: b.shape }, transposeA, transposeB, outShape);
+    return matmul(this.ctx, { data: bufferOf(a.data), shape: a.shape }, { data: bufferOf(b.data), shape: b.shape }, transposeA, transposeB, outShape);
   }
 
   stridedCopy(x: StridedSpec): DataHandle {
     this.ctx.begin('stridedCopy');
-    return stridedCopy(this.ctx, this.in('stridedCopy', x.data), x);
+    return stridedCopy(this.ctx, bufferOf(x.data), x);
   }
 
   concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
     this.ctx.begin('concat');
-    return concat(this.ctx, inputs.map((spec, i) => ({ data: this.in('concat', spec.data, `input ${i}`), shape: spec.shape })), axis, outShape);
+    return concat(this.ctx, inputs.map((spec) => ({ data: bufferOf(spec.data), shape: spec.shape })), axis, outShape);
   }
 
   gather(x: TensorSpec, indices: TensorSpec, axis: number): DataHandle {
     this.ctx.begin('gather');
-    return gather(this.ctx, this.in('gather', x.data), x.shape, this.in('gather', indices.data, 'indices'), axis);
+    return gather(this.ctx, bufferOf(x.data), x.shape, bufferOf(indices.data), axis);
   }
 
   scatterAdd(updates: TensorSpec, indices: TensorSpec, axis: number, outShape: Shape): DataHandle {
     this.ctx.begin('scatterAdd');
-    return scatterAdd(this.ctx, this.in('scatterAdd', updates.data), this.in('scatterAdd', indices.data, 'indices'), indices.shape, axis, outShape);
+    return scatterAdd(this.ctx, bufferOf(updates.data), bufferOf(indices.data), indices.shape, axis, outShape);
   }
 
   random(request: RandomRequest): DataHandle {
     this.ctx.begin('random');
-    checkSize('random', request.size);
     return random(this.ctx, request);
   }
 
@@ -240,37 +249,37 @@ export class WebGpuBackend implements Backend {
 
   lstmCell(inputs: LstmCellInputs): LstmCellOutputs {
     this.ctx.begin('lstmCell');
-    return lstmCell(this.ctx, this.in('lstmCell', inputs.inputGates.data), this.in('lstmCell', inputs.hiddenGates.data), this.in('lstmCell', inputs.c.data), inputs.c.shape);
+    return lstmCell(this.ctx, bufferOf(inputs.inputGates.data), bufferOf(inputs.hiddenGates.data), bufferOf(inputs.c.data), inputs.c.shape);
   }
 
   lstmCellBackward(inputs: LstmCellBackwardInputs): LstmCellBackwardOutputs {
     const op = 'lstmCellBackward';
     this.ctx.begin(op);
     return lstmCellBackward(this.ctx, {
-      dh: this.in(op, inputs.dh.data),
-      dc: this.in(op, inputs.dc.data),
-      c: this.in(op, inputs.c.data),
-      cNew: this.in(op, inputs.cNew.data),
-      gates: this.in(op, inputs.gates.data),
+      dh: bufferOf(inputs.dh.data),
+      dc: bufferOf(inputs.dc.data),
+      c: bufferOf(inputs.c.data),
+      cNew: bufferOf(inputs.cNew.data),
+      gates: bufferOf(inputs.gates.data),
     }, inputs.c.shape);
   }
 
   lstmSequence(inputs: LstmSequenceInputs): LstmSequenceOutputs {
     this.ctx.begin('lstmSequence');
-    return lstmSequence(this.ctx, this.sequence('lstmSequence', inputs));
+    return lstmSequence(this.ctx, this.sequence(inputs));
   }
 
   lstmSequenceBackward(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs {
     const op = 'lstmSequenceBackward';
     this.ctx.begin(op);
     return lstmSequenceBackward(this.ctx, {
-      ...this.sequence(op, inputs.forward),
-      output: this.in(op, inputs.output.data),
-      gates: this.in(op, inputs.gates.data),
-      cells: this.in(op, inputs.cells.data),
-      dOutput: this.in(op, inputs.dOutput.data),
-      dh: this.in(op, inputs.dh.data),
-      dc: this.in(op, inputs.dc.data),
+      ...this.sequence(inputs.forward),
+      output: bufferOf(inputs.output.data),
+      gates: bufferOf(inputs.gates.data),
+      cells: bufferOf(inputs.cells.data),
+      dOutput: bufferOf(inputs.dOutput.data),
+      dh: bufferOf(inputs.dh.data),
+      dc: bufferOf(inputs.dc.data),
     });
   }
 
@@ -278,33 +287,28 @@ export class WebGpuBackend implements Backend {
     const op = 'adamStep';
     this.ctx.begin(op);
     adamStep(this.ctx, {
-      param: this.in(op, inputs.param.data),
-      grad: this.in(op, inputs.grad.data),
-      m: this.in(op, inputs.m.data),
-      v: this.in(op, inputs.v.data),
-      vMax: inputs.vMax === null ? null : this.in(op, inputs.vMax.data),
+      param: bufferOf(inputs.param.data),
+      grad: bufferOf(inputs.grad.data),
+      m: bufferOf(inputs.m.data),
+      v: bufferOf(inputs.v.data),
+      vMax: inputs.vMax === null ? null : bufferOf(inputs.vMax.data),
     }, inputs);
   }
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  /** The live buffer behind an input handle. */
-  private in(op: string, handle: DataHandle, what = 'input'): WebGpuBuffer {
-    return this.ctx.own(op, handle, what);
-  }
-
-  private sequence(op: string, inputs: LstmSequenceInputs) {
+  private sequence(inputs: LstmSequenceInputs) {
     const [steps, batch] = inputs.inputGates.shape as [number, number, number];
     const hidden = inputs.h0.shape[1]!;
     return {
       steps,
       batch,
       hidden,
-      inputGates: this.in(op, inputs.inputGates.data),
-      weightHh: this.in(op, inputs.weightHh.data),
-      h0: this.in(op, inputs.h0.data),
-      c0: this.in(op, inputs.c0.data),
-      lengths: inputs.lengths === null ? null : this.in(op, inputs.lengths.data),
+      inputGates: bufferOf(inputs.inputGates.data),
+      weightHh: bufferOf(inputs.weightHh.data),
+      h0: bufferOf(inputs.h0.data),
+      c0: bufferOf(inputs.c0.data),
+      lengths: inputs.lengths === null ? null : bufferOf(inputs.lengths.data),
       reverse: inputs.reverse,
     };
   }

@@ -9,6 +9,7 @@ import '@gated/autograd';
 import { exp, registerBackend, removeBackend, setBackend, tensor } from '@gated/tensor';
 import { describe, expect, it } from 'vitest';
 import { GpuContext } from '../src/runtime/context.js';
+import { bufferOf } from '../src/runtime/buffer.js';
 import { createTestBackend } from './gpu.js';
 
 describe('device loss', () => {
@@ -54,7 +55,7 @@ describe('kernel failures', () => {
   it('a shader that fails to compile is a GatedError naming the kernel, at the next sync', async () => {
     const backend = await createTestBackend();
     const x = backend.fill('float32', 4, 1);
-    backend.ctx.run('unary', { key: 'broken-for-test', bindings: ['write'], code: () => 'fn main( {' }, [backend.ctx.bind(backend.ctx.own('test', x))], null, 1);
+    backend.ctx.run('unary', { key: 'broken-for-test', bindings: ['write'], code: () => 'fn main( {' }, [backend.ctx.bind(bufferOf(x))], null, 1);
     await expect(backend.sync()).rejects.toThrow(GatedError);
     // The compiler's message wins over the device's later complaint about the invalid pipeline.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -69,7 +70,7 @@ describe('kernel failures', () => {
     const x = backend.fill('float32', 4, 1);
     // Binding the same buffer twice as writable storage is invalid WebGPU.
     const source = { key: 'aliasing-for-test', bindings: ['write', 'write'] as const, code: () => '@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@group(0) @binding(1) var<storage, read_write> b: array<u32>;\n@compute @workgroup_size(1) fn main() { a[0] = b[0]; }\n' };
-    const range = backend.ctx.bind(backend.ctx.own('test', x));
+    const range = backend.ctx.bind(bufferOf(x));
     backend.ctx.run('unary', source, [range, range], null, 1);
     await expect(backend.read(x)).rejects.toThrow(/Writable storage buffer binding aliasing/);
     backend.free(x);
@@ -88,7 +89,7 @@ describe('kernel failures', () => {
       pushErrorScope: () => undefined,
       popErrorScope: () => Promise.resolve({ message: 'Out of memory' }),
     } as unknown as GPUDevice;
-    const ctx = new GpuContext(device, {}, { maxPendingDispatches: 64, poolLimitBytes: 0, sequenceSchedule: 'auto' });
+    const ctx = new GpuContext(device, { maxPendingDispatches: 64, poolLimitBytes: 0, sequenceSchedule: 'auto' });
     ctx.output('matmul', 'float32', 1000);
     await Promise.resolve();
     expect(() => {

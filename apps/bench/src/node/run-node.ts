@@ -10,7 +10,8 @@ import { backendSelected, type CliOptions } from '../core/options.js';
 import { FULL_BUDGET, QUICK_BUDGET, runBench } from '../core/runner.js';
 import { FULL_METHOD, QUICK_METHOD, type Target } from '../core/target.js';
 import { TfjsTarget } from '../core/tfjs.js';
-import { countWebGpuDispatches, describeAdapterInfo, isSoftwareAdapter, type AdapterDescription } from '../core/webgpu.js';
+import { countWebGpuDispatches, describeAdapterInfo, isSoftwareAdapter } from '../core/webgpu.js';
+import type { WebGpuBackendInfo } from '@gated/backend-webgpu';
 import type { BenchResult, Skip } from '../core/types.js';
 import { allSpecs, selectSpecs, wantsGpuWorkloads } from '../core/workloads.js';
 import { nodeLoaders } from './backends.js';
@@ -74,10 +75,12 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
   const targets: Target[] = discovery.targets.filter((t) => t === reference || backendSelected(t.name, options.backends));
   log(`gated backends: ${discovery.targets.map((t) => `${t.name} (${t.threads} thread${t.threads > 1 ? 's' : ''})`).join(', ')}`);
   for (const t of discovery.targets) {
-    const info = ((await t.init()) as { info?: { adapter?: AdapterDescription & { fallback?: boolean } } }).info;
-    if (t.name.startsWith('webgpu') && info?.adapter) {
-      t.note = `WebGPU adapter: ${describeAdapterInfo(info.adapter)}`;
-      t.software = isSoftwareAdapter(info.adapter);
+    const backend = await t.init();
+    if (t.name.startsWith('webgpu')) {
+      const info = backend.info as WebGpuBackendInfo;
+      const adapter = { vendor: info.vendor, architecture: info.architecture, description: info.adapter, fallback: info.fallbackAdapter };
+      t.note = `WebGPU adapter: ${describeAdapterInfo(adapter)}`;
+      t.software = isSoftwareAdapter(adapter);
     }
   }
 

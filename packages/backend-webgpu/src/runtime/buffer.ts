@@ -1,8 +1,7 @@
 /**
  * The buffer type of the WebGPU backend: a GPUBuffer (taken from the size-class pool, so usually
- * larger than asked) behind the opaque {@link DataHandle} the engine holds. It remembers which
- * backend made it and whether it was freed, so a stale or foreign handle is refused instead of
- * silently read.
+ * larger than asked) behind the opaque {@link DataHandle} the engine holds. Stale and foreign
+ * handles never reach the backend: the checked layer refuses them.
  */
 import type { DType, DataHandle } from '@gated/backend-api';
 
@@ -19,12 +18,7 @@ import type { DType, DataHandle } from '@gated/backend-api';
  * ```
  */
 export class WebGpuBuffer implements DataHandle {
-  /** Set by `free` (and `dispose`); a freed buffer must not be used again. */
-  freed = false;
-
   constructor(
-    /** The backend instance that allocated this buffer (identity only). */
-    readonly owner: object,
     readonly dtype: DType,
     /** Number of elements. */
     readonly size: number,
@@ -41,4 +35,13 @@ export class WebGpuBuffer implements DataHandle {
   get bindBytes(): number {
     return Math.max(4, Math.ceil(this.bytes / 4) * 4);
   }
+}
+
+/**
+ * The WebGpuBuffer behind a handle. The checked layer lets only live buffers this backend returned
+ * through, so the cast is safe; it is the one place that makes it.
+ */
+export function bufferOf(handle: DataHandle): WebGpuBuffer {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- see above
+  return handle as WebGpuBuffer;
 }

@@ -5,7 +5,7 @@
  * a result, `bind` to bind a buffer, `run` to record one dispatch.
  */
 import { BufferUsage, MAP_MODE_READ } from './flags.js';
-import { GatedError, allocArray, isArrayOfDType, type DType, type DataHandle, type TypedArray } from '@gated/backend-api';
+import { GatedError, allocArray, type DType, type TypedArray } from '@gated/backend-api';
 import { WebGpuBuffer } from './buffer.js';
 import { BufferPool } from './buffer-pool.js';
 import { Failures } from './failures.js';
@@ -33,11 +33,6 @@ export interface ContextOptions {
   readonly sequenceSchedule: 'auto' | 'persistent' | 'per-step';
 }
 
-function dtypeOf(values: TypedArray): DType {
-  if (values instanceof Float32Array) return 'float32';
-  return values instanceof Int32Array ? 'int32' : 'bool';
-}
-
 export class GpuContext {
   readonly failures = new Failures();
   readonly counters: Counters = { dispatches: 0, submits: 0, kernels: 0, bytesUp: 0, bytesDown: 0 };
@@ -54,8 +49,6 @@ export class GpuContext {
 
   constructor(
     readonly device: GPUDevice,
-    /** The backend, as the owner its buffers remember. */
-    private readonly owner: object,
     readonly options: ContextOptions,
   ) {
     const l = device.limits;
@@ -98,7 +91,7 @@ export class GpuContext {
     this.checkBytes(op, bytes);
     this.op = op;
     const gpu = this.pool.acquire(Math.max(4, Math.ceil(bytes / 4) * 4));
-    const buffer = new WebGpuBuffer(this.owner, dtype, size, gpu);
+    const buffer = new WebGpuBuffer(dtype, size, gpu);
     this.live.add(buffer);
     this.liveBytes += buffer.bytes;
     return buffer;
@@ -120,31 +113,14 @@ export class GpuContext {
 
   /** Frees a buffer: its GPU memory goes back to the pool (nothing to free once the device is lost). */
   release(buffer: WebGpuBuffer): void {
-    buffer.freed = true;
     if (!this.live.delete(buffer)) return;
     this.liveBytes -= buffer.bytes;
     if (this.failures.lost === null && !this.failures.disposed) this.pool.release(buffer.gpu);
   }
 
-  /** The live buffer behind `handle`, or a GatedError naming `op`. */
-  own(op: string, handle: DataHandle, what = 'buffer'): WebGpuBuffer {
-    if (!(handle instanceof WebGpuBuffer) || handle.owner !== this.owner) {
-      throw new GatedError(op, `${what} is not a buffer of this webgpu backend`);
-    }
-    if (handle.freed) throw new GatedError(op, `${what} was already freed`);
-    return handle;
-  }
-
   /** Copies host values in at element `offset`, ordered after every kernel called before. */
-  write(handle: DataHandle, values: TypedArray, offset: number, splice: (target: WebGpuBuffer, bytes: Uint8Array, offset: number) => void): void {
+  write(buffer: WebGpuBuffer, values: TypedArray, offset: number, splice: (target: WebGpuBuffer, bytes: Uint8Array, offset: number) => void): void {
     this.failures.check('write');
-    const buffer = this.own('write', handle);
-    if (!isArrayOfDType(values, buffer.dtype)) {
-      throw new GatedError('write', `values are ${dtypeOf(values)} but the buffer is ${buffer.dtype}`);
-    }
-    if (!Number.isInteger(offset) || offset < 0 || offset + values.length > buffer.size) {
-      throw new GatedError('write', `${values.length} values at offset ${offset} do not fit a buffer of ${buffer.size} elements`);
-    }
     if (values.length === 0) return;
     this.counters.bytesUp += values.byteLength;
     if (buffer.dtype !== 'bool') {
@@ -178,9 +154,8 @@ export class GpuContext {
   }
 
   /** Resolves to a host copy of the whole buffer; rejects with a GatedError on any failure. */
-  async read(handle: DataHandle): Promise<TypedArray> {
+  async read(buffer: WebGpuBuffer): Promise<TypedArray> {
     this.failures.check('read');
-    const buffer = this.own('read', handle);
     const bytes = Math.ceil(buffer.bytes / 4) * 4;
     if (bytes === 0) return allocArray(buffer.dtype, 0);
     const staging = this.staging.acquire(bytes);
@@ -236,10 +211,7 @@ export class GpuContext {
     if (this.failures.disposed) return;
     const usable = this.failures.lost === null;
     if (usable) void this.recorder.flush();
-    for (const buffer of this.live) {
-      buffer.freed = true;
-      if (usable) buffer.gpu.destroy();
-    }
+    if (usable) for (const buffer of this.live) buffer.gpu.destroy();
     this.live.clear();
     this.liveBytes = 0;
     if (usable) {
