@@ -6,17 +6,18 @@
  * are far below what GPUs have, and are the usual cause of "buffer too large" failures.
  */
 import { GatedError } from '@gated/backend-api';
+import type { WebGpuAdapter, WebGpuAdapterInfo, WebGpuDevice, WebGpuEntry } from './webgpu-types.js';
 
 /** Options of {@link createWebGpuBackend}. */
 export interface WebGpuBackendOptions {
   /** Run on this device. The backend does not destroy it on `dispose()`. */
-  readonly device?: GPUDevice;
+  readonly device?: WebGpuDevice;
   /** Request the device from this adapter (with its limits). */
-  readonly adapter?: GPUAdapter;
+  readonly adapter?: WebGpuAdapter;
   /** The WebGPU entry object to request an adapter from (default `navigator.gpu`, or Dawn in Node). */
-  readonly gpu?: GPU;
+  readonly gpu?: WebGpuEntry;
   /** Passed to `requestAdapter`. */
-  readonly powerPreference?: GPUPowerPreference;
+  readonly powerPreference?: 'low-power' | 'high-performance';
   /** Accept a software (fallback) adapter when no hardware one exists. Default true. */
   readonly allowFallbackAdapter?: boolean;
   /** Dispatches recorded between kernels before they are submitted without being asked. Default 64. */
@@ -44,8 +45,8 @@ const WANTED_LIMITS = [
 ] as const;
 
 export interface AcquiredDevice {
-  readonly device: GPUDevice;
-  readonly adapterInfo: GPUAdapterInfo | null;
+  readonly device: WebGpuDevice;
+  readonly adapterInfo: WebGpuAdapterInfo | null;
   /** True when the backend created the device (and so destroys it on dispose). */
   readonly owned: boolean;
 }

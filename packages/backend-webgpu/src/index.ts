@@ -38,3 +38,4 @@ export { WebGpuBackend } from './webgpu-backend.js';
 export type { WebGpuBackendInfo } from './webgpu-backend.js';
 export type { WebGpuBackendOptions } from './device.js';
 export { WebGpuBuffer } from './runtime/buffer.js';
+export type { WebGpuAdapter, WebGpuAdapterInfo, WebGpuBufferObject, WebGpuDevice, WebGpuEntry } from './webgpu-types.js';

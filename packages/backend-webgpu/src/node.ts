@@ -14,6 +14,7 @@ import { GatedError } from '@gated/backend-api';
 import { createOn } from './create.js';
 import type { WebGpuBackendOptions } from './device.js';
 import type { WebGpuBackend } from './webgpu-backend.js';
+import type { WebGpuEntry } from './webgpu-types.js';
 
 const ICD_FOLDERS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
@@ -79,7 +80,7 @@ function loadDawn(): Promise<GPU> {
 }
 
 /** Dawn's `GPU` object (loading the `webgpu` package on first use), for sharing with other WebGPU code such as TF.js. */
-export function nodeGpu(): Promise<GPU> {
+export function nodeGpu(): Promise<WebGpuEntry> {
   const existing = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { gpu?: GPU }).gpu;
   return existing ? Promise.resolve(existing) : loadDawn();
 }
@@ -106,3 +107,4 @@ export { WebGpuBackend } from './webgpu-backend.js';
 export type { WebGpuBackendInfo } from './webgpu-backend.js';
 export type { WebGpuBackendOptions } from './device.js';
 export { WebGpuBuffer } from './runtime/buffer.js';
+export type { WebGpuAdapter, WebGpuAdapterInfo, WebGpuBufferObject, WebGpuDevice, WebGpuEntry } from './webgpu-types.js';

@@ -47,6 +47,7 @@ import { random } from './kernels/random.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { bufferOf } from './runtime/buffer.js';
 import { GpuContext } from './runtime/context.js';
+import type { WebGpuDevice } from './webgpu-types.js';
 
 const CAPS: BackendCaps = Object.freeze({
   syncRead: false,
@@ -100,10 +101,10 @@ export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
   readonly caps: BackendCaps = CAPS;
   readonly info: WebGpuBackendInfo;
-  /** The device the kernels run on (exposed for tests and for sharing with other WebGPU code). */
-  readonly device: GPUDevice;
-  /** @internal */
-  readonly ctx: GpuContext;
+  /** The device the kernels run on (for sharing with other WebGPU code, and for tests). */
+  readonly device: WebGpuDevice;
+  /** The runtime (pools, recorder, pipelines, failures); tests reach it through `contextOf`. */
+  private readonly ctx: GpuContext;
   private readonly ownsDevice: boolean;
 
   /** Use {@link createWebGpuBackend}; this constructor takes an already acquired device. */

@@ -10,7 +10,7 @@ import { exp, registerBackend, removeBackend, setBackend, tensor } from '@gated/
 import { describe, expect, it } from 'vitest';
 import { GpuContext } from '../src/runtime/context.js';
 import { bufferOf } from '../src/runtime/buffer.js';
-import { createTestBackend } from './gpu.js';
+import { contextOf, createTestBackend } from './gpu.js';
 
 describe('device loss', () => {
   it('rejects pending reads, then every call throws; freeing still works', async () => {
@@ -55,7 +55,8 @@ describe('kernel failures', () => {
   it('a shader that fails to compile is a GatedError naming the kernel, at the next sync', async () => {
     const backend = await createTestBackend();
     const x = backend.fill('float32', 4, 1);
-    backend.ctx.run('unary', { key: 'broken-for-test', bindings: ['write'], code: () => 'fn main( {' }, [backend.ctx.bind(bufferOf(x))], null, 1);
+    const ctx = contextOf(backend);
+    ctx.run('unary', { key: 'broken-for-test', bindings: ['write'], code: () => 'fn main( {' }, [ctx.bind(bufferOf(x))], null, 1);
     await expect(backend.sync()).rejects.toThrow(GatedError);
     // The compiler's message wins over the device's later complaint about the invalid pipeline.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -70,8 +71,9 @@ describe('kernel failures', () => {
     const x = backend.fill('float32', 4, 1);
     // Binding the same buffer twice as writable storage is invalid WebGPU.
     const source = { key: 'aliasing-for-test', bindings: ['write', 'write'] as const, code: () => '@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@group(0) @binding(1) var<storage, read_write> b: array<u32>;\n@compute @workgroup_size(1) fn main() { a[0] = b[0]; }\n' };
-    const range = backend.ctx.bind(bufferOf(x));
-    backend.ctx.run('unary', source, [range, range], null, 1);
+    const ctx = contextOf(backend);
+    const range = ctx.bind(bufferOf(x));
+    ctx.run('unary', source, [range, range], null, 1);
     await expect(backend.read(x)).rejects.toThrow(/Writable storage buffer binding aliasing/);
     backend.free(x);
     backend.dispose();

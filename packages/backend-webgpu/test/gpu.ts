@@ -5,6 +5,7 @@
  */
 import type { ConformanceOptions } from '@gated/backend-conformance';
 import type { WebGpuBackend, WebGpuBackendOptions } from '../src/index.js';
+import type { GpuContext } from '../src/runtime/context.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && typeof process.versions.node === 'string';
 
@@ -15,6 +16,11 @@ export async function createTestBackend(options: WebGpuBackendOptions = {}): Pro
   }
   const { createWebGpuBackend } = await import('../src/index.js');
   return createWebGpuBackend(options);
+}
+
+/** The runtime behind a backend (a private member: the published types do not name WebGPU's runtime types). */
+export function contextOf(backend: WebGpuBackend): GpuContext {
+  return (backend as unknown as { ctx: GpuContext }).ctx;
 }
 
 export const CONFORMANCE_OPTIONS: ConformanceOptions = {

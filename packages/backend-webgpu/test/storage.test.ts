@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/index.js';
 import { MIN_CLASS_BYTES, sizeClass } from '../src/runtime/buffer-pool.js';
 import type { KernelLimits } from '../src/runtime/context.js';
-import { createTestBackend } from './gpu.js';
+import { contextOf, createTestBackend } from './gpu.js';
 
 let backend: WebGpuBackend;
 beforeAll(async () => {
@@ -135,7 +135,7 @@ describe('handles and limits', () => {
   });
 
   it('a result over maxStorageBufferBindingSize is refused naming the limit', () => {
-    const ctx = backend.ctx as unknown as { limits: KernelLimits };
+    const ctx = contextOf(backend) as unknown as { limits: KernelLimits };
     const saved = ctx.limits;
     ctx.limits = { ...saved, maxStorageBufferBindingSize: 1024 };
     try {

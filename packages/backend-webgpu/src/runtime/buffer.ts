@@ -4,6 +4,7 @@
  * handles never reach the backend: the checked layer refuses them.
  */
 import type { DType, DataHandle } from '@gated/backend-api';
+import type { WebGpuBufferObject } from '../webgpu-types.js';
 
 /**
  * One buffer of the `webgpu` backend. Users never build one: {@link WebGpuBackend} returns them
@@ -23,7 +24,7 @@ export class WebGpuBuffer implements DataHandle {
     /** Number of elements. */
     readonly size: number,
     /** The storage; bool is packed four elements to a 32-bit word, one byte each. */
-    readonly gpu: GPUBuffer,
+    readonly gpu: WebGpuBufferObject,
   ) {}
 
   /** Logical bytes (bool one byte per element, the others four). */
