@@ -10,6 +10,7 @@
 import {
   GatedError,
   SPEC_VERSION,
+  sequenceDims,
   type AdamStepInputs,
   type ArgReduceOp,
   type Backend,
@@ -45,7 +46,7 @@ import { lstmSequenceBackward } from './kernels/lstm-sequence-backward.js';
 import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
 import { argReduce, reduce } from './kernels/reduce.js';
-import { bufferOf } from './runtime/buffer.js';
+import { bufferOf, type WebGpuBuffer } from './runtime/buffer.js';
 import { GpuContext } from './runtime/context.js';
 import type { WebGpuDevice } from './webgpu-types.js';
 
@@ -250,67 +251,43 @@ export class WebGpuBackend implements Backend {
 
   lstmCell(inputs: LstmCellInputs): LstmCellOutputs {
     this.ctx.begin('lstmCell');
-    return lstmCell(this.ctx, bufferOf(inputs.inputGates.data), bufferOf(inputs.hiddenGates.data), bufferOf(inputs.c.data), inputs.c.shape);
+    return lstmCell(this.ctx, buffersOf(inputs), inputs.c.shape);
   }
 
   lstmCellBackward(inputs: LstmCellBackwardInputs): LstmCellBackwardOutputs {
-    const op = 'lstmCellBackward';
-    this.ctx.begin(op);
-    return lstmCellBackward(this.ctx, {
-      dh: bufferOf(inputs.dh.data),
-      dc: bufferOf(inputs.dc.data),
-      c: bufferOf(inputs.c.data),
-      cNew: bufferOf(inputs.cNew.data),
-      gates: bufferOf(inputs.gates.data),
-    }, inputs.c.shape);
+    this.ctx.begin('lstmCellBackward');
+    return lstmCellBackward(this.ctx, buffersOf(inputs), inputs.c.shape);
   }
 
   lstmSequence(inputs: LstmSequenceInputs): LstmSequenceOutputs {
     this.ctx.begin('lstmSequence');
-    return lstmSequence(this.ctx, this.sequence(inputs));
+    return lstmSequence(this.ctx, { ...buffersOf(inputs), ...sequenceDims(inputs) });
   }
 
   lstmSequenceBackward(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs {
-    const op = 'lstmSequenceBackward';
-    this.ctx.begin(op);
-    return lstmSequenceBackward(this.ctx, {
-      ...this.sequence(inputs.forward),
-      output: bufferOf(inputs.output.data),
-      gates: bufferOf(inputs.gates.data),
-      cells: bufferOf(inputs.cells.data),
-      dOutput: bufferOf(inputs.dOutput.data),
-      dh: bufferOf(inputs.dh.data),
-      dc: bufferOf(inputs.dc.data),
-    });
+    this.ctx.begin('lstmSequenceBackward');
+    const { forward, ...rest } = inputs;
+    return lstmSequenceBackward(this.ctx, { ...buffersOf(forward), ...sequenceDims(forward), ...buffersOf(rest) });
   }
 
   adamStep(inputs: AdamStepInputs): void {
-    const op = 'adamStep';
-    this.ctx.begin(op);
-    adamStep(this.ctx, {
-      param: bufferOf(inputs.param.data),
-      grad: bufferOf(inputs.grad.data),
-      m: bufferOf(inputs.m.data),
-      v: bufferOf(inputs.v.data),
-      vMax: inputs.vMax === null ? null : bufferOf(inputs.vMax.data),
-    }, inputs);
+    this.ctx.begin('adamStep');
+    adamStep(this.ctx, buffersOf(inputs));
   }
+}
 
-  // ---- helpers -------------------------------------------------------------------------------
+/** A fused kernel's arguments with each tensor replaced by its buffer (the types of `fused.ts` over WebGpuBuffer). */
+type Buffers<R> = {
+  readonly [K in keyof R]: R[K] extends TensorSpec ? WebGpuBuffer : R[K] extends TensorSpec | null ? WebGpuBuffer | null : R[K];
+};
 
-  private sequence(inputs: LstmSequenceInputs) {
-    const [steps, batch] = inputs.inputGates.shape as [number, number, number];
-    const hidden = inputs.h0.shape[1]!;
-    return {
-      steps,
-      batch,
-      hidden,
-      inputGates: bufferOf(inputs.inputGates.data),
-      weightHh: bufferOf(inputs.weightHh.data),
-      h0: bufferOf(inputs.h0.data),
-      c0: bufferOf(inputs.c0.data),
-      lengths: inputs.lengths === null ? null : bufferOf(inputs.lengths.data),
-      reverse: inputs.reverse,
-    };
-  }
+function isSpec(value: unknown): value is TensorSpec {
+  return typeof value === 'object' && value !== null && 'data' in value && 'shape' in value;
+}
+
+/** The buffers behind a fused kernel's tensor arguments; every other argument passes through. */
+function buffersOf<R extends object>(inputs: R): Buffers<R> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(inputs)) out[key] = isSpec(value) ? bufferOf(value.data) : value;
+  return out as Buffers<R>;
 }

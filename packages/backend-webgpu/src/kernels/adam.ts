@@ -56,18 +56,10 @@ ${amsgrad ? `  let previous = bitcast<f32>(v_max[t]);
   };
 }
 
-export interface AdamBuffers {
-  readonly param: WebGpuBuffer;
-  readonly grad: WebGpuBuffer;
-  readonly m: WebGpuBuffer;
-  readonly v: WebGpuBuffer;
-  readonly vMax: WebGpuBuffer | null;
-}
-
-export function adamStep(ctx: GpuContext, buffers: AdamBuffers, hyper: AdamStepInputs): void {
+export function adamStep(ctx: GpuContext, buffers: AdamStepInputs<WebGpuBuffer>): void {
   const n = buffers.param.size;
   if (n === 0) return;
-  const { step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize } = hyper;
+  const { step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize } = buffers;
   const biasCorrection1 = 1 - Math.pow(beta1, step);
   const coupled = !decoupledWeightDecay && weightDecay !== 0;
   const flags = (maximize ? MAXIMIZE : 0) | (coupled ? COUPLED : 0) | (decoupledWeightDecay && weightDecay !== 0 ? DECOUPLED : 0) | (buffers.vMax ? AMSGRAD : 0);

@@ -2,7 +2,7 @@
  * The fused LSTM cell, forward and backward: one dispatch each, one invocation per (batch row,
  * hidden unit), which reads and writes that unit's four gates.
  */
-import type { LstmCellBackwardOutputs, LstmCellOutputs, Shape } from '@gated/backend-api';
+import type { LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs, Shape } from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import type { GpuContext } from '../runtime/context.js';
 import type { KernelSource } from '../runtime/pipelines.js';
@@ -61,7 +61,7 @@ ${HEADER}  let grad = lstm_cell_backward(bitcast<f32>(dh[t]), bitcast<f32>(dc[t]
 `,
 };
 
-export function lstmCell(ctx: GpuContext, inputGates: WebGpuBuffer, hiddenGates: WebGpuBuffer, c: WebGpuBuffer, stateShape: Shape): LstmCellOutputs {
+export function lstmCell(ctx: GpuContext, { inputGates, hiddenGates, c }: LstmCellInputs<WebGpuBuffer>, stateShape: Shape): LstmCellOutputs<WebGpuBuffer> {
   const [batch, hidden] = stateShape as [number, number];
   const n = batch * hidden;
   const h = ctx.output('lstmCell', 'float32', n);
@@ -74,15 +74,7 @@ export function lstmCell(ctx: GpuContext, inputGates: WebGpuBuffer, hiddenGates:
   return { h, c: cOut, gates };
 }
 
-export interface CellBackwardBuffers {
-  readonly dh: WebGpuBuffer;
-  readonly dc: WebGpuBuffer;
-  readonly c: WebGpuBuffer;
-  readonly cNew: WebGpuBuffer;
-  readonly gates: WebGpuBuffer;
-}
-
-export function lstmCellBackward(ctx: GpuContext, x: CellBackwardBuffers, stateShape: Shape): LstmCellBackwardOutputs {
+export function lstmCellBackward(ctx: GpuContext, x: LstmCellBackwardInputs<WebGpuBuffer>, stateShape: Shape): LstmCellBackwardOutputs<WebGpuBuffer> {
   const [batch, hidden] = stateShape as [number, number];
   const n = batch * hidden;
   const dGates = ctx.output('lstmCellBackward', 'float32', 4 * n);

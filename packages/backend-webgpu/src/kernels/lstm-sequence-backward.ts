@@ -5,7 +5,7 @@
  * turns the last dGates into dh0. Then the h every step read is gathered (one dispatch) and
  * dW_hh = dGatesᵀ·hPrev is one GEMM over all steps.
  */
-import type { LstmSequenceBackwardOutputs } from '@gated/backend-api';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs } from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import { STEP_SLOT, type GpuContext } from '../runtime/context.js';
 import { grid } from '../runtime/recorder.js';
@@ -16,14 +16,8 @@ import { planSequence } from './lstm-plan.js';
 import { sequenceUniforms, stepBinding, type SequenceBuffers } from './lstm-sequence.js';
 import { recordMatmul } from './matmul.js';
 
-export interface SequenceBackwardBuffers extends SequenceBuffers {
-  readonly output: WebGpuBuffer;
-  readonly gates: WebGpuBuffer;
-  readonly cells: WebGpuBuffer;
-  readonly dOutput: WebGpuBuffer;
-  readonly dh: WebGpuBuffer;
-  readonly dc: WebGpuBuffer;
-}
+/** The forward call's buffers and sizes, with the saved outputs and the incoming gradients. */
+export type SequenceBackwardBuffers = SequenceBuffers & Omit<LstmSequenceBackwardInputs<WebGpuBuffer>, 'forward'>;
 
 /** hPrev[t, b] = the h step t read (0 where the row is inactive): the right operand of dW_hh. */
 function gatherPrevious(ctx: GpuContext, x: SequenceBackwardBuffers): WebGpuBuffer {
@@ -56,7 +50,7 @@ function gatherPrevious(ctx: GpuContext, x: SequenceBackwardBuffers): WebGpuBuff
   return hPrev;
 }
 
-export function lstmSequenceBackward(ctx: GpuContext, x: SequenceBackwardBuffers): LstmSequenceBackwardOutputs {
+export function lstmSequenceBackward(ctx: GpuContext, x: SequenceBackwardBuffers): LstmSequenceBackwardOutputs<WebGpuBuffer> {
   const { steps, batch, hidden } = x;
   const op = 'lstmSequenceBackward';
   const bh = batch * hidden;

@@ -4,7 +4,7 @@
  * here W_hh is transposed once, then each step is one dispatch (`fused`), two (`split`), or the
  * whole loop is one (`persistent`); see `lstm-plan.ts` and decision record 0010.
  */
-import type { LstmSequenceOutputs } from '@gated/backend-api';
+import type { LstmSequenceInputs, LstmSequenceOutputs, SequenceDims } from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import { STEP_SLOT, type GpuContext } from '../runtime/context.js';
 import { grid, type BindRange } from '../runtime/recorder.js';
@@ -12,17 +12,8 @@ import { CELL_WORKGROUP, SEQUENCE_BLOCK, forwardSource } from '../wgsl/lstm-sequ
 import { stridedCopy } from './elementwise.js';
 import { planSequence, type SequencePlan } from './lstm-plan.js';
 
-export interface SequenceBuffers {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
-  readonly inputGates: WebGpuBuffer;
-  readonly weightHh: WebGpuBuffer;
-  readonly h0: WebGpuBuffer;
-  readonly c0: WebGpuBuffer;
-  readonly lengths: WebGpuBuffer | null;
-  readonly reverse: boolean;
-}
+/** A sequence call's buffers and sizes. */
+export type SequenceBuffers = LstmSequenceInputs<WebGpuBuffer> & SequenceDims;
 
 /** The uniform block shared by every dispatch of one sequence call. */
 export function sequenceUniforms(x: SequenceBuffers, plan: SequencePlan): Uint32Array {
@@ -37,7 +28,7 @@ export function stepBinding(ctx: GpuContext, count: number): BindRange {
   return { buffer: ctx.stepTable(count), offset: 0, size: 16 };
 }
 
-export function lstmSequence(ctx: GpuContext, x: SequenceBuffers): LstmSequenceOutputs {
+export function lstmSequence(ctx: GpuContext, x: SequenceBuffers): LstmSequenceOutputs<WebGpuBuffer> {
   const { steps, batch, hidden } = x;
   const op = 'lstmSequence';
   const bh = batch * hidden;
