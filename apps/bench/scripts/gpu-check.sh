@@ -91,6 +91,14 @@ probe() {
     lack "NVIDIA's Vulkan ICD manifest nvidia_icd.json (searched VK_DRIVER_FILES, VK_ICD_FILENAMES, /usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/nvidia)"
   fi
 
+  # Without NVIDIA's driver, a software run (GPU_CHECK_ALLOW_SOFTWARE=1) points the loader at
+  # Chromium's SwiftShader, as the backend's Node entry does when no Vulkan driver is installed.
+  if [ -z "$ICD" ] && [ "${GPU_CHECK_ALLOW_SOFTWARE:-0}" = "1" ] && [ -z "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ]; then
+    for sw in /usr/lib/chromium/vk_swiftshader_icd.json /usr/lib/chromium-browser/vk_swiftshader_icd.json /opt/google/chrome/vk_swiftshader_icd.json; do
+      [ -f "$sw" ] && { export VK_ICD_FILENAMES="$sw"; note "software Vulkan driver (GPU_CHECK_ALLOW_SOFTWARE): $sw"; break; }
+    done
+  fi
+
   # What Dawn sees.
   ADAPTER=""
   if [ -n "$NODE" ] && [ -f "$DAWN" ]; then

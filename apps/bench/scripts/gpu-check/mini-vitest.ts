@@ -4,7 +4,9 @@
  * bundled Node program on a machine that has Node and a GPU but no node_modules: the real-GPU
  * check (`gpu-check.sh`). The bundler maps `vitest` to this file. Semantics follow Vitest where
  * the suites depend on them: `toEqual` compares with Object.is at the leaves (NaN equals NaN, -0
- * differs from 0) and ignores undefined properties; hooks run around every test of their block.
+ * differs from 0) and ignores undefined properties; hooks run around every test of their block;
+ * describe bodies run when `run` collects, one after another, each awaited (the conformance suite
+ * loads its fixtures inside an async describe body, as Vitest allows).
  */
 
 type Hook = (context: TestContext) => unknown;
@@ -18,6 +20,8 @@ interface Block {
   readonly name: string;
   readonly parent: Block | null;
   readonly skipped: boolean;
+  /** The describe body, run at collection (null for the root). */
+  readonly define: (() => unknown) | null;
   readonly children: (Block | Test)[];
   readonly beforeAll: Hook[];
   readonly afterAll: Hook[];
@@ -33,23 +37,32 @@ interface Test {
 
 class SkipSignal extends Error {}
 
-const root: Block = { name: '', parent: null, skipped: false, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+const root: Block = { name: '', parent: null, skipped: false, define: null, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
 let current = root;
 
-function block(name: string, fn: () => void, skipped: boolean): void {
-  const child: Block = { name, parent: current, skipped: skipped || current.skipped, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+function block(name: string, fn: () => unknown, skipped: boolean): void {
+  const child: Block = { name, parent: current, skipped: skipped || current.skipped, define: fn, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
   current.children.push(child);
-  const saved = current;
-  current = child;
-  try {
-    fn();
-  } finally {
-    current = saved;
-  }
 }
 
-export const describe = Object.assign((name: string, fn: () => void) => { block(name, fn, false); }, {
-  skip: (name: string, fn: () => void) => { block(name, fn, true); },
+/** Runs the describe bodies under `b`, in order, awaiting each: what they register lands in their own block. */
+async function collect(b: Block): Promise<void> {
+  if (b.define) {
+    const saved = current;
+    current = b;
+    try {
+      await b.define();
+    } catch (error) {
+      b.children.push({ name: '(collecting this block)', skipped: false, body: () => { throw error; } });
+    } finally {
+      current = saved;
+    }
+  }
+  for (const child of b.children) if ('children' in child) await collect(child);
+}
+
+export const describe = Object.assign((name: string, fn: () => unknown) => { block(name, fn, false); }, {
+  skip: (name: string, fn: () => unknown) => { block(name, fn, true); },
 });
 export const it = Object.assign((name: string, body: Body) => { current.children.push({ name, body, skipped: current.skipped }); }, {
   skip: (name: string, body: Body) => { current.children.push({ name, body, skipped: true }); },
@@ -238,6 +251,7 @@ export async function run(log: (line: string) => void): Promise<RunSummary> {
     }
     if (!b.skipped) for (const hook of b.afterAll) await withTimeout(hook(context), 'afterAll');
   };
+  await collect(root);
   await visit(root, []);
   return summary;
 }
