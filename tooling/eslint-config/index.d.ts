@@ -8,3 +8,5 @@ export interface GatedEslintOptions {
   allowConsole?: boolean;
 }
 export declare function gated(options: GatedEslintOptions): Linter.Config[];
+/** The `no-restricted-imports` patterns of a layer (gitignore syntax). */
+export declare function layerPatterns(layer: GatedEslintOptions['layer']): { group: string[]; message: string }[];

@@ -7,11 +7,15 @@
 //   library      → autograd, lstm, optim: tensor, autograd, backend-api; never a backend
 //   onnx         → @gated/onnx: lstm, tensor, autograd, backend-api; never a backend or optim
 //   any          → conformance suite and apps: anything
+// Backends are recognised by their name, `@gated/backend-<name>` (what `pnpm new-backend` makes),
+// so a new backend is covered without editing a list: backend-api (the contract) and
+// backend-conformance (the suite) are the two packages of that prefix that are not backends.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const backendPackages = ['@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu'];
+/** Every backend package, present or future, as no-restricted-imports patterns (gitignore syntax, last match wins). */
+const backendPackages = ['@gated/backend-*', '!@gated/backend-api', '!@gated/backend-conformance'];
 
 /** @type {Record<string, { group: string[]; message: string }[]>} */
 const layerRules = {
@@ -46,11 +50,20 @@ const layerRules = {
 };
 
 /**
+ * The `no-restricted-imports` patterns of a layer.
+ * @param {string} layer
+ */
+export function layerPatterns(layer) {
+  const patterns = layerRules[layer];
+  if (!patterns) throw new Error(`@gated/eslint-config: unknown layer "${layer}"`);
+  return patterns;
+}
+
+/**
  * @param {{ layer: keyof typeof layerRules; tsconfigRootDir: string; ignores?: string[]; allowConsole?: boolean }} options
  */
 export function gated({ layer, tsconfigRootDir, ignores = [], allowConsole = false }) {
-  const patterns = layerRules[layer];
-  if (!patterns) throw new Error(`@gated/eslint-config: unknown layer "${layer}"`);
+  const patterns = layerPatterns(layer);
   return tseslint.config(
     { ignores: ['dist/**', 'build/**', 'coverage/**', 'node_modules/**', ...ignores] },
     js.configs.recommended,

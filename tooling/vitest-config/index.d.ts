@@ -10,6 +10,9 @@ export interface GatedVitestOptions {
   nodeOnly?: string[];
   /** Serve the browser test page with COOP/COEP headers (SharedArrayBuffer, worker threads). */
   crossOriginIsolated?: boolean;
-  testTimeoutMs?: number;
 }
+/**
+ * The shared config: Node (and optionally Chromium) projects, sources through the `source`
+ * condition, and no wall-clock limit on tests or hooks unless GATED_TEST_TIMEOUT_MS sets one.
+ */
 export declare function gatedVitest(options?: GatedVitestOptions): Promise<ViteUserConfig>;

@@ -151,7 +151,7 @@ run() {
   grep -E '"(passed|msPerStep|flat|reported)"' "$OUT/long-run.json" | tr -d ' ,' | paste -sd' ' -
   echo "== 3/3 benchmark: webgpu, TF.js webgpu, PyTorch cuDNN"
   (cd "$DIR" && GATED_BENCH_TORCH_SCRIPT="$DIR/bench_torch.py" GATED_BENCH_PYTHON="${PYTHON:-/usr/bin/python3}" timeout 420 \
-    "$NODE" bench.mjs -w W1,W2,W3,W4,gpu,'matmul-*' -b webgpu,tfjs-webgpu,torch-cuda $QUICK --out "$OUT/bench" > /dev/null 2> "$OUT/bench.log") || status=1
+    "$NODE" bench.mjs -w W1,W2,W3,W4,W5,W6,W7,gpu,'matmul-*' -b webgpu,tfjs-webgpu,torch-cuda $QUICK --out "$OUT/bench" > /dev/null 2> "$OUT/bench.log") || status=1
   tail -1 "$OUT/bench.log"
   echo "== results in $OUT"
   exit $status

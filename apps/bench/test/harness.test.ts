@@ -7,11 +7,12 @@ import { gflops, lstmFlops, lstmForwardFlops, microFlops } from '../src/core/flo
 import { lstmModel, matmulModel } from '../src/core/onnx-model.js';
 import { backendSelected, parseArgs } from '../src/core/options.js';
 import { hash32, uniform } from '../src/core/prng.js';
-import { withRatios } from '../src/core/runner.js';
+import { interleaveGroups, withRatios } from '../src/core/runner.js';
 import { median, summarize } from '../src/core/stats.js';
-import { timeSteps } from '../src/core/target.js';
+import { interleave } from '../src/core/interleave.js';
+import type { Session } from '../src/core/target.js';
 import type { BenchResult, Row } from '../src/core/types.js';
-import { allSpecs, micro, selectSpecs, sweep, wantsGpuWorkloads, WORKLOADS } from '../src/core/workloads.js';
+import { allSpecs, micro, scaling, SCALING_SEQ, selectSpecs, sweep, wantsGpuWorkloads, WORKLOADS } from '../src/core/workloads.js';
 import { renderMarkdown, rowsTable } from '../src/report/markdown.js';
 import { describeAdapterInfo, isSoftwareAdapter } from '../src/core/webgpu.js';
 import { validateResult, REQUIRED_ROW_FIELDS } from '../src/report/schema.js';
@@ -64,23 +65,36 @@ describe('statistics', () => {
     expect(() => median([])).toThrow();
   });
 
-  it('times at least 5 runs after the warm-up, each step followed by its sync', async () => {
+  it('times every session in interleaved rounds (A, B, A, B…) after the warm-up rounds, each until it has its runs', async () => {
     const calls: string[] = [];
-    const samples = await timeSteps(
-      {
-        step: () => {
-          calls.push('step');
-        },
-        sync: () => {
-          calls.push('sync');
-          return Promise.resolve();
-        },
+    const session = (name: string, ms: number): Session => ({
+      check: { status: 'pass', maxError: 0, tolerance: 1e-4, compared: 'output' },
+      timeStep: () => {
+        calls.push(name);
+        return Promise.resolve(ms);
       },
-      { warmup: 2, minRuns: 3, minTimeMs: 0, maxRuns: 3 },
-    );
-    expect(samples).toHaveLength(5);
-    expect(calls).toHaveLength(14);
-    expect(calls.every((c, i) => c === (i % 2 === 0 ? 'step' : 'sync'))).toBe(true);
+      footprint: () => Promise.resolve({ peakBytes: null, dispatchesPerStep: null }),
+      close: () => undefined,
+    });
+    // A reaches minTimeMs after 5 runs (5 × 100 ms); B needs maxRuns (8 × 1 ms < 300 ms).
+    const timed = await interleave([session('A', 100), session('B', 1)], { warmup: 2, minRuns: 3, minTimeMs: 300, maxRuns: 8 });
+    expect(timed.map((t) => t.samplesMs.length)).toEqual([5, 8]);
+    expect(calls.slice(0, 14).join('')).toBe('AB'.repeat(7));
+    expect(calls.slice(14).join('')).toBe('BBB');
+  });
+
+  it('stops a session whose step throws and keeps timing the others', async () => {
+    let count = 0;
+    const failing: Session = {
+      check: { status: 'pass', maxError: 0, tolerance: 1e-4, compared: 'output' },
+      timeStep: () => (++count > 2 ? Promise.reject(new Error('out of memory')) : Promise.resolve(1)),
+      footprint: () => Promise.resolve({ peakBytes: null, dispatchesPerStep: null }),
+      close: () => undefined,
+    };
+    const steady: Session = { ...failing, timeStep: () => Promise.resolve(1) };
+    const [broken, fine] = await interleave([failing, steady], { warmup: 1, minRuns: 5, minTimeMs: 0, maxRuns: 5 });
+    expect((broken!.error as Error).message).toBe('out of memory');
+    expect(fine!.samplesMs).toHaveLength(5);
   });
 });
 
@@ -97,16 +111,37 @@ describe('FLOPs (docs/architecture.md)', () => {
     expect(microFlops({ kind: 'micro', id: 'm', op: 'matmul', m: 2, k: 3, n: 4 })).toBe(48);
     expect(microFlops({ kind: 'micro', id: 'c', op: 'cell', batch: 2, input: 3, hidden: 4 })).toBe(lstmForwardFlops(1, 2, 3, 4));
   });
+
+  it('counts a GRU forward as T·2·B·(I+H)·3H and a projected LSTM with its W_hr product', () => {
+    const base = { kind: 'workload' as const, id: 'x', mode: 'infer' as const, batch: 2, seq: 3, input: 4, hidden: 5 };
+    expect(lstmFlops({ ...base, cell: 'gru' })).toBe(3 * 2 * 2 * 9 * 15);
+    expect(lstmFlops({ ...base, proj: 2 })).toBe(3 * 2 * 2 * ((4 + 2) * 20 + 5 * 2));
+  });
 });
 
 describe('workloads', () => {
-  it('has W1–W4 as docs/architecture.md defines them', () => {
-    expect(WORKLOADS.map((w) => [w.id, w.mode, w.batch, w.seq, w.input, w.hidden])).toEqual([
-      ['W1', 'train', 16, 32, 32, 128],
-      ['W2', 'train', 32, 64, 64, 256],
-      ['W3', 'infer', 1, 256, 128, 512],
-      ['W4', 'infer', 64, 100, 128, 256],
+  it('has W1–W8 as docs/architecture.md defines them, and W3, W4 with their gates kept', () => {
+    expect(WORKLOADS.map((w) => [w.id, w.mode, w.batch, w.seq, w.input, w.hidden, w.cell ?? 'lstm', w.proj ?? 0])).toEqual([
+      ['W1', 'train', 16, 32, 32, 128, 'lstm', 0],
+      ['W2', 'train', 32, 64, 64, 256, 'lstm', 0],
+      ['W3', 'infer', 1, 256, 128, 512, 'lstm', 0],
+      ['W4', 'infer', 64, 100, 128, 256, 'lstm', 0],
+      ['W5', 'train', 16, 32, 32, 128, 'gru', 0],
+      ['W6', 'infer', 64, 100, 128, 256, 'gru', 0],
+      ['W7', 'train', 16, 32, 32, 128, 'lstm', 64],
+      ['W8', 'train', 16, 1024, 32, 64, 'lstm', 0],
+      ['W3-gates', 'infer', 1, 256, 128, 512, 'lstm', 0],
+      ['W4-gates', 'infer', 64, 100, 128, 256, 'lstm', 0],
     ]);
+    expect(WORKLOADS.filter((w) => w.returnGates).map((w) => w.id)).toEqual(['W3-gates', 'W4-gates']);
+  });
+
+  it('scales LSTM, GRU and projected-LSTM train steps over T = 32 … 1024', () => {
+    const specs = scaling();
+    expect(specs).toHaveLength(3 * SCALING_SEQ.length);
+    expect(specs.filter((s) => s.seq === 1024).map((s) => s.id)).toEqual(['scale-lstm-t1024', 'scale-gru-t1024', 'scale-proj-t1024']);
+    expect(specs.every((s) => s.mode === 'train' && s.batch === 16 && s.input === 32 && s.hidden === 64)).toBe(true);
+    expect(specs.filter((s) => s.proj === 32)).toHaveLength(SCALING_SEQ.length);
   });
 
   it('sweeps batch × sequence × hidden × mode, cheapest first; --quick trims it', () => {
@@ -118,10 +153,17 @@ describe('workloads', () => {
     expect(micro(true).length).toBeLessThan(micro(false).length);
   });
 
+  it('times the scaling family\'s cells of one T together, every other spec alone', () => {
+    const groups = interleaveGroups([...WORKLOADS.slice(0, 2), ...scaling()]).map((g) => g.map((s) => s.id));
+    expect(groups.slice(0, 3)).toEqual([['W1'], ['W2'], ['scale-lstm-t32', 'scale-gru-t32', 'scale-proj-t32']]);
+    expect(groups).toHaveLength(2 + SCALING_SEQ.length);
+  });
+
   it('selects by id, family and prefix', () => {
     const specs = allSpecs(true);
     expect(selectSpecs(specs, ['W2']).map((s) => s.id)).toEqual(['W2']);
-    expect(selectSpecs(specs, ['workloads'])).toHaveLength(4);
+    expect(selectSpecs(specs, ['workloads'])).toHaveLength(WORKLOADS.length);
+    expect(selectSpecs(specs, ['scaling'])).toHaveLength(3 * SCALING_SEQ.length);
     expect(selectSpecs(specs, ['matmul-*']).every((s) => s.id.startsWith('matmul-'))).toBe(true);
     expect(selectSpecs(specs, [])).toHaveLength(specs.length);
   });
@@ -138,7 +180,7 @@ describe('workloads', () => {
     expect(wantsGpuWorkloads(['W1'])).toBe(false);
     for (const pattern of ['gpu', 'G2', 'g*']) expect(wantsGpuWorkloads([pattern]), pattern).toBe(true);
     const specs = allSpecs(true, true);
-    expect(selectSpecs(specs, ['gpu']).map((s) => s.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'G5', 'G6']);
+    expect(selectSpecs(specs, ['gpu']).map((s) => s.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8']);
     expect(selectSpecs(specs, ['G3']).map((s) => [s.kind, (s as { hidden: number }).hidden, (s as { batch: number }).batch])).toEqual([['gpu', 1024, 128]]);
   });
 });
@@ -171,6 +213,19 @@ describe('shared data', () => {
     const lstm = lstmModel(d.spec, onnxWeights(d));
     expect(new TextDecoder().decode(lstm)).toContain('hidden_size');
     expect(lstm.length).toBeGreaterThan((4 * 2 * 3 + 4 * 2 * 2 + 8 * 2) * 4);
+    const g = lstmData({ kind: 'sweep', id: 's', mode: 'infer', batch: 1, seq: 2, input: 3, hidden: 2, cell: 'gru' });
+    const gru = new TextDecoder().decode(lstmModel({ ...g.spec, gru: true }, onnxWeights(g)));
+    expect(gru).toContain('GRU');
+    expect(gru).toContain('linear_before_reset');
+  });
+
+  it('lays out GRU and projected-LSTM weights like PyTorch, and GRU gates in ONNX order z, r, h', () => {
+    const g = lstmData({ kind: 'sweep', id: 's', mode: 'train', batch: 2, seq: 3, input: 1, hidden: 1, cell: 'gru' });
+    expect([g.weightIh.length, g.weightHh.length, g.biasHh.length, g.weightHr]).toEqual([3, 3, 3, null]);
+    const w = onnxWeights(g).W;
+    expect([w[0], w[1], w[2]]).toEqual([g.weightIh[1], g.weightIh[0], g.weightIh[2]]);
+    const p = lstmData({ kind: 'sweep', id: 's', mode: 'train', batch: 2, seq: 3, input: 2, hidden: 5, proj: 3 });
+    expect([p.weightHh.length, p.weightHr?.length, p.target?.length]).toEqual([20 * 3, 3 * 5, 3 * 2 * 3]);
   });
 });
 

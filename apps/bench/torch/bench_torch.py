@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch peer of Gated's benchmark harness: on the CPU, and on CUDA (cuDNN's LSTM) when asked.
+"""PyTorch peer of Gated's benchmark harness: on the CPU, and on CUDA (cuDNN's RNNs) when asked.
 
 Run by the Node runner (apps/bench/src/node/torch.ts) as a worker: it reads one JSON request per
 line on stdin and answers one JSON line on stdout. The workloads are the harness's: the same
@@ -8,9 +8,15 @@ torch.nn.LSTM + MSE + Adam for a train step, `torch.no_grad()` inference, and th
 (torch.mm, nn.LSTMCell, one Adam step). Before timing, the outputs are compared with backend-ts's,
 which the runner wrote to raw float32 files; a pair that disagrees is not timed.
 
-Request:  {"id": 1, "spec": {...}, "threads": 2, "device": "cpu" | "cuda", "method": {...}, "reference": {"block": null,
-           "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
-Answer:   {"id": 1, "ok": true, "samplesMs": [...], "check": {...}} or {"id": 1, "ok": false, "reason": "..."}
+A pair is a session, timed one step per request so the runner can interleave it with the other
+targets (apps/bench/src/core/interleave.ts):
+
+  {"id": 1, "op": "open", "session": 7, "spec": {...}, "threads": 2, "device": "cpu" | "cuda", "method": {...},
+   "reference": {"block": null, "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
+      -> {"id": 1, "ok": true, "check": {...}, "threads": 2}   (outputs checked, step ready)
+  {"id": 2, "op": "step", "session": 7}  -> {"id": 2, "ok": true, "ms": 12.3}   (one step, timed here)
+  {"id": 3, "op": "close", "session": 7} -> {"id": 3, "ok": true}
+  any failure -> {"id": n, "ok": false, "reason": "..."}
 
 Standalone: `/usr/bin/python3 bench_torch.py --selftest` prints the first values of each stream.
 """
@@ -30,7 +36,7 @@ except Exception as error:  # pragma: no cover - reported to the runner
 
 SEED = 1234
 STREAM = {"weightIh": 1, "weightHh": 2, "biasIh": 3, "biasHh": 4, "x": 5, "target": 6,
-          "matA": 7, "matB": 8, "h0": 9, "c0": 10, "grad": 11}
+          "matA": 7, "matB": 8, "h0": 9, "c0": 10, "grad": 11, "weightHr": 12}
 M32 = 0xFFFFFFFF
 
 
@@ -93,77 +99,87 @@ class Skip(Exception):
     pass
 
 
-# The device of the request being handled. CUDA runs in float32 with TF32 off, so that it computes
-# what the other backends compute (TF32 would round the products' inputs to 10 bits).
-DEVICE = torch.device("cpu")
+class Device:
+    """Where a session runs. CUDA runs in float32 with TF32 off (set in main), so that it computes
+    what the other backends compute (TF32 would round the products' inputs to 10 bits)."""
+
+    def __init__(self, name):
+        self.device = torch.device(name)
+
+    def on(self, t):
+        return t.to(self.device)
+
+    @staticmethod
+    def host(t):
+        return t.detach().cpu().numpy().copy()
+
+    def synced(self, step):
+        """A step that returns when the GPU has finished it (CUDA work is asynchronous)."""
+        if self.device.type != "cuda":
+            return step
+
+        def run():
+            step()
+            torch.cuda.synchronize()
+        return run
 
 
-def on(t):
-    return t.to(DEVICE)
-
-
-def host(t):
-    return t.detach().cpu().numpy().copy()
-
-
-def synced(step):
-    """A step that returns when the GPU has finished it (CUDA work is asynchronous)."""
-    if DEVICE.type != "cuda":
-        return step
-
-    def run():
-        step()
-        torch.cuda.synchronize()
-    return run
-
-
-def lstm_case(spec):
+def lstm_case(spec, dev):
+    """nn.LSTM (proj_size when spec["proj"]) or nn.GRU with the harness's weights (data.ts)."""
     T, B, I, H = spec["seq"], spec["batch"], spec["input"], spec["hidden"]
+    if spec.get("returnGates"):
+        raise Skip("keeping every step's gates is a Gated-only comparison (contract v1.1's inference mode)")
+    gru = spec.get("cell") == "gru"
+    P = spec.get("proj") or 0
+    G = 3 if gru else 4
+    out = P or H
     bound = 1.0 / math.sqrt(H)
-    lstm = torch.nn.LSTM(I, H)
+    layer = torch.nn.GRU(I, H) if gru else torch.nn.LSTM(I, H, proj_size=P)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(uniform(4 * H * I, STREAM["weightIh"], bound).view(4 * H, I))
-        lstm.weight_hh_l0.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
-        lstm.bias_ih_l0.copy_(uniform(4 * H, STREAM["biasIh"], bound))
-        lstm.bias_hh_l0.copy_(uniform(4 * H, STREAM["biasHh"], bound))
-    lstm = lstm.to(DEVICE)
-    x = on(uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I))
+        layer.weight_ih_l0.copy_(uniform(G * H * I, STREAM["weightIh"], bound).view(G * H, I))
+        layer.weight_hh_l0.copy_(uniform(G * H * out, STREAM["weightHh"], bound).view(G * H, out))
+        layer.bias_ih_l0.copy_(uniform(G * H, STREAM["biasIh"], bound))
+        layer.bias_hh_l0.copy_(uniform(G * H, STREAM["biasHh"], bound))
+        if P:
+            layer.weight_hr_l0.copy_(uniform(P * H, STREAM["weightHr"], bound).view(P, H))
+    layer = layer.to(dev.device)
+    x = dev.on(uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I))
     if spec["mode"] == "train":
-        y = on(uniform(T * B * H, STREAM["target"], 1.0).view(T, B, H))
-        opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+        y = dev.on(uniform(T * B * out, STREAM["target"], 1.0).view(T, B, out))
+        opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
 
         def outputs():
-            out, _ = lstm(x)
-            F.mse_loss(out, y).backward()
-            result = {"output": host(out), "dWeightHh": host(lstm.weight_hh_l0.grad)}
-            lstm.zero_grad(set_to_none=True)
-            return result
+            result, _ = layer(x)
+            F.mse_loss(result, y).backward()
+            answer = {"output": dev.host(result), "dWeightHh": dev.host(layer.weight_hh_l0.grad)}
+            layer.zero_grad(set_to_none=True)
+            return answer
 
         def step():
-            out, _ = lstm(x)
-            loss = F.mse_loss(out, y)
+            result, _ = layer(x)
+            loss = F.mse_loss(result, y)
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)
     else:
         def outputs():
             with torch.no_grad():
-                out, _ = lstm(x)
-            return {"output": host(out)}
+                result, _ = layer(x)
+            return {"output": dev.host(result)}
 
         def step():
             with torch.no_grad():
-                lstm(x)
-    return outputs, synced(step)
+                layer(x)
+    return outputs, dev.synced(step)
 
 
-def micro_case(spec):
+def micro_case(spec, dev):
     op = spec["op"]
     if op == "matmul":
         m, k, n = spec["m"], spec["k"], spec["n"]
-        a = on(uniform(m * k, STREAM["matA"], 1.0).view(m, k))
-        b = on(uniform(k * n, STREAM["matB"], 1.0).view(k, n))
-        return (lambda: {"y": host(torch.mm(a, b))}), synced(lambda: torch.mm(a, b))
+        a = dev.on(uniform(m * k, STREAM["matA"], 1.0).view(m, k))
+        b = dev.on(uniform(k * n, STREAM["matB"], 1.0).view(k, n))
+        return (lambda: {"y": dev.host(torch.mm(a, b))}), dev.synced(lambda: torch.mm(a, b))
     if op == "cell":
         B, I, H = spec["batch"], spec["input"], spec["hidden"]
         bound = 1.0 / math.sqrt(H)
@@ -173,32 +189,32 @@ def micro_case(spec):
             cell.weight_hh.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
             cell.bias_ih.copy_(uniform(4 * H, STREAM["biasIh"], bound))
             cell.bias_hh.copy_(uniform(4 * H, STREAM["biasHh"], bound))
-        cell = cell.to(DEVICE)
-        x = on(uniform(B * I, STREAM["x"], 1.0).view(B, I))
-        h0 = on(uniform(B * H, STREAM["h0"], 1.0).view(B, H))
-        c0 = on(uniform(B * H, STREAM["c0"], 1.0).view(B, H))
+        cell = cell.to(dev.device)
+        x = dev.on(uniform(B * I, STREAM["x"], 1.0).view(B, I))
+        h0 = dev.on(uniform(B * H, STREAM["h0"], 1.0).view(B, H))
+        c0 = dev.on(uniform(B * H, STREAM["c0"], 1.0).view(B, H))
 
         def outputs():
             with torch.no_grad():
                 h, c = cell(x, (h0, c0))
-            return {"h": host(h), "c": host(c)}
+            return {"h": dev.host(h), "c": dev.host(c)}
 
         def step():
             with torch.no_grad():
                 cell(x, (h0, c0))
-        return outputs, synced(step)
+        return outputs, dev.synced(step)
     if op == "adam":
         n = spec["size"]
-        p = torch.nn.Parameter(on(uniform(n, STREAM["weightIh"], 1.0)))
-        p.grad = on(uniform(n, STREAM["grad"], 1.0))
+        p = torch.nn.Parameter(dev.on(uniform(n, STREAM["weightIh"], 1.0)))
+        p.grad = dev.on(uniform(n, STREAM["grad"], 1.0))
         opt = torch.optim.Adam([p], lr=1e-3)
 
         def outputs():
             opt.step()
-            return {"param": host(p)}
-        return outputs, synced(opt.step)
+            return {"param": dev.host(p)}
+        return outputs, dev.synced(opt.step)
     if op == "cell-pointwise":
-        raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`")
+        raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) has no public API; its cell is measured as `cell`")
     raise Skip(f"unknown micro-benchmark {op}")
 
 
@@ -226,29 +242,17 @@ def check(spec, outputs, reference, tolerances):
     return failures, worst_error, worst_tol, " + ".join(compared)
 
 
-def time_steps(step, method):
-    for _ in range(method["warmup"]):
-        step()
-    samples, total = [], 0.0
-    min_runs = max(5, method["minRuns"])
-    while len(samples) < min_runs or (total < method["minTimeMs"] and len(samples) < method["maxRuns"]):
-        t0 = time.perf_counter()
-        step()
-        ms = (time.perf_counter() - t0) * 1000.0
-        samples.append(ms)
-        total += ms
-    return samples
+SESSIONS = {}
 
 
-def handle(request):
-    global DEVICE
+def open_session(request):
     spec = request["spec"]
-    DEVICE = torch.device(request.get("device", "cpu"))
-    if DEVICE.type == "cuda" and not torch.cuda.is_available():
+    dev = Device(request.get("device", "cpu"))
+    if dev.device.type == "cuda" and not torch.cuda.is_available():
         raise Skip("CUDA is not available to this PyTorch")
     torch.set_num_threads(int(request["threads"]))
     torch.manual_seed(0)
-    outputs_fn, step = micro_case(spec) if spec["kind"] == "micro" else lstm_case(spec)
+    outputs_fn, step = micro_case(spec, dev) if spec["kind"] == "micro" else lstm_case(spec, dev)
     t0 = time.perf_counter()
     outputs = outputs_fn()
     check_ms = (time.perf_counter() - t0) * 1000.0
@@ -258,9 +262,30 @@ def handle(request):
     failures, error, tol, compared = check(spec, outputs, request["reference"], request["tolerances"])
     if failures:
         raise Skip(f"output differs from backend-ts ({'; '.join(failures)}): not timed")
-    samples = time_steps(step, request["method"])
-    return {"samplesMs": samples, "check": {"status": "pass", "maxError": error, "tolerance": tol, "compared": compared},
+    SESSIONS[request["session"]] = (step, int(request["threads"]))
+    return {"check": {"status": "pass", "maxError": error, "tolerance": tol, "compared": compared},
             "threads": torch.get_num_threads()}
+
+
+def time_step(request):
+    step, threads = SESSIONS[request["session"]]
+    # One worker serves every thread count (torch and torch-1t): set this session's before timing.
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    step()
+    return {"ms": (time.perf_counter() - t0) * 1000.0}
+
+
+def handle(request):
+    op = request.get("op")
+    if op == "open":
+        return open_session(request)
+    if op == "step":
+        return time_step(request)
+    if op == "close":
+        SESSIONS.pop(request["session"], None)
+        return {}
+    raise Skip(f"unknown request {op}")
 
 
 def main():

@@ -40,6 +40,12 @@ export interface GradientRule<N extends OpName, S extends Saved = Saved> {
    * one gradient per input (with that input's shape), or null for inputs that need none.
    */
   backward(grads: readonly Tensor[], context: GradientContext<N, S>): readonly (Tensor | null)[];
+  /**
+   * Outputs whose gradient `backward` never reads (outputs handed to users detached, such as the
+   * sequence ops' per-step gates): the tape does not fill zeros for them, and their entries of
+   * `grads` are undefined. Default: none.
+   */
+  readonly unusedGradients?: readonly number[];
 }
 
 /** Marks an op whose outputs carry no gradient (comparisons, argmax, integer ops). */

@@ -240,8 +240,10 @@ export class Tape implements OpRecorder {
             release(slots);
             continue;
           }
-          const outputGrads = slots.map((grad, i) => grad ?? place(zeros(node.outputShapes[i]!)));
-          const inputGrads = node.rule.backward(outputGrads, {
+          const unused = node.rule.unusedGradients;
+          // Zeros stand in for outputs no gradient reached, except those the rule never reads.
+          const outputGrads = slots.map((grad, i) => grad ?? (unused?.includes(i) ? null : place(zeros(node.outputShapes[i]!))));
+          const inputGrads = node.rule.backward(outputGrads as Tensor[], {
             attrs: node.attrs,
             inputs: node.edges,
             saved: node.saved,

@@ -1,6 +1,8 @@
 /**
- * The Backend contract, version 1: everything a compute backend implements so that the tensor
- * engine, autodiff, layers and optimizers run on it unchanged.
+ * The Backend contract, version 1 (revision 1.1): everything a compute backend implements so
+ * that the tensor engine, autodiff, layers and optimizers run on it unchanged. Revision 1.1
+ * (docs/decisions/0017) only added optional kernels and optional arguments, each announced in
+ * `caps.fused`: a backend written for 1.0 is a valid 1.1 backend, unchanged.
  *
  * Ownership. Every method that returns a {@link DataHandle} returns a new buffer that the caller
  * owns and must eventually pass to {@link Backend.free} exactly once. Inputs are borrowed: a
@@ -19,15 +21,42 @@
  * Sync versus async. Every compute method is synchronous *to call*: it enqueues work and returns
  * the output handle at once, so a GPU backend never blocks. Only reading back is asynchronous
  * ({@link Backend.read}); {@link Backend.readSync} exists only where `caps.syncRead` is true.
+ *
+ * Numeric rules (docs/adding-a-backend.md, "Numeric rules"; the conformance suite checks each in
+ * its `numeric rules` area and names the rule when one fails):
+ * - float32-exact storage: a float32 result is rounded to float32 once, when the kernel stores
+ *   it, so the next kernel reads exactly what `read` returns. Computing in doubles is fine;
+ *   keeping doubles between kernels (rounding only on read) is not.
+ * - NaN propagates: a NaN operand gives NaN (IEEE 754), in `maximum`/`minimum`, the `max`/`min`
+ *   reductions and `matmul` too (`NaN·0` and `∞·0` are NaN); comparisons with NaN are false,
+ *   `notEqual` true; `argmax`/`argmin` count NaN as the extreme.
+ * - Integer conversions: float32 → int32 truncates toward zero, NaN → 0, saturating at the int32
+ *   range; int32 → float32 rounds to nearest, ties to even; anything → bool is `x !== 0` (NaN →
+ *   true); `round` takes halves to even; int32 add, sub, mul, neg, abs, square, sum and prod
+ *   wrap modulo 2^32.
  */
 import type { DType, TypedArray } from './dtype.js';
 import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from './fused.js';
-import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused.js';
+import type { GruSequenceBackwardInputs, GruSequenceBackwardOutputs, GruSequenceInputs, GruSequenceOutputs } from './fused-sequence.js';
+import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from './fused-sequence.js';
 import type { ArgReduceOp, BinaryOp, RandomRequest, ReduceOp, UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 
-/** The contract version this package describes. A backend reports the version it implements. */
+/**
+ * The contract version this package describes. A backend reports the version it implements; the
+ * engine refuses another. Additions that every existing backend satisfies by doing nothing
+ * (optional kernels and arguments behind `caps.fused`) keep the version: see
+ * {@link SPEC_REVISION}.
+ */
 export const SPEC_VERSION = 1 as const;
+
+/**
+ * The revision of version 1 this package describes, for documentation and reports: `'1.1'`
+ * added `gruSequence`, the LSTM projection and the sequence kernels' inference mode (all
+ * optional, docs/decisions/0017). Backends do not report it; their `caps.fused` flags say which
+ * of the additions they implement.
+ */
+export const SPEC_REVISION = '1.1' as const;
 
 /**
  * An opaque reference to a buffer owned by a backend. Backends return their own objects (which
@@ -70,6 +99,14 @@ export interface BackendMemory {
 export interface FusedCaps {
   readonly lstmCell?: boolean;
   readonly lstmSequence?: boolean;
+  /**
+   * v1.1: `lstmSequence` and its backward accept `weightHr` (PyTorch's projection). Without this
+   * flag the engine runs projected layers on the composite, and the checked layer refuses a
+   * `weightHr` (a 1.0 kernel would ignore it and compute something else).
+   */
+  readonly lstmProjection?: boolean;
+  /** v1.1: `gruSequence` and `gruSequenceBackward`. */
+  readonly gruSequence?: boolean;
   readonly adamStep?: boolean;
 }
 
@@ -142,9 +179,15 @@ export interface Backend {
 
   /** A buffer of `size` elements all equal to `value` (bools: 0 or 1). */
   fill(dtype: DType, size: number, value: number): DataHandle;
-  /** Converts dtype: float→int32 truncates toward zero; anything→bool is `x !== 0` (NaN → true). */
+  /**
+   * Converts dtype: float→int32 truncates toward zero, NaN → 0, saturating at the int32 range;
+   * int32→float32 rounds to nearest, ties to even; anything→bool is `x !== 0` (NaN → true).
+   */
   cast(x: TensorSpec, dtype: DType): DataHandle;
-  /** Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754. */
+  /**
+   * Elementwise `op(x)`; dtypes per `UNARY_TYPING`. NaN propagates as in IEEE 754; `round` takes
+   * halves to even; int32 `neg`, `abs` and `square` wrap modulo 2^32.
+   */
   unary(op: UnaryOp, x: TensorSpec): DataHandle;
   /**
    * Elementwise `op(a, b)` with numpy broadcasting to `outShape`; both inputs share a dtype.
@@ -202,6 +245,10 @@ export interface Backend {
   lstmSequence?(inputs: LstmSequenceInputs): LstmSequenceOutputs;
   /** Backward of {@link Backend.lstmSequence}. */
   lstmSequenceBackward?(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs;
+  /** v1.1: a whole single-direction GRU layer over the sequence (PyTorch's equations), with no readback inside. */
+  gruSequence?(inputs: GruSequenceInputs): GruSequenceOutputs;
+  /** v1.1: backward of {@link Backend.gruSequence}. */
+  gruSequenceBackward?(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs;
   /** One Adam/AdamW update, in place on `param`, `m`, `v` and `vMax` (the only mutating kernel). */
   adamStep?(inputs: AdamStepInputs): void;
 }

@@ -78,9 +78,9 @@ export class HandleGuard {
     return handle;
   }
 
-  /** Records every handle of a fused kernel's result. */
-  adoptAll<R extends { readonly [key: string]: DataHandle }>(outputs: R): R {
-    for (const handle of Object.values(outputs)) this.mark(handle, true);
+  /** Records every handle of a fused kernel's result (outputs a kernel may leave out are null or absent). */
+  adoptAll<R extends { readonly [key: string]: DataHandle | null | undefined }>(outputs: R): R {
+    for (const handle of Object.values(outputs)) if (handle) this.mark(handle, true);
     return outputs;
   }
 

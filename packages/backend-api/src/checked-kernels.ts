@@ -19,7 +19,7 @@ import {
 } from './checks.js';
 import type { DType } from './dtype.js';
 import { GatedError } from './errors.js';
-import { FUSED_SIGNATURES, checkFusedOperands, type FusedKernel, type OperandView } from './fused.js';
+import { FUSED_SIGNATURES, checkFusedOperands, checkProjectionSize, type FusedKernel, type OperandView } from './fused.js';
 import { BINARY_TYPING, REDUCE_TYPING, UNARY_TYPING, type ArgReduceOp, type BinaryOp, type ReduceOp, type UnaryOp } from './ops.js';
 import type { Shape } from './shape.js';
 
@@ -165,8 +165,6 @@ function sizeOfOthers(shape: Shape, axis: number): number {
 function addFused(methods: Partial<Backend>, guard: HandleGuard, raw: Backend): void {
   const lstmCell = raw.lstmCell?.bind(raw);
   const lstmCellBackward = raw.lstmCellBackward?.bind(raw);
-  const lstmSequence = raw.lstmSequence?.bind(raw);
-  const lstmSequenceBackward = raw.lstmSequenceBackward?.bind(raw);
   const adamStep = raw.adamStep?.bind(raw);
   if (lstmCell) {
     methods.lstmCell = (inputs) => {
@@ -182,22 +180,7 @@ function addFused(methods: Partial<Backend>, guard: HandleGuard, raw: Backend): 
       return guard.adoptAll(lstmCellBackward(inputs));
     };
   }
-  if (lstmSequence) {
-    methods.lstmSequence = (inputs) => {
-      guard.alive('lstmSequence');
-      const { reverse: _reverse, ...operands } = inputs;
-      fusedOperands(guard, 'lstmSequence', operands);
-      return guard.adoptAll(lstmSequence(inputs));
-    };
-  }
-  if (lstmSequenceBackward) {
-    methods.lstmSequenceBackward = (inputs) => {
-      guard.alive('lstmSequenceBackward');
-      const { forward: { reverse: _reverse, ...forward }, ...rest } = inputs;
-      fusedOperands(guard, 'lstmSequenceBackward', { ...forward, ...rest });
-      return guard.adoptAll(lstmSequenceBackward(inputs));
-    };
-  }
+  addSequences(methods, guard, raw);
   if (adamStep) {
     methods.adamStep = (inputs) => {
       guard.alive('adamStep');
@@ -205,6 +188,60 @@ function addFused(methods: Partial<Backend>, guard: HandleGuard, raw: Backend): 
       fusedOperands(guard, 'adamStep', { param, grad, m, v, vMax });
       if (!(inputs.step >= 1)) throw new GatedError('adamStep', `step counts from 1, got ${inputs.step}`);
       adamStep(inputs);
+    };
+  }
+}
+
+/**
+ * A projection reaches only a backend that announced it: a 1.0 kernel would ignore `weightHr`
+ * and return an unprojected result (docs/decisions/0017).
+ */
+function checkProjection(op: string, raw: Backend, weightHr: TensorSpec | null | undefined): void {
+  if (!weightHr) return;
+  if (raw.caps.fused.lstmProjection !== true) {
+    throw new GatedError(op, `the ${raw.name} backend's kernel has no projection (caps.fused.lstmProjection): run the composite instead`);
+  }
+  checkProjectionSize(op, weightHr.shape);
+}
+
+/** The whole-sequence kernels: their tensor operands checked by signature, their flags left out. */
+function addSequences(methods: Partial<Backend>, guard: HandleGuard, raw: Backend): void {
+  const lstmSequence = raw.lstmSequence?.bind(raw);
+  const lstmSequenceBackward = raw.lstmSequenceBackward?.bind(raw);
+  const gruSequence = raw.gruSequence?.bind(raw);
+  const gruSequenceBackward = raw.gruSequenceBackward?.bind(raw);
+  if (lstmSequence) {
+    methods.lstmSequence = (inputs) => {
+      guard.alive('lstmSequence');
+      const { reverse: _reverse, inference: _inference, ...operands } = inputs;
+      fusedOperands(guard, 'lstmSequence', { ...operands, weightHr: operands.weightHr ?? null });
+      checkProjection('lstmSequence', raw, inputs.weightHr);
+      return guard.adoptAll(lstmSequence(inputs));
+    };
+  }
+  if (lstmSequenceBackward) {
+    methods.lstmSequenceBackward = (inputs) => {
+      guard.alive('lstmSequenceBackward');
+      const { forward: { reverse: _reverse, inference: _inference, ...forward }, ...rest } = inputs;
+      fusedOperands(guard, 'lstmSequenceBackward', { ...forward, weightHr: forward.weightHr ?? null, ...rest });
+      checkProjection('lstmSequenceBackward', raw, forward.weightHr);
+      return guard.adoptAll(lstmSequenceBackward(inputs));
+    };
+  }
+  if (gruSequence) {
+    methods.gruSequence = (inputs) => {
+      guard.alive('gruSequence');
+      const { reverse: _reverse, inference: _inference, ...operands } = inputs;
+      fusedOperands(guard, 'gruSequence', operands);
+      return guard.adoptAll(gruSequence(inputs));
+    };
+  }
+  if (gruSequenceBackward) {
+    methods.gruSequenceBackward = (inputs) => {
+      guard.alive('gruSequenceBackward');
+      const { forward: { reverse: _reverse, inference: _inference, ...forward }, ...rest } = inputs;
+      fusedOperands(guard, 'gruSequenceBackward', { ...forward, ...rest });
+      return guard.adoptAll(gruSequenceBackward(inputs));
     };
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The optional fused kernels, declared once for every layer that handles them. Each kernel has
+ * The optional fused kernels, declared once for every layer that handles them (the recurrent
+ * sequence kernels' types are in `fused-sequence.ts`). Each kernel has
  * its argument and result types, generic over what carries a tensor (`TensorSpec` in, `DataHandle`
  * out on a backend; `Tensor` in `@gated/tensor`), and a signature: the symbolic shape and dtype
  * of every tensor operand. One checker reads the signatures, so the backend layer
@@ -13,6 +14,16 @@
 import type { DataHandle, TensorSpec } from './backend.js';
 import type { DType } from './dtype.js';
 import { GatedError, formatShape } from './errors.js';
+import type {
+  GruSequenceBackwardInputs,
+  GruSequenceBackwardOutputs,
+  GruSequenceInputs,
+  GruSequenceOutputs,
+  LstmSequenceBackwardInputs,
+  LstmSequenceBackwardOutputs,
+  LstmSequenceInputs,
+  LstmSequenceOutputs,
+} from './fused-sequence.js';
 import type { Shape } from './shape.js';
 
 // ---- types -----------------------------------------------------------------------------------
@@ -57,59 +68,6 @@ export type LstmCellBackwardOutputs<T = DataHandle> = {
   readonly dc: T;
 };
 
-/** Inputs of a whole single-direction LSTM layer run inside the backend. */
-export type LstmSequenceInputs<T = TensorSpec> = {
-  /** Input projection of every step with both biases added, [T, B, 4H], gate order i, f, g, o. */
-  readonly inputGates: T;
-  /** Recurrent weights in PyTorch's layout, [4H, H]. */
-  readonly weightHh: T;
-  /** Initial states, [B, H]. */
-  readonly h0: T;
-  readonly c0: T;
-  /**
-   * Per-sequence lengths, int32 [B], each in [1, T]; null when every sequence has length T. At a
-   * step `t >= lengths[b]` sequence b's state is carried unchanged and its output is 0.
-   */
-  readonly lengths: T | null;
-  /** Run the steps from T-1 down to 0 (the reverse direction of a bidirectional layer). */
-  readonly reverse: boolean;
-};
-
-export type LstmSequenceOutputs<T = DataHandle> = {
-  /** Hidden state of every step, [T, B, H] (0 past a sequence's length). */
-  readonly output: T;
-  /** Final states, [B, H]: the state after each sequence's last real step. */
-  readonly h: T;
-  readonly c: T;
-  /** Activated gates of every step, [T, B, 4H], kept for backward (0 at inactive steps). */
-  readonly gates: T;
-  /** Cell state after every step, [T, B, H], kept for backward (0 at inactive steps). */
-  readonly cells: T;
-};
-
-/** `F` is how the forward call's inputs are passed (the tensor op lets `lengths`, `reverse` default). */
-export type LstmSequenceBackwardInputs<T = TensorSpec, F = LstmSequenceInputs<T>> = {
-  readonly forward: F;
-  /** The forward call's `output`, `gates` and `cells`. */
-  readonly output: T;
-  readonly gates: T;
-  readonly cells: T;
-  /** Gradients of the loss with respect to `output` [T, B, H] and the final states [B, H]. */
-  readonly dOutput: T;
-  readonly dh: T;
-  readonly dc: T;
-};
-
-export type LstmSequenceBackwardOutputs<T = DataHandle> = {
-  /** Gradient with respect to `inputGates`, [T, B, 4H] (and so, summed, to both biases). */
-  readonly dInputGates: T;
-  /** Gradient with respect to `weightHh`, [4H, H]. */
-  readonly dWeightHh: T;
-  /** Gradients with respect to the initial states, [B, H]. */
-  readonly dh0: T;
-  readonly dc0: T;
-};
-
 /** The tensors of one Adam / AdamW update; `param`, `m`, `v` and `vMax` are updated in place. */
 export type AdamStepTensors<T = TensorSpec> = {
   /** The parameter; updated. */
@@ -140,21 +98,6 @@ export type AdamStepHyper = {
 /** One Adam / AdamW update as the backend kernel receives it. */
 export type AdamStepInputs<T = TensorSpec> = AdamStepTensors<T> & AdamStepHyper;
 
-/** The sizes of a whole-sequence call: steps T, batch B, hidden width H. */
-export interface SequenceDims {
-  readonly steps: number;
-  readonly batch: number;
-  readonly hidden: number;
-}
-
-/**
- * T, B and H of an `lstmSequence` call whose operands were checked (by the checked layer or the
- * tensor op): read from `inputGates` [T, B, 4H] and `h0` [B, H].
- */
-export function sequenceDims(inputs: { readonly inputGates: { readonly shape: Shape }; readonly h0: { readonly shape: Shape } }): SequenceDims {
-  return { steps: inputs.inputGates.shape[0]!, batch: inputs.h0.shape[0]!, hidden: inputs.h0.shape[1]! };
-}
-
 // ---- signatures ------------------------------------------------------------------------------
 
 /**
@@ -169,6 +112,11 @@ export interface OperandSignature {
   readonly dtype?: DType;
   /** The operand may be null (for example `lengths`). */
   readonly optional?: boolean;
+  /**
+   * For an optional operand: what its absence binds. `{ equal: ['P', 'H'] }` (an LSTM without
+   * `weightHr`): the two dimensions are one, so the operands that bind them must agree.
+   */
+  readonly whenAbsent?: { readonly equal: readonly [string, string] };
 }
 
 /** The tensor operands of a fused kernel, in checking order, and its outputs. */
@@ -181,14 +129,29 @@ const STATE = { shape: ['B', 'H'] } as const;
 const GATES = { shape: ['B', '4H'] } as const;
 const STEPS = { shape: ['T', 'B', 'H'] } as const;
 const STEP_GATES = { shape: ['T', 'B', '4H'] } as const;
-const SEQUENCE_INPUTS = {
-  h0: STATE,
+/** P: the width of an LSTM's hidden state and output (the projection's size; H without one). */
+const PROJECTED = { shape: ['B', 'P'] } as const;
+const PROJECTED_STEPS = { shape: ['T', 'B', 'P'] } as const;
+const LSTM_SEQUENCE_INPUTS = {
+  h0: PROJECTED,
   inputGates: STEP_GATES,
-  weightHh: { shape: ['4H', 'H'] },
+  weightHh: { shape: ['4H', 'P'] },
   c0: STATE,
+  weightHr: { shape: ['P', 'H'], optional: true, whenAbsent: { equal: ['P', 'H'] } },
+  lengths: { shape: ['B'], dtype: 'int32', optional: true },
+} as const;
+const GRU_GATES = { shape: ['T', 'B', '3H'] } as const;
+const GRU_SEQUENCE_INPUTS = {
+  h0: STATE,
+  inputGates: GRU_GATES,
+  weightHh: { shape: ['3H', 'H'] },
+  biasHn: { shape: ['H'], optional: true },
   lengths: { shape: ['B'], dtype: 'int32', optional: true },
 } as const;
 const PARAM = { shape: ['...param'] } as const;
+
+/** Keys of a kernel's arguments that are not tensors (flags), left out of its signature. */
+type Flags = 'reverse' | 'inference' | 'forward';
 
 /** The signature of every fused kernel of the contract. */
 export const FUSED_SIGNATURES = {
@@ -201,21 +164,42 @@ export const FUSED_SIGNATURES = {
     outputs: { dGates: GATES, dc: STATE },
   } satisfies FusedSignature<keyof LstmCellBackwardInputs, keyof LstmCellBackwardOutputs>,
   lstmSequence: {
-    inputs: SEQUENCE_INPUTS,
-    outputs: { output: STEPS, h: STATE, c: STATE, gates: STEP_GATES, cells: STEPS },
-  } satisfies FusedSignature<Exclude<keyof LstmSequenceInputs, 'reverse'>, keyof LstmSequenceOutputs>,
+    inputs: LSTM_SEQUENCE_INPUTS,
+    outputs: { output: PROJECTED_STEPS, h: PROJECTED, c: STATE, gates: STEP_GATES, cells: STEPS },
+  } satisfies FusedSignature<Exclude<keyof LstmSequenceInputs, Flags>, keyof LstmSequenceOutputs>,
   lstmSequenceBackward: {
-    inputs: { ...SEQUENCE_INPUTS, output: STEPS, gates: STEP_GATES, cells: STEPS, dOutput: STEPS, dh: STATE, dc: STATE },
-    outputs: { dInputGates: STEP_GATES, dWeightHh: { shape: ['4H', 'H'] }, dh0: STATE, dc0: STATE },
+    inputs: {
+      ...LSTM_SEQUENCE_INPUTS, output: PROJECTED_STEPS, gates: STEP_GATES, cells: STEPS, dOutput: PROJECTED_STEPS, dh: PROJECTED, dc: STATE,
+    },
+    outputs: { dInputGates: STEP_GATES, dWeightHh: { shape: ['4H', 'P'] }, dh0: PROJECTED, dc0: STATE, dWeightHr: { shape: ['P', 'H'] } },
   } satisfies FusedSignature<
-    Exclude<keyof LstmSequenceInputs | keyof LstmSequenceBackwardInputs, 'reverse' | 'forward'>,
+    Exclude<keyof LstmSequenceInputs | keyof LstmSequenceBackwardInputs, Flags>,
     keyof LstmSequenceBackwardOutputs
+  >,
+  gruSequence: {
+    inputs: GRU_SEQUENCE_INPUTS,
+    outputs: { output: STEPS, h: STATE, gates: GRU_GATES, hiddenN: STEPS },
+  } satisfies FusedSignature<Exclude<keyof GruSequenceInputs, Flags>, keyof GruSequenceOutputs>,
+  gruSequenceBackward: {
+    inputs: { ...GRU_SEQUENCE_INPUTS, output: STEPS, gates: GRU_GATES, hiddenN: STEPS, dOutput: STEPS, dh: STATE },
+    outputs: { dInputGates: GRU_GATES, dWeightHh: { shape: ['3H', 'H'] }, dBiasHn: { shape: ['H'] }, dh0: STATE },
+  } satisfies FusedSignature<
+    Exclude<keyof GruSequenceInputs | keyof GruSequenceBackwardInputs, Flags>,
+    keyof GruSequenceBackwardOutputs
   >,
   adamStep: {
     inputs: { param: PARAM, grad: PARAM, m: PARAM, v: PARAM, vMax: { ...PARAM, optional: true } },
     outputs: {},
   } satisfies FusedSignature<keyof AdamStepTensors, never>,
 } as const;
+
+/**
+ * A projection has at least one row (PyTorch's `proj_size` 0 means no projection: pass no
+ * `weightHr`). The signature cannot say it, so the checked layer and the tensor op call this.
+ */
+export function checkProjectionSize(op: string, shape: Shape): void {
+  if (shape[0] === 0) throw new GatedError(op, `weightHr ${formatShape(shape)} projects to no columns: without a projection, pass no weightHr`);
+}
 
 /** A fused kernel's name. */
 export type FusedKernel = keyof typeof FUSED_SIGNATURES;
@@ -272,8 +256,9 @@ export function checkFusedOperands(
   for (const [name, expected] of Object.entries(signature)) {
     const operand = operands[name] ?? null;
     if (operand === null) {
-      if (expected.optional) continue;
-      throw new GatedError(op, `${name} is missing`);
+      if (!expected.optional) throw new GatedError(op, `${name} is missing`);
+      if (expected.whenAbsent) equateDims(op, name, expected.whenAbsent.equal, dims);
+      continue;
     }
     const dtype = expected.dtype ?? 'float32';
     if (operand.dtype !== dtype) throw new GatedError(op, `${name} must be ${dtype}, got ${operand.dtype}`);
@@ -312,6 +297,15 @@ function checkOperandShape(
       fail();
     }
   });
+}
+
+/** An absent operand makes two dimensions one: binds the unbound one, or checks that both agree. */
+function equateDims(op: string, name: string, [a, b]: readonly [string, string], dims: Record<string, number>): void {
+  const left = dims[a];
+  const right = dims[b];
+  if (left === undefined && right !== undefined) dims[a] = right;
+  else if (right === undefined && left !== undefined) dims[b] = left;
+  else if (left !== right) throw new GatedError(op, `without ${name}, ${a} must equal ${b}: got ${a} = ${String(left)}, ${b} = ${String(right)}`);
 }
 
 function sameShape(a: Shape, b: Shape): boolean {

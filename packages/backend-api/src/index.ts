@@ -3,7 +3,7 @@
  * No runtime dependencies; every export is either a type, a constant, or a small pure helper
  * that backends and the engine share (shapes, dtypes, the random stream, errors).
  */
-export { SPEC_VERSION } from './backend.js';
+export { SPEC_REVISION, SPEC_VERSION } from './backend.js';
 export type {
   Backend,
   BackendCaps,
@@ -16,7 +16,19 @@ export type {
   TensorSpec,
 } from './backend.js';
 export { checkedBackend, isCheckedBackend } from './checked-backend.js';
-export { FUSED_SIGNATURES, checkFusedOperands, fusedShape, sequenceDims } from './fused.js';
+export { FUSED_SIGNATURES, checkFusedOperands, checkProjectionSize, fusedShape } from './fused.js';
+export { sequenceDims } from './fused-sequence.js';
+export type {
+  GruSequenceBackwardInputs,
+  GruSequenceBackwardOutputs,
+  GruSequenceInputs,
+  GruSequenceOutputs,
+  LstmSequenceBackwardInputs,
+  LstmSequenceBackwardOutputs,
+  LstmSequenceInputs,
+  LstmSequenceOutputs,
+  SequenceDims,
+} from './fused-sequence.js';
 export type {
   AdamStepHyper,
   AdamStepInputs,
@@ -28,13 +40,8 @@ export type {
   LstmCellBackwardOutputs,
   LstmCellInputs,
   LstmCellOutputs,
-  LstmSequenceBackwardInputs,
-  LstmSequenceBackwardOutputs,
-  LstmSequenceInputs,
-  LstmSequenceOutputs,
   OperandSignature,
   OperandView,
-  SequenceDims,
 } from './fused.js';
 export {
   checkAllowed,
@@ -67,6 +74,7 @@ export type {
   ArgReduceOp,
   AttrsOf,
   BinaryOp,
+  GruSequenceOpAttrs,
   KernelTyping,
   LstmOpAttrs,
   LstmSequenceOpAttrs,

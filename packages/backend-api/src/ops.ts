@@ -170,6 +170,10 @@ export interface OpAttrs {
   expand: { readonly shape: Shape };
   slice: { readonly begin: readonly number[]; readonly size: readonly number[] };
   clone: null;
+  /** One view per step of `axis` (v1.1): one op, whose gradient is one concatenation. */
+  unbind: { readonly axis: number };
+  /** Consecutive views along `axis` of the given sizes: one op, whose gradient is one concatenation. */
+  split: { readonly axis: number; readonly sizes: readonly number[] };
   // joining and indexing
   concat: { readonly axis: number };
   gather: { readonly axis: number };
@@ -179,6 +183,8 @@ export interface OpAttrs {
   lstmCellBackward: LstmOpAttrs;
   lstmSequence: LstmSequenceOpAttrs;
   lstmSequenceBackward: LstmSequenceOpAttrs;
+  gruSequence: GruSequenceOpAttrs;
+  gruSequenceBackward: GruSequenceOpAttrs;
 }
 
 /** Attributes of the fused LSTM cell ops. */
@@ -187,10 +193,25 @@ export interface LstmOpAttrs {
   readonly fused: boolean;
 }
 
-/** Attributes of the whole-sequence LSTM ops. */
+/**
+ * Attributes of the whole-sequence LSTM ops. Their inputs are `inputGates, weightHh, h0, c0`,
+ * then `weightHr` when `projected`, then `lengths` when given.
+ */
 export interface LstmSequenceOpAttrs extends LstmOpAttrs {
   /** Steps run from T-1 down to 0 (the reverse direction of a bidirectional layer). */
   readonly reverse: boolean;
+  /** A projection `weightHr` is among the inputs (v1.1). */
+  readonly projected: boolean;
+}
+
+/**
+ * Attributes of the whole-sequence GRU ops. Their inputs are `inputGates, weightHh, h0`, then
+ * `biasHn` when `withBias`, then `lengths` when given.
+ */
+export interface GruSequenceOpAttrs extends LstmOpAttrs {
+  readonly reverse: boolean;
+  /** A recurrent bias `biasHn` is among the inputs. */
+  readonly withBias: boolean;
 }
 
 /** Every tensor op name the engine can record. */

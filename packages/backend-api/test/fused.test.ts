@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUSED_SIGNATURES, GatedError, checkFusedOperands, fusedShape, sequenceDims } from '../src/index.js';
+import { FUSED_SIGNATURES, GatedError, checkFusedOperands, checkProjectionSize, fusedShape, sequenceDims } from '../src/index.js';
 
 const f = (...shape: number[]) => ({ shape, dtype: 'float32' as const });
 
@@ -9,10 +9,45 @@ describe('fused signatures', () => {
     const bound = checkFusedOperands('lstmSequence', signature.inputs, {
       inputGates: f(5, 2, 12), weightHh: f(12, 3), h0: f(2, 3), c0: f(2, 3), lengths: null,
     });
-    expect(bound.dims).toEqual({ B: 2, H: 3, T: 5 });
+    expect(bound.dims).toEqual({ B: 2, P: 3, H: 3, T: 5 });
     expect(fusedShape(signature.outputs.gates, bound)).toEqual([5, 2, 12]);
     expect(fusedShape(signature.outputs.h, bound)).toEqual([2, 3]);
-    expect(sequenceDims({ inputGates: f(5, 2, 12), h0: f(2, 3) })).toEqual({ steps: 5, batch: 2, hidden: 3 });
+    expect(sequenceDims({ inputGates: f(5, 2, 12), h0: f(2, 3), c0: f(2, 3) })).toEqual({ steps: 5, batch: 2, hidden: 3, proj: 3 });
+  });
+
+  it('an LSTM projection binds P apart from H, and its absence makes them one', () => {
+    const signature = FUSED_SIGNATURES.lstmSequence;
+    const bound = checkFusedOperands('lstmSequence', signature.inputs, {
+      inputGates: f(5, 2, 20), weightHh: f(20, 3), h0: f(2, 3), c0: f(2, 5), weightHr: f(3, 5), lengths: null,
+    });
+    expect(bound.dims).toEqual({ B: 2, P: 3, H: 5, T: 5 });
+    expect(fusedShape(signature.outputs.output, bound)).toEqual([5, 2, 3]);
+    expect(fusedShape(FUSED_SIGNATURES.lstmSequenceBackward.outputs.dWeightHr, bound)).toEqual([3, 5]);
+    expect(sequenceDims({ inputGates: f(5, 2, 20), h0: f(2, 3), c0: f(2, 5) })).toEqual({ steps: 5, batch: 2, hidden: 5, proj: 3 });
+    expect(() => checkFusedOperands('lstmSequence', signature.inputs, {
+      inputGates: f(5, 2, 20), weightHh: f(20, 3), h0: f(2, 3), c0: f(2, 5), weightHr: null, lengths: null,
+    })).toThrow(new GatedError('lstmSequence', 'without weightHr, P must equal H: got P = 3, H = 5'));
+    expect(() => checkFusedOperands('lstmSequence', signature.inputs, {
+      inputGates: f(5, 2, 20), weightHh: f(20, 3), h0: f(2, 3), c0: f(2, 5), weightHr: f(5, 3), lengths: null,
+    })).toThrow('lstmSequence: weightHr must have shape [3,5] ([P, H]), got [5,3]');
+    expect(() => checkProjectionSize('lstmSequence', [0, 5])).toThrow('lstmSequence: weightHr [0,5] projects to no columns: without a projection, pass no weightHr');
+    expect(() => checkProjectionSize('lstmSequence', [3, 5])).not.toThrow();
+  });
+
+  it('a GRU sequence has three gate blocks and an optional recurrent bias of [H]', () => {
+    const signature = FUSED_SIGNATURES.gruSequence;
+    const bound = checkFusedOperands('gruSequence', signature.inputs, {
+      inputGates: f(4, 2, 15), weightHh: f(15, 5), h0: f(2, 5), biasHn: f(5), lengths: null,
+    });
+    expect(bound.dims).toEqual({ B: 2, H: 5, T: 4 });
+    expect(fusedShape(signature.outputs.gates, bound)).toEqual([4, 2, 15]);
+    expect(fusedShape(signature.outputs.hiddenN, bound)).toEqual([4, 2, 5]);
+    expect(() => checkFusedOperands('gruSequence', signature.inputs, {
+      inputGates: f(4, 2, 15), weightHh: f(15, 5), h0: f(2, 5), biasHn: f(15), lengths: null,
+    })).toThrow('gruSequence: biasHn must have shape [5] ([H]), got [15]');
+    expect(() => checkFusedOperands('gruSequence', signature.inputs, {
+      inputGates: f(4, 2, 20), weightHh: f(15, 5), h0: f(2, 5), biasHn: null, lengths: null,
+    })).toThrow('gruSequence: inputGates must have shape [4,2,15] ([T, B, 3H]), got [4,2,20]');
   });
 
   it('names the op, the operand and both shapes', () => {

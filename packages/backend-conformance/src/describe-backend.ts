@@ -4,9 +4,12 @@
  * and wires in every suite of `./suites`.
  */
 import type { BackendFactory } from '@gated/backend-api';
-import { listBackends, memory, registerBackend, removeBackend, setBackend, type MemoryInfo } from '@gated/tensor';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import { SuiteContext, type RunState } from './harness/context.js';
+import { listBackends, registerBackend, removeBackend, setBackend } from '@gated/tensor';
+import { afterAll, afterEach, assert, beforeAll, beforeEach, describe } from 'vitest';
+import { SuiteContext, suiteTimeout, type RunState } from './harness/context.js';
+import { KernelRecorder, setActiveRecorder } from './harness/kernel-calls.js';
+import { leakSince, snapshot, type MemorySnapshot } from './harness/memory.js';
+import { RootCauses } from './harness/root-cause.js';
 import type { ConformanceOptions } from './options.js';
 import { SUITES } from './suites/index.js';
 
@@ -31,7 +34,11 @@ function uniqueName(base: string): string {
  * The backend is created in `beforeAll`. If the factory rejects (no GPU, no WebGPU adapter),
  * every test is reported as skipped with the rejection's message, never as passed. After every
  * test the live tensors, engine buffers and the backend's own buffer count must be back where
- * they were before it.
+ * they were before it; a leak is reported with the kernels whose buffers are still live.
+ *
+ * Kernel suites run first. A test that fails after calling a kernel that fails its own tests is
+ * reported as skipped, "blocked by binary > sub", and the last test, `root causes`, lists the
+ * kernels to fix first (docs/decisions/0022).
  *
  * @param name - Shown in the report (`conformance: <name>`) and used in the registered backend's name.
  * @param factory - Creates the backend, as `registerBackend` takes it (may be async).
@@ -45,9 +52,20 @@ function uniqueName(base: string): string {
  * ```
  */
 export function describeBackend(name: string, factory: BackendFactory, options: ConformanceOptions = {}): void {
-  const state: RunState = { backendName: name, factory, options, ids: new Set(), backend: null, unavailable: null, refused: null };
+  const state: RunState = {
+    backendName: name,
+    factory,
+    options,
+    ids: new Set(),
+    backend: null,
+    unavailable: null,
+    refused: null,
+    recorder: null,
+    causes: new RootCauses(),
+    blocked: false,
+  };
   let registered: string | null = null;
-  let baseline: MemoryInfo | null = null;
+  let baseline: MemorySnapshot | null = null;
 
   describe(`conformance: ${name}`, () => {
     beforeAll(async () => {
@@ -63,15 +81,20 @@ export function describeBackend(name: string, factory: BackendFactory, options: 
       });
       try {
         state.backend = await setBackend(registered);
+        state.recorder = new KernelRecorder();
+        state.recorder.install(state.backend);
+        setActiveRecorder(state.recorder);
       } catch (error) {
         // A factory that cannot create the backend (no device) skips the suite; anything else,
         // such as the engine refusing the backend's contract version, is a failure.
         if (attempt.factoryFailed) state.unavailable = reasonOf(error);
         else state.refused = error;
       }
-    });
+      // Creating a backend (compiling wasm, requesting a GPU device) is bounded work: no time limit.
+    }, suiteTimeout());
 
     afterAll(() => {
+      setActiveRecorder(null);
       if (registered !== null) removeBackend(registered);
       state.backend = null;
     });
@@ -80,16 +103,14 @@ export function describeBackend(name: string, factory: BackendFactory, options: 
       baseline = null;
       if (state.unavailable !== null) context.skip(`backend "${name}" is unavailable: ${state.unavailable}`);
       if (state.refused !== null) throw new Error(`backend "${name}" could not be activated: ${reasonOf(state.refused)}`, { cause: state.refused });
-      baseline = memory();
+      baseline = snapshot();
     });
 
     afterEach(() => {
-      if (baseline === null || state.backend === null) return;
-      const now = memory();
-      const leak = 'memory must be back to where the test found it';
-      expect(now.numTensors, `${leak}: live tensors`).toBe(baseline.numTensors);
-      expect(now.numBuffers, `${leak}: engine buffers`).toBe(baseline.numBuffers);
-      expect(now.backend?.buffers, `${leak}: backend buffers (backend.memory().buffers)`).toBe(baseline.backend?.buffers);
+      // A test skipped as blocked stopped half-way: what it left live is not a leak of its own.
+      if (baseline === null || state.backend === null || state.blocked) return;
+      const leak = leakSince(baseline);
+      if (leak !== '') assert.fail(`memory must be back where the test found it: ${leak}`);
     });
 
     const root = new SuiteContext(state);
@@ -97,7 +118,12 @@ export function describeBackend(name: string, factory: BackendFactory, options: 
 
     root.it('skip list', () => {
       const unknown = Object.keys(options.skip ?? {}).filter((id) => !state.ids.has(id));
-      expect(unknown, 'skip entries that name no suite or test (ids are /-joined titles)').toEqual([]);
+      if (unknown.length > 0) assert.fail(`skip entries that name no suite or test (ids are /-joined titles): ${unknown.join(', ')}`);
+    });
+
+    root.it('root causes', () => {
+      const summary = state.causes.summary();
+      if (summary !== '') assert.fail(summary);
     });
   });
 }

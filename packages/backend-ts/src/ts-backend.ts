@@ -10,6 +10,7 @@ import type { ArgReduceOp, Backend, BackendCaps, BackendMemory, BinaryOp, DType,
 import type { RandomRequest, ReduceOp, Shape, StridedSpec, TensorSpec, TypedArray, UnaryOp } from '@gated/backend-api';
 import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from '@gated/backend-api';
 import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from '@gated/backend-api';
+import type { GruSequenceBackwardInputs, GruSequenceBackwardOutputs, GruSequenceInputs, GruSequenceOutputs } from '@gated/backend-api';
 
 import { adamStep } from './kernels/adam-step.js';
 import { argReduce } from './kernels/arg-reduce.js';
@@ -18,6 +19,7 @@ import { cast } from './kernels/cast.js';
 import { concat } from './kernels/concat.js';
 import { fill } from './kernels/fill.js';
 import { gather } from './kernels/gather.js';
+import { gruSequence, gruSequenceBackward } from './kernels/gru-sequence.js';
 import { lstmCell, lstmCellBackward } from './kernels/lstm-cell.js';
 import { lstmSequence, lstmSequenceBackward } from './kernels/lstm-sequence.js';
 import { matmul } from './kernels/matmul.js';
@@ -31,7 +33,7 @@ import { TsBuffer } from './ts-buffer.js';
 
 const CAPS: BackendCaps = Object.freeze({
   syncRead: true,
-  fused: Object.freeze({ lstmCell: true, lstmSequence: true, adamStep: true }),
+  fused: Object.freeze({ lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true }),
   threads: 1,
 });
 
@@ -190,17 +192,18 @@ export class TsBackend implements Backend {
 
   lstmSequence(inputs: LstmSequenceInputs): LstmSequenceOutputs {
     const dims = sequenceDims(inputs);
-    const lengths = this.lengths('lstmSequence', inputs.lengths, dims.steps);
-    const { inputGates, weightHh, h0, c0 } = inputs;
-    const out = lstmSequence(dims, floats(inputGates), floats(weightHh), floats(h0), floats(c0), lengths, inputs.reverse);
+    const out = lstmSequence(dims, {
+      inputGates: floats(inputs.inputGates),
+      weightHh: floats(inputs.weightHh),
+      h0: floats(inputs.h0),
+      c0: floats(inputs.c0),
+      weightHr: optionalFloats(inputs.weightHr),
+      lengths: this.lengths('lstmSequence', inputs.lengths, dims.steps),
+      reverse: inputs.reverse,
+      inference: inputs.inference ?? false,
+    });
     this.kernelCalls++;
-    return {
-      output: this.adopt(out.output),
-      h: this.adopt(out.h),
-      c: this.adopt(out.c),
-      gates: this.adopt(out.gates),
-      cells: this.adopt(out.cells),
-    };
+    return { output: this.adopt(out.output), h: this.adopt(out.h), c: this.adopt(out.c), gates: this.adoptOrNull(out.gates), cells: this.adoptOrNull(out.cells) };
   }
 
   lstmSequenceBackward(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs {
@@ -212,6 +215,7 @@ export class TsBackend implements Backend {
         h0: floats(forward.h0),
         c0: floats(forward.c0),
         weightHh: floats(forward.weightHh),
+        weightHr: optionalFloats(forward.weightHr),
         lengths: this.lengths('lstmSequenceBackward', forward.lengths, dims.steps),
         reverse: forward.reverse,
         output: floats(inputs.output),
@@ -223,12 +227,44 @@ export class TsBackend implements Backend {
       floats(inputs.dc),
     );
     this.kernelCalls++;
-    return {
-      dInputGates: this.adopt(out.dInputGates),
-      dWeightHh: this.adopt(out.dWeightHh),
-      dh0: this.adopt(out.dh0),
-      dc0: this.adopt(out.dc0),
-    };
+    const grads = { dInputGates: this.adopt(out.dInputGates), dWeightHh: this.adopt(out.dWeightHh), dh0: this.adopt(out.dh0), dc0: this.adopt(out.dc0) };
+    return out.dWeightHr ? { ...grads, dWeightHr: this.adopt(out.dWeightHr) } : grads;
+  }
+
+  gruSequence(inputs: GruSequenceInputs): GruSequenceOutputs {
+    const dims = sequenceDims(inputs);
+    const out = gruSequence(dims, {
+      inputGates: floats(inputs.inputGates),
+      weightHh: floats(inputs.weightHh),
+      biasHn: optionalFloats(inputs.biasHn),
+      h0: floats(inputs.h0),
+      lengths: this.lengths('gruSequence', inputs.lengths, dims.steps),
+      reverse: inputs.reverse,
+      inference: inputs.inference ?? false,
+    });
+    this.kernelCalls++;
+    return { output: this.adopt(out.output), h: this.adopt(out.h), gates: this.adoptOrNull(out.gates), hiddenN: this.adoptOrNull(out.hiddenN) };
+  }
+
+  gruSequenceBackward(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs {
+    const { forward } = inputs;
+    const dims = sequenceDims(forward);
+    const out = gruSequenceBackward(
+      dims,
+      {
+        h0: floats(forward.h0),
+        weightHh: floats(forward.weightHh),
+        lengths: this.lengths('gruSequenceBackward', forward.lengths, dims.steps),
+        reverse: forward.reverse,
+        output: floats(inputs.output),
+        gates: floats(inputs.gates),
+        hiddenN: floats(inputs.hiddenN),
+      },
+      floats(inputs.dOutput),
+      floats(inputs.dh),
+    );
+    this.kernelCalls++;
+    return { dInputGates: this.adopt(out.dInputGates), dWeightHh: this.adopt(out.dWeightHh), dBiasHn: this.adopt(out.dBiasHn), dh0: this.adopt(out.dh0) };
   }
 
   adamStep(inputs: AdamStepInputs): void {
@@ -243,6 +279,10 @@ export class TsBackend implements Backend {
   private counted(result: TypedArray): TsBuffer {
     this.kernelCalls++;
     return this.adopt(result);
+  }
+
+  private adoptOrNull(result: TypedArray | null): TsBuffer | null {
+    return result === null ? null : this.adopt(result);
   }
 
   private adopt(result: TypedArray): TsBuffer {
@@ -276,6 +316,10 @@ function values(handle: DataHandle): TypedArray {
 
 function floats(spec: TensorSpec): Float32Array {
   return bufferOf(spec.data).values as Float32Array;
+}
+
+function optionalFloats(spec: TensorSpec | null | undefined): Float32Array | null {
+  return spec ? floats(spec) : null;
 }
 
 /**

@@ -191,8 +191,8 @@ describe('lstmSequence', () => {
       [hState, cState] = [nextH, nextC];
     }
     expectClose(h.read(out.output), expected.output);
-    expectClose(h.read(out.gates), expected.gates);
-    expectClose(h.read(out.cells), expected.cells);
+    expectClose(h.read(out.gates!), expected.gates);
+    expectClose(h.read(out.cells!), expected.cells);
     expectClose(h.read(out.h), hState);
     expectClose(h.read(out.c), cState);
     // And the float64 reference agrees on what the loop computes.
@@ -215,8 +215,8 @@ describe('lstmSequence', () => {
     const grads = h.backend.lstmSequenceBackward({
       forward,
       output: { data: h.keep(out.output), shape: [steps, batch, hidden] },
-      gates: { data: h.keep(out.gates), shape: [steps, batch, 4 * hidden] },
-      cells: { data: h.keep(out.cells), shape: [steps, batch, hidden] },
+      gates: { data: h.keep(out.gates!), shape: [steps, batch, 4 * hidden] },
+      cells: { data: h.keep(out.cells!), shape: [steps, batch, hidden] },
       dOutput: h.tensor(dOutput, [steps, batch, hidden]),
       dh: h.tensor(dh, [batch, hidden]),
       dc: h.tensor(dc, [batch, hidden]),

@@ -41,6 +41,8 @@ export enum Job {
   gemm = 1,
   lstmSequence = 2,
   lstmSequenceBackward = 3,
+  gruSequence = 4,
+  gruSequenceBackward = 5,
 }
 
 /**
@@ -56,20 +58,46 @@ export enum GemmArg {
 
 /**
  * Arguments of `Job.lstmSequence` (lstm-forward.ts): the operands and outputs of `lstmSequence`
- * (`lengths` 0 when every sequence has length T) and `scratch`, `lstmSequenceScratch(batch,
- * hidden, threads)` bytes that the kernel lays out itself.
+ * (`lengths` 0 when every sequence has length T; `weightHr` 0 without a projection, and then
+ * `proj` equals `hidden`; `inference` 1 when `gates` and `cells` are not written, and then both
+ * are 0) and `scratch`, `lstmSequenceScratch(batch, hidden, proj, threads)` bytes that the kernel
+ * lays out itself.
  */
 export enum LstmSequenceArg {
   inputGates, weightHh, h0, c0, lengths, reverse, steps, batch, hidden,
-  output, h, c, gates, cells, scratch,
+  output, h, c, gates, cells, scratch, proj, weightHr, inference,
 }
 
 /**
  * Arguments of `Job.lstmSequenceBackward` (lstm-backward.ts): the forward operands and outputs,
- * the output gradients, the gradients it writes, `hPrev` ([T, B, H]: the state each step started
- * from, written for the host's dW_hh product) and `scratch` (`lstmSequenceBackwardScratch` bytes).
+ * the output gradients, the gradients it writes, `hPrev` ([T, B, P]: the state each step started
+ * from, written for the host's dW_hh product) and `scratch` (`lstmSequenceBackwardScratch`
+ * bytes). With a projection (`weightHr` not 0, `proj` < `hidden`) it also writes `dProjected`
+ * ([T, B, P]: each step's total gradient of h, 0 where padded) and `unprojected` ([T, B, H]: m =
+ * o ⊙ tanh(c)) for the host's dW_hr product.
  */
 export enum LstmSequenceBackwardArg {
   weightHh, h0, c0, lengths, reverse, steps, batch, hidden, output, gates, cells,
-  dOutput, dh, dc, dInputGates, dh0, dc0, hPrev, scratch,
+  dOutput, dh, dc, dInputGates, dh0, dc0, hPrev, scratch, proj, weightHr, dProjected, unprojected,
+}
+
+/**
+ * Arguments of `Job.gruSequence` (gru-forward.ts): the operands and outputs of `gruSequence`
+ * (`biasHn` and `lengths` 0 when absent; `inference` 1 when `gates` and `hiddenN` are not
+ * written, and then both are 0) and `scratch`, `gruSequenceScratch(batch, hidden, threads)` bytes.
+ */
+export enum GruSequenceArg {
+  inputGates, weightHh, biasHn, h0, lengths, reverse, steps, batch, hidden,
+  output, h, gates, hiddenN, scratch, inference,
+}
+
+/**
+ * Arguments of `Job.gruSequenceBackward` (gru-backward.ts): the forward operands and outputs, the
+ * output gradients and the gradients it writes; `dRecurrent` ([T, B, 3H]: the gradient of
+ * `h W_hhᵀ + b_hh`) and `hPrev` ([T, B, H]) for the host's dW_hh product, and `scratch`
+ * (`gruSequenceBackwardScratch` bytes). `dBiasHn` is summed by the job.
+ */
+export enum GruSequenceBackwardArg {
+  weightHh, h0, lengths, reverse, steps, batch, hidden, output, gates, hiddenN,
+  dOutput, dh, dInputGates, dh0, dBiasHn, dRecurrent, hPrev, scratch,
 }

@@ -12,6 +12,8 @@ export { gather, scatterAdd } from './indexing';
 export { lstmCell, lstmCellBackward } from './lstm-cell';
 export { lstmSequenceBackwardScratch } from './lstm-backward';
 export { lstmSequenceScratch } from './lstm-forward';
+export { gruSequenceBackwardScratch } from './gru-backward';
+export { gruSequenceScratch } from './gru-forward';
 export { RandomKind, random } from './random';
 export { ArgReduce, Reduce, argReduce, reduce } from './reduce';
 export { job, shutdown, workerLoop } from './threads';

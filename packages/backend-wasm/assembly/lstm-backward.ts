@@ -9,15 +9,17 @@
  */
 import { LstmSequenceBackwardArg } from './abi';
 import { packA, packB, tile1, tile4 } from './gemm';
+import { projectedBackwardJob, projectedBackwardScratch } from './lstm-backward-projected';
 import { cellBackward, cellTanh, claimChunk, isActive, loadN, packedRows } from './lstm-cell';
 import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
 /**
  * Bytes of the backward job's scratch, which the job lays out itself (`scratchParts`): W_hh packed
  * in 8-unit panels, dh, dc and the new dh ([B, H] each), then one packed copy of a step's gate
- * gradients per thread.
+ * gradients per thread. With a projection (`proj` < `hidden`) lstm-backward-projected.ts lays it out.
  */
-export function lstmSequenceBackwardScratch(batch: i32, hidden: i32, threads: i32): f64 {
+export function lstmSequenceBackwardScratch(batch: i32, hidden: i32, proj: i32, threads: i32): f64 {
+  if (proj != hidden) return projectedBackwardScratch(batch, hidden, proj, threads);
   const floats = <f64>(((hidden + 7) >> 3) * 8) * 4 * <f64>hidden + 3 * <f64>batch * <f64>hidden +
     <f64>threads * <f64>packedRows(batch, hidden << 2);
   return floats * 4;
@@ -35,6 +37,10 @@ export function lstmSequenceBackwardScratch(batch: i32, hidden: i32, threads: i3
 }
 
 export function lstmSequenceBackwardJob(cb: usize, tid: i32, threads: i32): void {
+  if (argP(cb, LstmSequenceBackwardArg.weightHr) != 0) {
+    projectedBackwardJob(cb, tid, threads);
+    return;
+  }
   const whh = argP(cb, LstmSequenceBackwardArg.weightHh);
   const lengths = argP(cb, LstmSequenceBackwardArg.lengths);
   const reverse = argI(cb, LstmSequenceBackwardArg.reverse) != 0;

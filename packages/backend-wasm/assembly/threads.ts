@@ -10,6 +10,8 @@
  */
 import { ControlBlock, Job, Limits } from './abi';
 import { gemmJob } from './gemm';
+import { gruSequenceBackwardJob } from './gru-backward';
+import { gruSequenceJob } from './gru-forward';
 import { lstmSequenceBackwardJob } from './lstm-backward';
 import { lstmSequenceJob } from './lstm-forward';
 
@@ -105,6 +107,8 @@ function runJob(cb: usize, tid: i32, threads: i32): void {
     case Job.gemm: gemmJob(cb, tid, threads); break;
     case Job.lstmSequence: lstmSequenceJob(cb, tid, threads); break;
     case Job.lstmSequenceBackward: lstmSequenceBackwardJob(cb, tid, threads); break;
+    case Job.gruSequence: gruSequenceJob(cb, tid, threads); break;
+    case Job.gruSequenceBackward: gruSequenceBackwardJob(cb, tid, threads); break;
     default: break;
   }
 }

@@ -118,7 +118,7 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
       reverse: false,
     };
     const out = backend.lstmSequence(forward);
-    for (const handle of Object.values(out)) keep(handle);
+    for (const handle of Object.values(out)) if (handle) keep(handle);
     if (w.train) {
       const perStep = [steps, batch, hidden];
       // MSE loss and its gradient 2·(output − target)/N.
@@ -131,13 +131,13 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
       const grads = backend.lstmSequenceBackward({
         forward,
         output: { data: out.output, shape: perStep },
-        gates: { data: out.gates, shape: [steps, batch, width] },
-        cells: { data: out.cells, shape: perStep },
+        gates: { data: out.gates!, shape: [steps, batch, width] },
+        cells: { data: out.cells!, shape: perStep },
         dOutput: { data: dOutput, shape: perStep },
         dh: { data: zeros, shape: [batch, hidden] },
         dc: { data: zeros, shape: [batch, hidden] },
       });
-      for (const handle of Object.values(grads)) keep(handle);
+      for (const handle of Object.values(grads)) if (handle) keep(handle);
       const dWeightIh = keep(backend.matmul({ data: grads.dInputGates, shape: [rows, width] }, { data: x, shape: [rows, input] }, true, false, [width, input]));
       const dBias = keep(backend.reduce('sum', { data: grads.dInputGates, shape: [rows, width] }, [0]));
       adamSteps++;

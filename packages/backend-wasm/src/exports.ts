@@ -35,10 +35,14 @@ export interface KernelExports {
     dh: number, dc: number, c: number, cNew: number, gates: number, batch: number, hidden: number,
     dGates: number, dcPrev: number, scratch: number,
   ): void;
-  /** Bytes of scratch `Job.lstmSequence` needs (it lays them out itself). */
-  lstmSequenceScratch(batch: number, hidden: number, threads: number): number;
+  /** Bytes of scratch `Job.lstmSequence` needs (it lays them out itself); `proj` equals `hidden` without a projection. */
+  lstmSequenceScratch(batch: number, hidden: number, proj: number, threads: number): number;
   /** Bytes of scratch `Job.lstmSequenceBackward` needs. */
-  lstmSequenceBackwardScratch(batch: number, hidden: number, threads: number): number;
+  lstmSequenceBackwardScratch(batch: number, hidden: number, proj: number, threads: number): number;
+  /** Bytes of scratch `Job.gruSequence` needs. */
+  gruSequenceScratch(batch: number, hidden: number, threads: number): number;
+  /** Bytes of scratch `Job.gruSequenceBackward` needs. */
+  gruSequenceBackwardScratch(batch: number, hidden: number, threads: number): number;
   /** Floats of the packed form of a K×N matrix (the GEMM's packed B). */
   packedSize(k: number, n: number): number;
   /** Bytes of packed A each thread of a GEMM job needs. */

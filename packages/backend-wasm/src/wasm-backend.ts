@@ -11,6 +11,7 @@ import type { ArgReduceOp, Backend, BackendCaps, BackendInfo, BackendMemory, Bin
 import type { RandomRequest, ReduceOp, Shape, StridedSpec, TensorSpec, TypedArray, UnaryOp } from '@gated/backend-api';
 import type { AdamStepInputs, LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellInputs, LstmCellOutputs } from '@gated/backend-api';
 import type { LstmSequenceBackwardInputs, LstmSequenceBackwardOutputs, LstmSequenceInputs, LstmSequenceOutputs } from '@gated/backend-api';
+import type { GruSequenceBackwardInputs, GruSequenceBackwardOutputs, GruSequenceInputs, GruSequenceOutputs } from '@gated/backend-api';
 import { ControlBlock, MAX_THREADS, readCodes } from './abi.js';
 import { Allocator } from './allocator.js';
 import type { KernelExports } from './exports.js';
@@ -18,6 +19,7 @@ import { WasmHost } from './host.js';
 import { adamStep } from './kernels/adam-step.js';
 import { binary, cast, fill, stridedCopy, unary, where } from './kernels/elementwise.js';
 import { concat, gather, scatterAdd } from './kernels/indexing.js';
+import { gruSequence, gruSequenceBackward } from './kernels/gru.js';
 import { lstmCell, lstmCellBackward, lstmSequence, lstmSequenceBackward } from './kernels/lstm.js';
 import { matmul } from './kernels/matmul.js';
 import { random } from './kernels/random.js';
@@ -117,7 +119,7 @@ export class WasmBackend implements Backend {
     this.info = Object.freeze(info);
     this.caps = Object.freeze({
       syncRead: true,
-      fused: Object.freeze({ lstmCell: true, lstmSequence: true, adamStep: true }),
+      fused: Object.freeze({ lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true }),
       threads: info.threads,
     });
   }
@@ -294,6 +296,14 @@ export class WasmBackend implements Backend {
 
   lstmSequenceBackward(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs {
     return this.counted(lstmSequenceBackward(this.host, inputs));
+  }
+
+  gruSequence(inputs: GruSequenceInputs): GruSequenceOutputs {
+    return this.counted(gruSequence(this.host, inputs));
+  }
+
+  gruSequenceBackward(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs {
+    return this.counted(gruSequenceBackward(this.host, inputs));
   }
 
   adamStep(inputs: AdamStepInputs): void {

@@ -120,7 +120,7 @@ for (const { label, options } of CONFIGS) {
         const run = (backend: Backend) => {
           const out = backend.lstmSequence!(forwardOf(backend));
           const names = ['output', 'h', 'c', 'gates', 'cells'] as const;
-          const values = Object.fromEntries(names.map((name) => [name, twin.read(backend, out[name])]));
+          const values = Object.fromEntries(names.map((name) => [name, twin.read(backend, out[name]!)]));
           const perStep = [steps, batch, hidden];
           const dOutput = twin.tensor(randomArray(seeded(1), steps * batch * hidden), perStep);
           const dh = twin.tensor(randomArray(seeded(2), batch * hidden), [batch, hidden]);
@@ -128,8 +128,8 @@ for (const { label, options } of CONFIGS) {
           const grads = backend.lstmSequenceBackward!({
             forward: forwardOf(backend),
             output: { data: out.output, shape: perStep },
-            gates: { data: out.gates, shape: [steps, batch, 4 * hidden] },
-            cells: { data: out.cells, shape: perStep },
+            gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+            cells: { data: out.cells!, shape: perStep },
             dOutput: side(dOutput, backend), dh: side(dh, backend), dc: side(dc, backend),
           });
           const gradNames = ['dInputGates', 'dWeightHh', 'dh0', 'dc0'] as const;

@@ -144,13 +144,13 @@ describe('threads', () => {
         const grads = backend.lstmSequenceBackward({
           forward,
           output: { data: out.output, shape: perStep },
-          gates: { data: out.gates, shape: [steps, batch, 4 * hidden] },
-          cells: { data: out.cells, shape: perStep },
+          gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells!, shape: perStep },
           dOutput: { data: dOutput, shape: perStep },
           dh: { data: dh, shape: [batch, hidden] },
           dc: { data: dc, shape: [batch, hidden] },
         });
-        const outputs = [out.output, out.h, out.c, out.gates, out.cells, grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0];
+        const outputs = [out.output, out.h, out.c, out.gates!, out.cells!, grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0];
         const result = outputs.map((handle) => backend.readSync(handle));
         for (const handle of [...handles, ...outputs, dOutput, dh, dc, ...(lengthsHandle ? [lengthsHandle] : [])]) backend.free(handle);
         return result;
@@ -163,6 +163,88 @@ describe('threads', () => {
         expect(sequence(four, 16, 1, 150, [11], true)).toEqual(sequence(one, 16, 1, 150, [11], true));
       }
       expect(four.memory().buffers).toBe(0);
+    } finally {
+      one.dispose();
+      four.dispose();
+    }
+  });
+
+  it('GRU and projected LSTM sequences split across 4 threads equal one thread, forward and backward', async () => {
+    // The v1.1 jobs claim work like the LSTM's (a projection adds a phase per step whose threads
+    // claim the projection's panels); none of it may change a result's bits.
+    const one = await createWasmBackend({ numThreads: 1 });
+    const four = await createWasmBackend({ numThreads: 4, minParallelWork: 0 });
+    type Backend = typeof one;
+    type Handle = ReturnType<Backend['alloc']>;
+    const values = (size: number, seed: number) => Float32Array.from({ length: size }, (_, i) => Math.sin(i * seed) * 0.5);
+    const run = (backend: Backend, body: (tensor: (shape: number[], seed: number) => { data: Handle; shape: number[] }) => Handle[]) => {
+      const owned: Handle[] = [];
+      const tensor = (shape: number[], seed: number) => {
+        const handle = backend.alloc('float32', shape.reduce((a, b) => a * b, 1));
+        backend.write(handle, values(handle.size, seed));
+        owned.push(handle);
+        return { data: handle, shape };
+      };
+      const outputs = body(tensor);
+      const result = outputs.map((handle) => backend.readSync(handle));
+      for (const handle of [...owned, ...outputs]) backend.free(handle);
+      return result;
+    };
+    const lengthsOf = (backend: Backend, lengths: number[] | null, owned: Handle[]) => {
+      if (!lengths) return null;
+      const handle = backend.alloc('int32', lengths.length);
+      backend.write(handle, Int32Array.from(lengths));
+      owned.push(handle);
+      return { data: handle, shape: [lengths.length] };
+    };
+    const gru = (backend: Backend, steps: number, batch: number, hidden: number, lengths: number[] | null, reverse: boolean) => {
+      const extra: Handle[] = [];
+      const result = run(backend, (tensor) => {
+        const forward = {
+          inputGates: tensor([steps, batch, 3 * hidden], 0.9), weightHh: tensor([3 * hidden, hidden], 0.37),
+          biasHn: tensor([hidden], 0.7), h0: tensor([batch, hidden], 1.3), lengths: lengthsOf(backend, lengths, extra), reverse,
+        };
+        const out = backend.gruSequence(forward);
+        const perStep = [steps, batch, hidden];
+        const grads = backend.gruSequenceBackward({
+          forward, output: { data: out.output, shape: perStep }, gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
+          hiddenN: { data: out.hiddenN!, shape: perStep }, dOutput: tensor(perStep, 0.61), dh: tensor([batch, hidden], 0.23),
+        });
+        const inference = backend.gruSequence({ ...forward, inference: true });
+        return [out.output, out.h, out.gates!, out.hiddenN!, inference.output, inference.h, ...Object.values(grads)];
+      });
+      for (const handle of extra) backend.free(handle);
+      return result;
+    };
+    const projected = (backend: Backend, steps: number, batch: number, hidden: number, proj: number, lengths: number[] | null, reverse: boolean) => {
+      const extra: Handle[] = [];
+      const result = run(backend, (tensor) => {
+        const forward = {
+          inputGates: tensor([steps, batch, 4 * hidden], 0.9), weightHh: tensor([4 * hidden, proj], 0.37), h0: tensor([batch, proj], 1.3),
+          c0: tensor([batch, hidden], 2.1), weightHr: tensor([proj, hidden], 0.53), lengths: lengthsOf(backend, lengths, extra), reverse,
+        };
+        const out = backend.lstmSequence(forward);
+        const grads = backend.lstmSequenceBackward({
+          forward, output: { data: out.output, shape: [steps, batch, proj] }, gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells!, shape: [steps, batch, hidden] }, dOutput: tensor([steps, batch, proj], 0.61),
+          dh: tensor([batch, proj], 0.23), dc: tensor([batch, hidden], 0.47),
+        });
+        const inference = backend.lstmSequence({ ...forward, inference: true });
+        return [out.output, out.h, out.c, out.gates!, out.cells!, inference.output, inference.h, inference.c,
+          grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0, grads.dWeightHr!];
+      });
+      for (const handle of extra) backend.free(handle);
+      return result;
+    };
+    try {
+      for (let round = 0; round < 2; round++) {
+        expect(gru(four, 12, 6, 70, [12, 3, 9, 12, 1, 7], false)).toEqual(gru(one, 12, 6, 70, [12, 3, 9, 12, 1, 7], false));
+        expect(gru(four, 10, 1, 61, null, true)).toEqual(gru(one, 10, 1, 61, null, true));
+        expect(projected(four, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true)).toEqual(projected(one, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true));
+        expect(projected(four, 16, 1, 150, 41, [11], false)).toEqual(projected(one, 16, 1, 150, 41, [11], false));
+      }
+      expect(four.memory().buffers).toBe(0);
+      expect(one.memory().buffers).toBe(0);
     } finally {
       one.dispose();
       four.dispose();

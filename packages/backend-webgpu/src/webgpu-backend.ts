@@ -277,9 +277,9 @@ export class WebGpuBackend implements Backend {
 }
 
 /** A fused kernel's arguments with each tensor replaced by its buffer (the types of `fused.ts` over WebGpuBuffer). */
-type Buffers<R> = {
-  readonly [K in keyof R]: R[K] extends TensorSpec ? WebGpuBuffer : R[K] extends TensorSpec | null ? WebGpuBuffer | null : R[K];
-};
+type Buffers<R> = { readonly [K in keyof R]: Swap<R[K]> };
+/** Distributes over unions: `TensorSpec | null | undefined` becomes `WebGpuBuffer | null | undefined`. */
+type Swap<V> = V extends TensorSpec ? WebGpuBuffer : V;
 
 function isSpec(value: unknown): value is TensorSpec {
   return typeof value === 'object' && value !== null && 'data' in value && 'shape' in value;

@@ -65,8 +65,8 @@ describe('sequence kernels', () => {
         const back = backend.lstmSequenceBackward({
           forward,
           output: { data: out.output, shape: [steps, batch, hidden] },
-          gates: { data: out.gates, shape: [steps, batch, 4 * hidden] },
-          cells: { data: out.cells, shape: [steps, batch, hidden] },
+          gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells!, shape: [steps, batch, hidden] },
           dOutput: { data: grads[0]!.data, shape: [steps, batch, hidden] },
           dh: { data: grads[1]!.data, shape: [batch, hidden] },
           dc: { data: grads[2]!.data, shape: [batch, hidden] },

@@ -46,7 +46,7 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, lab
   expect(worstRatio(got, want, atol, rtol), label).toBeLessThanOrEqual(1);
 }
 
-/** The handles of a kernel's output record (`{ h, c, gates }` → `[h, c, gates]`). */
+/** The handles of a kernel's output record (`{ h, c, gates }` → `[h, c, gates]`; null ones left out). */
 export function handlesOf(record: object): DataHandle[] {
-  return Object.values(record) as DataHandle[];
+  return (Object.values(record) as (DataHandle | null | undefined)[]).filter((h): h is DataHandle => h !== null && h !== undefined);
 }

@@ -68,8 +68,8 @@ async function runCase(schedule: Schedule, c: Case): Promise<void> {
     const back = backend.lstmSequenceBackward({
       forward,
       output: { data: out.output, shape: [T, B, H] },
-      gates: { data: out.gates, shape: [T, B, 4 * H] },
-      cells: { data: out.cells, shape: [T, B, H] },
+      gates: { data: out.gates!, shape: [T, B, 4 * H] },
+      cells: { data: out.cells!, shape: [T, B, H] },
       dOutput: upload(backend, mine, data.dOutput, [T, B, H]),
       dh: upload(backend, mine, data.dh, [B, H]),
       dc: upload(backend, mine, data.dc, [B, H]),
@@ -81,7 +81,7 @@ async function runCase(schedule: Schedule, c: Case): Promise<void> {
   const want = run(ts);
   for (const key of Object.keys(want) as (keyof typeof want)[]) {
     const tolerance = key === 'dWeightHh' ? 1e-5 : 2e-6;
-    expectClose(await gpu.read(got[key]), await ts.read(want[key]), `${schedule}, ${c.label}: ${key}`, tolerance, tolerance);
+    expectClose(await gpu.read(got[key]!), await ts.read(want[key]!), `${schedule}, ${c.label}: ${key}`, tolerance, tolerance);
   }
   for (const [backend, handles] of owned) for (const handle of handles) (backend as WebGpuBackend).free(handle);
   expect(gpu.memory().buffers, 'every buffer freed').toBe(0);

@@ -1,47 +1,29 @@
 /**
  * `GRU` and `GRUCell`, PyTorch's `nn.GRU` / `nn.GRUCell` (gate order r, z, n; the reset gate
- * multiplies the hidden projection *after* the matmul, bias included). The Backend contract has
- * no fused GRU kernel: these are built from public ops, with the same structure as the LSTM (one
- * matmul for the input projection of all steps, then one recurrent matmul per step).
+ * multiplies the hidden projection *after* the matmul, bias included). Same structure as the
+ * LSTM: per layer and direction one matmul for the input projection of all steps, then one
+ * `gruSequence` op, which the backend's fused kernel runs when it has one (contract v1.1) and
+ * the op's composite otherwise. `GRUCell` is a sequence of one step.
  */
-import {
-  add,
-  matmul,
-  mul,
-  sigmoid,
-  slice,
-  split,
-  squeeze,
-  stack,
-  sub,
-  tanh,
-  tidy,
-  uniform,
-  unsqueeze,
-  where,
-  zeros,
-  type Tensor,
-} from '@gated/tensor';
+import { add, concat, gruSequence, matmul, reshape, slice, squeeze, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
 import { checkCellInput, checkCellState } from './lstm-cell.js';
 import { Module } from './module.js';
-import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
-import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths, type RecurrentOptions } from './recurrent.js';
+import { checkSequenceInput, checkState, lengthsTensor, projectInput, runLayers } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, type Lengths, type RecurrentOptions } from './recurrent.js';
 import { RecurrentLayer } from './recurrent-layer.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /**
- * One GRU step from the input projection `gi = x W_ihᵀ + b_ih` and the hidden projection
- * `gh = h W_hhᵀ + b_hh`, both [B, 3H]:
- * `r = σ(gi_r + gh_r)`, `z = σ(gi_z + gh_z)`, `n = tanh(gi_n + r ⊙ gh_n)`, `h' = (1 − z) ⊙ n + z ⊙ h`.
+ * The operands of `gruSequence` from PyTorch's biases: `b_ih` plus the r and z blocks of `b_hh`
+ * go into the input projection; the n block of `b_hh` (`b_hn`) stays apart, because the reset
+ * gate multiplies it.
  */
-function gruStep(gi: Tensor, gh: Tensor, h: Tensor, hidden: number): Tensor {
-  const batch = h.shape[0]!;
-  const rz = sigmoid(add(slice(gi, [0, 0], [batch, 2 * hidden]), slice(gh, [0, 0], [batch, 2 * hidden])));
-  const [r, z] = split(rz, 2, 1);
-  const n = tanh(add(slice(gi, [0, 2 * hidden], [batch, hidden]), mul(r!, slice(gh, [0, 2 * hidden], [batch, hidden]))));
-  return add(n, mul(z!, sub(h, n)));
+function splitBiases(biasIh: Tensor | null, biasHh: Tensor | null, hidden: number): { input: Tensor | null; biasHn: Tensor | null } {
+  if (!biasIh || !biasHh) return { input: biasIh, biasHn: biasHh && slice(biasHh, [2 * hidden], [hidden]) };
+  const recurrentRZ = concat([slice(biasHh, [0], [2 * hidden]), zeros([hidden])], 0);
+  return { input: add(biasIh, recurrentRZ), biasHn: slice(biasHh, [2 * hidden], [hidden]) };
 }
 
 /** Constructor options of {@link GRU}: those every recurrent layer has (PyTorch's names). */
@@ -114,30 +96,23 @@ export class GRU extends RecurrentLayer {
     return tidy(() => {
       const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, hidden, 'hiddenSize') : null;
       const lengthValues = lengthsTensor(lengths);
-      const { steps, batch } = layout;
-      const active = lengthValues ? activeMask(lengthValues, steps, batch) : null;
       const finalH: Tensor[] = [];
-      const output = runLayers(this, this.layerDropout, x, layout, (input, index, _layer, direction) => {
+      const output = runLayers(this, this.layerDropout, x, layout, lengthValues, (input, index, _layer, direction) => {
         const params = this.directions[index]!;
-        const inputGates = projectInput(input, params.weightIh, params.biasIh);
-        let h = h0 ? stateAt(h0, index) : zeros([batch, hidden]);
-        const stepOutputs = new Array<Tensor>(steps);
-        for (let s = 0; s < steps; s++) {
-          const t = direction === 1 ? steps - 1 - s : s;
-          let hiddenGates = matmul(h, params.weightHh, { transposeB: true });
-          if (params.biasHh) hiddenGates = add(hiddenGates, params.biasHh);
-          const next = gruStep(stepOf(inputGates, t), hiddenGates, h, hidden);
-          if (active) {
-            const mask = maskAt(active, t, batch);
-            stepOutputs[t] = where(mask, next, 0);
-            h = where(mask, next, h);
-          } else {
-            stepOutputs[t] = next;
-            h = next;
-          }
-        }
-        finalH.push(h);
-        return stack(stepOutputs, 0);
+        const biases = splitBiases(params.biasIh, params.biasHh, hidden);
+        const result = gruSequence(
+          {
+            inputGates: projectInput(input, params.weightIh, biases.input),
+            weightHh: params.weightHh,
+            biasHn: biases.biasHn,
+            h0: h0 ? stateAt(h0, index) : zeros([layout.batch, hidden]),
+            lengths: lengthValues,
+            reverse: direction === 1,
+          },
+          { fused: this.fused },
+        );
+        finalH.push(result.h);
+        return result.output;
       });
       const h = stackStates(finalH, layout);
       return { output, h };
@@ -152,6 +127,8 @@ export interface GRUCellOptions {
   /** Default true. */
   readonly bias?: boolean;
   readonly seed?: number;
+  /** Use the backend's fused GRU kernel when it has one (default true). */
+  readonly fused?: boolean;
 }
 
 /**
@@ -173,12 +150,15 @@ export class GRUCell extends Module {
   readonly weightHh: Tensor;
   readonly biasIh: Tensor | null;
   readonly biasHh: Tensor | null;
+  /** Whether the backend's fused kernel is used when available. */
+  readonly fused: boolean;
 
   constructor(options: GRUCellOptions) {
     super();
     this.inputSize = positiveInteger('GRUCell', 'inputSize', options.inputSize);
     this.hiddenSize = positiveInteger('GRUCell', 'hiddenSize', options.hiddenSize);
     this.bias = options.bias ?? true;
+    this.fused = options.fused ?? true;
     checkSeed('GRUCell', options.seed);
     const bound = 1 / Math.sqrt(this.hiddenSize);
     let index = 0;
@@ -208,11 +188,14 @@ export class GRUCell extends Module {
     return tidy(() => {
       const h0 = state.h0 ? checkCellState(op, 'h0', state.h0, batch, this.hiddenSize, unbatched) : zeros([batch, this.hiddenSize]);
       const rows = unbatched ? unsqueeze(x, 0) : x;
-      let gi = matmul(rows, this.weightIh, { transposeB: true });
-      if (this.biasIh) gi = add(gi, this.biasIh);
-      let gh = matmul(h0, this.weightHh, { transposeB: true });
-      if (this.biasHh) gh = add(gh, this.biasHh);
-      const h = gruStep(gi, gh, h0, this.hiddenSize);
+      const biases = splitBiases(this.biasIh, this.biasHh, this.hiddenSize);
+      let inputGates = matmul(rows, this.weightIh, { transposeB: true });
+      if (biases.input) inputGates = add(inputGates, biases.input);
+      const step = gruSequence(
+        { inputGates: reshape(inputGates, [1, batch, 3 * this.hiddenSize]), weightHh: this.weightHh, biasHn: biases.biasHn, h0 },
+        { fused: this.fused },
+      );
+      const h = step.h;
       return { h: unbatched ? squeeze(h, 0) : h };
     });
   }

@@ -3,29 +3,17 @@
  * layouts), with variable-length batches, gate introspection and state carrying for truncated
  * backpropagation through time. See docs/lstm.md for the equations as implemented.
  *
- * Structure (docs/architecture.md, "Fused kernels beside their composites"): per layer and direction, the input
- * projection of all T steps is one matmul (`[T·B, I] × W_ihᵀ` plus both biases). Without a
- * projection the recurrence is one `lstmSequence` op: the backend's fused kernel runs the whole
- * loop when it has one, else the op's composite does one recurrent matmul and one `lstmCell` per
- * step. With a projection (`projSize > 0`) the layer runs that step loop itself, with one more
- * matmul per step for `W_hr`. Nothing is read back inside the loop.
+ * Structure (docs/architecture.md, "Fused kernels beside their composites"): per layer and
+ * direction, the input projection of all T steps is one matmul (`[T·B, I] × W_ihᵀ` plus both
+ * biases), and the recurrence is one `lstmSequence` op, projection `W_hr` included: the
+ * backend's fused kernel runs the whole loop when it has one, else the op's composite does one
+ * recurrent matmul, one `lstmCell` (and one `W_hr` matmul) per step. Nothing is read back inside
+ * the loop, and a forward pass that records no gradient runs the kernels in inference mode.
  */
 import { GatedError } from '@gated/backend-api';
-import {
-  add,
-  lstmCell,
-  lstmSequence,
-  matmul,
-  split,
-  squeeze,
-  stack,
-  tidy,
-  where,
-  zeros,
-  type Tensor,
-} from '@gated/tensor';
-import { activeMask, checkSequenceInput, checkState, lengthsTensor, maskAt, projectInput, runLayers } from './recurrent.js';
-import { sequenceLengths, stackStates, stateAt, stepOf, type Lengths } from './recurrent.js';
+import { add, lstmSequence, split, squeeze, tidy, zeros, type LstmSequenceResult, type Tensor } from '@gated/tensor';
+import { checkSequenceInput, checkState, lengthsTensor, projectInput, runLayers } from './recurrent.js';
+import { sequenceLengths, stackStates, stateAt, type Lengths } from './recurrent.js';
 import type { RecurrentOptions, SequenceLayout } from './recurrent.js';
 import { RecurrentLayer } from './recurrent-layer.js';
 
@@ -36,11 +24,6 @@ import { RecurrentLayer } from './recurrent-layer.js';
 export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with `weight_hr` (P < H); 0 for none. Default 0. */
   readonly projSize?: number;
-  /**
-   * Use the backend's fused LSTM kernels when it offers them (default true). `false` always runs
-   * the composite of core ops: slower, for debugging and for checking kernels.
-   */
-  readonly fused?: boolean;
 }
 
 /** Options of {@link LSTM.forward}. */
@@ -101,14 +84,6 @@ export interface LSTMLayerParameters {
   readonly weightHr: Tensor | null;
 }
 
-interface DirectionResult {
-  readonly output: Tensor;
-  readonly h: Tensor;
-  readonly c: Tensor;
-  readonly gates: Tensor | null;
-  readonly cells: Tensor | null;
-}
-
 /**
  * A multi-layer LSTM, PyTorch's `nn.LSTM`. For each step, with gate order i, f, g, o:
  *
@@ -132,8 +107,6 @@ interface DirectionResult {
  */
 export class LSTM extends RecurrentLayer {
   readonly projSize: number;
-  /** Whether the backend's fused kernels are used when available. */
-  readonly fused: boolean;
   private readonly directions: LSTMLayerParameters[];
 
   constructor(options: LSTMOptions) {
@@ -142,8 +115,6 @@ export class LSTM extends RecurrentLayer {
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
       throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
     }
-    this.fused = options.fused ?? true;
-
     const hidden = this.hiddenSize;
     const out = this.outputSize;
     this.directions = this.createDirections(out, (suffix, layerInput, init) => ({
@@ -192,13 +163,16 @@ export class LSTM extends RecurrentLayer {
       const finalH: Tensor[] = [];
       const finalC: Tensor[] = [];
       const gates: LSTMGates[] = [];
-      const output = runLayers(this, this.layerDropout, x, layout, (input, index, layer, direction) => {
+      const output = runLayers(this, this.layerDropout, x, layout, lengthValues, (input, index, layer, direction) => {
         const params = this.directions[index]!;
         const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
         const inputGates = projectInput(input, params.weightIh, bias);
         const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
         const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
-        const result = this.runDirection(params, inputGates, hStart, cStart, lengthValues, direction === 1, wantGates);
+        const result = lstmSequence(
+          { inputGates, weightHh: params.weightHh, h0: hStart, c0: cStart, weightHr: params.weightHr, lengths: lengthValues, reverse: direction === 1 },
+          { fused: this.fused, returnGates: wantGates },
+        );
         finalH.push(result.h);
         finalC.push(result.c);
         if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
@@ -210,74 +184,7 @@ export class LSTM extends RecurrentLayer {
     });
   }
 
-  private runDirection(
-    params: LSTMLayerParameters,
-    inputGates: Tensor,
-    h0: Tensor,
-    c0: Tensor,
-    lengths: Tensor | null,
-    reverse: boolean,
-    wantGates: boolean,
-  ): DirectionResult {
-    if (!params.weightHr) {
-      const result = lstmSequence({ inputGates, weightHh: params.weightHh, h0, c0, lengths, reverse }, { fused: this.fused });
-      return wantGates ? result : { output: result.output, h: result.h, c: result.c, gates: null, cells: null };
-    }
-    return this.runProjected(params, params.weightHr, inputGates, h0, c0, lengths, reverse, wantGates);
-  }
-
-  /** The step loop with a projection: one recurrent matmul, one `lstmCell`, one `W_hr` matmul per step. */
-  private runProjected(
-    params: LSTMLayerParameters,
-    weightHr: Tensor,
-    inputGates: Tensor,
-    h0: Tensor,
-    c0: Tensor,
-    lengths: Tensor | null,
-    reverse: boolean,
-    wantGates: boolean,
-  ): DirectionResult {
-    const [steps, batch] = inputGates.shape as [number, number, number];
-    const active = lengths ? activeMask(lengths, steps, batch) : null;
-    const outputs = new Array<Tensor>(steps);
-    const gates = wantGates ? new Array<Tensor>(steps) : null;
-    const cells = wantGates ? new Array<Tensor>(steps) : null;
-    let h = h0;
-    let c = c0;
-    for (let s = 0; s < steps; s++) {
-      const t = reverse ? steps - 1 - s : s;
-      const cell = lstmCell(stepOf(inputGates, t), matmul(h, params.weightHh, { transposeB: true }), c, { fused: this.fused });
-      const projected = matmul(cell.h, weightHr, { transposeB: true });
-      if (active) {
-        const mask = maskAt(active, t, batch);
-        outputs[t] = where(mask, projected, 0);
-        if (gates && cells) {
-          gates[t] = where(mask, cell.gates, 0);
-          cells[t] = where(mask, cell.c.detach(), 0);
-        }
-        h = where(mask, projected, h);
-        c = where(mask, cell.c, c);
-      } else {
-        outputs[t] = projected;
-        if (gates && cells) {
-          gates[t] = cell.gates;
-          // Introspection only: a detached view, so stacking it records nothing.
-          cells[t] = cell.c.detach();
-        }
-        h = projected;
-        c = cell.c;
-      }
-    }
-    return {
-      output: stack(outputs, 0),
-      h,
-      c,
-      gates: gates ? stack(gates, 0) : null,
-      cells: cells ? stack(cells, 0) : null,
-    };
-  }
-
-  private describeGates(layer: number, direction: number, result: DirectionResult, layout: SequenceLayout): LSTMGates {
+  private describeGates(layer: number, direction: number, result: LstmSequenceResult, layout: SequenceLayout): LSTMGates {
     const unbatch = (t: Tensor) => (layout.unbatched ? squeeze(t, 1) : t);
     const [input, forget, cell, output] = split(result.gates!, 4, 2).map(unbatch);
     return {

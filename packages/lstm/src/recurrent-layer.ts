@@ -19,6 +19,8 @@ export abstract class RecurrentLayer extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** Whether the backend's fused sequence kernels are used when available. */
+  readonly fused: boolean;
   /** The seed of the initial weights and of the dropout masks (undefined: the global stream). */
   protected readonly seed: number | undefined;
   /** The seed and running count of dropout calls between layers (see `runLayers`). */
@@ -34,6 +36,7 @@ export abstract class RecurrentLayer extends Module {
     this.dropout = options.dropout ?? 0;
     checkDropout(op, this.dropout);
     this.bidirectional = options.bidirectional ?? false;
+    this.fused = options.fused ?? true;
     checkSeed(op, options.seed);
     this.seed = options.seed;
     this.layerDropout = { seed: options.seed, calls: 0 };

@@ -1,11 +1,12 @@
 /**
  * What LSTM and GRU share: their common options, checking inputs, initial states and lengths
  * (with errors that name the module, the expected layout and the shape received), the layer loop
- * (directions, dropout between layers, the input and output layouts), the one-matmul input
- * projection, and the per-step masks of variable-length batches.
+ * (directions, dropout between layers, the input and output layouts, padded steps zeroed before
+ * the projection), and the one-matmul input projection. The step loops themselves are the
+ * sequence ops of `@gated/tensor` (`lstmSequence`, `gruSequence`).
  */
 import { GatedError, formatShape, shapesEqual } from '@gated/backend-api';
-import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, type Tensor } from '@gated/tensor';
+import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, where, type Tensor } from '@gated/tensor';
 import { applyDropout } from './dropout.js';
 import { deriveSeed } from './seed.js';
 
@@ -27,6 +28,11 @@ export interface RecurrentOptions {
   readonly bidirectional?: boolean;
   /** Seed of the initial weights and of the dropout masks; default: the global random stream. */
   readonly seed?: number;
+  /**
+   * Use the backend's fused sequence kernels when it offers them (default true). `false` always
+   * runs the composite of core ops: slower, for debugging and for checking kernels.
+   */
+  readonly fused?: boolean;
 }
 
 /** What the layer loop needs to know of a stacked recurrent module (LSTM and GRU are ones). */
@@ -50,15 +56,23 @@ export interface LayerDropout {
  * position of its states) on the previous layer's `[T, B, features]` output and returns its
  * `[T, B, out]` output; directions are concatenated, and dropout applies between layers in
  * training mode. Returns the last layer's output in the input's layout.
+ *
+ * With `lengths`, the first layer's padded steps are replaced by zeros before anything reads
+ * them (selected with `where`, never multiplied by a mask): the sequence kernels skip padded
+ * steps, but the input projection of all steps is one matmul, whose weight gradient
+ * `dGatesᵀ · x` would multiply the padded steps' zero gradients with whatever padding holds
+ * (`0 · NaN` is NaN). Layers above read outputs that are exactly 0 there.
  */
 export function runLayers(
   stack: LayerStack,
   dropout: LayerDropout,
   x: Tensor,
   layout: SequenceLayout,
+  lengths: Tensor | null,
   direction: (input: Tensor, index: number, layer: number, d: number) => Tensor,
 ): Tensor {
   let input = layout.unbatched ? unsqueeze(x, 1) : stack.batchFirst ? transpose(x, 0, 1) : x;
+  if (lengths) input = where(unsqueeze(activeMask(lengths, layout.steps, layout.batch), 2), input, 0);
   for (let layer = 0; layer < stack.numLayers; layer++) {
     const outputs: Tensor[] = [];
     for (let d = 0; d < stack.numDirections; d++) outputs.push(direction(input, layer * stack.numDirections + d, layer, d));
@@ -90,16 +104,16 @@ export interface SequenceLayout {
 export function checkSequenceInput(op: string, x: Tensor, inputSize: number, batchFirst: boolean): SequenceLayout {
   x.assertLive(op);
   const layout = batchFirst ? `[B, T, ${inputSize}]` : `[T, B, ${inputSize}]`;
-  const where = `(batchFirst ${String(batchFirst)})`;
+  const orientation = `(batchFirst ${String(batchFirst)})`;
   if (x.rank !== 2 && x.rank !== 3) {
     throw new GatedError(
       op,
-      `expected input of shape ${layout} ${where} or an unbatched [T, ${inputSize}], got ${formatShape(x.shape)} (rank ${x.rank})`,
+      `expected input of shape ${layout} ${orientation} or an unbatched [T, ${inputSize}], got ${formatShape(x.shape)} (rank ${x.rank})`,
     );
   }
   if (x.dtype !== 'float32') throw new GatedError(op, `input must be float32, got ${x.dtype}`);
   if (x.shape[x.rank - 1] !== inputSize) {
-    const expected = x.rank === 2 ? `[T, ${inputSize}] (unbatched)` : `${layout} ${where}`;
+    const expected = x.rank === 2 ? `[T, ${inputSize}] (unbatched)` : `${layout} ${orientation}`;
     throw new GatedError(op, `expected input of shape ${expected}, got ${formatShape(x.shape)}: the last axis must be inputSize = ${inputSize}`);
   }
   const unbatched = x.rank === 2;
@@ -168,23 +182,13 @@ export function projectInput(x: Tensor, weightIh: Tensor, bias: Tensor | null): 
   return reshape(withBias, [steps, batch, weightIh.shape[0]!]);
 }
 
-/** Row `t` of a `[T, ...rest]` tensor as a `[...rest]` view. */
-export function stepOf(x: Tensor, t: number): Tensor {
-  const rest = x.shape.slice(1);
-  return reshape(slice(x, [t], [1, ...rest]), rest);
-}
-
 /** Entry `index` of a `[N, B, S]` state tensor, as a `[B, S]` view. */
 export function stateAt(states: Tensor, index: number): Tensor {
-  return stepOf(states, index);
+  const rest = states.shape.slice(1);
+  return reshape(slice(states, [index], [1, ...rest]), rest);
 }
 
 /** bool [T, B]: whether sequence b is still running at step t (`t < lengths[b]`). */
 export function activeMask(lengths: Tensor, steps: number, batch: number): Tensor {
   return less(reshape(arange(steps, undefined, 1, { dtype: 'int32' }), [steps, 1]), reshape(lengths, [1, batch]));
-}
-
-/** bool [B, 1]: column t of an active mask, ready to broadcast over [B, H]. */
-export function maskAt(active: Tensor, t: number, batch: number): Tensor {
-  return reshape(slice(active, [t, 0], [1, batch]), [batch, 1]);
 }

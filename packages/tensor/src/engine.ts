@@ -57,8 +57,8 @@ interface Registration {
   readonly priority: number;
 }
 
-/** Output of an op implementation: one tensor, a list, or a record of tensors. */
-export type OpOutput = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
+/** Output of an op implementation: one tensor, a list, or a record of tensors (an output an op may leave out is null). */
+export type OpOutput = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor | null };
 
 class TensorScope {
   readonly tensors: Tensor[] = [];
@@ -350,10 +350,20 @@ export class Engine {
     } finally {
       this.opDepth--;
     }
-    if (this.opDepth === 0 && this.recorder !== null && this.gradEnabled && inputs.some((t) => t.requiresGrad)) {
-      this.recorder.record(op, inputs, [...collectTensors(outputs)], attrs);
+    if (this.wouldRecord(inputs)) {
+      this.recorder!.record(op, inputs, [...collectTensors(outputs)], attrs);
     }
     return outputs;
+  }
+
+  /**
+   * Whether an op on `inputs` called now would be recorded for autodiff: the outermost op, with
+   * gradients enabled, a recorder installed and an input that requires a gradient. The sequence
+   * ops ask this first: an op that will not be recorded needs no saved gates (inference mode).
+   * @internal
+   */
+  wouldRecord(inputs: readonly Tensor[]): boolean {
+    return this.opDepth === 0 && this.recorder !== null && this.gradEnabled && inputs.some((t) => t.requiresGrad);
   }
 
   /** True while an op's implementation runs (nested ops are not recorded). @internal */

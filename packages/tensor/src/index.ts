@@ -72,11 +72,13 @@ export { permute, transpose } from './ops/permute.js';
 export { expand } from './ops/expand.js';
 export { narrow, slice } from './ops/slice.js';
 export { squeeze, unsqueeze } from './ops/squeeze.js';
-export { concat, split, stack } from './ops/concat.js';
+export { concat, stack } from './ops/concat.js';
+export { split, unbind } from './ops/split.js';
 export { gather, indexSelect, scatterAdd } from './ops/gather.js';
 export { pad } from './ops/pad.js';
 export { adamStep, type AdamStepOptions, type AdamStepTensors } from './ops/adam-step.js';
-export type { FusedOptions } from './ops/fused.js';
+export type { FusedOptions, SequenceOptions } from './ops/fused.js';
 export { lstmCell, type LstmCellResult } from './ops/lstm-cell.js';
 export { lstmSequence, type LstmSequenceArgs, type LstmSequenceResult } from './ops/lstm-sequence.js';
+export { gruSequence, type GruSequenceArgs, type GruSequenceResult } from './ops/gru-sequence.js';
 // Internals (the recorder hook, the backward ops, the composites) are in `@gated/tensor/internal`.

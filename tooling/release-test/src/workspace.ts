@@ -63,6 +63,24 @@ async function linkWorkspaceDependencies(copy: string, packages: readonly Public
   }
 }
 
+/**
+ * The package.json files of the private workspace packages (apps, tooling, examples), relative
+ * to `root`: copied so that `changeset version` sees the whole workspace, as a release does, and
+ * the test can check it bumps none of them.
+ */
+async function privateManifests(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const parent of ['apps', 'tooling']) {
+    for (const entry of await readdir(join(root, parent), { withFileTypes: true })) {
+      if (entry.isDirectory() && existsSync(join(root, parent, entry.name, 'package.json'))) found.push(`${parent}/${entry.name}/package.json`);
+    }
+  }
+  if (existsSync(join(root, 'examples', 'package.json'))) found.push('examples/package.json');
+  const manifests: string[] = [];
+  for (const file of found) if ((JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).private === true) manifests.push(file);
+  return manifests;
+}
+
 /** A built package has every file its published exports name. */
 function missingBuildOutput(dir: string, manifest: PackageManifest): string[] {
   const targets = JSON.stringify(manifest.publishConfig?.exports ?? {}).match(/"\.\/dist\/[^"*]+"/g) ?? [];
@@ -102,6 +120,11 @@ export async function versionedCopy(dir: string): Promise<VersionedCopy> {
   await mkdir(dir, { recursive: true });
   for (const file of ['package.json', 'pnpm-workspace.yaml', 'LICENSE']) await cp(join(repoRoot, file), join(dir, file));
   await cp(join(repoRoot, '.changeset'), join(dir, '.changeset'), { recursive: true });
+  const privates = await privateManifests(repoRoot);
+  for (const file of privates) {
+    await mkdir(join(dir, file, '..'), { recursive: true });
+    await cp(join(repoRoot, file), join(dir, file));
+  }
   for (const pkg of packages) {
     await cp(join(repoRoot, 'packages', pkg.folder), join(dir, 'packages', pkg.folder), {
       recursive: true,
@@ -116,6 +139,11 @@ export async function versionedCopy(dir: string): Promise<VersionedCopy> {
 
   await node('changeset version', dependencyFile('@changesets/cli', 'bin.js'), ['version'], { cwd: dir });
 
+  // Private tooling is never released (`privatePackages` in .changeset/config.json).
+  for (const file of privates) {
+    const [before, after] = await Promise.all([repoRoot, dir].map(async (root) => (JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).version));
+    if (before !== after) throw new Error(`changeset version bumped the private package ${file} (${before} → ${after}): check privatePackages in .changeset/config.json`);
+  }
   const bumped = await publicPackages(dir);
   const versions = new Set(bumped.map((pkg) => pkg.manifest.version));
   if (versions.size !== 1) throw new Error(`changeset version left several versions: ${[...versions].join(', ')}`);

@@ -11,8 +11,8 @@
  */
 import type { Outputs, Reference } from './check.js';
 import { addArrays, gateBlock, type LstmData } from './data.js';
-import { measurePrepared } from './measure.js';
-import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from './target.js';
+import { openPrepared } from './measure.js';
+import { SkipError, type Session, type Method, type Prepared, type SpecData, type Target } from './target.js';
 import type { Spec } from './types.js';
 
 interface BrainMatrix {
@@ -56,17 +56,18 @@ export class BrainTarget implements Target {
     if (spec.kind === 'micro') return 'brain.js exposes no tensor ops, cell or optimizer to time on their own';
     if (spec.mode === 'train') return "brain.js trains one sequence at a time with its own RMSprop and next-step loss: no batched MSE + Adam step to compare";
     if (spec.batch !== 1) return 'brain.js has no batching (one sequence per run); measured at batch 1 only';
+    if (spec.cell === 'gru' || spec.proj || spec.returnGates) return 'brain.js is measured on the plain LSTM only';
     return null;
   }
 
-  async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
+  async open(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Session> {
     if (spec.kind === 'micro' || !data) throw new SkipError(this.supports(spec) ?? 'no data');
     const prepared = this.prepare(data);
     const hidden = spec.hidden;
     // brain.js returns the last output only: compare it with the reference's last step.
     if (reference.block) throw new SkipError('no whole-sequence reference to compare the last step with');
     const lastReference: Reference = { outputs: { output: lastStep(reference.outputs['output']!, hidden) }, block: null };
-    return measurePrepared(spec, prepared, lastReference, method, { notComparable: BRAIN_NOT_COMPARABLE });
+    return openPrepared(spec, prepared, lastReference, method, { notComparable: BRAIN_NOT_COMPARABLE });
   }
 
   private prepare(d: LstmData): Prepared {

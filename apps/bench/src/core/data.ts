@@ -1,10 +1,12 @@
 /**
- * The arrays of a spec, in PyTorch's layouts (time-major x [T, B, I]; weights [4H, I] and
- * [4H, H] in gate order i, f, g, o), plus the conversions each peer needs: TF.js/Keras
+ * The arrays of a spec, in PyTorch's layouts (time-major x [T, B, I]; weights [G·H, I] and
+ * [G·H, P] in gate order i, f, g, o (LSTM, G = 4) or r, z, n (GRU, G = 3); a projected LSTM's
+ * W_hr [P, H]; P = H without a projection), plus the conversions each peer needs: TF.js/Keras
  * (kernel = weight_ihᵀ [I, 4H], recurrent kernel = weight_hhᵀ, one bias = b_ih + b_hh; gate order
  * i, f, c, o is PyTorch's), ONNX (gate order i, o, f, c; W [1, 4H, I], R [1, 4H, H], B [1, 8H])
  * and brain.js (one [H, in] matrix per gate, one summed bias per gate).
  */
+import { stateWidth } from './measure.js';
 import { SEED, STREAM, uniform } from './prng.js';
 import type { LstmSpec } from './types.js';
 
@@ -12,28 +14,38 @@ export interface LstmData {
   readonly spec: LstmSpec;
   /** [T, B, I] */
   readonly x: Float32Array;
-  /** [T, B, H]; only for train specs. */
+  /** [T, B, P]; only for train specs. */
   readonly target: Float32Array | null;
-  /** [4H, I] */
+  /** [G·H, I] */
   readonly weightIh: Float32Array;
-  /** [4H, H] */
+  /** [G·H, P] */
   readonly weightHh: Float32Array;
-  /** [4H] */
+  /** [G·H] */
   readonly biasIh: Float32Array;
   readonly biasHh: Float32Array;
+  /** [P, H] for a projected LSTM, else null. */
+  readonly weightHr: Float32Array | null;
+}
+
+/** Gate blocks of a spec's layer: 3 for a GRU, 4 for an LSTM. */
+export function gateCount(spec: Pick<LstmSpec, 'cell'>): number {
+  return spec.cell === 'gru' ? 3 : 4;
 }
 
 export function lstmData(spec: LstmSpec): LstmData {
   const { batch: B, seq: T, input: I, hidden: H } = spec;
+  const G = gateCount(spec);
+  const P = stateWidth(spec);
   const bound = 1 / Math.sqrt(H);
   return {
     spec,
     x: uniform(T * B * I, SEED, STREAM.x, 1),
-    target: spec.mode === 'train' ? uniform(T * B * H, SEED, STREAM.target, 1) : null,
-    weightIh: uniform(4 * H * I, SEED, STREAM.weightIh, bound),
-    weightHh: uniform(4 * H * H, SEED, STREAM.weightHh, bound),
-    biasIh: uniform(4 * H, SEED, STREAM.biasIh, bound),
-    biasHh: uniform(4 * H, SEED, STREAM.biasHh, bound),
+    target: spec.mode === 'train' ? uniform(T * B * P, SEED, STREAM.target, 1) : null,
+    weightIh: uniform(G * H * I, SEED, STREAM.weightIh, bound),
+    weightHh: uniform(G * H * P, SEED, STREAM.weightHh, bound),
+    biasIh: uniform(G * H, SEED, STREAM.biasIh, bound),
+    biasHh: uniform(G * H, SEED, STREAM.biasHh, bound),
+    weightHr: P !== H ? uniform(P * H, SEED, STREAM.weightHr, bound) : null,
   };
 }
 
@@ -78,13 +90,28 @@ export function toOnnxGateOrder(a: Float32Array, hidden: number, cols: number): 
   return out;
 }
 
-/** ONNX LSTM initializers: W [1, 4H, I], R [1, 4H, H], B [1, 8H] (Wb then Rb), gate order i, o, f, c. */
+/** Reorders the three [H·cols] gate blocks from PyTorch's r, z, n to ONNX's z, r, h. */
+export function toOnnxGruOrder(a: Float32Array, hidden: number, cols: number): Float32Array {
+  const block = hidden * cols;
+  const out = new Float32Array(a.length);
+  const order = [1, 0, 2]; // ONNX slot k takes PyTorch gate order[k]
+  for (let k = 0; k < 3; k++) out.set(a.subarray(order[k]! * block, (order[k]! + 1) * block), k * block);
+  return out;
+}
+
+/**
+ * ONNX LSTM initializers: W [1, 4H, I], R [1, 4H, H], B [1, 8H] (Wb then Rb), gate order i, o, f,
+ * c; for a GRU W [1, 3H, I], R [1, 3H, H], B [1, 6H], gate order z, r, h (with
+ * `linear_before_reset = 1`, PyTorch's form).
+ */
 export function onnxWeights(d: LstmData): { W: Float32Array; R: Float32Array; B: Float32Array } {
   const { input: I, hidden: H } = d.spec;
-  const B = new Float32Array(8 * H);
-  B.set(toOnnxGateOrder(d.biasIh, H, 1), 0);
-  B.set(toOnnxGateOrder(d.biasHh, H, 1), 4 * H);
-  return { W: toOnnxGateOrder(d.weightIh, H, I), R: toOnnxGateOrder(d.weightHh, H, H), B };
+  const G = gateCount(d.spec);
+  const order = G === 3 ? toOnnxGruOrder : toOnnxGateOrder;
+  const B = new Float32Array(2 * G * H);
+  B.set(order(d.biasIh, H, 1), 0);
+  B.set(order(d.biasHh, H, 1), G * H);
+  return { W: order(d.weightIh, H, I), R: order(d.weightHh, H, H), B };
 }
 
 /** Gate `g` (0 = i, 1 = f, 2 = g, 3 = o) of a PyTorch [4H, cols] matrix, as a fresh [H, cols] array. */

@@ -1,6 +1,8 @@
 /**
- * FLOP counts. LSTM formulas are those of docs/architecture.md ("Benchmarks"): forward = T · 2 · B · (I + H) · 4H,
- * and a train step (forward + loss + backward + Adam) counts 3× forward. The micro-benchmarks use
+ * FLOP counts. The recurrent formulas are those of docs/architecture.md ("Benchmarks"): an LSTM's
+ * forward = T · 2 · B · (I + H) · 4H (with a projection P: T · 2 · B · ((I + P) · 4H + H · P)), a
+ * GRU's T · 2 · B · (I + H) · 3H, and a train step (forward + loss + backward + Adam) counts 3×
+ * forward. The micro-benchmarks use
  * the same convention: a product of [m,k]·[k,n] is 2mkn; one LSTM cell step is the forward formula
  * with T = 1. Memory-bound ops get a nominal count, stated here, so their GFLOP/s compare like
  * with like across backends: the pointwise cell counts 13 per hidden unit (4 sums of the input
@@ -13,8 +15,12 @@ export function lstmForwardFlops(seq: number, batch: number, input: number, hidd
   return seq * 2 * batch * (input + hidden) * 4 * hidden;
 }
 
-export function lstmFlops(spec: Pick<LstmSpec, 'mode' | 'seq' | 'batch' | 'input' | 'hidden'>): number {
-  const forward = lstmForwardFlops(spec.seq, spec.batch, spec.input, spec.hidden);
+export function lstmFlops(spec: Pick<LstmSpec, 'mode' | 'seq' | 'batch' | 'input' | 'hidden' | 'cell' | 'proj'>): number {
+  const { seq: T, batch: B, input: I, hidden: H } = spec;
+  const P = spec.proj ?? 0;
+  const forward = spec.cell === 'gru'
+    ? T * 2 * B * (I + H) * 3 * H
+    : P > 0 ? T * 2 * B * ((I + P) * 4 * H + H * P) : lstmForwardFlops(T, B, I, H);
   return spec.mode === 'train' ? 3 * forward : forward;
 }
 

@@ -1,12 +1,13 @@
 /**
  * Gated's own backends as benchmark targets. Backends are registered through `@gated/tensor`'s
  * registry (see `registerGatedBackend`) and found with `listBackends()`; nothing here names a
- * backend. A W1–W4 train step is `mseLoss(lstm.forward(x).output, target)`, `loss.backward()`,
- * `adam.step()`, `adam.zeroGrad()` inside `tidy`; inference is `noGrad(() => lstm.forward(x))`.
- * The timed region ends with `await getBackend().sync()`.
+ * backend. A train step is `mseLoss(layer.forward(x).output, target)`, `loss.backward()`,
+ * `adam.step()`, `adam.zeroGrad()` inside `tidy` (the layer an `LSTM`, projected or not, or a
+ * `GRU`); inference is `noGrad(() => layer.forward(x))` (with `returnGates` for W3-gates and
+ * W4-gates). The timed region ends with `await getBackend().sync()`.
  */
 import { installAutograd, noGrad } from '@gated/autograd';
-import { LSTM, LSTMCell, mseLoss } from '@gated/lstm';
+import { GRU, LSTM, LSTMCell, mseLoss } from '@gated/lstm';
 import { Adam } from '@gated/optim';
 import {
   getBackend,
@@ -22,10 +23,10 @@ import {
   type Tensor,
 } from '@gated/tensor';
 import type { Outputs, Reference } from './check.js';
-import type { LstmData } from './data.js';
-import { measurePrepared, usePrepared } from './measure.js';
+import { gateCount, type LstmData } from './data.js';
+import { openPrepared, stateWidth, usePrepared } from './measure.js';
 import { SEED, STREAM, uniform } from './prng.js';
-import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from './target.js';
+import { SkipError, type Session, type Method, type Prepared, type SpecData, type Target } from './target.js';
 import type { LstmSpec, MicroSpec, Spec } from './types.js';
 
 // A bundler drops the import-time installation of a side-effect-free package (decision 0002):
@@ -98,25 +99,41 @@ export class GatedTarget implements Target {
     return usePrepared(this.prepare(spec, data), (prepared) => prepared.outputs());
   }
 
-  async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
+  async open(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Session> {
+    return openPrepared(spec, await this.prepare(spec, data), reference, method);
   }
+
+  /** Live bytes of this backend before the model being prepared was built (see `common`). */
+  private baseline = 0;
 
   async prepare(spec: Spec, data: SpecData): Promise<Prepared> {
     await this.init();
     await setBackend(this.name);
+    this.baseline = getBackend().memory().bytes;
     if (spec.kind === 'micro') return this.prepareMicro(spec);
     if (!data) throw new SkipError('no data for an LSTM spec');
     return this.prepareLstm(spec, data);
   }
 
-  private common(step: () => void): Pick<Prepared, 'step' | 'sync' | 'peakBytes' | 'dispatches'> {
+  /**
+   * step/sync/peak of a prepared model. The peak is counted from the bytes this backend held
+   * before the model was built (`baseline`), so it is this model's alone (its weights, inputs and
+   * the step's transients) even while the runner holds other models on the same backend, which it
+   * does when it times several workloads together (the scaling family).
+   */
+  private common(step: () => void): Pick<Prepared, 'step' | 'sync' | 'peakBytes' | 'dispatches' | 'activate'> {
     const backend = getBackend();
     const probe = probes.get(this.name);
+    const baseline = this.baseline;
     const sync = () => backend.sync();
+    const name = this.name;
     return {
       step,
       sync,
+      // The engine's active backend is global: the other targets' steps switch it between ours.
+      activate: async () => {
+        await setBackend(name);
+      },
       async peakBytes() {
         if (!probe) {
           step();
@@ -129,7 +146,7 @@ export class GatedTarget implements Target {
           step();
           await sync();
           const end = backend.memory().bytes;
-          return Math.max(probe.peak, end);
+          return Math.max(probe.peak, end) - baseline;
         } finally {
           probe.active = false;
         }
@@ -144,17 +161,24 @@ export class GatedTarget implements Target {
 
   private prepareLstm(spec: LstmSpec, d: LstmData): Prepared {
     const { batch: B, seq: T, input: I, hidden: H } = spec;
-    const lstm = new LSTM({ inputSize: I, hiddenSize: H, seed: SEED });
-    const dict = {
-      weight_ih_l0: param(d.weightIh, [4 * H, I]),
-      weight_hh_l0: param(d.weightHh, [4 * H, H]),
-      bias_ih_l0: param(d.biasIh, [4 * H]),
-      bias_hh_l0: param(d.biasHh, [4 * H]),
+    const G = gateCount(spec);
+    const P = stateWidth(spec);
+    const lstm = spec.cell === 'gru'
+      ? new GRU({ inputSize: I, hiddenSize: H, seed: SEED })
+      : new LSTM({ inputSize: I, hiddenSize: H, projSize: spec.proj ?? 0, seed: SEED });
+    const dict: Record<string, Tensor> = {
+      weight_ih_l0: param(d.weightIh, [G * H, I]),
+      weight_hh_l0: param(d.weightHh, [G * H, P]),
+      bias_ih_l0: param(d.biasIh, [G * H]),
+      bias_hh_l0: param(d.biasHh, [G * H]),
+      ...(d.weightHr ? { weight_hr_l0: param(d.weightHr, [P, H]) } : {}),
     };
     lstm.loadStateDict(dict);
     disposeAll(Object.values(dict));
     const x = tensor(d.x, { shape: [T, B, I] });
-    const target = d.target ? tensor(d.target, { shape: [T, B, H] }) : null;
+    const target = d.target ? tensor(d.target, { shape: [T, B, P] }) : null;
+    const returnGates = spec.returnGates === true && lstm instanceof LSTM;
+    const infer = () => (returnGates ? (lstm).forward(x, { returnGates }) : lstm.forward(x));
     const adam = target ? new Adam(lstm.parameters(), { lr: 1e-3 }) : null;
     const weightHh = lstm.namedParameters().find(([name]) => name === 'weight_hh_l0')![1];
 
@@ -169,7 +193,7 @@ export class GatedTarget implements Target {
         }
       : () => {
           tidy(() => {
-            noGrad(() => lstm.forward(x));
+            noGrad(infer);
           });
         };
 
@@ -188,7 +212,8 @@ export class GatedTarget implements Target {
           await common.sync();
           return { forward: (count()! - start) / T, backward: null };
         }
-        const result = tidy(() => lstm.forward(x));
+        // The GRU's result has no cell state.
+        const result: { readonly output: Tensor; readonly h: Tensor; readonly c?: Tensor } = tidy(() => lstm.forward(x));
         await common.sync();
         const middle = count()!;
         tidy(() => {
@@ -202,7 +227,7 @@ export class GatedTarget implements Target {
       },
       async outputs() {
         if (!target) {
-          const output = noGrad(() => tidy(() => lstm.forward(x).output));
+          const output = noGrad(() => tidy(() => infer().output));
           try {
             return { output: await read(output) };
           } finally {

@@ -93,16 +93,20 @@ function model(graph: GraphParts, opset = 14): Bytes {
 
 /**
  * One forward LSTM layer: input `X` [T, B, I], output `Y` [T, 1, B, H]; W [1, 4H, I], R [1, 4H, H]
- * and B [1, 8H] in ONNX's gate order i, o, f, c (see `onnxWeights`).
+ * and B [1, 8H] in ONNX's gate order i, o, f, c (see `onnxWeights`). With `gru`, one GRU layer
+ * (W [1, 3H, I], R [1, 3H, H], B [1, 6H], gate order z, r, h) with `linear_before_reset = 1`,
+ * PyTorch's form of the reset gate.
  */
 export function lstmModel(
-  dims: { seq: number; batch: number; input: number; hidden: number },
+  dims: { seq: number; batch: number; input: number; hidden: number; gru?: boolean },
   w: { W: Float32Array; R: Float32Array; B: Float32Array },
 ): Bytes {
   const { seq: T, batch: B, input: I, hidden: H } = dims;
+  const G = dims.gru ? 3 : 4;
+  const attributes = [attributeInt('hidden_size', H), ...(dims.gru ? [attributeInt('linear_before_reset', 1)] : [])];
   return model({
-    nodes: [node('LSTM', ['X', 'W', 'R', 'B'], ['Y'], [attributeInt('hidden_size', H)])],
-    initializers: [tensorProto('W', [1, 4 * H, I], w.W), tensorProto('R', [1, 4 * H, H], w.R), tensorProto('B', [1, 8 * H], w.B)],
+    nodes: [node(dims.gru ? 'GRU' : 'LSTM', ['X', 'W', 'R', 'B'], ['Y'], attributes)],
+    initializers: [tensorProto('W', [1, G * H, I], w.W), tensorProto('R', [1, G * H, H], w.R), tensorProto('B', [1, 2 * G * H], w.B)],
     inputs: [valueInfo('X', [T, B, I])],
     outputs: [valueInfo('Y', [T, 1, B, H])],
   });

@@ -46,6 +46,7 @@ export const STREAM = {
   h0: 9,
   c0: 10,
   grad: 11,
+  weightHr: 12,
 } as const;
 
 export const SEED = 1234;

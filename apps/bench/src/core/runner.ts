@@ -1,7 +1,8 @@
 /**
  * The run: for every spec, backend-ts's outputs become the reference; then every target is
- * checked against it and timed (or skipped with a stated reason); finally each row gets its ratio
- * to every peer measured in the same run and environment.
+ * opened on it and checked (or skipped with a stated reason), all open targets are timed in
+ * interleaved rounds (interleave.ts), and each gives one extra step for its peak memory; finally
+ * each row gets its ratio to every peer measured in the same run and environment.
  *
  * A time budget keeps a run bounded on small machines: from a target's speed on the previous
  * (smaller) spec of the same family, the runner predicts its step time and skips the pair when the
@@ -11,12 +12,13 @@
 import type { Outputs, Reference } from './check.js';
 import { lstmData, type LstmData } from './data.js';
 import { gflops, specFlops } from './flops.js';
+import { interleave } from './interleave.js';
 import { summarize } from './stats.js';
-import { SkipError, type Method, type SpecData, type Target } from './target.js';
+import { SkipError, type Method, type Session, type SpecData, type Target } from './target.js';
 import type { LstmSpec, Row, Skip, Spec } from './types.js';
 
 export interface Budget {
-  /** Predicted step time (ms) above which a W1–W4 pair is skipped. */
+  /** Predicted step time (ms) above which a W1–W8 or scaling pair is skipped. */
   readonly workloadStepMs: number;
   /** The same for sweep cells and micro-benchmarks. */
   readonly sweepStepMs: number;
@@ -32,13 +34,14 @@ export interface Budget {
 }
 
 export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null, softwareGpuSpecs: null };
-/** `--quick`: under 5 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
+/** `--quick`: about 7 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
 export const QUICK_BUDGET: Budget = {
   workloadStepMs: 3_000,
   sweepStepMs: 500,
   referenceMs: 5_000,
-  deadlineMs: 255_000,
-  softwareGpuSpecs: ['W1', 'matmul-128x128x128', 'matmul-256x256x256', 'matmul-32x256x1024'],
+  deadlineMs: 420_000,
+  // W1, and the small GRU (W5) and projected LSTM (W7) train steps of contract v1.1.
+  softwareGpuSpecs: ['W1', 'W5', 'W7', 'matmul-128x128x128', 'matmul-256x256x256', 'matmul-32x256x1024'],
 };
 
 /** The check step includes compilation (shaders, JIT): never stop a pair on it below this. */
@@ -74,7 +77,9 @@ function shapeOf(spec: Spec): Record<string, number> {
     const entries = Object.entries({ m, k, n, batch, input, hidden, size }).filter(([, v]) => v !== undefined);
     return Object.fromEntries(entries) as Record<string, number>;
   }
-  return { batch: spec.batch, seq: spec.seq, input: spec.input, hidden: spec.hidden };
+  const shape: Record<string, number> = { batch: spec.batch, seq: spec.seq, input: spec.input, hidden: spec.hidden };
+  if (spec.proj) shape['proj'] = spec.proj;
+  return shape;
 }
 
 function message(error: unknown): string {
@@ -104,6 +109,32 @@ export function withRatios(rows: readonly Row[]): Row[] {
   });
 }
 
+/** A session the runner opened on one spec, with its footprint (measured once, right after opening). */
+interface Opened {
+  readonly spec: Spec;
+  readonly flops: number;
+  readonly target: Target;
+  readonly session: Session;
+  readonly footprint: Awaited<ReturnType<Session['footprint']>>;
+}
+
+/**
+ * The specs timed together: the scaling family's cells of one T (LSTM, GRU, projected LSTM), so
+ * that their comparison at that T comes from the same rounds; every other spec alone. Order is
+ * kept.
+ */
+export function interleaveGroups(specs: readonly Spec[]): Spec[][] {
+  const groups: Spec[][] = [];
+  let key: string | null = null;
+  for (const spec of specs) {
+    const next = spec.kind === 'scaling' ? `scaling-t${spec.seq}` : null;
+    if (next !== null && next === key) groups[groups.length - 1]!.push(spec);
+    else groups.push([spec]);
+    key = next;
+  }
+  return groups;
+}
+
 export async function runBench(options: RunOptions): Promise<RunOutput> {
   const { budget, env, log } = options;
   const rows: Row[] = [];
@@ -120,17 +151,35 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
   };
 
   const started = performance.now();
-  for (const spec of options.specs) {
+  for (const group of interleaveGroups(options.specs)) {
+    const open: Opened[] = [];
+    try {
+      for (const spec of group) await openSpec(spec, open);
+      const timed = await interleave(open.map((o) => o.session), options.method);
+      for (const [i, opened] of open.entries()) {
+        const { samplesMs, error } = timed[i]!;
+        if (error !== undefined) skip(opened.spec, opened.target, `failed while timed: ${message(error)}`);
+        else addRow(opened, samplesMs);
+      }
+    } finally {
+      for (const { session } of open) await session.close();
+    }
+  }
+  return { rows: withRatios(rows), skipped };
+
+  /** Builds the spec's reference, then opens it on every target that runs it (checked, with its footprint measured at once). */
+  async function openSpec(spec: Spec, open: Opened[]): Promise<void> {
     const flops = specFlops(spec);
     log(`${spec.id} (${(flops / 1e9).toFixed(3)} GFLOP per step)`);
     if (budget.deadlineMs !== null && performance.now() - started > budget.deadlineMs) {
       for (const target of options.targets) {
         skip(spec, target, `this run's ${Math.round(budget.deadlineMs / 1000)} s deadline passed before this spec (the full run measures it)`);
       }
-      continue;
+      return;
     }
     const data: SpecData = spec.kind === 'micro' ? null : lstmData(spec);
-    const stepBudget = spec.kind === 'workload' ? budget.workloadStepMs : budget.sweepStepMs;
+    const standard = spec.kind === 'workload' || spec.kind === 'scaling';
+    const stepBudget = standard ? budget.workloadStepMs : budget.sweepStepMs;
 
     let reference: Reference;
     try {
@@ -146,7 +195,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       }
     } catch (error) {
       for (const target of options.targets) skip(spec, target, `no reference: backend-ts failed: ${message(error)}`);
-      continue;
+      return;
     }
 
     for (const target of options.targets) {
@@ -160,53 +209,24 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         skip(spec, target, unsupported);
         continue;
       }
-      // Gated's own backends always run W1–W4 (they are what the harness is for), except on a
-      // software GPU, where W2 alone could use up a quick run's deadline.
-      const exempt = spec.kind === 'workload' && target.group === 'gated' && target.software !== true;
+      // Gated's own backends always run W1–W8 and the scaling family (they are what the harness is
+      // for), except on a software GPU, where W2 alone could use up a quick run's deadline.
+      const exempt = standard && target.group === 'gated' && target.software !== true;
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
         skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
         continue;
       }
       // The check step is a free first measurement (compilation included): over 2× the budget
-      // (5× on W1–W4, 10× for Gated's own backends there), stop there.
-      const checkFactor = exempt ? 10 : spec.kind === 'workload' ? 5 : 2;
+      // (5× on W1–W8, 10× for Gated's own backends there), stop there.
+      const checkFactor = exempt ? 10 : standard ? 5 : 2;
       const method: Method = { ...options.method, maxCheckMs: Math.max(MIN_CHECK_LIMIT_MS, stepBudget * checkFactor) };
+      let session: Session | null = null;
       try {
-        const measured = await target.run(spec, data, reference, method);
-        const summary = summarize(measured.samplesMs);
-        const row: Row = {
-          workload: spec.id,
-          backend: target.name,
-          medianMs: summary.medianMs,
-          minMs: summary.minMs,
-          maxMs: summary.maxMs,
-          gflops: gflops(flops, summary.medianMs),
-          kind: spec.kind,
-          mode: spec.kind === 'micro' ? spec.op : spec.mode,
-          env,
-          group: target.group,
-          shape: shapeOf(spec),
-          flops,
-          runs: summary.runs,
-          samplesMs: measured.samplesMs,
-          threads: target.threads,
-          peakBytes: measured.peakBytes,
-          dispatchesPerStep: measured.dispatchesPerStep,
-          ...(measured.dispatchesPerTimestep ? { dispatchesPerTimestep: measured.dispatchesPerTimestep } : {}),
-          check: measured.check,
-          ratios: {},
-          ...(target.note !== undefined || measured.note !== undefined
-            ? { note: [target.note, measured.note].filter((s) => s !== undefined).join('; ') }
-            : {}),
-        };
-        rows.push(row);
-        speed.set(`${target.name}|${family(spec)}`, row.gflops);
-        const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
-        log(
-          `  ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  check ${mark} (${row.check.maxError.toExponential(1)})`,
-        );
+        session = await target.open(spec, data, reference, method);
+        open.push({ spec, flops, target, session, footprint: await session.footprint() });
       } catch (error) {
+        if (session && !open.some((o) => o.session === session)) await session.close();
         if (error instanceof SkipError && error.observedMs !== undefined) {
           speed.set(`${target.name}|${family(spec)}`, gflops(flops, error.observedMs));
         }
@@ -214,5 +234,41 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       }
     }
   }
-  return { rows: withRatios(rows), skipped };
+
+  function addRow({ spec, flops, target, session, footprint }: Opened, samplesMs: number[]): void {
+    const summary = summarize(samplesMs);
+    const row: Row = {
+      workload: spec.id,
+      backend: target.name,
+      medianMs: summary.medianMs,
+      minMs: summary.minMs,
+      maxMs: summary.maxMs,
+      gflops: gflops(flops, summary.medianMs),
+      kind: spec.kind,
+      mode: spec.kind === 'micro' ? spec.op : spec.mode,
+      env,
+      group: target.group,
+      shape: shapeOf(spec),
+      flops,
+      runs: summary.runs,
+      samplesMs,
+      threads: target.threads,
+      peakBytes: footprint.peakBytes,
+      dispatchesPerStep: footprint.dispatchesPerStep,
+      ...(footprint.dispatchesPerTimestep ? { dispatchesPerTimestep: footprint.dispatchesPerTimestep } : {}),
+      check: session.check,
+      ratios: {},
+      ...(target.note !== undefined || session.note !== undefined
+        ? { note: [target.note, session.note].filter((s) => s !== undefined).join('; ') }
+        : {}),
+    };
+    rows.push(row);
+    speed.set(`${target.name}|${family(spec)}`, row.gflops);
+    const mark = row.check.status === 'pass' ? 'ok' : 'not comparable';
+    const peak = row.peakBytes === null ? '' : `${(row.peakBytes / 2 ** 20).toFixed(1)} MiB  `;
+    log(
+      `  ${spec.id.padEnd(18)} ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  ${peak}check ${mark} (${row.check.maxError.toExponential(1)})`,
+    );
+  }
+
 }

@@ -1,8 +1,10 @@
 /**
  * A target is one thing measured: a Gated backend (`ts`, `wasm`, `wasm-2t`, `webgpu`) or a peer
- * (`tfjs-cpu`, `onnxruntime`, `torch`, ...). JavaScript targets implement {@link Target.prepare}
- * and share {@link measurePrepared}, the one timing loop; the PyTorch target runs the same loop in
- * its own process.
+ * (`tfjs-cpu`, `onnxruntime`, `torch`, ...). For each spec the runner opens a {@link Session} on
+ * every target (checking its outputs first), then times the sessions in interleaved rounds
+ * (interleave.ts): one step of each target in turn, so a slow minute of a shared machine hits
+ * every row alike. JavaScript targets open sessions over a {@link Prepared} (`openPrepared` in
+ * measure.ts); the PyTorch target's sessions live in its worker process.
  */
 import type { Outputs, Reference } from './check.js';
 import type { LstmData } from './data.js';
@@ -54,16 +56,31 @@ export interface Prepared {
   phaseDispatches?(): Promise<DispatchesPerTimestep | null>;
   /** Frees everything prepared. */
   dispose(): void | Promise<void>;
+  /**
+   * Makes this target the active one again before its step (outside the timed region): the
+   * engines that keep a global backend (`@gated/tensor`, TF.js) switch to it. Absent: nothing to do.
+   */
+  activate?(): void | Promise<void>;
 }
 
-/** What measuring one (spec, target) pair yields. */
-export interface Measured {
-  readonly samplesMs: readonly number[];
-  readonly peakBytes: number | null;
-  readonly dispatchesPerStep: number | null;
-  readonly dispatchesPerTimestep?: DispatchesPerTimestep | null;
+/** A target opened on one spec: checked, ready to time one step at a time. */
+export interface Session {
   readonly check: CheckResult;
+  /** A note for this pair's row, if any. */
   readonly note?: string;
+  /** Runs one step (activation untimed) and returns its wall time, ms (step + sync). */
+  timeStep(): Promise<number>;
+  /**
+   * Peak bytes held during one extra step, and the kernel dispatches it made (null where unknown).
+   * The runner calls it once, right after opening (before it opens the next session of a group).
+   */
+  footprint(): Promise<{
+    readonly peakBytes: number | null;
+    readonly dispatchesPerStep: number | null;
+    /** LSTM/GRU specs on a target that splits them: dispatches per time step, forward and the rest. */
+    readonly dispatchesPerTimestep?: DispatchesPerTimestep | null;
+  }>;
+  close(): void | Promise<void>;
 }
 
 /** Thrown when a pair cannot be measured; the runner records it as skipped with the message. */
@@ -89,37 +106,15 @@ export interface Target {
   note?: string;
   /**
    * Runs on a software GPU (SwiftShader): slower than the CPU backends by design, so the time
-   * budget applies to it on W1–W4 too instead of letting one spec eat a quick run's deadline.
+   * budget applies to it on W1–W8 too instead of letting one spec eat a quick run's deadline.
    */
   software?: boolean;
   /** null when the target runs the spec, else why not. */
   supports(spec: Spec): string | null;
-  /** Checks the outputs against the reference, then times. */
-  run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured>;
+  /** Prepares the spec and checks its outputs against the reference (a SkipError when they differ or the check is too slow). */
+  open(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Session>;
   /** Outputs only (used to build the reference from backend-ts). */
   outputs?(spec: Spec, data: SpecData): Promise<Outputs>;
   /** Releases the target (workers, sessions, child processes). */
   close?(): Promise<void>;
-}
-
-const now = (): number => performance.now();
-
-/** The timing loop: warm-up, then at least `minRuns` timed runs of step + sync. */
-export async function timeSteps(prepared: Pick<Prepared, 'step' | 'sync'>, method: Method): Promise<number[]> {
-  for (let i = 0; i < method.warmup; i++) {
-    await prepared.step();
-    await prepared.sync();
-  }
-  const samples: number[] = [];
-  let total = 0;
-  const minRuns = Math.max(5, method.minRuns);
-  while (samples.length < minRuns || (total < method.minTimeMs && samples.length < method.maxRuns)) {
-    const t0 = now();
-    await prepared.step();
-    await prepared.sync();
-    const ms = now() - t0;
-    samples.push(ms);
-    total += ms;
-  }
-  return samples;
 }

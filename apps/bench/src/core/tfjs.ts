@@ -8,9 +8,9 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Outputs, Reference } from './check.js';
 import { kerasWeights, swap01, transpose2d, type LstmData } from './data.js';
-import { measurePrepared, usePrepared } from './measure.js';
+import { openPrepared, usePrepared } from './measure.js';
 import { SEED, STREAM, uniform } from './prng.js';
-import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from './target.js';
+import { SkipError, type Session, type Method, type Prepared, type SpecData, type Target } from './target.js';
 import type { LstmSpec, MicroSpec, Spec } from './types.js';
 
 type Tf = typeof TF;
@@ -77,6 +77,11 @@ export class TfjsTarget implements Target {
     if (spec.kind === 'micro' && spec.op === 'cell-pointwise') {
       return 'TF.js has no fused pointwise LSTM cell (its cell is tf.basicLSTMCell, measured as `cell`)';
     }
+    if (spec.kind !== 'micro') {
+      if (spec.cell === 'gru') return "TF.js's GRU supports only resetAfter = false (the reset gate applied before the recurrent product), not PyTorch's form: a different function";
+      if (spec.proj) return "TF.js's LSTM layer has no projection (PyTorch's proj_size)";
+      if (spec.returnGates) return "keeping every step's gates is a Gated-only comparison (contract v1.1's inference mode)";
+    }
     return null;
   }
 
@@ -84,8 +89,8 @@ export class TfjsTarget implements Target {
     return usePrepared(this.prepare(spec, data), (prepared) => prepared.outputs());
   }
 
-  async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
+  async open(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Session> {
+    return openPrepared(spec, await this.prepare(spec, data), reference, method);
   }
 
   private async prepare(spec: Spec, data: SpecData): Promise<Prepared> {
@@ -98,8 +103,9 @@ export class TfjsTarget implements Target {
   }
 
   /** step/sync/peak around a function that returns the tensor whose one-element read ends the step. */
-  private common(run: () => TF.Tensor): Pick<Prepared, 'step' | 'sync' | 'peakBytes' | 'dispatches'> {
+  private common(run: () => TF.Tensor): Pick<Prepared, 'step' | 'sync' | 'peakBytes' | 'dispatches' | 'activate'> {
     const tf = this.tf;
+    const backendName = this.options.backend;
     let pending: TF.Tensor | null = null;
     const step = () => {
       pending?.dispose();
@@ -119,6 +125,10 @@ export class TfjsTarget implements Target {
     return {
       step,
       sync,
+      // TF.js's backend is global: the other TF.js target's steps switch it between ours.
+      activate: async () => {
+        if (tf.getBackend() !== backendName) await tf.setBackend(backendName);
+      },
       async peakBytes() {
         const info = await tf.profile(async () => {
           step();

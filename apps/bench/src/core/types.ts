@@ -9,21 +9,36 @@
 export type Mode = 'train' | 'infer';
 
 /** Which family a spec belongs to. */
-export type SpecKind = 'workload' | 'gpu' | 'sweep' | 'micro';
+export type SpecKind = 'workload' | 'gpu' | 'sweep' | 'micro' | 'scaling';
+
+/** The recurrent layer a spec runs: PyTorch's `nn.LSTM` (with `proj_size` when `proj` > 0) or `nn.GRU`. */
+export type Cell = 'lstm' | 'gru';
 
 /** The micro-benchmarks: one matmul, one LSTM cell step, the fused pointwise cell, one Adam step. */
 export type MicroOp = 'matmul' | 'cell' | 'cell-pointwise' | 'adam';
 
-/** An LSTM workload (W1–W4, a GPU workload or a sweep cell): one layer, float32, PyTorch's time-major layout. */
+/**
+ * A recurrent workload (W1–W8, a GPU workload, a sweep cell or a scaling cell): one layer,
+ * float32, PyTorch's time-major layout. An LSTM unless `cell` says GRU; `proj` > 0 is a projected LSTM.
+ */
 export interface LstmSpec {
-  readonly kind: 'workload' | 'gpu' | 'sweep';
-  /** `W1`…`W4`, `G1`…`G6`, or `sweep-<mode>-b<B>-t<T>-h<H>`. */
+  readonly kind: 'workload' | 'gpu' | 'sweep' | 'scaling';
+  /** `W1`…`W8`, `W3-gates`, `G1`…`G8`, `sweep-<mode>-b<B>-t<T>-h<H>`, or `scale-<lstm|gru|proj>-t<T>`. */
   readonly id: string;
   readonly mode: Mode;
   readonly batch: number;
   readonly seq: number;
   readonly input: number;
   readonly hidden: number;
+  /** Default `lstm`. */
+  readonly cell?: Cell;
+  /** The LSTM's projection size (PyTorch's `proj_size`); 0 or absent: none. */
+  readonly proj?: number;
+  /**
+   * Inference that keeps every step's gates and cell states (`LSTM.forward`'s `returnGates`):
+   * what every inference pass stored before contract v1.1's inference mode. Gated's backends only.
+   */
+  readonly returnGates?: boolean;
 }
 
 /** A micro-benchmark. Shapes: matmul [m,k]·[k,n]; cell batch/input/hidden; adam `size` elements. */
@@ -57,7 +72,7 @@ export interface CheckResult {
 
 /** One measured (workload, backend) pair: what `--json` prints, one per line of the table. */
 export interface Row {
-  /** Spec id: `W1`…`W4`, a sweep cell or a micro-benchmark. */
+  /** Spec id: `W1`…`W8`, a sweep or scaling cell, or a micro-benchmark. */
   readonly workload: string;
   /** `ts`, `wasm`, `wasm-2t`, `webgpu`, `tfjs-cpu`, `tfjs-wasm`, `tfjs-webgpu`, `onnxruntime`, `onnxruntime-1t`, `brainjs`, `torch`, `torch-1t`. */
   readonly backend: string;

@@ -1,7 +1,9 @@
 /**
- * What is measured: the standard workloads W1–W4 of docs/architecture.md, the sweep (batch ×
- * sequence × hidden, train and inference) and the micro-benchmarks. `--quick` keeps W1–W4, trims
- * the sweep to its small corner and the micro-benchmarks to their smaller sizes.
+ * What is measured: the standard workloads W1–W8 of docs/architecture.md (and W3, W4 with every
+ * step's gates kept, to show what inference mode saves), the scaling family (LSTM, GRU and
+ * projected LSTM train steps from T = 32 to 1024), the sweep (batch × sequence × hidden, train
+ * and inference) and the micro-benchmarks. `--quick` keeps the workloads and the scaling family,
+ * trims the sweep to its small corner and the micro-benchmarks to their smaller sizes.
  */
 import type { LstmSpec, MicroSpec, Mode, Spec } from './types.js';
 
@@ -11,12 +13,20 @@ export const WORKLOADS: readonly LstmSpec[] = [
   { kind: 'workload', id: 'W2', mode: 'train', batch: 32, seq: 64, input: 64, hidden: 256 },
   { kind: 'workload', id: 'W3', mode: 'infer', batch: 1, seq: 256, input: 128, hidden: 512 },
   { kind: 'workload', id: 'W4', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256 },
+  { kind: 'workload', id: 'W5', mode: 'train', batch: 16, seq: 32, input: 32, hidden: 128, cell: 'gru' },
+  { kind: 'workload', id: 'W6', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256, cell: 'gru' },
+  { kind: 'workload', id: 'W7', mode: 'train', batch: 16, seq: 32, input: 32, hidden: 128, proj: 64 },
+  { kind: 'workload', id: 'W8', mode: 'train', batch: 16, seq: 1024, input: 32, hidden: 64 },
+  // W3 and W4 as every inference pass ran before contract v1.1: every step's gates and cells kept.
+  { kind: 'workload', id: 'W3-gates', mode: 'infer', batch: 1, seq: 256, input: 128, hidden: 512, returnGates: true },
+  { kind: 'workload', id: 'W4-gates', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256, returnGates: true },
 ];
 
 /**
  * Workloads where a GPU matters, measured only when asked for (`-w gpu` or an id): hidden 512 to
  * 2048, batch 32 to 128, 25 to 100 steps, input = hidden. G1–G4 are DeepBench's LSTM training
- * shapes (baidu-research/DeepBench, `rnn_bench` train set: hidden, batch, T = 25).
+ * shapes (baidu-research/DeepBench, `rnn_bench` train set: hidden, batch, T = 25); G7 is G1 as a
+ * GRU, G8 G1 with a 256-wide projection (contract v1.1's fused kernels at GPU sizes).
  */
 export const GPU_WORKLOADS: readonly LstmSpec[] = [
   { kind: 'gpu', id: 'G1', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512 },
@@ -25,11 +35,32 @@ export const GPU_WORKLOADS: readonly LstmSpec[] = [
   { kind: 'gpu', id: 'G4', mode: 'train', batch: 32, seq: 25, input: 2048, hidden: 2048 },
   { kind: 'gpu', id: 'G5', mode: 'train', batch: 128, seq: 100, input: 512, hidden: 512 },
   { kind: 'gpu', id: 'G6', mode: 'infer', batch: 128, seq: 100, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G7', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512, cell: 'gru' },
+  { kind: 'gpu', id: 'G8', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512, proj: 256 },
 ];
 
 /** Whether `--workload` patterns ask for the GPU workloads (`gpu`, `G<n>`, `G*`). */
 export function wantsGpuWorkloads(patterns: readonly string[]): boolean {
   return patterns.some((p) => /^(gpu|g\d+|g\*)$/i.test(p.trim()));
+}
+
+/** The scaling family's sequence lengths, and its shape (issue #13's: batch 16, input 32, hidden 64, projection 32). */
+export const SCALING_SEQ = [32, 128, 256, 512, 1024] as const;
+export const SCALING_SHAPE = { batch: 16, input: 32, hidden: 64, proj: 32 } as const;
+
+/**
+ * LSTM, GRU and projected-LSTM train steps at every length of {@link SCALING_SEQ}: whether time
+ * and memory grow linearly in T, and how the three compare at each T.
+ */
+export function scaling(): LstmSpec[] {
+  const { batch, input, hidden, proj } = SCALING_SHAPE;
+  const out: LstmSpec[] = [];
+  for (const seq of SCALING_SEQ) {
+    for (const [name, cell, p] of [['lstm', 'lstm', 0], ['gru', 'gru', 0], ['proj', 'lstm', proj]] as const) {
+      out.push({ kind: 'scaling', id: `scale-${name}-t${seq}`, mode: 'train', batch, seq, input, hidden, cell, ...(p > 0 ? { proj: p } : {}) });
+    }
+  }
+  return out;
 }
 
 export const SWEEP_BATCH = [1, 16, 64] as const;
@@ -100,12 +131,12 @@ export function micro(quick: boolean): MicroSpec[] {
 
 /** Every spec of a run, in the order they are measured (the GPU workloads only with `gpu`). */
 export function allSpecs(quick: boolean, gpu = false): Spec[] {
-  return [...WORKLOADS, ...(gpu ? GPU_WORKLOADS : []), ...micro(quick), ...sweep(quick)];
+  return [...WORKLOADS, ...(gpu ? GPU_WORKLOADS : []), ...scaling(), ...micro(quick), ...sweep(quick)];
 }
 
 /**
- * Filters specs by `--workload` patterns: an exact id (`W2`), a family (`workloads`, `sweep`,
- * `micro`), or a prefix ending in `*` (`matmul-*`, `sweep-train-*`).
+ * Filters specs by `--workload` patterns: an exact id (`W2`), a family (`workloads`, `scaling`,
+ * `sweep`, `micro`), or a prefix ending in `*` (`matmul-*`, `sweep-train-*`, `scale-gru-*`).
  */
 export function selectSpecs(specs: readonly Spec[], patterns: readonly string[]): Spec[] {
   if (patterns.length === 0) return [...specs];
@@ -115,6 +146,7 @@ export function selectSpecs(specs: readonly Spec[], patterns: readonly string[])
       if (p === 'workloads') return spec.kind === 'workload';
       if (p === 'gpu') return spec.kind === 'gpu';
       if (p === 'sweep') return spec.kind === 'sweep';
+      if (p === 'scaling') return spec.kind === 'scaling';
       if (p === 'micro') return spec.kind === 'micro';
       if (p.endsWith('*')) return spec.id.startsWith(p.slice(0, -1));
       return spec.id.toLowerCase() === p.toLowerCase();

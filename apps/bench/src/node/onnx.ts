@@ -1,15 +1,15 @@
 /**
- * onnxruntime-node as a peer (inference only): the LSTM as a one-node ONNX model with the same
- * weights (written by `../core/onnx-model.ts`), and the matmul micro-benchmark. `session.run`
+ * onnxruntime-node as a peer (inference only): the LSTM or GRU as a one-node ONNX model with the
+ * same weights (written by `../core/onnx-model.ts`), and the matmul micro-benchmark. `session.run`
  * resolves when the outputs are computed, so awaiting it is the timed step.
  */
 import type * as Ort from 'onnxruntime-node';
 import type { Outputs, Reference } from '../core/check.js';
 import { onnxWeights, type LstmData } from '../core/data.js';
-import { measurePrepared, usePrepared } from '../core/measure.js';
+import { openPrepared } from '../core/measure.js';
 import { lstmModel, matmulModel } from '../core/onnx-model.js';
 import { SEED, STREAM, uniform } from '../core/prng.js';
-import { SkipError, type Measured, type Method, type Prepared, type SpecData, type Target } from '../core/target.js';
+import { SkipError, type Session, type Method, type Prepared, type SpecData, type Target } from '../core/target.js';
 import type { Spec } from '../core/types.js';
 
 type OrtModule = typeof Ort;
@@ -30,11 +30,13 @@ export class OnnxTarget implements Target {
       return spec.op === 'matmul' ? null : 'onnxruntime is an inference runtime: no standalone cell kernel or optimizer';
     }
     if (spec.mode === 'train') return 'onnxruntime-node runs inference only (training needs onnxruntime-training, not published for Node)';
+    if (spec.proj) return "ONNX's LSTM operator has no projection (PyTorch's proj_size)";
+    if (spec.returnGates) return "keeping every step's gates is a Gated-only comparison (contract v1.1's inference mode)";
     return null;
   }
 
-  async run(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    return usePrepared(this.prepare(spec, data), (prepared) => measurePrepared(spec, prepared, reference, method));
+  async open(spec: Spec, data: SpecData, reference: Reference, method: Method): Promise<Session> {
+    return openPrepared(spec, await this.prepare(spec, data), reference, method);
   }
 
   private async session(modelBytes: Uint8Array): Promise<Ort.InferenceSession> {
@@ -63,7 +65,7 @@ export class OnnxTarget implements Target {
     } else {
       const d = data as LstmData;
       const { seq: T, batch: B, input: I } = spec;
-      session = await this.session(lstmModel(spec, onnxWeights(d)));
+      session = await this.session(lstmModel({ ...spec, gru: spec.cell === 'gru' }, onnxWeights(d)));
       feeds = { X: new this.ort.Tensor('float32', d.x, [T, B, I]) };
       outputKey = 'output';
     }

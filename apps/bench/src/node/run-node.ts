@@ -143,7 +143,7 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
             continue;
           }
           const target = new TorchTarget(n, 1, torchWorker, 'cuda');
-          target.note = `cuDNN LSTM on ${started.cuda}, float32 (TF32 off)`;
+          target.note = `cuDNN RNNs on ${started.cuda}, float32 (TF32 off)`;
           targets.push(target);
           continue;
         }

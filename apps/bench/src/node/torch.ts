@@ -1,8 +1,10 @@
 /**
  * PyTorch as a peer, through Debian's python3-torch (or `GATED_BENCH_PYTHON`): one worker process
  * running `torch/bench_torch.py`, shared by the `torch` (all cores), `torch-1t` and, where that
- * Python's torch sees a GPU, `torch-cuda` (cuDNN's LSTM, float32 with TF32 off) targets. When the
- * Python cannot import torch, they are skipped with that reason.
+ * Python's torch sees a GPU, `torch-cuda` (cuDNN's RNNs, float32 with TF32 off) targets. Each
+ * (spec, target) pair is a session in the worker, timed one step per request (the step's time is
+ * taken in Python, around the step alone), so the runner interleaves PyTorch's steps with the
+ * other targets'. When the Python cannot import torch, they are skipped with that reason.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { toleranceFor, type Reference } from '../core/check.js';
-import { SkipError, type Measured, type Method, type SpecData, type Target } from '../core/target.js';
+import { SkipError, type Method, type Session, type SpecData, type Target } from '../core/target.js';
 import type { CheckResult, Spec } from '../core/types.js';
 
 export const PYTHON = process.env['GATED_BENCH_PYTHON'] ?? '/usr/bin/python3';
@@ -32,9 +34,9 @@ interface Answer {
   id: number;
   ok: boolean;
   reason?: string;
-  samplesMs?: number[];
   check?: CheckResult;
   threads?: number;
+  ms?: number;
 }
 
 /** The Python worker: started once, answers one request at a time. */
@@ -86,23 +88,33 @@ export class TorchWorker {
     return first;
   }
 
-  async request(spec: Spec, threads: number, reference: Reference, method: Method, device: 'cpu' | 'cuda' = 'cpu'): Promise<Answer> {
+  private nextSession = 1;
+
+  /** Sends one request (its `id` is filled in) and resolves to the worker's answer. */
+  async call(message: Record<string, unknown>): Promise<Answer> {
     if (!this.child || this.exited !== null) return { id: 0, ok: false, reason: this.exited ?? 'the PyTorch worker is not running' };
+    const id = this.nextId++;
+    const answer = new Promise<Answer>((resolve) => this.waiting.set(id, resolve));
+    this.child.stdin.write(`${JSON.stringify({ ...message, id })}\n`);
+    return answer;
+  }
+
+  /** Opens a session for one spec: the worker builds it, checks its outputs against the reference files, and keeps its step. */
+  async open(spec: Spec, threads: number, reference: Reference, method: Method, device: 'cpu' | 'cuda' = 'cpu'): Promise<{ session: number; answer: Answer }> {
     this.dir ??= join(tmpdir(), `gated-bench-${process.pid}`);
     await mkdir(this.dir, { recursive: true });
-    const id = this.nextId++;
+    const session = this.nextSession++;
     const files: Record<string, string> = {};
     const tolerances: Record<string, number> = {};
     for (const [key, values] of Object.entries(reference.outputs)) {
-      const path = join(this.dir, `${id}-${key}.f32`);
+      const path = join(this.dir, `${session}-${key}.f32`);
       await writeFile(path, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       files[key] = path;
       tolerances[key] = toleranceFor(key);
     }
-    const answer = new Promise<Answer>((resolve) => this.waiting.set(id, resolve));
-    this.child.stdin.write(`${JSON.stringify({ id, spec, threads, device, method, reference: { block: reference.block, files }, tolerances })}\n`);
     try {
-      return await answer;
+      const answer = await this.call({ op: 'open', session, spec, threads, device, method, reference: { block: reference.block, files }, tolerances });
+      return { session, answer };
     } finally {
       await Promise.all(Object.values(files).map((path) => rm(path, { force: true })));
     }
@@ -138,9 +150,21 @@ export class TorchTarget implements Target {
     return null;
   }
 
-  async run(spec: Spec, _data: SpecData, reference: Reference, method: Method): Promise<Measured> {
-    const answer = await this.worker.request(spec, this.threads, reference, method, this.device);
-    if (!answer.ok || !answer.samplesMs || !answer.check) throw new SkipError(answer.reason ?? 'no answer from the PyTorch worker');
-    return { samplesMs: answer.samplesMs, check: answer.check, peakBytes: null, dispatchesPerStep: null };
+  async open(spec: Spec, _data: SpecData, reference: Reference, method: Method): Promise<Session> {
+    const { session, answer } = await this.worker.open(spec, this.threads, reference, method, this.device);
+    if (!answer.ok || !answer.check) throw new SkipError(answer.reason ?? 'no answer from the PyTorch worker');
+    const worker = this.worker;
+    return {
+      check: answer.check,
+      async timeStep() {
+        const step = await worker.call({ op: 'step', session });
+        if (!step.ok || step.ms === undefined) throw new Error(step.reason ?? 'no answer from the PyTorch worker');
+        return step.ms;
+      },
+      footprint: () => Promise.resolve({ peakBytes: null, dispatchesPerStep: null }),
+      async close() {
+        await worker.call({ op: 'close', session });
+      },
+    };
   }
 }

@@ -5,7 +5,7 @@
 import type { GradientTable, NonDifferentiable } from '../rule.js';
 import { BINARY_RULES, SELECT_RULES, UNARY_RULES } from './elementwise.js';
 import { LAYOUT_RULES } from './layout.js';
-import { LSTM_RULES } from './lstm.js';
+import { RECURRENT_RULES } from './recurrent.js';
 import { REDUCE_RULES } from './reduce.js';
 
 const comparison: NonDifferentiable = { nonDifferentiable: true, reason: 'its output is bool' };
@@ -17,7 +17,7 @@ export const GRADIENTS: GradientTable = {
   ...SELECT_RULES,
   ...REDUCE_RULES,
   ...LAYOUT_RULES,
-  ...LSTM_RULES,
+  ...RECURRENT_RULES,
   logicalNot: comparison,
   isNaN: comparison,
   isFinite: comparison,

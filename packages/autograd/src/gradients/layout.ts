@@ -1,13 +1,13 @@
 /**
- * Gradient rules of the layout ops (views: reshape, permute, expand, slice; clone), of joining
- * (concat) and of indexing (gather and scatterAdd, each the other's adjoint).
+ * Gradient rules of the layout ops (views: reshape, permute, expand, slice, split, unbind;
+ * clone), of joining (concat) and of indexing (gather and scatterAdd, each the other's adjoint).
  */
-import { gather, pad, permute, reshape, scatterAdd, split } from '@gated/tensor';
+import { concat, gather, pad, permute, reshape, scatterAdd, split, stack } from '@gated/tensor';
 import type { OpName } from '@gated/backend-api';
 import type { GradientRule } from '../rule.js';
 import { sumToShape } from '../sum-to-shape.js';
 
-type LayoutOp = Extract<OpName, 'reshape' | 'permute' | 'expand' | 'slice' | 'clone' | 'concat' | 'gather' | 'scatterAdd'>;
+type LayoutOp = Extract<OpName, 'reshape' | 'permute' | 'expand' | 'slice' | 'split' | 'unbind' | 'clone' | 'concat' | 'gather' | 'scatterAdd'>;
 
 export const LAYOUT_RULES: { readonly [N in LayoutOp]: GradientRule<N> } = {
   reshape: { backward: ([g], { inputs: [x] }) => [reshape(g!, x!.shape)] },
@@ -27,6 +27,17 @@ export const LAYOUT_RULES: { readonly [N in LayoutOp]: GradientRule<N> } = {
       pad(g!, x!.shape.map((d, i): [number, number] => [attrs.begin[i]!, d - attrs.begin[i]! - attrs.size[i]!])),
     ],
   },
+  /**
+   * One concatenation of the parts' gradients (the tape hands zeros for parts no gradient
+   * reached): linear in the number of parts, where one `slice` per part would pad each part's
+   * gradient to the whole input.
+   */
+  split: { backward: (grads, { attrs }) => [concat(grads, attrs.axis)] },
+  /**
+   * The slices' gradients stacked back along the removed axis (zeros where none reached). An
+   * unbind of an empty axis has no outputs and is never recorded.
+   */
+  unbind: { backward: (grads, { attrs }) => [stack(grads, attrs.axis)] },
   /** The identity (a view of the gradient, so the slot holds its own tensor). */
   clone: { backward: ([g]) => [reshape(g!, g!.shape)] },
   /** Splits the gradient back into the inputs' extents along the axis. */

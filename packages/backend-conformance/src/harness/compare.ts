@@ -4,7 +4,7 @@
  * the same tests.
  */
 import { tensor, tidy, type Tensor } from '@gated/tensor';
-import { expect } from 'vitest';
+import { assert } from 'vitest';
 import { NDArray, unravel, type RefDType } from '../reference/index.js';
 
 /**
@@ -71,6 +71,15 @@ export function mismatches(
   return `${count} of ${want.size} values differ:\n  ${lines.join('\n  ')}${count > lines.length ? '\n  …' : ''}`;
 }
 
+/**
+ * Fails with a plain `label: got X, want Y` unless `got` and `want` print the same (scalars,
+ * shapes): no `expected … to be …` wrapping, and the sides say which is which.
+ */
+export function expectSame(got: unknown, want: unknown, label: string): void {
+  const text = (value: unknown) => (Array.isArray(value) ? `[${value.join(',')}]` : String(value));
+  if (text(got) !== text(want)) assert.fail(`${label}: got ${text(got)}, want ${text(want)}`);
+}
+
 /** Asserts dtype, shape and values of `actual` against the reference `expected`. */
 export async function expectTensor(
   actual: Tensor,
@@ -79,13 +88,14 @@ export async function expectTensor(
   label = 'result',
   signedZeros = false,
 ): Promise<void> {
-  expect(actual.dtype, `${label}: dtype`).toBe(expected.dtype);
-  expect([...actual.shape], `${label}: shape`).toEqual([...expected.shape]);
+  expectSame(actual.dtype, expected.dtype, `${label}: dtype`);
+  expectSame([...actual.shape], [...expected.shape], `${label}: shape`);
   const values = await actual.data();
-  expect(values.constructor.name, `${label}: array type of data()`).toBe(ARRAY_TYPES[expected.dtype]);
-  expect(values.length, `${label}: number of values`).toBe(expected.size);
+  expectSame(values.constructor.name, ARRAY_TYPES[expected.dtype], `${label}: array type of data()`);
+  expectSame(values.length, expected.size, `${label}: number of values`);
   const exact = expected.dtype !== 'float32';
-  expect(mismatches(values, expected, exact ? EXACT : tolerance, signedZeros), label).toBe('');
+  const differ = mismatches(values, expected, exact ? EXACT : tolerance, signedZeros);
+  if (differ !== '') assert.fail(`${label}: ${differ}`);
 }
 
 /**
@@ -107,13 +117,29 @@ export async function expectOp(
   }
 }
 
-/** Asserts that two tensors hold bit-identical values (e.g. an op on a view and on its copy). */
-export async function expectSameValues(a: Tensor, b: Tensor, label: string): Promise<void> {
-  expect([...a.shape], `${label}: shape`).toEqual([...b.shape]);
-  const [x, y] = await Promise.all([a.data(), b.data()]);
+/** What the two sides of a {@link expectSameValues} comparison are, for its message. */
+export interface Sides {
+  readonly got: string;
+  readonly want: string;
+  /** One sentence on what a difference usually means, appended to the message. */
+  readonly hint?: string;
+}
+
+/**
+ * Asserts that two tensors hold bit-identical values (e.g. an op on a view and on its copy),
+ * naming each side in the message: `at [0]: got 0.4432958 (on views), want 0.44329577 (on copies)`.
+ */
+export async function expectSameValues(got: Tensor, want: Tensor, label: string, sides: Sides = { got: 'got', want: 'want' }): Promise<void> {
+  expectSame([...got.shape], [...want.shape], `${label}: shape of ${sides.got} against ${sides.want}`);
+  const [x, y] = await Promise.all([got.data(), want.data()]);
   const differing: string[] = [];
   for (let i = 0; i < x.length; i++) {
-    if (!Object.is(x[i], y[i]) && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) differing.push(`[${i}] ${show(x[i]!)} vs ${show(y[i]!)}`);
+    if (!Object.is(x[i], y[i]) && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) {
+      differing.push(`at [${unravel(i, got.shape).join(',')}]: got ${show(x[i]!)} (${sides.got}), want ${show(y[i]!)} (${sides.want})`);
+    }
   }
-  expect(differing.slice(0, 8).join(', '), label).toBe('');
+  if (differing.length === 0) return;
+  const more = differing.length > 8 ? '\n  …' : '';
+  const hint = sides.hint === undefined ? '' : `\n${sides.hint}`;
+  assert.fail(`${label}: ${differing.length} of ${x.length} values differ, and must be bit-identical:\n  ${differing.slice(0, 8).join('\n  ')}${more}${hint}`);
 }

@@ -7,7 +7,9 @@ import type { Backend, BackendFactory } from '@gated/backend-api';
 import { describe, it } from 'vitest';
 import type { ConformanceOptions } from '../options.js';
 import type { Tolerance } from './compare.js';
+import type { KernelRecorder } from './kernel-calls.js';
 import { Rng } from './rng.js';
+import type { RootCauses } from './root-cause.js';
 
 /** Shared by every context of one `describeBackend` call. */
 export interface RunState {
@@ -23,6 +25,29 @@ export interface RunState {
   unavailable: string | null;
   /** Why the engine refused the backend the factory made (e.g. its contract version): every test fails. */
   refused: unknown;
+  /** Records the kernels each test calls (installed once the backend exists). */
+  recorder: KernelRecorder | null;
+  /** Kernels that fail their own tests, and the tests elsewhere they block. */
+  readonly causes: RootCauses;
+  /** The running test failed because of a root-cause kernel and is being skipped: no memory check. */
+  blocked: boolean;
+}
+
+/**
+ * The time limit of each test: none (docs/decisions/0021). The suite's tests do bounded work, and
+ * a backend author's Vitest without a config file would give each 5 s, which a loaded machine or a
+ * software GPU exceeds. GATED_TEST_TIMEOUT_MS (where the process environment is readable) sets
+ * one, to find a test that hangs.
+ */
+export function suiteTimeout(): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const ms = Number(env?.['GATED_TEST_TIMEOUT_MS'] ?? 0);
+  return Number.isInteger(ms) && ms > 0 ? ms : 0;
+}
+
+/** Vitest's `context.skip()` throws this; it must pass through untouched. */
+function isSkip(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'VITEST_PENDING';
 }
 
 /** What a running test can do besides asserting. */
@@ -76,13 +101,29 @@ export class SuiteContext {
     else describe.skip(`${name} [skipped: ${reason}]`, () => body(child));
   }
 
-  /** A test; the body gets a generator seeded from the test's id. */
+  /**
+   * A test; the body gets a generator seeded from the test's id. When it fails after calling a
+   * kernel that fails its own tests, it is skipped as "blocked by <kernel>" (root-cause.ts).
+   */
   it(name: string, body: TestBody): void {
     const id = this.register(name);
     const reason = this.skipReason(id);
-    const run = (context: { skip(note?: string): never }): Promise<void> | void =>
-      body(Rng.fromText(`${this.state.backendName}/${id}`), { skip: (reason) => context.skip(reason) });
-    if (reason === undefined) it(name, run);
+    const title = [...this.path, name].join(' > ');
+    const state = this.state;
+    const run = async (context: { skip(note?: string): never }): Promise<void> => {
+      state.blocked = false;
+      state.recorder?.begin();
+      try {
+        await body(Rng.fromText(`${state.backendName}/${id}`), { skip: (reason) => context.skip(reason) });
+      } catch (error) {
+        if (isSkip(error) || state.recorder === null) throw error;
+        const note = state.causes.failed(title, state.recorder.called(), error);
+        if (note === null) throw error;
+        state.blocked = true;
+        context.skip(note);
+      }
+    };
+    if (reason === undefined) it(name, run, suiteTimeout());
     else it.skip(`${name} [skipped: ${reason}]`, run);
   }
 

@@ -4,7 +4,7 @@
  * error path).
  */
 import { dispose } from '@gated/tensor';
-import { expect } from 'vitest';
+import { assert } from 'vitest';
 import { expectMemory, snapshot } from './memory.js';
 
 /** Recognises a GatedError even when a backend bundles its own copy of @gated/backend-api. */
@@ -16,12 +16,12 @@ function asGatedError(error: unknown): { op: string; message: string } | null {
 }
 
 function checkError(caught: unknown, threw: boolean, op: string, message: RegExp | string, label: string): void {
-  expect(threw, `${label}: expected a GatedError from ${op}`).toBe(true);
+  const want = typeof message === 'string' ? `"${op}: ${message}"` : String(message);
+  if (!threw) assert.fail(`${label}: got no error, want a GatedError ${want}`);
   const gated = asGatedError(caught);
-  expect(gated, `${label}: ${String(caught)} is not a GatedError`).not.toBeNull();
-  expect(gated!.op, `${label}: GatedError.op`).toBe(op);
-  if (typeof message === 'string') expect(gated!.message, label).toBe(`${op}: ${message}`);
-  else expect(gated!.message, label).toMatch(message);
+  if (gated === null) assert.fail(`${label}: got ${String(caught)}, want a GatedError ${want}`);
+  const matches = typeof message === 'string' ? gated.message === `${op}: ${message}` : message.test(gated.message);
+  if (gated.op !== op || !matches) assert.fail(`${label}: got GatedError "${gated.message}" (op ${gated.op}), want ${want} (op ${op})`);
 }
 
 /**

@@ -66,7 +66,11 @@ export function expandedView(small: NDArray, shape: readonly number[]): { readon
 export async function expectSameAsCopies(apply: (...inputs: Tensor[]) => Tensor, views: readonly ViewCase[], label: string): Promise<void> {
   const [onViews, onCopies] = tidy(() => [apply(...views.map((v) => v.make())), apply(...views.map((v) => clone(v.make())))]);
   try {
-    await expectSameValues(onViews, onCopies, `${label}: ${views.map((v) => v.label).join(' and ')} versus contiguous copies`);
+    await expectSameValues(onViews, onCopies, `${label}: ${views.map((v) => v.label).join(' and ')} versus contiguous copies`, {
+      got: 'on the views',
+      want: 'on contiguous copies',
+      hint: 'The engine materialises views with stridedCopy before the kernel runs, so the kernel cannot tell them apart: check stridedCopy.',
+    });
   } finally {
     onViews.dispose();
     onCopies.dispose();

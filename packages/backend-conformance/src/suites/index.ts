@@ -1,4 +1,10 @@
-/** Every suite, in the order they appear in the report. Each registers one top-level `describe`. */
+/**
+ * Every suite, in the order they run and appear in the report. Each registers one top-level
+ * `describe`. Kernel suites come first, each after the kernels its tests lean on (storage before
+ * everything, stridedCopy's layout before the ops' view tests), then composites and the libraries
+ * above: so a broken kernel fails under its own name first, and later tests that fail through it
+ * are reported as blocked by it (docs/decisions/0022).
+ */
 import type { SuiteContext } from '../harness/context.js';
 import { argReduceSuite } from './arg-reduce.js';
 import { autogradSuite } from './autograd.js';
@@ -14,6 +20,7 @@ import { layoutSuite } from './layout.js';
 import { lstmSuite } from './lstm.js';
 import { matmulSuite } from './matmul.js';
 import { memorySuite } from './memory.js';
+import { numericRulesSuite } from './numeric-rules.js';
 import { optimSuite } from './optim.js';
 import { ownershipSuite } from './ownership.js';
 import { randomSuite } from './random.js';
@@ -29,19 +36,20 @@ export const SUITES: readonly ((ctx: SuiteContext) => void)[] = [
   storageSuite,
   creationSuite,
   readbackSuite,
+  layoutSuite,
+  castSuite,
   unarySuite,
   binarySuite,
   whereSuite,
-  castSuite,
-  clipSuite,
   reduceSuite,
   argReduceSuite,
-  softmaxSuite,
   matmulSuite,
-  layoutSuite,
   joinSuite,
   indexingSuite,
   randomSuite,
+  numericRulesSuite,
+  clipSuite,
+  softmaxSuite,
   memorySuite,
   ownershipSuite,
   errorsSuite,

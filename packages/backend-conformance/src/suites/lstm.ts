@@ -1,6 +1,7 @@
 /**
  * `@gated/lstm` on the backend under test: agreement with PyTorch on every reference case,
- * fused LSTM kernels against their composites (forward and backward), the layers' behaviour
+ * fused LSTM and GRU kernels against their composites (forward and backward, training and
+ * inference mode), NaN in padded steps kept out of every gradient, the layers' behaviour
  * (state dicts, gate introspection, truncated BPTT, dropout, initializers, file formats), losses,
  * and clear errors for bad input. The sub-suites live in `./lstm/`.
  */
@@ -9,6 +10,7 @@ import { layerErrorsSuite } from './lstm/errors.js';
 import { fusedSuite } from './lstm/fused.js';
 import { lossSuite } from './lstm/losses.js';
 import { modulesSuite } from './lstm/modules.js';
+import { paddingSuite } from './lstm/padding.js';
 import { pytorchSuite } from './lstm/pytorch.js';
 
 export function lstmSuite(ctx: SuiteContext): void {
@@ -16,6 +18,7 @@ export function lstmSuite(ctx: SuiteContext): void {
     pytorchSuite(suite);
     fusedSuite(suite);
     modulesSuite(suite);
+    paddingSuite(suite);
     lossSuite(suite);
     layerErrorsSuite(suite);
   });

@@ -70,6 +70,8 @@ async function refusals(b: Backend, calls: () => number): Promise<void> {
   const f3 = alloc('float32', 3);
   const gates = alloc('float32', 24);
   const weights = alloc('float32', 36);
+  const gruGates = alloc('float32', 18);
+  const gruWeights = alloc('float32', 27);
   const floatLengths = alloc('float32', 2);
   const gone = alloc('float32', 1);
   b.free(gone);
@@ -126,7 +128,16 @@ async function refusals(b: Backend, calls: () => number): Promise<void> {
     const forward = { inputGates: spec(gates, [1, 2, 12]), weightHh: spec(weights, [12, 3]), h0: spec(f), c0: spec(f), reverse: false };
     refused(() => b.lstmSequence!({ ...forward, lengths: spec(floatLengths, [2]) }), 'lstmSequence', 'lengths must be int32, got float32');
     refused(() => b.lstmSequence!({ ...forward, weightHh: spec(f), lengths: null }), 'lstmSequence',
-      'weightHh must have shape [12,3] ([4H, H]), got [2,3]');
+      'weightHh must have shape [12,3] ([4H, P]), got [2,3]');
+    if (b.caps.fused.lstmProjection !== true) {
+      refused(() => b.lstmSequence!({ ...forward, weightHr: spec(f, [3, 3]), lengths: null }), 'lstmSequence',
+        `the ${name} backend's kernel has no projection (caps.fused.lstmProjection): run the composite instead`);
+    }
+  }
+  if (b.gruSequence) {
+    const forward = { inputGates: spec(gruGates, [1, 2, 9]), weightHh: spec(gruWeights, [9, 3]), h0: spec(f), reverse: false };
+    refused(() => b.gruSequence!({ ...forward, biasHn: spec(f), lengths: null }), 'gruSequence', 'biasHn must have shape [3] ([H]), got [2,3]');
+    refused(() => b.gruSequence!({ ...forward, biasHn: null, lengths: spec(floatLengths, [2]) }), 'gruSequence', 'lengths must be int32, got float32');
   }
   if (b.adamStep) {
     const hyper = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false };

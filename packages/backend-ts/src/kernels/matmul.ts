@@ -47,6 +47,18 @@ export function pack(
   }
 }
 
+/** `out[g, j] = Σ over rows r of a[r, g] · b[r, j]`: a [rows, m], b [rows, n] → [m, n] (a weight's gradient over every step of a sequence). */
+export function rowsProduct(a: Float32Array, b: Float32Array, rows: number, m: number, n: number): Float32Array {
+  const out = new Float32Array(m * n);
+  if (rows === 0) return out;
+  const packedA = new Float32Array(packedSize(m, rows));
+  const packedB = new Float32Array(packedSize(n, rows));
+  pack(a, 0, 1, m, m, rows, packedA);
+  pack(b, 0, 1, n, n, rows, packedB);
+  gemmPacked(packedA, packedB, m, n, rows, out, 0, n);
+  return out;
+}
+
 const edgeTile = new Float64Array(16);
 
 /**

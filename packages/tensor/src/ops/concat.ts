@@ -2,7 +2,6 @@ import { GatedError, formatShape, normalizeAxis } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { assertSameDType } from './operands.js';
-import { slice } from './slice.js';
 import { insertionAxis, unsqueeze } from './squeeze.js';
 
 function describeShapes(tensors: readonly Tensor[]): string {
@@ -40,32 +39,4 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const a = insertionAxis('stack', axis, first.shape);
   return ENGINE.tidy(() => concat(tensors.map((t) => unsqueeze(t, a)), a));
-}
-
-/**
- * Splits along `axis` into `sections` equal parts, or into parts of the given sizes. Views.
- */
-export function split(x: Tensor, sections: number | readonly number[], axis = 0): Tensor[] {
-  x.assertLive('split');
-  const a = normalizeAxis('split', axis, x.shape);
-  const dim = x.shape[a]!;
-  let sizes: readonly number[];
-  if (typeof sections === 'number') {
-    if (!Number.isInteger(sections) || sections <= 0 || dim % sections !== 0) {
-      throw new GatedError('split', `axis ${a} of ${formatShape(x.shape)} cannot be split into ${String(sections)} equal parts`);
-    }
-    sizes = new Array<number>(sections).fill(dim / sections);
-  } else {
-    sizes = sections;
-    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((p, s) => p + s, 0) !== dim) {
-      throw new GatedError('split', `sizes [${sizes.join(',')}] do not add up to axis ${a} of ${formatShape(x.shape)}`);
-    }
-  }
-  const parts: Tensor[] = [];
-  let start = 0;
-  for (const size of sizes) {
-    parts.push(slice(x, x.shape.map((_, i) => (i === a ? start : 0)), x.shape.map((d, i) => (i === a ? size : d))));
-    start += size;
-  }
-  return parts;
 }

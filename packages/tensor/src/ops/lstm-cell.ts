@@ -12,7 +12,8 @@ import type { LstmCellBackwardInputs, LstmCellBackwardOutputs, LstmCellOutputs }
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from './binary.js';
-import { concat, split } from './concat.js';
+import { concat } from './concat.js';
+import { split } from './split.js';
 import { checkFused, detachOutput, useFusedKernel, wrapFused, type FusedOptions } from './fused.js';
 import { sigmoid, tanh } from './unary.js';
 

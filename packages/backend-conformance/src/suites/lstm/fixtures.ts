@@ -11,6 +11,7 @@ import { mismatches } from '../../harness/compare.js';
 import { NDArray } from '../../reference/index.js';
 import goldenIndex from '../../../fixtures/lstm/index.json';
 import extraIndex from '../../../fixtures/lstm/extra_index.json';
+import v11Index from '../../../fixtures/lstm/v11_index.json';
 
 /** Nested JSON arrays of numbers. */
 export type Nested = number | readonly Nested[];
@@ -33,6 +34,11 @@ export interface SequenceCase {
     readonly dropout?: number;
     readonly seq_len: number;
     readonly batch: number;
+    /**
+     * How the suite compares (the v1.1 cases): `golden`, absolutely like every other case, or
+     * `relative`, each tensor within 1e-5 of its largest magnitude. Absent: `golden`.
+     */
+    readonly agreement?: 'golden' | 'relative';
   };
   readonly params: Readonly<Record<string, Nested>>;
   readonly input: Nested;
@@ -42,10 +48,11 @@ export interface SequenceCase {
   readonly output: Nested;
   readonly h_n: Nested;
   readonly c_n?: Nested;
-  /** Absent in `l1_large.json`, whose R follows {@link largeCaseR}. */
+  /** Absent in `l1_large.json` and the v1.1 cases, whose R follows {@link largeCaseR}. */
   readonly R?: Nested;
-  readonly loss: number;
-  readonly grad: Readonly<Record<string, Nested>>;
+  /** The plain loss `sum(output·R)` and its gradients; absent in the v1.1 cases, which keep only the loss with the states. */
+  readonly loss?: number;
+  readonly grad?: Readonly<Record<string, Nested>>;
   readonly R_h?: Nested;
   readonly R_c?: Nested;
   readonly loss_with_state?: number;
@@ -103,6 +110,10 @@ const LOADERS: Readonly<Record<string, () => Promise<{ default: unknown }>>> = {
   'lstm_cell.json': () => import('../../../fixtures/lstm/lstm_cell.json'),
   'gru_cell.json': () => import('../../../fixtures/lstm/gru_cell.json'),
   'l1_large.json': () => import('../../../fixtures/lstm/l1_large.json'),
+  'v11_gru_l2_bidir_lengths.json': () => import('../../../fixtures/lstm/v11_gru_l2_bidir_lengths.json'),
+  'v11_proj_l2_bidir_lengths.json': () => import('../../../fixtures/lstm/v11_proj_l2_bidir_lengths.json'),
+  'v11_gru_l3_bidir_long.json': () => import('../../../fixtures/lstm/v11_gru_l3_bidir_long.json'),
+  'v11_proj_l3_bidir_long.json': () => import('../../../fixtures/lstm/v11_proj_l3_bidir_long.json'),
 };
 
 function casesOf(files: readonly string[]): Promise<unknown[]> {
@@ -124,18 +135,21 @@ export interface LstmCases {
   readonly extraSequences: readonly SequenceCase[];
   /** The extra one-step cases (`lstm_cell.json`, `gru_cell.json`). */
   readonly cells: readonly CellCase[];
+  /** The v1.1 cases (`v11_index.json`): GRU and projected LSTMs, golden-sized and beyond. */
+  readonly v11: readonly SequenceCase[];
 }
 
 let loading: Promise<LstmCases> | undefined;
 
 /** Loads every case once (later calls share the first load). */
 export function loadLstmCases(): Promise<LstmCases> {
-  loading ??= Promise.all([casesOf(goldenIndex.files), casesOf(extraIndex.files)]).then(([golden, extra]) => {
+  loading ??= Promise.all([casesOf(goldenIndex.files), casesOf(extraIndex.files), casesOf(v11Index.files)]).then(([golden, extra, v11]) => {
     const extras = extra as (SequenceCase | CellCase)[];
     return {
       golden: golden as SequenceCase[],
       extraSequences: extras.filter((c): c is SequenceCase => !('h' in c)),
       cells: extras.filter((c): c is CellCase => 'h' in c),
+      v11: v11 as SequenceCase[],
     };
   });
   return loading;
@@ -178,6 +192,11 @@ export function maxAbsError(got: ArrayLike<number>, want: readonly number[]): nu
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
   return worst;
+}
+
+/** The largest |value| of a reference (for relative agreement). */
+export function maxMagnitude(want: Nested): number {
+  return flatOf(want).reduce((worst, v) => Math.max(worst, Math.abs(v)), 0);
 }
 
 /**

@@ -6,6 +6,14 @@ import type { SuiteContext } from '../../harness/context.js';
 import { expectGatedError } from '../../harness/errors.js';
 import { optimizerFixture, NAMES, Run, fixtureSteps } from './cases.js';
 
+const RESUMED = {
+  got: 'resumed from its state dict',
+  want: 'trained without a break',
+  hint:
+    'Resuming reads the parameters back as float32 and must continue bit for bit. A backend that keeps more than float32 ' +
+    'precision between kernels differs here: see the numeric rule "float32-exact storage" (docs/adding-a-backend.md).',
+};
+
 export function stateDictSuite(suite: SuiteContext): void {
   suite.describe('state dict', (dicts) => {
     for (const testCase of optimizerFixture().cases) {
@@ -31,7 +39,7 @@ export function stateDictSuite(suite: SuiteContext): void {
           for (let k = split; k < fixtureSteps(); k++) {
             whole.step(k);
             resumed.step(k);
-            for (const name of NAMES) await expectSameValues(resumed.params[name], whole.params[name], `${name} after step ${k + 1}`);
+            for (const name of NAMES) await expectSameValues(resumed.params[name], whole.params[name], `${name} after step ${k + 1}`, RESUMED);
           }
         } finally {
           resumed?.dispose();

@@ -1,0 +1,3 @@
+import { gatedVitest } from '@gated/vitest-config';
+
+export default gatedVitest();
