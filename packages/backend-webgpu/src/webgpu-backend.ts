@@ -20,6 +20,10 @@ import {
   type BinaryOp,
   type DType,
   type DataHandle,
+  type GruSequenceBackwardInputs,
+  type GruSequenceBackwardOutputs,
+  type GruSequenceInputs,
+  type GruSequenceOutputs,
   type LstmCellBackwardInputs,
   type LstmCellBackwardOutputs,
   type LstmCellInputs,
@@ -39,6 +43,7 @@ import {
 import type { AcquiredDevice, WebGpuBackendOptions } from './device.js';
 import { adamStep } from './kernels/adam.js';
 import { binary, cast, fill, stridedCopy, unary, where } from './kernels/elementwise.js';
+import { gruSequence, gruSequenceBackward } from './kernels/gru-sequence.js';
 import { concat, gather, scatterAdd, spliceBytes } from './kernels/indexing.js';
 import { lstmCell, lstmCellBackward } from './kernels/lstm-cell.js';
 import { lstmSequence } from './kernels/lstm-sequence.js';
@@ -52,7 +57,7 @@ import type { WebGpuDevice } from './webgpu-types.js';
 
 const CAPS: BackendCaps = Object.freeze({
   syncRead: false,
-  fused: Object.freeze({ lstmCell: true, lstmSequence: true, adamStep: true }),
+  fused: Object.freeze({ lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true }),
   threads: 1,
 });
 
@@ -268,6 +273,17 @@ export class WebGpuBackend implements Backend {
     this.ctx.begin('lstmSequenceBackward');
     const { forward, ...rest } = inputs;
     return lstmSequenceBackward(this.ctx, { ...buffersOf(forward), ...sequenceDims(forward), ...buffersOf(rest) });
+  }
+
+  gruSequence(inputs: GruSequenceInputs): GruSequenceOutputs {
+    this.ctx.begin('gruSequence');
+    return gruSequence(this.ctx, { ...buffersOf(inputs), ...sequenceDims(inputs) });
+  }
+
+  gruSequenceBackward(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs {
+    this.ctx.begin('gruSequenceBackward');
+    const { forward, ...rest } = inputs;
+    return gruSequenceBackward(this.ctx, { ...buffersOf(forward), ...sequenceDims(forward), ...buffersOf(rest) });
   }
 
   adamStep(inputs: AdamStepInputs): void {

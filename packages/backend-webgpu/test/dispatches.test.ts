@@ -51,8 +51,8 @@ describe('sequence kernels', () => {
         const grads = [steps * batch * hidden, batch * hidden, batch * hidden].map((n) => upload(backend, owned, values(next, n), [n]));
         await backend.sync();
 
-        const forwardPlan = planSequence(batch, hidden, hidden, schedule);
-        const backwardPlan = planSequence(batch, hidden, 4 * hidden, schedule);
+        const forwardPlan = planSequence({ batch, hidden, k: hidden, proj: hidden, phases: 1 }, schedule);
+        const backwardPlan = planSequence({ batch, hidden, k: 4 * hidden, proj: hidden, phases: 1 }, schedule);
         let before = backend.counters();
         const out = backend.lstmSequence(forward);
         await backend.sync();

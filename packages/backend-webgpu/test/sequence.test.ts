@@ -97,32 +97,37 @@ describe('lstmSequence and its backward against backend-ts', () => {
   }
 });
 
+/** The plan of an unprojected layer. */
+function plan(batch: number, hidden: number, k: number, schedule: 'auto' | 'per-step') {
+  return planSequence({ batch, hidden, k, proj: hidden, phases: 1 }, schedule);
+}
+
 describe('sequence plans', () => {
   it('the cases above reach every schedule and several tile shapes', () => {
-    const plans = CASES.flatMap((c) => [planSequence(c.batch, c.hidden, c.hidden, 'per-step'), planSequence(c.batch, c.hidden, 4 * c.hidden, 'per-step')]);
+    const plans = CASES.flatMap((c) => [plan(c.batch, c.hidden, c.hidden, 'per-step'), plan(c.batch, c.hidden, 4 * c.hidden, 'per-step')]);
     expect(new Set(plans.map((p) => p.schedule))).toEqual(new Set(['fused', 'split']));
     expect(plans.some((p) => p.tilesX > 1 && p.tilesY > 1), 'a grid of tiles in both directions').toBe(true);
     expect(new Set(plans.map((p) => `${p.tile.wgx}x${p.tile.wgy}x${p.tile.rb}`)).size).toBeGreaterThanOrEqual(3);
   });
 
   it('auto: one persistent dispatch for small layers, per-step (split when the grid is small) for large ones', () => {
-    expect(planSequence(16, 128, 128, 'auto').schedule).toBe('persistent');
-    expect(planSequence(64, 256, 256, 'auto').schedule).toBe('split');
-    const large = planSequence(128, 1024, 1024, 'auto');
+    expect(plan(16, 128, 128, 'auto').schedule).toBe('persistent');
+    expect(plan(64, 256, 256, 'auto').schedule).toBe('split');
+    const large = plan(128, 1024, 1024, 'auto');
     expect(large.schedule).toBe('fused');
     expect(large.tilesX * large.tilesY).toBeGreaterThanOrEqual(64);
-    const w3 = planSequence(1, 512, 512, 'auto');
+    const w3 = plan(1, 512, 512, 'auto');
     expect([w3.schedule, w3.splits]).toEqual(['split', 8]);
     expect(w3.kChunk * w3.splits).toBeGreaterThanOrEqual(512);
   });
 
   it('split slices cover K exactly once', () => {
     for (const [batch, hidden, k] of [[1, 64, 64], [1, 512, 2048], [3, 100, 400], [2, 1000, 1000]] as const) {
-      const plan = planSequence(batch, hidden, k, 'per-step');
-      if (plan.schedule !== 'split') continue;
-      expect(plan.kChunk % 32, 'slices are whole staging tiles').toBe(0);
-      expect((plan.splits - 1) * plan.kChunk).toBeLessThan(k);
-      expect(plan.splits * plan.kChunk).toBeGreaterThanOrEqual(k);
+      const p = plan(batch, hidden, k, 'per-step');
+      if (p.schedule !== 'split') continue;
+      expect(p.kChunk % 32, 'slices are whole staging tiles').toBe(0);
+      expect((p.splits - 1) * p.kChunk).toBeLessThan(k);
+      expect(p.splits * p.kChunk).toBeGreaterThanOrEqual(k);
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * How an LSTM sequence is laid out on the GPU (decision record 0010). Per step, the recurrent
- * product `X · W` (forward: h_{t-1} [B, H] times W_hhᵀ, four gates per unit; backward: dGates
- * [B, 4H] times W_hh, one value per unit) is computed in tiles: a workgroup owns `wgx` hidden
+ * How a recurrent sequence (LSTM or GRU) is laid out on the GPU (decision record 0010). Per step,
+ * the recurrent product `X · W` (forward: h_{t-1} [B, P] times W_hhᵀ, four (GRU: three) gates per
+ * unit; backward: dGates [B, 4H] times W_hh, one value per unit) is computed in tiles: a workgroup owns `wgx` hidden
  * units and `rows` batch rows, and each invocation one unit for `rb` rows, so a weight it loads
  * serves `rb` rows and a staged row of X serves `wgx` units.
  *
@@ -11,7 +11,7 @@
  *   `splits` slices (one workgroup each) that write partial sums, and a second dispatch adds them
  *   and runs the cell: two dispatches per step, many more workgroups;
  * - `persistent`: one dispatch runs the whole time loop in a single workgroup, with a barrier
- *   between steps, when the layer is small enough that one workgroup's throughput beats paying a
+ *   between steps (and between a projected LSTM's two phases), when the layer is small enough that one workgroup's throughput beats paying a
  *   dispatch per step.
  */
 
@@ -28,8 +28,9 @@ export interface RecurrentTile {
 export interface SequencePlan {
   readonly schedule: 'fused' | 'split' | 'persistent';
   readonly tile: RecurrentTile;
-  /** Workgroups along x (units) and y (rows). */
+  /** Workgroups along x (hidden units) and y (rows); `projTilesX` along x over the P units of a projection. */
   readonly tilesX: number;
+  readonly projTilesX: number;
   readonly tilesY: number;
   /** K slices of the split schedule (1 otherwise) and the K each covers. */
   readonly splits: number;
@@ -61,19 +62,33 @@ export function tileFor(batch: number, hidden: number, persistent: boolean): Rec
   return { wgx, wgy, rb: Math.min(4, Math.ceil(batch / wgy)) };
 }
 
+/** What a plan is for: batch B, hidden H, the product's K, the state width P (H without a projection). */
+export interface PlanShape {
+  readonly batch: number;
+  readonly hidden: number;
+  /** The recurrent product's inner size (P forward, G·H backward). */
+  readonly k: number;
+  readonly proj: number;
+  /** Phases per step: 2 with a projection, which then never takes the split schedule (3 dispatches a step). */
+  readonly phases: 1 | 2;
+}
+
 /**
- * The plan for one direction of a layer: `k` is the product's inner size (H forward, 4H
- * backward); `schedule` forces one (tests, benchmarks), `'auto'` decides by size.
+ * The plan for one direction of a layer; `schedule` forces one (tests, benchmarks), `'auto'`
+ * decides by size.
  */
-export function planSequence(batch: number, hidden: number, k: number, schedule: 'auto' | 'persistent' | 'per-step'): SequencePlan {
-  const persistent = schedule === 'persistent' || (schedule === 'auto' && 4 * batch * hidden * hidden <= PERSISTENT_MACS && hidden <= PERSISTENT_HIDDEN);
+export function planSequence(shape: PlanShape, schedule: 'auto' | 'persistent' | 'per-step'): SequencePlan {
+  const { batch, hidden, k, proj } = shape;
+  const persistent = schedule === 'persistent' || (schedule === 'auto' && 4 * batch * hidden * proj <= PERSISTENT_MACS && hidden <= PERSISTENT_HIDDEN);
   const tile = tileFor(batch, hidden, persistent);
   const tilesX = Math.ceil(hidden / tile.wgx);
+  const projTilesX = Math.ceil(proj / tile.wgx);
   const tilesY = Math.ceil(batch / (tile.wgy * tile.rb));
-  if (persistent) return { schedule: 'persistent', tile, tilesX, tilesY, splits: 1, kChunk: k };
+  const base = { tile, tilesX, projTilesX, tilesY, splits: 1, kChunk: k };
+  if (persistent) return { schedule: 'persistent', ...base };
   const wanted = Math.floor(TARGET_GROUPS / (tilesX * tilesY));
-  const splits = Math.max(1, Math.min(16, wanted, Math.floor(k / MIN_K_SLICE)));
-  if (splits === 1) return { schedule: 'fused', tile, tilesX, tilesY, splits: 1, kChunk: k };
+  const splits = shape.phases === 2 ? 1 : Math.max(1, Math.min(16, wanted, Math.floor(k / MIN_K_SLICE)));
+  if (splits === 1) return { schedule: 'fused', ...base };
   const kChunk = Math.ceil(k / splits / K_TILE) * K_TILE;
-  return { schedule: 'split', tile, tilesX, tilesY, splits: Math.ceil(k / kChunk), kChunk };
+  return { schedule: 'split', ...base, splits: Math.ceil(k / kChunk), kChunk };
 }
