@@ -3,13 +3,16 @@
  * tens of microseconds there). Deterministic: they come from `counters()`, never from timing.
  * - The sequence kernels: per step one dispatch (fused) or two (split K) forward, one or two
  *   backward, a constant number around the loop, and everything in one submission.
- * - Whole layers through @gated/lstm (input projection GEMM, biases, gradients included): at most
- *   2 dispatches per layer, direction and step forward and 3 backward.
+ * - The v1.1 kernels the same way: the GRU (one phase a step, like the LSTM) and the projected
+ *   LSTM (two phases a step: the cell, then the projection; never split).
+ * - Whole layers through @gated/lstm (input projection GEMM, biases, gradients included; LSTM,
+ *   projected LSTM and GRU): at most 2 dispatches per layer, direction and step forward and 3
+ *   backward; a projected layer on the per-step schedule 2 per step plus its per-call work.
  */
 import type { Backend, DataHandle } from '@gated/backend-api';
-import { LSTM } from '@gated/lstm';
+import { GRU, LSTM } from '@gated/lstm';
 import '@gated/autograd';
-import { dispose, registerBackend, removeBackend, setBackend, sum, tensor, tidy } from '@gated/tensor';
+import { dispose, registerBackend, removeBackend, setBackend, sum, tensor, tidy, type Tensor } from '@gated/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/index.js';
 import { planSequence } from '../src/kernels/lstm-plan.js';
@@ -84,6 +87,68 @@ describe('sequence kernels', () => {
   }
 });
 
+describe('v1.1 sequence kernels', () => {
+  const steps = 7;
+  for (const cell of ['gru', 'projected'] as const) {
+    // (batch, hidden): a fused per-step plan, and one the GRU splits.
+    for (const [batch, hidden] of [[4, 8], [1, 64]] as const) {
+      for (const schedule of SCHEDULES) {
+        it(`${cell}, ${schedule}, B=${batch} H=${hidden}: dispatches per step and one submission`, async () => {
+          const backend = backends.get(schedule)!;
+          const next = seeded(11);
+          const owned: DataHandle[] = [];
+          const P = cell === 'gru' ? hidden : hidden / 2;
+          const G = cell === 'gru' ? 3 : 4;
+          const t = (shape: number[], scale = 1) => upload(backend, owned, values(next, shape.reduce((a, b) => a * b, 1), scale), shape);
+          const base = { inputGates: t([steps, batch, G * hidden]), weightHh: t([G * hidden, P], 0.2), h0: t([batch, P]), lengths: null, reverse: false };
+          const plans = [P, G * hidden].map((k) => planSequence({ batch, hidden, k, proj: P, phases: cell === 'gru' ? 1 : 2 }, schedule));
+          await backend.sync();
+          let before = backend.counters();
+          let backwardDispatches: number;
+          const phases = cell === 'gru' ? 1 : 2;
+          // Forward: every phase every step (split: a product and a cell). Backward: steps u = 0…T,
+          // the last only finishing dh0 (its first phase; split: its cell, no product).
+          const forwardLoop = { persistent: 1, fused: phases * steps, split: 2 * steps }[plans[0]!.schedule];
+          const backwardLoop = { persistent: 1, fused: steps + 1 + (phases - 1) * steps, split: 2 * steps + 1 }[plans[1]!.schedule];
+          if (cell === 'gru') {
+            const forward = { ...base, biasHn: t([hidden]) };
+            const out = backend.gruSequence(forward);
+            await backend.sync();
+            // The loop + the transpose of W_hh.
+            expect(delta(backend, before), `forward (${plans[0]!.schedule})`).toEqual({ dispatches: forwardLoop + 1, submits: 1 });
+            before = backend.counters();
+            const back = backend.gruSequenceBackward({
+              forward, output: { data: out.output, shape: [steps, batch, hidden] }, gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
+              hiddenN: { data: out.hiddenN!, shape: [steps, batch, hidden] }, dOutput: t([steps, batch, hidden]), dh: t([batch, hidden]),
+            });
+            await backend.sync();
+            // Steps u = 0…T; + dRec, hPrev, the dW_hh GEMM and db_hn.
+            backwardDispatches = backwardLoop + 4;
+            owned.push(...handlesOf(out), ...handlesOf(back));
+          } else {
+            const forward = { ...base, c0: t([batch, hidden]), weightHr: t([P, hidden], 0.2) };
+            const out = backend.lstmSequence(forward);
+            await backend.sync();
+            // Two phases a step (the cell, the projection) + the transposes of W_hh and W_hr.
+            expect(delta(backend, before), `forward (${plans[0]!.schedule})`).toEqual({ dispatches: forwardLoop + 2, submits: 1 });
+            before = backend.counters();
+            const back = backend.lstmSequenceBackward({
+              forward, output: { data: out.output, shape: [steps, batch, P] }, gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+              cells: { data: out.cells!, shape: [steps, batch, hidden] }, dOutput: t([steps, batch, P]), dh: t([batch, P]), dc: t([batch, hidden]),
+            });
+            await backend.sync();
+            // + hPrev, the dW_hh GEMM, m and the dW_hr GEMM.
+            backwardDispatches = backwardLoop + 4;
+            owned.push(...handlesOf(out), ...handlesOf(back));
+          }
+          expect(delta(backend, before), `backward (${plans[1]!.schedule})`).toEqual({ dispatches: backwardDispatches, submits: 1 });
+          for (const handle of owned) backend.free(handle);
+        });
+      }
+    }
+  }
+});
+
 describe('whole layers through @gated/lstm', () => {
   for (const schedule of SCHEDULES) {
     it(`${schedule}: ≤ 2 dispatches per layer-direction-step forward, ≤ 3 backward`, async () => {
@@ -92,22 +157,29 @@ describe('whole layers through @gated/lstm', () => {
       try {
         const backend = await setBackend(name);
         const [steps, batch, input, hidden, layers] = [16, 3, 5, 8, 2];
-        const model = new LSTM({ inputSize: input, hiddenSize: hidden, numLayers: layers, bidirectional: true, seed: 1 });
-        const x = tensor(values(seeded(3), steps * batch * input), { shape: [steps, batch, input], requiresGrad: true });
-        await backend.sync();
-        let before = backend.counters!();
-        const result = model.forward(x);
-        await backend.sync();
-        const forward = delta(backend, before).dispatches / (layers * 2 * steps);
-        before = backend.counters!();
-        const loss = tidy(() => sum(result.output));
-        loss.backward();
-        await backend.sync();
-        const backward = delta(backend, before).dispatches / (layers * 2 * steps);
-        expect(forward, `forward dispatches per layer-direction-step`).toBeLessThanOrEqual(2);
-        expect(backward, `backward dispatches per layer-direction-step`).toBeLessThanOrEqual(3);
-        dispose([x, loss, result, x.grad, ...model.parameters().map((p) => p.grad)]);
-        model.dispose();
+        const options = { inputSize: input, hiddenSize: hidden, numLayers: layers, bidirectional: true, seed: 1 };
+        const models = { lstm: new LSTM(options), projected: new LSTM({ ...options, projSize: 3 }), gru: new GRU(options) };
+        for (const [label, model] of Object.entries(models)) {
+          const x = tensor(values(seeded(3), steps * batch * input), { shape: [steps, batch, input], requiresGrad: true });
+          await backend.sync();
+          let before = backend.counters!();
+          const result: { output: Tensor; h: Tensor; c?: Tensor } = model.forward(x);
+          await backend.sync();
+          const forward = delta(backend, before).dispatches / (layers * 2 * steps);
+          before = backend.counters!();
+          const loss = tidy(() => sum(result.output));
+          loss.backward();
+          await backend.sync();
+          const backward = delta(backend, before).dispatches / (layers * 2 * steps);
+          // A projected step is two dispatches (the cell, then m·W_hrᵀ: every unit of the next
+          // step needs all of h), so per step its layers add their per-call work (input GEMM,
+          // biases, transposes: 6 dispatches) on top of 2; the persistent schedule runs the loop in one.
+          const forwardLimit = label === 'projected' && schedule === 'per-step' ? 2 + 8 / steps : 2;
+          expect(forward, `${label}: forward dispatches per layer-direction-step`).toBeLessThanOrEqual(forwardLimit);
+          expect(backward, `${label}: backward dispatches per layer-direction-step`).toBeLessThanOrEqual(3);
+          dispose([x, loss, result.output, result.h, result.c, x.grad, ...model.parameters().map((p) => p.grad)]);
+          model.dispose();
+        }
       } finally {
         removeBackend(name);
       }
