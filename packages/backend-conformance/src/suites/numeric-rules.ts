@@ -45,7 +45,12 @@ function same(got: number, want: number, tolerance?: ToleranceSpec): boolean {
 
 /** Reads `t` (disposing it) and fails the rule at the first element that differs from `want`. */
 async function expectValues(
-  t: Tensor, want: readonly number[], rule: string, what: (i: number) => string, fix: string, tolerance?: ToleranceSpec,
+  t: Tensor,
+  want: readonly number[],
+  rule: string,
+  what: (i: number) => string,
+  fix: string,
+  tolerance?: ToleranceSpec,
 ): Promise<void> {
   let got: ArrayLike<number>;
   try {
