@@ -210,8 +210,10 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
         continue;
       }
       // Gated's own backends always run W1–W8 and the scaling family (they are what the harness is
-      // for), except on a software GPU, where W2 alone could use up a quick run's deadline.
-      const exempt = standard && target.group === 'gated' && target.software !== true;
+      // for), except on a software GPU, where W2 alone could use up a quick run's deadline: there
+      // only the specs a quick run picked for it (small ones: W1, the GRU's W5, the projected W7).
+      const picked = target.software !== true || (softwareSpecs !== null && softwareSpecs.includes(spec.id));
+      const exempt = standard && target.group === 'gated' && picked;
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
         skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
