@@ -146,17 +146,29 @@ export class AssertionError extends Error {
   override name = 'AssertionError';
 }
 
-function assert(pass: boolean, negate: boolean, detail: string, message: string | undefined): void {
+function verdict(pass: boolean, negate: boolean, detail: string, message: string | undefined): void {
   if (pass === negate) throw new AssertionError(`${message ? `${message}: ` : ''}${negate ? `not: ${detail}` : detail}`);
 }
 
 type Matchers = Record<string, (...args: unknown[]) => void> & { not: Matchers; resolves: Record<string, (...args: unknown[]) => Promise<void>>; rejects: Record<string, (...args: unknown[]) => Promise<void>> };
 
+/** Chai's `assert` as the suites use it: `assert.fail(message)`, and `assert(value, message)`. */
+export const assert = Object.assign(
+  (value: unknown, message?: string): void => {
+    if (!value) throw new AssertionError(message ?? `expected ${show(value)} to be truthy`);
+  },
+  {
+    fail: (message?: string): never => {
+      throw new AssertionError(message ?? 'assert.fail()');
+    },
+  },
+);
+
 export function expect(actual: unknown, message?: string): Matchers {
   const make = (negate: boolean): Record<string, (...args: unknown[]) => void> =>
     Object.fromEntries(Object.entries(MATCHERS).map(([name, check]) => [name, (...args: unknown[]) => {
       const [pass, detail] = check(actual, ...args);
-      assert(pass, negate, detail, message);
+      verdict(pass, negate, detail, message);
     }]));
   const settled = (rejects: boolean) =>
     Object.fromEntries(Object.entries(MATCHERS).map(([name, check]) => [name, async (...args: unknown[]) => {
@@ -170,7 +182,7 @@ export function expect(actual: unknown, message?: string): Matchers {
       }
       if (rejected !== rejects) throw new AssertionError(`${message ? `${message}: ` : ''}expected the promise to ${rejects ? 'reject' : 'resolve'}, it ${rejected ? `rejected with ${show(value)}` : `resolved to ${show(value)}`}`);
       const [pass, detail] = name === 'toThrow' ? [thrownMatches(value, args[0]), `expected the rejection ${show(value)} to match ${show(args[0])}`] : check(value, ...args);
-      assert(pass, false, detail, message);
+      verdict(pass, false, detail, message);
     }]));
   return Object.assign(make(false), { not: make(true), resolves: settled(false), rejects: settled(true) }) as Matchers;
 }

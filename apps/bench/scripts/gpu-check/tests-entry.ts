@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import '../../../../packages/backend-webgpu/test/conformance.test.js';
 import '../../../../packages/backend-webgpu/test/sequence.test.js';
+import '../../../../packages/backend-webgpu/test/sequence-v11.test.js';
 import '../../../../packages/backend-webgpu/test/dispatches.test.js';
 import '../../../../packages/backend-webgpu/test/matmul.test.js';
 import '../../../../packages/backend-webgpu/test/math.test.js';
