@@ -124,6 +124,7 @@ const MATCHERS: Record<string, Check> = {
   toBeDefined: (a) => [a !== undefined, `expected ${show(a)} to be defined`],
   toBeUndefined: (a) => [a === undefined, `expected ${show(a)} to be undefined`],
   toBeNull: (a) => [a === null, `expected ${show(a)} to be null`],
+  toBeTruthy: (a) => [Boolean(a), `expected ${show(a)} to be truthy`],
   toBeInstanceOf: (a, c) => [a instanceof (c as new () => unknown), `expected ${show(a)} to be an instance of ${String((c as { name?: string }).name)}`],
   toBeLessThan: (a, e) => [(a as number) < (e as number), `expected ${show(a)} < ${show(e)}`],
   toBeLessThanOrEqual: (a, e) => [(a as number) <= (e as number), `expected ${show(a)} <= ${show(e)}`],
