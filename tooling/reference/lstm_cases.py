@@ -21,7 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence  # noqa
 from common import f32, f64, max_abs, setup, write_json  # noqa: E402
 
 REFERENCE = "float64 computed from float32 inputs"
-GATES = {"lstm": "i,f,g,o", "gru": "r,z,n", "lstm_cell": "i,f,g,o", "gru_cell": "r,z,n"}
+GATES = {"lstm": "i,f,g,o", "gru": "r,z,n", "rnn": "h", "lstm_cell": "i,f,g,o", "gru_cell": "r,z,n"}
 LARGE_R = "R[t][b][j] = (((7*t + 3*b + 5*j) % 11) - 5) / 8, output laid out [T, B, H]"
 
 
@@ -37,16 +37,18 @@ def large_r(T, B, H):
 
 
 class SeqCase:
-    """One nn.LSTM / nn.GRU configuration with its data."""
+    """One nn.LSTM / nn.GRU / nn.RNN configuration with its data."""
 
     def __init__(self, name, cell, seed, I, H, L=1, bidir=False, bias=True, bf=False, T=5, B=2,
-                 proj=0, dropout=0.0, lengths=None, large=False):
+                 proj=0, dropout=0.0, lengths=None, large=False, nonlinearity="tanh"):
         self.name, self.cell, self.seed = name, cell, seed
         self.bf, self.T, self.B, self.lengths, self.large = bf, T, B, lengths, large
         torch.manual_seed(seed)
         kw = dict(num_layers=L, bias=bias, batch_first=bf, dropout=dropout, bidirectional=bidir)
         if cell == "lstm":
             self.module = nn.LSTM(I, H, proj_size=proj, **kw)
+        elif cell == "rnn":
+            self.module = nn.RNN(I, H, nonlinearity=nonlinearity, **kw)
         else:
             self.module = nn.GRU(I, H, **kw)
         self.module.eval()
@@ -55,6 +57,7 @@ class SeqCase:
         self.config = {
             "name": name, "cell": cell, "input_size": I, "hidden_size": H,
             **({"proj_size": proj} if cell == "lstm" else {}),
+            **({"nonlinearity": nonlinearity} if cell == "rnn" else {}),
             "num_layers": L, "bidirectional": bidir, "bias": bias, "batch_first": bf,
             "dropout": dropout, "training": False, "seq_len": T, "batch": B, "zero_init": False,
             "seed": seed, "gate_order": GATES[cell],
@@ -73,7 +76,7 @@ class SeqCase:
         self.x = uniform((*seq_shape, I), 1.0)
         self.h0 = uniform((L * D, B, out_h), 0.5)
         self.c0 = uniform((L * D, B, H), 0.5) if cell == "lstm" else None
-        self.R = large_r(T, B, D * out_h) if large else uniform((*seq_shape, D * out_h), 1.0)
+        self.R = large_r(*seq_shape, D * out_h) if large else uniform((*seq_shape, D * out_h), 1.0)
         self.R_h = uniform((L * D, B, out_h), 1.0)
         self.R_c = uniform((L * D, B, H), 1.0) if cell == "lstm" else None
 

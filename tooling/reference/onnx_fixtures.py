@@ -142,6 +142,13 @@ def cases():
     torch.manual_seed(8)
     rnn = nn.RNN(3, 4)
     out.append(("rnn_tanh", Plain(rnn), ["x"], (randn(4, 2, 3),), (randn(5, 3, 3),), ["y", "h"], {"x": recurrent_axes(False)}))
+
+    torch.manual_seed(9)
+    rnn = nn.RNN(3, 4, num_layers=2, bidirectional=True, nonlinearity="relu", batch_first=True)
+    out.append(("rnn_relu_2layer_bidirectional_lengths", Packed(rnn), ["x", "lengths"],
+                (randn(1, 5, 3), lengths_of([5])),
+                (randn(3, 6, 3), lengths_of([4, 6, 2])),
+                ["y", "h"], {"x": recurrent_axes(True), "lengths": {0: "batch"}}))
     return out
 
 

@@ -2,12 +2,15 @@
 lstm_cases.py: multi-layer, bidirectional, packed lengths and initial states, forward and
 gradients; two golden-sized cases (checked like the golden set) and two beyond the golden sizes
 (odd widths, long sequences, three layers), which the conformance suite checks to 1e-5 relative.
+Also the `nn.RNN` cases (tanh and relu, one and two layers, both directions, batch-first, packed
+lengths, initial states, no bias) for Gated's `RNN` layer, in the same format.
 
 Each file holds one loss, the one with the final states, `loss_with_state = sum(output*R) +
 sum(h_n*R_h) [+ sum(c_n*R_c)]`, with R given by the formula of l1_large (config.R_formula): the
 published conformance suite must pack under 1 MB, so nothing is stored twice.
 
-Writes fixtures/lstm/v11_<name>.json and fixtures/lstm/v11_index.json.
+Writes fixtures/lstm/v11_<name>.json and fixtures/lstm/v11_index.json, fixtures/lstm/rnn_<name>.json
+and fixtures/lstm/rnn_index.json.
 Run: /usr/bin/python3 tooling/reference/recurrent_cases.py
 
 Inputs and weights are float32; the expected values are computed in float64 from those exact
@@ -69,19 +72,34 @@ CASES = [
     StateCase("v11_proj_l3_bidir_long", "lstm", 3004, "relative", I=2, H=5, L=3, bidir=True, T=40, B=2, proj=3, lengths=[27, 40]),
 ]
 
+RNN_CASES = [
+    StateCase("rnn_tanh_l1", "rnn", 3101, "golden", I=3, H=4, T=5, B=2),
+    StateCase("rnn_relu_l2_bidir_lengths", "rnn", 3102, "golden", I=2, H=3, L=2, bidir=True, T=5, B=3,
+              lengths=[5, 2, 4], nonlinearity="relu"),
+    StateCase("rnn_tanh_l2_bidir_bf_lengths", "rnn", 3103, "golden", I=2, H=4, L=2, bidir=True, bf=True, T=6,
+              B=3, lengths=[3, 6, 1]),
+    StateCase("rnn_relu_l1_bf_nobias", "rnn", 3104, "golden", I=3, H=5, bias=False, bf=True, T=4, B=2,
+              nonlinearity="relu"),
+]
 
-def main():
-    setup()
+
+def write_cases(cases, index):
     files = []
-    for case in CASES:
+    for case in cases:
         doc = case.document()
         tol = doc["tolerance"]["torch_float32_vs_reference_max_abs"]
         print(case.name, {k: f"{v:.1e}" for k, v in tol.items()})
         write_json(f"lstm/{case.name}.json", doc, compact=True)
         files.append(f"{case.name}.json")
-    write_json("lstm/v11_index.json",
+    write_json(f"lstm/{index}",
                {"files": files, "generator": "tooling/reference/recurrent_cases.py", "torch": torch.__version__},
                expand_depth=1)
+
+
+def main():
+    setup()
+    write_cases(CASES, "v11_index.json")
+    write_cases(RNN_CASES, "rnn_index.json")
 
 
 if __name__ == "__main__":

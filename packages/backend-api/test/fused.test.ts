@@ -30,8 +30,8 @@ describe('fused signatures', () => {
     expect(() => checkFusedOperands('lstmSequence', signature.inputs, {
       inputGates: f(5, 2, 20), weightHh: f(20, 3), h0: f(2, 3), c0: f(2, 5), weightHr: f(5, 3), lengths: null,
     })).toThrow('lstmSequence: weightHr must have shape [3,5] ([P, H]), got [5,3]');
-    expect(() => checkProjectionSize('lstmSequence', [0, 5])).toThrow('lstmSequence: weightHr [0,5] projects to no columns: without a projection, pass no weightHr');
-    expect(() => checkProjectionSize('lstmSequence', [3, 5])).not.toThrow();
+    expect(() => { checkProjectionSize('lstmSequence', [0, 5]); }).toThrow('lstmSequence: weightHr [0,5] projects to no columns: without a projection, pass no weightHr');
+    expect(() => { checkProjectionSize('lstmSequence', [3, 5]); }).not.toThrow();
   });
 
   it('a GRU sequence has three gate blocks and an optional recurrent bias of [H]', () => {

@@ -8,7 +8,7 @@ describe('ts backend storage', () => {
     expect(backend).toBeInstanceOf(TsBackend);
     expect(backend.name).toBe('ts');
     expect(backend.specVersion).toBe(SPEC_VERSION);
-    expect(backend.caps).toEqual({ syncRead: true, fused: { lstmCell: true, lstmSequence: true, adamStep: true }, threads: 1 });
+    expect(backend.caps).toEqual({ syncRead: true, fused: { lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true }, threads: 1 });
   });
 
   it('allocates zeroed buffers and writes, reads and reads back copies', async () => {

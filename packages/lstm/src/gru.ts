@@ -3,9 +3,11 @@
  * multiplies the hidden projection *after* the matmul, bias included). Same structure as the
  * LSTM: per layer and direction one matmul for the input projection of all steps, then one
  * `gruSequence` op, which the backend's fused kernel runs when it has one (contract v1.1) and
- * the op's composite otherwise. `GRUCell` is a sequence of one step.
+ * the op's composite otherwise. `GRUCell` is a sequence of one step. With `linearBeforeReset:
+ * false` (ONNX's default form: the reset gate multiplies h before the matmul) the layer runs the
+ * composite step loop of step-loop.ts instead: `gruSequence` computes PyTorch's form only.
  */
-import { add, concat, gruSequence, matmul, reshape, slice, squeeze, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
+import { add, concat, gruSequence, matmul, mul, narrow, reshape, sigmoid, slice, split, squeeze, sub, tanh, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
 import { checkCellInput, checkCellState } from './lstm-cell.js';
@@ -13,6 +15,7 @@ import { Module } from './module.js';
 import { checkSequenceInput, checkState, lengthsTensor, projectInput, runLayers } from './recurrent.js';
 import { sequenceLengths, stackStates, stateAt, type Lengths, type RecurrentOptions } from './recurrent.js';
 import { RecurrentLayer } from './recurrent-layer.js';
+import { runStepLoop } from './step-loop.js';
 import { checkSeed, deriveSeed } from './seed.js';
 
 /**
@@ -26,8 +29,40 @@ function splitBiases(biasIh: Tensor | null, biasHh: Tensor | null, hidden: numbe
   return { input: add(biasIh, recurrentRZ), biasHn: slice(biasHh, [2 * hidden], [hidden]) };
 }
 
-/** Constructor options of {@link GRU}: those every recurrent layer has (PyTorch's names). */
-export type GRUOptions = RecurrentOptions;
+/**
+ * One direction of a GRU with `linearBeforeReset: false`, as the composite step loop: both
+ * biases go into the input projection (`b_hn` is added after the matmul of `r ⊙ h`, so nothing
+ * multiplies it), then per step one matmul for the r and z blocks of `h W_hhᵀ` and one for
+ * `(r ⊙ h) W_hnᵀ`.
+ */
+function resetBeforeLoop(input: Tensor, params: GRULayerParameters, h0: Tensor, lengths: Tensor | null, reverse: boolean): { output: Tensor; h: Tensor } {
+  const hidden = params.weightHh.shape[1]!;
+  const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
+  const weightRZ = narrow(params.weightHh, 0, 0, 2 * hidden);
+  const weightN = narrow(params.weightHh, 0, 2 * hidden, hidden);
+  const result = runStepLoop(projectInput(input, params.weightIh, bias), [h0], lengths, reverse, (x, [h]) => {
+    const [xr, xz, xn] = split(x, 3, 1);
+    const [hr, hz] = split(matmul(h!, weightRZ, { transposeB: true }), 2, 1);
+    const r = sigmoid(add(xr!, hr!));
+    const z = sigmoid(add(xz!, hz!));
+    const n = tanh(add(xn!, matmul(mul(r, h!), weightN, { transposeB: true })));
+    // h' = (1 − z) ⊙ n + z ⊙ h, written with one product.
+    return { states: [add(n, mul(z, sub(h!, n)))] };
+  });
+  return { output: result.output, h: result.states[0]! };
+}
+
+/** Constructor options of {@link GRU}: those every recurrent layer has (PyTorch's names), and the form of n. */
+export interface GRUOptions extends RecurrentOptions {
+  /**
+   * Where the reset gate applies. `true` (default, PyTorch's and cuDNN's form, ONNX's
+   * `linear_before_reset = 1`): after the recurrent matmul, `n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))`.
+   * `false` (ONNX's default form, the original GRU paper's): before it,
+   * `n = tanh(x W_inᵀ + b_in + (r ⊙ h) W_hnᵀ + b_hn)`. The fused `gruSequence` kernels compute the
+   * first form; `false` always runs the composite step loop (docs/decisions/0023).
+   */
+  readonly linearBeforeReset?: boolean;
+}
 
 /** Options of {@link GRU.forward}. */
 export interface GRUForwardOptions {
@@ -45,7 +80,8 @@ export interface GRUResult {
   readonly h: Tensor;
 }
 
-interface GRUDirection {
+/** The parameters of one GRU layer and direction, by role (null where the layer has no bias). */
+export interface GRULayerParameters {
   readonly weightIh: Tensor;
   readonly weightHh: Tensor;
   readonly biasIh: Tensor | null;
@@ -64,10 +100,12 @@ interface GRUDirection {
  * ```
  */
 export class GRU extends RecurrentLayer {
-  private readonly directions: GRUDirection[];
+  readonly linearBeforeReset: boolean;
+  private readonly directions: GRULayerParameters[];
 
   constructor(options: GRUOptions) {
     super('GRU', options);
+    this.linearBeforeReset = options.linearBeforeReset ?? true;
     const hidden = this.hiddenSize;
     this.directions = this.createDirections(hidden, (suffix, layerInput, init) => ({
       weightIh: init(`weight_ih${suffix}`, [3 * hidden, layerInput]),
@@ -82,7 +120,8 @@ export class GRU extends RecurrentLayer {
   }
 
   protected override describe(): string {
-    return `GRU(${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}${this.bidirectional ? ', bidirectional' : ''})`;
+    const extras = `${this.bidirectional ? ', bidirectional' : ''}${this.linearBeforeReset ? '' : ', linearBeforeReset=false'}`;
+    return `GRU(${this.inputSize}, ${this.hiddenSize}, numLayers=${this.numLayers}${extras})`;
   }
 
   /** Runs the GRU over `x` (`[T, B, I]`, `[B, T, I]` with `batchFirst`, or unbatched `[T, I]`). */
@@ -99,13 +138,19 @@ export class GRU extends RecurrentLayer {
       const finalH: Tensor[] = [];
       const output = runLayers(this, this.layerDropout, x, layout, lengthValues, (input, index, _layer, direction) => {
         const params = this.directions[index]!;
+        const start = h0 ? stateAt(h0, index) : zeros([layout.batch, hidden]);
+        if (!this.linearBeforeReset) {
+          const result = resetBeforeLoop(input, params, start, lengthValues, direction === 1);
+          finalH.push(result.h);
+          return result.output;
+        }
         const biases = splitBiases(params.biasIh, params.biasHh, hidden);
         const result = gruSequence(
           {
             inputGates: projectInput(input, params.weightIh, biases.input),
             weightHh: params.weightHh,
             biasHn: biases.biasHn,
-            h0: h0 ? stateAt(h0, index) : zeros([layout.batch, hidden]),
+            h0: start,
             lengths: lengthValues,
             reverse: direction === 1,
           },
@@ -117,6 +162,11 @@ export class GRU extends RecurrentLayer {
       const h = stackStates(finalH, layout);
       return { output, h };
     });
+  }
+
+  /** The parameters of one layer and direction, by role (for exporters and inspection). */
+  layerParameters(layer: number, reverse = false): GRULayerParameters {
+    return this.directions[this.directionIndex(layer, reverse)]!;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `@gated/lstm`: recurrent layers that match PyTorch, and the small layers a real model needs.
- * `LSTM` (stacked, bidirectional, projections, dropout, variable lengths, gate introspection),
- * `LSTMCell`, `GRU`, `GRUCell`, `Linear`, `Embedding`, `Dropout`, `Sequential`; losses;
+ * `LSTM` (stacked, bidirectional, projections, peepholes, dropout, variable lengths, gate introspection),
+ * `LSTMCell`, `GRU` (both reset forms), `GRUCell`, `RNN` (tanh or relu), `Linear`, `Embedding`, `Dropout`, `Sequential`; losses;
  * initializers; state dicts with PyTorch's names, safetensors files and Keras/TF.js import; data
  * helpers. Using it installs autodiff: it imports `@gated/autograd` for that module's side effect,
  * which autograd declares in its `sideEffects`, so bundlers keep it (docs/decisions/0005).
@@ -28,7 +28,9 @@ export type { LSTMForwardOptions, LSTMGates, LSTMLayerParameters, LSTMOptions, L
 export { LSTMCell } from './lstm-cell.js';
 export type { LSTMCellOptions, LSTMCellResult, LSTMCellState } from './lstm-cell.js';
 export { GRU, GRUCell } from './gru.js';
-export type { GRUCellOptions, GRUForwardOptions, GRUOptions, GRUResult } from './gru.js';
+export type { GRUCellOptions, GRUForwardOptions, GRULayerParameters, GRUOptions, GRUResult } from './gru.js';
+export { RNN } from './rnn.js';
+export type { RNNForwardOptions, RNNLayerParameters, RNNNonlinearity, RNNOptions, RNNResult } from './rnn.js';
 export type { RecurrentOptions } from './recurrent.js';
 export type { Lengths } from './recurrent.js';
 export { Linear } from './linear.js';

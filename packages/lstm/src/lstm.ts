@@ -16,6 +16,7 @@ import { checkSequenceInput, checkState, lengthsTensor, projectInput, runLayers 
 import { sequenceLengths, stackStates, stateAt, type Lengths } from './recurrent.js';
 import type { RecurrentOptions, SequenceLayout } from './recurrent.js';
 import { RecurrentLayer } from './recurrent-layer.js';
+import { peepholeSequence } from './lstm-peephole.js';
 
 /**
  * Constructor options of {@link LSTM}, PyTorch's names in camelCase: those every recurrent layer
@@ -24,6 +25,12 @@ import { RecurrentLayer } from './recurrent-layer.js';
 export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with `weight_hr` (P < H); 0 for none. Default 0. */
   readonly projSize?: number;
+  /**
+   * Peephole connections (ONNX's `P`): the input and forget gates also see `c_{t-1}`, the output
+   * gate `c_t`, through `weight_peephole_l{k}{s}` [3H] (blocks p_i, p_f, p_o). Runs the composite
+   * step loop on every backend (the fused kernels have no peephole term). Default false.
+   */
+  readonly peepholes?: boolean;
 }
 
 /** Options of {@link LSTM.forward}. */
@@ -82,6 +89,8 @@ export interface LSTMLayerParameters {
   readonly biasIh: Tensor | null;
   readonly biasHh: Tensor | null;
   readonly weightHr: Tensor | null;
+  /** `[3H]`, blocks p_i, p_f, p_o (with `peepholes`). */
+  readonly weightPeephole: Tensor | null;
 }
 
 /**
@@ -95,7 +104,8 @@ export interface LSTMLayerParameters {
  *
  * Parameters, per layer k and direction suffix s ('' or '_reverse'), in PyTorch's order:
  * `weight_ih_l{k}{s}` [4H, I_k], `weight_hh_l{k}{s}` [4H, P], `bias_ih_l{k}{s}` [4H],
- * `bias_hh_l{k}{s}` [4H], `weight_hr_l{k}{s}` [P, H] (with projections), all initialized
+ * `bias_hh_l{k}{s}` [4H], `weight_hr_l{k}{s}` [P, H] (with projections), then
+ * `weight_peephole_l{k}{s}` [3H] (with `peepholes`, not a PyTorch parameter), all initialized
  * uniform in ±1/√H.
  *
  * @example
@@ -107,6 +117,7 @@ export interface LSTMLayerParameters {
  */
 export class LSTM extends RecurrentLayer {
   readonly projSize: number;
+  readonly peepholes: boolean;
   private readonly directions: LSTMLayerParameters[];
 
   constructor(options: LSTMOptions) {
@@ -115,6 +126,7 @@ export class LSTM extends RecurrentLayer {
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
       throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${String(options.projSize)}`);
     }
+    this.peepholes = options.peepholes ?? false;
     const hidden = this.hiddenSize;
     const out = this.outputSize;
     this.directions = this.createDirections(out, (suffix, layerInput, init) => ({
@@ -123,6 +135,7 @@ export class LSTM extends RecurrentLayer {
       biasIh: this.bias ? init(`bias_ih${suffix}`, [4 * hidden]) : null,
       biasHh: this.bias ? init(`bias_hh${suffix}`, [4 * hidden]) : null,
       weightHr: this.projSize > 0 ? init(`weight_hr${suffix}`, [this.projSize, hidden]) : null,
+      weightPeephole: this.peepholes ? init(`weight_peephole${suffix}`, [3 * hidden]) : null,
     }));
   }
 
@@ -135,6 +148,7 @@ export class LSTM extends RecurrentLayer {
       this.numLayers !== 1 ? `numLayers=${this.numLayers}` : '',
       this.bidirectional ? 'bidirectional' : '',
       this.projSize > 0 ? `projSize=${this.projSize}` : '',
+      this.peepholes ? 'peepholes' : '',
       this.bias ? '' : 'bias=false',
     ].filter((s) => s !== '');
     return `LSTM(${this.inputSize}, ${this.hiddenSize}${extras.map((e) => `, ${e}`).join('')})`;
@@ -169,10 +183,13 @@ export class LSTM extends RecurrentLayer {
         const inputGates = projectInput(input, params.weightIh, bias);
         const hStart = h0 ? stateAt(h0, index) : zeros([layout.batch, this.outputSize]);
         const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
-        const result = lstmSequence(
-          { inputGates, weightHh: params.weightHh, h0: hStart, c0: cStart, weightHr: params.weightHr, lengths: lengthValues, reverse: direction === 1 },
-          { fused: this.fused, returnGates: wantGates },
-        );
+        const reverse = direction === 1;
+        const result = params.weightPeephole
+          ? peepholeSequence(inputGates, { ...params, weightPeephole: params.weightPeephole }, { h0: hStart, c0: cStart }, lengthValues, reverse, wantGates)
+          : lstmSequence(
+              { inputGates, weightHh: params.weightHh, h0: hStart, c0: cStart, weightHr: params.weightHr, lengths: lengthValues, reverse },
+              { fused: this.fused, returnGates: wantGates },
+            );
         finalH.push(result.h);
         finalC.push(result.c);
         if (wantGates) gates.push(this.describeGates(layer, direction, result, layout));
@@ -200,12 +217,7 @@ export class LSTM extends RecurrentLayer {
 
   /** The parameters of one layer and direction, by role (for importers and inspection). */
   layerParameters(layer: number, reverse = false): LSTMLayerParameters {
-    this.assertLive('layerParameters');
-    if (!Number.isInteger(layer) || layer < 0 || layer >= this.numLayers) {
-      throw new GatedError('LSTM.layerParameters', `layer must be in [0, ${this.numLayers}), got ${String(layer)}`);
-    }
-    if (reverse && !this.bidirectional) throw new GatedError('LSTM.layerParameters', 'this LSTM is not bidirectional');
-    return this.directions[layer * this.numDirections + (reverse ? 1 : 0)]!;
+    return this.directions[this.directionIndex(layer, reverse)]!;
   }
 }
 

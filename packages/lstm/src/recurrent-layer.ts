@@ -3,6 +3,7 @@
  * way (errors name the layer), the number of directions, and PyTorch's initialization of their
  * parameters. The layer loop they share is `runLayers` (recurrent.ts).
  */
+import { GatedError } from '@gated/backend-api';
 import { uniform, type Tensor } from '@gated/tensor';
 import { positiveInteger } from './checks.js';
 import { checkDropout } from './dropout.js';
@@ -70,5 +71,16 @@ export abstract class RecurrentLayer extends Module {
       }
     }
     return directions;
+  }
+
+  /** The index of a layer's direction in the per-direction parameters (`layer·D + direction`), checked. */
+  protected directionIndex(layer: number, reverse: boolean): number {
+    this.assertLive('layerParameters');
+    const op = `${this.label}.layerParameters`;
+    if (!Number.isInteger(layer) || layer < 0 || layer >= this.numLayers) {
+      throw new GatedError(op, `layer must be in [0, ${this.numLayers}), got ${String(layer)}`);
+    }
+    if (reverse && !this.bidirectional) throw new GatedError(op, `this ${this.label} is not bidirectional`);
+    return layer * this.numDirections + (reverse ? 1 : 0);
   }
 }

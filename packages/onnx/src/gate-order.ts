@@ -5,6 +5,10 @@
  */
 export const LSTM_ONNX_FROM_TORCH = [0, 3, 1, 2] as const;
 export const GRU_ONNX_FROM_TORCH = [1, 0, 2] as const;
+/** An RNN has one block. */
+export const RNN_ONNX_FROM_TORCH = [0] as const;
+/** Peepholes: Gated's `weight_peephole` is p_i, p_f, p_o (PyTorch's gate order without g); ONNX's `P` is p_i, p_o, p_f. */
+export const PEEPHOLE_ONNX_FROM_TORCH = [0, 2, 1] as const;
 
 /** The inverse permutation: `TORCH_FROM_ONNX[k]` is the ONNX block that becomes PyTorch block k. */
 export function inverseOrder(order: readonly number[]): number[] {

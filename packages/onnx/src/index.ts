@@ -1,5 +1,5 @@
 /**
- * `@gated/onnx`: Gated models to and from ONNX. `exportOnnx` writes LSTM, GRU, Linear, Embedding
+ * `@gated/onnx`: Gated models to and from ONNX. `exportOnnx` writes LSTM, GRU, RNN, Linear, Embedding
  * chains for ONNX Runtime (servers, Triton, ONNX Runtime Web); `importOnnx` reads the same family,
  * from Gated or from PyTorch's `torch.onnx.export`, back into Gated modules that run and train.
  *

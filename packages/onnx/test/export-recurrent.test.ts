@@ -1,9 +1,10 @@
 /**
- * Exported LSTM and GRU layers run in onnxruntime-node and agree with Gated's own forward pass to
- * 1e-5 relative: one and two layers, both directions, time- and batch-major, per-sequence
- * lengths, initial states, and batch/sequence sizes other than the export's example.
+ * Exported LSTM, GRU and RNN layers run in onnxruntime-node and agree with Gated's own forward
+ * pass to 1e-5 relative: one and two layers, both directions, time- and batch-major, per-sequence
+ * lengths, initial states, and batch/sequence sizes other than the export's example; also the
+ * forms PyTorch lacks (GRU `linear_before_reset = 0`, LSTM peepholes `P`) and the RNN's relu.
  */
-import { GRU, LSTM } from '@gated/lstm';
+import { GRU, LSTM, RNN } from '@gated/lstm';
 import { dispose, type Tensor } from '@gated/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from '../src/index.js';
@@ -13,7 +14,7 @@ beforeAll(useTsBackend);
 
 interface Case {
   readonly name: string;
-  readonly kind: 'lstm' | 'gru';
+  readonly kind: Kind;
   readonly numLayers: number;
   readonly bidirectional: boolean;
   readonly batchFirst: boolean;
@@ -22,8 +23,10 @@ interface Case {
   readonly states?: boolean;
 }
 
+type Kind = 'lstm' | 'gru' | 'rnn' | 'rnn-relu' | 'gru-reset-before' | 'lstm-peepholes';
+
 const CASES: Case[] = [];
-for (const kind of ['lstm', 'gru'] as const) {
+for (const kind of ['lstm', 'gru', 'rnn', 'rnn-relu', 'gru-reset-before', 'lstm-peepholes'] as const) {
   CASES.push(
     { name: `${kind} one layer`, kind, numLayers: 1, bidirectional: false, batchFirst: false },
     { name: `${kind} two layers bidirectional, lengths and initial states`, kind, numLayers: 2, bidirectional: true, batchFirst: false, lengths: [5, 2, 4], states: true },
@@ -33,16 +36,27 @@ for (const kind of ['lstm', 'gru'] as const) {
   );
 }
 
+function build(kind: Kind, options: { inputSize: number; hiddenSize: number; numLayers: number; bidirectional: boolean; batchFirst: boolean; bias: boolean; seed: number }): LSTM | GRU | RNN {
+  switch (kind) {
+    case 'lstm': return new LSTM(options);
+    case 'lstm-peepholes': return new LSTM({ ...options, peepholes: true });
+    case 'gru': return new GRU(options);
+    case 'gru-reset-before': return new GRU({ ...options, linearBeforeReset: false });
+    case 'rnn': return new RNN(options);
+    case 'rnn-relu': return new RNN({ ...options, nonlinearity: 'relu' });
+  }
+}
+
 const INPUT = 4;
 const HIDDEN = 6;
 // The export's example shape differs from the run's: batch and sequence axes are dynamic.
 const RUN = { steps: 5, batch: 3 };
 
-describe('exportOnnx: LSTM and GRU in onnxruntime-node', () => {
+describe('exportOnnx: LSTM, GRU and RNN in onnxruntime-node', () => {
   for (const c of CASES) {
     it(c.name, async () => {
       const options = { inputSize: INPUT, hiddenSize: HIDDEN, numLayers: c.numLayers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, bias: c.bias ?? true, seed: 11 };
-      const module = c.kind === 'lstm' ? new LSTM(options) : new GRU(options);
+      const module = build(c.kind, options);
       module.eval();
       const shape = c.batchFirst ? [RUN.batch, RUN.steps, INPUT] : [RUN.steps, RUN.batch, INPUT];
       const x = randomTensor(3, shape);

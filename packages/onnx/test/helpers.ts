@@ -1,6 +1,6 @@
 /** Shared by the tests: the TypeScript backend, ONNX Runtime sessions, seeded data, comparisons. */
 import { createTsBackend } from '@gated/backend-ts';
-import { GRU, LSTM } from '@gated/lstm';
+import { GRU, LSTM, RNN } from '@gated/lstm';
 import { registerBackend, setBackend, tensor, type Tensor } from '@gated/tensor';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
@@ -67,7 +67,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /** A recurrent layer's initial states for a batch, seeded. */
-export function initialStates(module: LSTM | GRU, batch: number, seed: number): { h0: Tensor; c0: Tensor | null } {
+export function initialStates(module: LSTM | GRU | RNN, batch: number, seed: number): { h0: Tensor; c0: Tensor | null } {
   const shape = [module.numLayers * module.numDirections, batch, module.hiddenSize];
   return { h0: randomTensor(seed, shape), c0: module instanceof LSTM ? randomTensor(seed + 1, shape) : null };
 }

@@ -2,7 +2,8 @@
  * Bad files get a GatedError that says what is wrong, allocate nothing unbounded, and leave no
  * tensor behind: truncated or non-ONNX bytes, a wrong or unknown op, a missing initializer,
  * absurd or inconsistent dimensions, external data, foreign operator domains, attributes the
- * importer does not know, and the ONNX recurrent features Gated's layers lack (refused by name).
+ * importer does not know, and the ONNX recurrent features Gated's layers have no form for
+ * (refused by name: clip, input_forget, other activations, a lone reverse direction).
  */
 import { GatedError } from '@gated/backend-api';
 import { GRU, LSTM } from '@gated/lstm';
@@ -125,24 +126,38 @@ describe('importOnnx: malformed files', () => {
   });
 });
 
-describe('importOnnx: recurrent features Gated lacks yet are refused by name', () => {
+describe('importOnnx: recurrent features Gated has no layer for are refused by name', () => {
   const lstm = (edit: (node: NodeProto, model: ModelProto) => void) => edited(lstmBytes, (m) => { edit(firstNode(m, 'LSTM'), m); });
   it('clip', () => { expectRefused(lstm((n) => n.attribute.push(floatAttr('clip', 3))), /cell clipping \(the clip attribute\)/); });
   it('input_forget', () => { expectRefused(lstm((n) => n.attribute.push(intAttr('input_forget', 1))), /input_forget = 1/); });
-  it('peepholes', () => {
+  it('peepholes P of the wrong shape', () => {
     const withP = lstm((n) => {
       while (n.input.length < 7) n.input.push('');
       n.input.push(n.input[1]!);
     });
-    expectRefused(withP, /LSTM peepholes \(input P\)/);
+    expectRefused(withP, /P \(".*"\) should be a float tensor \[1, 12\], got float \[1, 16, 3\]/);
   });
   it('non-default activations', () => { expectRefused(lstm((n) => n.attribute.push(stringsAttr('activations', ['Relu', 'Tanh', 'Tanh']))), /activations \[Relu, Tanh, Tanh\]: only the default activations/); });
   it('default activations spelled out are fine', () => {
     importOnnx(lstm((n) => n.attribute.push(stringsAttr('activations', ['Sigmoid', 'Tanh', 'Tanh'])))).dispose();
   });
   it('a lone reverse direction', () => { expectRefused(lstm((n) => (n.attribute = n.attribute.map((a) => (a.name === 'direction' ? stringAttr('direction', 'reverse') : a)))), /a lone reverse direction/); });
-  it('GRU with linear_before_reset = 0', () => {
-    expectRefused(edited(gruBytes, (m) => (firstNode(m, 'GRU').attribute = firstNode(m, 'GRU').attribute.filter((a) => a.name !== 'linear_before_reset'))), /linear_before_reset = 0 .* needs GRU linearBeforeReset: false/);
+  it('GRU with linear_before_reset neither 0 nor 1', () => {
+    const gru = firstNodeOf(gruBytes, 'GRU');
+    expectRefused(edited(gruBytes, (m) => (firstNode(m, 'GRU').attribute = [...gru.attribute.filter((a) => a.name !== 'linear_before_reset'), intAttr('linear_before_reset', 2)])), /linear_before_reset must be 0 or 1, got 2/);
   });
-  it("the RNN op (PyTorch's nn.RNN)", () => { expectRefused(loadFixture('rnn_tanh').bytes, /RNN node .*needs an RNN layer/); });
+  it('RNN activations other than Tanh or Relu, or different per direction, and clip', () => {
+    const rnn = loadFixture('rnn_tanh').bytes;
+    const withRnn = (edit: (node: NodeProto) => void) => edited(rnn, (m) => { edit(firstNode(m, 'RNN')); });
+    // PyTorch writes activations = [Tanh]; they are replaced.
+    const activations = (names: string[]) => withRnn((n) => (n.attribute = [...n.attribute.filter((a) => a.name !== 'activations'), stringsAttr('activations', names)]));
+    expectRefused(activations(['Sigmoid']), /RNN node .*activations \[Sigmoid\]: an RNN node needs the same activation, Tanh or Relu/);
+    expectRefused(activations(['Tanh', 'Tanh']), /activations \[Tanh, Tanh\]: an RNN node needs the same activation/);
+    importOnnx(activations(['Relu'])).dispose();
+    expectRefused(withRnn((n) => n.attribute.push(floatAttr('clip', 2))), /RNN node .*cell clipping/);
+  });
 });
+
+function firstNodeOf(bytes: Uint8Array, opType: string): NodeProto {
+  return firstNode(decodeModel('test', bytes), opType);
+}

@@ -3,7 +3,7 @@
  * respect to its input and first layer's weights, equal the original's bit for bit; then a few
  * steps of training move the imported model's loss down.
  */
-import { Embedding, GRU, LSTM, Linear, ReLU, Sequential, type Layer } from '@gated/lstm';
+import { Embedding, GRU, LSTM, Linear, RNN, ReLU, Sequential, type Layer } from '@gated/lstm';
 import { dispose, memory, mul, sub, sum, tensor, tidy, type Tensor } from '@gated/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, importOnnx, type ExportOnnxOptions, type ExportableLayer, type OnnxFeed } from '../src/index.js';
@@ -44,6 +44,28 @@ const CASES: Case[] = [
     lengths: [1, 4, 3],
   },
   {
+    name: 'RNN (relu), two layers, bidirectional, lengths and initial states',
+    make: () => [new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: 'relu', seed: 11 })],
+    input: () => randomTensor(11, [5, 3, 3]),
+    options: { inputShape: [5, 3, 3], lengths: true, initialStates: true },
+    lengths: [5, 2, 4],
+    states: true,
+  },
+  {
+    name: 'GRU with linearBeforeReset false, bidirectional, lengths',
+    make: () => [new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true, linearBeforeReset: false, seed: 12 })],
+    input: () => randomTensor(12, [5, 3, 3]),
+    options: { inputShape: [5, 3, 3], lengths: true },
+    lengths: [3, 5, 1],
+  },
+  {
+    name: 'LSTM with peepholes, two layers, batch-first (layout = 1), initial states',
+    make: () => [new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst: true, peepholes: true, seed: 13 })],
+    input: () => randomTensor(13, [2, 6, 3]),
+    options: { inputShape: [2, 6, 3], batchFirstLayout: 'attribute', initialStates: true },
+    states: true,
+  },
+  {
     name: 'char-LM chain: Embedding → LSTM → Linear',
     make: () => [new Embedding(9, 5, { seed: 4 }), new LSTM({ inputSize: 5, hiddenSize: 6, batchFirst: true, seed: 5 }), new Linear(6, 9, { seed: 6 })],
     input: () => tensor(Int32Array.from({ length: 12 }, (_, i) => (i * 5) % 9), { shape: [2, 6], dtype: 'int32' }),
@@ -63,7 +85,7 @@ function runOriginal(layers: readonly ExportableLayer[], x: Tensor, lengths: num
     let value = x;
     const out: Tensor[] = [];
     for (const layer of layers) {
-      if (layer instanceof LSTM || layer instanceof GRU) {
+      if (layer instanceof LSTM || layer instanceof GRU || layer instanceof RNN) {
         const forward = { ...(lengths ? { lengths } : {}), ...(states ? { h0: states.h0 } : {}), ...(states?.c0 ? { c0: states.c0 } : {}) };
         const result = layer instanceof LSTM ? layer.forward(value, forward) : layer.forward(value, forward);
         out.push(result.h, ...('c' in result ? [result.c as Tensor] : []));
@@ -79,7 +101,7 @@ describe('Gated → ONNX → Gated', () => {
     it(`${c.name}: outputs and gradients are exact`, async () => {
       const layers = c.make();
       const x = c.input();
-      const recurrent = layers.find((l): l is LSTM | GRU => l instanceof LSTM || l instanceof GRU);
+      const recurrent = layers.find((l): l is LSTM | GRU | RNN => l instanceof LSTM || l instanceof GRU || l instanceof RNN);
       const states = c.states && recurrent ? initialStates(recurrent, x.shape[recurrent.batchFirst ? 0 : 1]!, 9) : null;
       const model = importOnnx(await exportOnnx(layers, c.options));
       const feeds: Record<string, OnnxFeed> = {};

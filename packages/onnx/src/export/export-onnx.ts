@@ -1,16 +1,16 @@
 /**
  * `exportOnnx`: a Gated model as an ONNX file that ONNX Runtime (and PyTorch's tools) can run.
  * The graph uses the standard ops: `Gather` for an Embedding, `Gemm` (2-D input) or
- * `MatMul` + `Add` for a Linear, `LSTM` / `GRU` nodes for the recurrent layers, `Relu`, `Tanh`,
+ * `MatMul` + `Add` for a Linear, `LSTM` / `GRU` / `RNN` nodes for the recurrent layers, `Relu`, `Tanh`,
  * `Sigmoid`; Dropout is the identity at export, as in evaluation mode.
  */
 import { GatedError, formatShape } from '@gated/backend-api';
-import { Dropout, Embedding, GRU, LSTM, Linear, ReLU, Sigmoid, Tanh } from '@gated/lstm';
+import { Dropout, Embedding, LSTM, Linear, ReLU, Sigmoid, Tanh } from '@gated/lstm';
 import { intAttr, irVersionFor, valueInfo, type Dim } from '../proto/build.js';
 import { encodeModel } from '../proto/codec.js';
 import { DataType, type ModelProto, type ValueInfoProto } from '../proto/types.js';
 import { GraphBuilder } from './graph-builder.js';
-import { flattenModel, type ExportableLayer, type ExportableModel } from './layers.js';
+import { flattenModel, isRecurrent, type ExportableLayer, type ExportableModel } from './layers.js';
 import { exportRecurrent, floats, type BatchFirstLayout } from './recurrent.js';
 
 /** The opsets `exportOnnx` writes (14 brought the LSTM/GRU `layout` attribute; 24 is the newest ONNX Runtime 1.30 loads, tested). */
@@ -73,7 +73,7 @@ function checkOptions(options: ExportOnnxOptions): { opset: number; shape: numbe
 
 /** The input's dims with dynamic axes named; checks the user's axes. */
 function inputDims(layers: readonly ExportableLayer[], shape: readonly number[], dynamic: Readonly<Record<number, string>> | undefined): Dim[] {
-  const firstRecurrent = layers.find((l): l is LSTM | GRU => l instanceof LSTM || l instanceof GRU);
+  const firstRecurrent = layers.find(isRecurrent);
   const defaults: Record<number, string> = firstRecurrent
     ? firstRecurrent.batchFirst ? { 0: 'batch', 1: 'sequence' } : { 0: 'sequence', 1: 'batch' }
     : { 0: 'batch' };
@@ -111,7 +111,7 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
   const op = 'exportOnnx';
   const { opset, shape } = checkOptions(options);
   const layers = flattenModel(model);
-  const recurrent = layers.filter((l): l is LSTM | GRU => l instanceof LSTM || l instanceof GRU);
+  const recurrent = layers.filter(isRecurrent);
   const graph = new GraphBuilder();
   graph.reserve('input', 'output');
   const idsType: unknown = options.idsType ?? 'int32';
@@ -122,7 +122,7 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
   const extraInputs: ValueInfoProto[] = [];
   const outputs: { from: string; to: string; dims: Dim[] }[] = [];
   const lengthsName = options.lengths ? 'lengths' : '';
-  if (options.lengths && recurrent.length === 0) throw new GatedError(op, 'lengths: true needs a recurrent layer (LSTM or GRU)');
+  if (options.lengths && recurrent.length === 0) throw new GatedError(op, 'lengths: true needs a recurrent layer (LSTM, GRU or RNN)');
   let lengthsDeclared = false;
   for (let index = 0; index < layers.length; index++) {
     const layer = layers[index]!;
@@ -163,7 +163,7 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
       flow.dims = [...flow.dims.slice(0, -1), layer.outFeatures];
       continue;
     }
-    // LSTM or GRU.
+    // LSTM, GRU or RNN.
     if (flow.dims.length !== 3 || last !== layer.inputSize) {
       const layout = layer.batchFirst ? `[B, T, ${layer.inputSize}]` : `[T, B, ${layer.inputSize}]`;
       throw new GatedError(op, `${at} expects a batched sequence ${layout}, its input is [${flow.dims.join(', ')}] (export an unbatched model with a batch of 1)`);
@@ -179,7 +179,7 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
       extraInputs.unshift(valueInfo(lengthsName, [batch], DataType.INT32));
       lengthsDeclared = true;
     }
-    const result = await exportRecurrent(graph, layer, `${isLstm ? 'lstm' : 'gru'}${index}`, {
+    const result = await exportRecurrent(graph, layer, `${layer.constructor.name.toLowerCase()}${index}`, {
       input: flow.name,
       lengths: lengthsName,
       h0: stateInputs[0] ?? '',

@@ -1,14 +1,17 @@
 /**
- * One Gated `LSTM` or `GRU` module as ONNX `LSTM` / `GRU` nodes: one node per layer (the ONNX ops
- * are single-layer), the directions of a layer in one node, weights reordered to ONNX's gate
- * order with `B = [Wb; Rb]`, and the glue PyTorch's exporter writes between layers.
+ * One Gated `LSTM`, `GRU` or `RNN` module as ONNX `LSTM` / `GRU` / `RNN` nodes: one node per layer
+ * (the ONNX ops are single-layer), the directions of a layer in one node, weights reordered to
+ * ONNX's gate order with `B = [Wb; Rb]`, and the glue PyTorch's exporter writes between layers.
+ * A GRU's `linearBeforeReset` becomes `linear_before_reset`, an LSTM's peepholes the `P` input, an
+ * RNN's relu the `Relu` activation.
  */
 import { GatedError } from '@gated/backend-api';
 import { GRU, LSTM } from '@gated/lstm';
 import type { Tensor } from '@gated/tensor';
-import { GRU_ONNX_FROM_TORCH, LSTM_ONNX_FROM_TORCH, reorderBlocks } from '../gate-order.js';
-import { intAttr, intsAttr, stringAttr } from '../proto/build.js';
+import { GRU_ONNX_FROM_TORCH, LSTM_ONNX_FROM_TORCH, PEEPHOLE_ONNX_FROM_TORCH, RNN_ONNX_FROM_TORCH, reorderBlocks } from '../gate-order.js';
+import { intAttr, intsAttr, stringAttr, stringsAttr } from '../proto/build.js';
 import type { GraphBuilder } from './graph-builder.js';
+import type { RecurrentModule } from './layers.js';
 
 /** How a batch-first recurrent layer is written: Transposes around a time-major node (what ONNX Runtime runs), or the node's `layout = 1`. */
 export type BatchFirstLayout = 'transpose' | 'attribute';
@@ -33,25 +36,6 @@ export interface RecurrentOutputs {
   readonly c: string | null;
 }
 
-interface DirectionWeights {
-  readonly weightIh: Tensor;
-  readonly weightHh: Tensor;
-  readonly biasIh: Tensor | null;
-  readonly biasHh: Tensor | null;
-}
-
-function directionWeights(module: LSTM | GRU, layer: number, reverse: boolean): DirectionWeights {
-  if (module instanceof LSTM) return module.layerParameters(layer, reverse);
-  const suffix = `_l${layer}${reverse ? '_reverse' : ''}`;
-  const named = new Map(module.namedParameters());
-  return {
-    weightIh: named.get(`weight_ih${suffix}`)!,
-    weightHh: named.get(`weight_hh${suffix}`)!,
-    biasIh: named.get(`bias_ih${suffix}`) ?? null,
-    biasHh: named.get(`bias_hh${suffix}`) ?? null,
-  };
-}
-
 /** A parameter's values (a copy: the caller may change it). */
 export async function floats(t: Tensor): Promise<Float32Array> {
   if (t.dtype !== 'float32') throw new GatedError('exportOnnx', `expected a float32 parameter, got ${t.dtype}`);
@@ -70,7 +54,7 @@ function join(parts: readonly Float32Array[]): Float32Array {
 }
 
 /** Writes `module` into `graph`; returns the names of its output sequence and final states. */
-export async function exportRecurrent(graph: GraphBuilder, module: LSTM | GRU, prefix: string, wiring: RecurrentWiring): Promise<RecurrentOutputs> {
+export async function exportRecurrent(graph: GraphBuilder, module: RecurrentModule, prefix: string, wiring: RecurrentWiring): Promise<RecurrentOutputs> {
   const isLstm = module instanceof LSTM;
   if (isLstm && module.projSize > 0) {
     throw new GatedError(
@@ -78,9 +62,10 @@ export async function exportRecurrent(graph: GraphBuilder, module: LSTM | GRU, p
       `${prefix}: an LSTM with projSize ${module.projSize} has no ONNX form: the ONNX LSTM op has no W_hr product per step, and Gated does not write it as a Loop (docs/decisions/0016). Export an LSTM without projections, or share the weights through safetensors`,
     );
   }
-  const opType = isLstm ? 'LSTM' : 'GRU';
-  const gates = isLstm ? 4 : 3;
-  const order = isLstm ? LSTM_ONNX_FROM_TORCH : GRU_ONNX_FROM_TORCH;
+  const isGru = module instanceof GRU;
+  const opType = isLstm ? 'LSTM' : isGru ? 'GRU' : 'RNN';
+  const gates = isLstm ? 4 : isGru ? 3 : 1;
+  const order = isLstm ? LSTM_ONNX_FROM_TORCH : isGru ? GRU_ONNX_FROM_TORCH : RNN_ONNX_FROM_TORCH;
   const hidden = module.hiddenSize;
   const dirs = module.numDirections;
   const attributeLayout = module.batchFirst && wiring.batchFirstLayout === 'attribute';
@@ -93,17 +78,21 @@ export async function exportRecurrent(graph: GraphBuilder, module: LSTM | GRU, p
     const w: Float32Array[] = [];
     const r: Float32Array[] = [];
     const b: Float32Array[] = [];
+    const peepholes: Float32Array[] = [];
     let inputSize = 0;
     for (let d = 0; d < dirs; d++) {
-      const p = directionWeights(module, layer, d === 1);
+      const p = module.layerParameters(layer, d === 1);
       inputSize = p.weightIh.shape[1]!;
       w.push(reorderBlocks(await floats(p.weightIh), gates, order));
       r.push(reorderBlocks(await floats(p.weightHh), gates, order));
       if (p.biasIh && p.biasHh) b.push(reorderBlocks(await floats(p.biasIh), gates, order), reorderBlocks(await floats(p.biasHh), gates, order));
+      const peephole = module instanceof LSTM ? module.layerParameters(layer, d === 1).weightPeephole : null;
+      if (peephole) peepholes.push(reorderBlocks(await floats(peephole), 3, PEEPHOLE_ONNX_FROM_TORCH));
     }
     const W = graph.floatInitializer(`${at}/W`, [dirs, gates * hidden, inputSize], join(w));
     const R = graph.floatInitializer(`${at}/R`, [dirs, gates * hidden, hidden], join(r));
     const B = b.length > 0 ? graph.floatInitializer(`${at}/B`, [dirs, 2 * gates * hidden], join(b)) : '';
+    const P = peepholes.length > 0 ? graph.floatInitializer(`${at}/P`, [dirs, 3 * hidden], join(peepholes)) : '';
     const stateFor = (state: string): string => {
       if (state === '') return '';
       let s = state;
@@ -118,10 +107,12 @@ export async function exportRecurrent(graph: GraphBuilder, module: LSTM | GRU, p
       return s;
     };
     const inputs = [x, W, R, B, wiring.lengths, stateFor(wiring.h0)];
-    if (isLstm) inputs.push(stateFor(wiring.c0));
+    if (isLstm) inputs.push(stateFor(wiring.c0), P);
+    // Missing optional inputs in the middle stay as '' (ONNX's empty name); trailing ones are dropped.
     while (inputs.at(-1) === '') inputs.pop();
     const attrs = [intAttr('hidden_size', hidden), stringAttr('direction', dirs === 2 ? 'bidirectional' : 'forward')];
-    if (!isLstm) attrs.push(intAttr('linear_before_reset', 1));
+    if (isGru) attrs.push(intAttr('linear_before_reset', module.linearBeforeReset ? 1 : 0));
+    if (!isLstm && !isGru && module.nonlinearity === 'relu') attrs.push(stringsAttr('activations', Array.from({ length: dirs }, () => 'Relu')));
     if (attributeLayout) attrs.push(intAttr('layout', 1));
     const outs = graph.node(opType, at, inputs, isLstm ? 3 : 2, attrs);
     const [y, yh, yc] = outs as [string, string, string | undefined];

@@ -62,10 +62,11 @@ function countUses(nodes: readonly NodeProto[]): Map<string, number> {
 /**
  * Reads an ONNX model into a Gated {@link OnnxModel}, ready to run and to train. Supports the
  * graphs `exportOnnx` writes and those `torch.onnx.export` writes for `nn.LSTM`, `nn.GRU`,
- * `nn.Linear`, `nn.Embedding` models (with `pack_padded_sequence` lengths, initial states,
- * batch-first, activations); weights must be inside the file. Refused by name: the `RNN` op, GRU
- * `linear_before_reset = 0`, LSTM peepholes, `clip`, `input_forget`, non-default activations,
- * other operator domains, and any op or attribute outside that family.
+ * `nn.RNN`, `nn.Linear`, `nn.Embedding` models (with `pack_padded_sequence` lengths, initial
+ * states, batch-first, activations), and the ONNX `LSTM` (peepholes `P` included), `GRU` (both
+ * `linear_before_reset` forms) and `RNN` (Tanh or Relu) ops; weights must be inside the file.
+ * Refused by name: `clip`, `input_forget`, other activations, other operator domains, and any op
+ * or attribute outside that family.
  *
  * @example
  * ```ts
@@ -156,7 +157,7 @@ function compileNodes(nodes: readonly NodeProto[], opset: number, context: Compi
       kernel = matmulLinear(view, context, weight, bias);
     } else {
       const compile = OPS[view.opType];
-      if (!compile) throw view.error(`op ${view.opType} is not supported (supported: ${Object.keys(OPS).filter((k) => k !== 'RNN').sort().join(', ')})`);
+      if (!compile) throw view.error(`op ${view.opType} is not supported (supported: ${Object.keys(OPS).sort().join(', ')})`);
       kernel = compile(view, context);
     }
     steps.push({ label: view.label, kernel, inputs: node.input, outputs });

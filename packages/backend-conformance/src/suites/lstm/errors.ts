@@ -1,8 +1,8 @@
 /**
- * Bad input to the layers: each call throws a `GatedError` that names the module and the shapes,
+ * Bad input to the layers (RNN and the step-loop forms included): each call throws a `GatedError` that names the module and the shapes,
  * and leaves memory as it found it (`expectGatedError` checks both).
  */
-import { GRU, LSTM, LSTMCell, Linear } from '@gated/lstm';
+import { GRU, LSTM, LSTMCell, Linear, RNN, type RNNNonlinearity } from '@gated/lstm';
 import { dispose, tensor, zeros } from '@gated/tensor';
 import type { SuiteContext } from '../../harness/context.js';
 import { expectGatedError } from '../../harness/errors.js';
@@ -47,6 +47,30 @@ export function layerErrorsSuite(ctx: SuiteContext): void {
       expectGatedError(() => new LSTM({ inputSize: 0, hiddenSize: 4 }), 'LSTM', 'inputSize must be a positive integer, got 0');
       expectGatedError(() => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 1.5 }), 'GRU', 'numLayers must be a positive integer, got 1.5');
       expectGatedError(() => new LSTM({ inputSize: 3, hiddenSize: 4, seed: -1 }), 'LSTM', 'seed must be a non-negative safe integer, got -1');
+      expectGatedError(() => new RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as RNNNonlinearity }), 'RNN', "nonlinearity must be 'tanh' or 'relu', got \"sigmoid\"");
+      expectGatedError(() => new RNN({ inputSize: 3, hiddenSize: 0 }), 'RNN', 'hiddenSize must be a positive integer, got 0');
+    });
+
+    suite.it('RNN.forward, GRU and peephole LSTM step loops: sizes, states, lengths', () => {
+      const rnn = new RNN({ inputSize: 3, hiddenSize: 4, bidirectional: true, seed: 1 });
+      const gru = new GRU({ inputSize: 3, hiddenSize: 4, linearBeforeReset: false, seed: 1 });
+      const peephole = new LSTM({ inputSize: 3, hiddenSize: 4, peepholes: true, seed: 1 });
+      const x = zeros([5, 2, 3]);
+      const wrongSize = zeros([5, 2, 4]);
+      const badH0 = zeros([1, 2, 4]);
+      const badC0 = zeros([1, 2, 5]);
+      try {
+        expectGatedError(() => rnn.forward(wrongSize), 'RNN.forward', 'expected input of shape [T, B, 3] (batchFirst false), got [5,2,4]: the last axis must be inputSize = 3');
+        expectGatedError(() => rnn.forward(x, { h0: badH0 }), 'RNN.forward', 'h0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,4]');
+        expectGatedError(() => rnn.forward(x, { lengths: [5, 6] }), 'RNN.forward', 'lengths[1] is 6, longer than the sequence (T = 5)');
+        expectGatedError(() => gru.forward(x, { lengths: [0, 5] }), 'GRU.forward', 'lengths[0] is 0: every sequence needs at least one step');
+        expectGatedError(() => peephole.forward(x, { c0: badC0 }), 'LSTM.forward', 'c0 must have shape [1,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,5]');
+        expectGatedError(() => rnn.layerParameters(1), 'RNN.layerParameters', 'layer must be in [0, 1), got 1');
+        expectGatedError(() => gru.layerParameters(0, true), 'GRU.layerParameters', 'this GRU is not bidirectional');
+      } finally {
+        dispose([x, wrongSize, badH0, badC0]);
+        for (const m of [rnn, gru, peephole]) m.dispose();
+      }
     });
 
     suite.it('loading a state dict of another architecture', () => {

@@ -12,6 +12,7 @@ import { NDArray } from '../../reference/index.js';
 import goldenIndex from '../../../fixtures/lstm/index.json';
 import extraIndex from '../../../fixtures/lstm/extra_index.json';
 import v11Index from '../../../fixtures/lstm/v11_index.json';
+import rnnIndex from '../../../fixtures/lstm/rnn_index.json';
 
 /** Nested JSON arrays of numbers. */
 export type Nested = number | readonly Nested[];
@@ -19,11 +20,13 @@ export type Nested = number | readonly Nested[];
 /** `torch_float32_vs_reference_max_abs`: how far PyTorch's own float32 result is from the float64 reference. */
 export type RecordedDeviation = Readonly<Record<string, number>>;
 
-/** A sequence case (`nn.LSTM` or `nn.GRU`): the golden files and the extra ones share this format. */
+/** A sequence case (`nn.LSTM`, `nn.GRU` or `nn.RNN`): the golden files and the extra ones share this format. */
 export interface SequenceCase {
   readonly config: {
     readonly name: string;
-    readonly cell?: 'lstm' | 'gru';
+    readonly cell?: 'lstm' | 'gru' | 'rnn';
+    /** `nn.RNN`'s activation (RNN cases only). */
+    readonly nonlinearity?: 'tanh' | 'relu';
     readonly input_size: number;
     readonly hidden_size: number;
     readonly proj_size?: number;
@@ -114,6 +117,10 @@ const LOADERS: Readonly<Record<string, () => Promise<{ default: unknown }>>> = {
   'v11_proj_l2_bidir_lengths.json': () => import('../../../fixtures/lstm/v11_proj_l2_bidir_lengths.json'),
   'v11_gru_l3_bidir_long.json': () => import('../../../fixtures/lstm/v11_gru_l3_bidir_long.json'),
   'v11_proj_l3_bidir_long.json': () => import('../../../fixtures/lstm/v11_proj_l3_bidir_long.json'),
+  'rnn_tanh_l1.json': () => import('../../../fixtures/lstm/rnn_tanh_l1.json'),
+  'rnn_relu_l2_bidir_lengths.json': () => import('../../../fixtures/lstm/rnn_relu_l2_bidir_lengths.json'),
+  'rnn_tanh_l2_bidir_bf_lengths.json': () => import('../../../fixtures/lstm/rnn_tanh_l2_bidir_bf_lengths.json'),
+  'rnn_relu_l1_bf_nobias.json': () => import('../../../fixtures/lstm/rnn_relu_l1_bf_nobias.json'),
 };
 
 function casesOf(files: readonly string[]): Promise<unknown[]> {
@@ -137,25 +144,32 @@ export interface LstmCases {
   readonly cells: readonly CellCase[];
   /** The v1.1 cases (`v11_index.json`): GRU and projected LSTMs, golden-sized and beyond. */
   readonly v11: readonly SequenceCase[];
+  /** The `nn.RNN` cases (`rnn_index.json`): tanh and relu, one and two layers, both directions, lengths, initial states. */
+  readonly rnn: readonly SequenceCase[];
 }
 
 let loading: Promise<LstmCases> | undefined;
 
 /** Loads every case once (later calls share the first load). */
 export function loadLstmCases(): Promise<LstmCases> {
-  loading ??= Promise.all([casesOf(goldenIndex.files), casesOf(extraIndex.files), casesOf(v11Index.files)]).then(([golden, extra, v11]) => {
+  const indexes = [goldenIndex, extraIndex, v11Index, rnnIndex].map((index) => casesOf(index.files));
+  loading ??= Promise.all(indexes).then(([golden, extra, v11, rnn]) => {
     const extras = extra as (SequenceCase | CellCase)[];
     return {
       golden: golden as SequenceCase[],
       extraSequences: extras.filter((c): c is SequenceCase => !('h' in c)),
       cells: extras.filter((c): c is CellCase => 'h' in c),
       v11: v11 as SequenceCase[],
+      rnn: rnn as SequenceCase[],
     };
   });
   return loading;
 }
 
-/** `l1_large.json`'s R: `R[t][b][j] = (((7t + 3b + 5j) mod 11) − 5) / 8` for output laid out [T, B, H]. */
+/**
+ * `l1_large.json`'s R: `R[t][b][j] = (((7t + 3b + 5j) mod 11) − 5) / 8` for output laid out [T, B, H];
+ * for a batch-first output (the RNN cases), the same formula over its own layout [B, T, H].
+ */
 export function largeCaseR(steps: number, batch: number, hidden: number): number[][][] {
   return Array.from({ length: steps }, (_, t) =>
     Array.from({ length: batch }, (_, b) => Array.from({ length: hidden }, (_, j) => (((7 * t + 3 * b + 5 * j) % 11) - 5) / 8)),

@@ -5,10 +5,10 @@
  * exactly the results of zero padding: the same outputs and states, the same gradient of every
  * parameter and initial state, and a zero input gradient on the padded steps. Checked through
  * the layers (LSTM, projected LSTM, GRU; bidirectional, two layers; fused kernels and
- * composite) and through the sequence ops themselves (fused, composite, and the composite
+ * composite; the step loops of RNN, GRU with linearBeforeReset false and LSTM with peepholes) and through the sequence ops themselves (fused, composite, and the composite
  * differentiated op by op).
  */
-import { GRU, LSTM, padSequence, type LSTMResult } from '@gated/lstm';
+import { GRU, LSTM, RNN, padSequence, type LSTMResult } from '@gated/lstm';
 import { add, dispose, gruSequence, lstmSequence, mul, sum, tensor, tidy, type Tensor } from '@gated/tensor';
 import { gruSequenceComposite, lstmSequenceComposite } from '@gated/tensor/internal';
 import { expect } from 'vitest';
@@ -37,7 +37,7 @@ function paddedPair(rng: Rng, features: number, fill: number): { clean: Tensor; 
   }
 }
 
-type Layer = LSTM | GRU;
+type Layer = LSTM | GRU | RNN;
 
 interface LayerRun {
   readonly results: Tensor[];
@@ -69,6 +69,14 @@ const LAYERS: readonly { readonly label: string; readonly make: (fused: boolean)
   },
   { label: 'LSTM with a projection', make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, bidirectional: true, seed: 8, fused }), width: 4 },
   { label: 'GRU, 2 layers, bidirectional', make: (fused) => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, seed: 9, fused }), width: 8 },
+  // The composite step loops of the layers without a sequence op (`fused` changes nothing there).
+  { label: 'RNN (relu), 2 layers, bidirectional', make: () => new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: 'relu', seed: 10 }), width: 8 },
+  {
+    label: 'GRU with linearBeforeReset false, bidirectional',
+    make: (fused) => new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true, linearBeforeReset: false, seed: 11, fused }),
+    width: 8,
+  },
+  { label: 'LSTM with peepholes, bidirectional', make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 4, bidirectional: true, peepholes: true, seed: 12, fused }), width: 8 },
 ];
 
 async function layerCase(ctx: SuiteContext, rng: Rng, make: (fused: boolean) => Layer, width: number, fused: boolean): Promise<void> {

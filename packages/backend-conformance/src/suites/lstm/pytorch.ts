@@ -2,7 +2,8 @@
  * Agreement with PyTorch: every case of `fixtures/lstm` (the golden set; the extra cases:
  * projections, packed lengths, eval-mode dropout, GRU, LSTMCell, GRUCell, a large case; the v1.1
  * cases: GRU and projected LSTMs with two and three layers, both directions, lengths and initial
- * states) through `@gated/lstm` on the backend under test: output, h_n, c_n, the loss, and the
+ * states; the `nn.RNN` cases: tanh and relu, one and two layers, both directions, batch-first,
+ * lengths, initial states, no bias) through `@gated/lstm` on the backend under test: output, h_n, c_n, the loss, and the
  * gradient of every input, initial state and parameter, for `sum(output·R)` and for the loss that
  * adds the final states (each case stores one or both). Every sequence case runs twice: through
  * the backend's fused kernels (where it has them) and through the composite of core ops
@@ -14,7 +15,7 @@
  * The v1.1 cases beyond the golden sizes (`agreement: relative`: odd widths, 40 steps, three
  * layers) must agree to 1e-5 of each tensor's largest magnitude.
  */
-import { GRU, GRUCell, LSTM, LSTMCell, type LSTMCellResult, type LSTMResult, type Module } from '@gated/lstm';
+import { GRU, GRUCell, LSTM, LSTMCell, RNN, type LSTMCellResult, type LSTMResult, type Module } from '@gated/lstm';
 import { add, dispose, mul, sum, tidy, type Tensor } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
@@ -50,7 +51,7 @@ function toleranceFor(ctx: SuiteContext, data: SequenceCase, key: string, want: 
   return Number(ctx.tolerance(0, LSTM_RELATIVE * Math.max(maxMagnitude(want), Number.MIN_VALUE)).atol);
 }
 
-function buildSequenceModel(c: SequenceCase['config'], fused: boolean): LSTM | GRU {
+function buildSequenceModel(c: SequenceCase['config'], fused: boolean): LSTM | GRU | RNN {
   const common = {
     fused,
     inputSize: c.input_size,
@@ -63,6 +64,7 @@ function buildSequenceModel(c: SequenceCase['config'], fused: boolean): LSTM | G
     seed: 0,
   };
   if (c.cell === 'gru') return new GRU(common);
+  if (c.cell === 'rnn') return new RNN({ ...common, nonlinearity: c.nonlinearity ?? 'tanh' });
   return new LSTM({ ...common, projSize: c.proj_size ?? 0 });
 }
 
@@ -78,7 +80,7 @@ function loadParams(model: Module, params: Readonly<Record<string, Nested>>): vo
 /** Runs one sequence case with one of its two losses and checks everything it records. */
 async function runSequenceCase(ctx: SuiteContext, data: SequenceCase, fused: boolean, withState: boolean): Promise<void> {
   const recorded = data.tolerance.torch_float32_vs_reference_max_abs;
-  const isGru = data.config.cell === 'gru';
+  const isGru = data.config.cell !== undefined && data.config.cell !== 'lstm';
   const model = buildSequenceModel(data.config, fused);
   const owned: unknown[] = [];
   const leaves: Tensor[] = [];
@@ -187,10 +189,10 @@ export function pytorchSuite(ctx: SuiteContext): void {
     const cases = await loadLstmCases();
     // Every case runs through the backend's fused kernels (when it has them) and through the
     // composite (GRUCell is a one-step gruSequence).
-    const sequenceCases = (title: string, cases: readonly SequenceCase[]) => {
+    const sequenceCases = (title: string, cases: readonly SequenceCase[], variants = VARIANTS) => {
       suite.describe(title, (group) => {
         for (const data of cases) {
-          for (const [fused, label] of VARIANTS) {
+          for (const [fused, label] of variants) {
             group.it(`${data.config.name} (${label})`, async () => {
               if (data.grad) await runSequenceCase(ctx, data, fused, false);
               if (data.grad_with_state) await runSequenceCase(ctx, data, fused, true);
@@ -202,6 +204,8 @@ export function pytorchSuite(ctx: SuiteContext): void {
     sequenceCases('golden cases', cases.golden);
     sequenceCases('extra cases', cases.extraSequences);
     sequenceCases('v1.1 cases', cases.v11);
+    // RNN has no fused kernel: it always runs the composite step loop, once.
+    sequenceCases('RNN cases', cases.rnn, [[false, 'composite']]);
     suite.describe('cells', (group) => {
       for (const data of cases.cells) {
         for (const [fused, label] of VARIANTS) {
