@@ -46,22 +46,36 @@ export function hasSourceCondition(exports) {
   return Object.entries(exports).some(([key, value]) => key === SOURCE_CONDITION || hasSourceCondition(value));
 }
 
+/** Every conditions object inside an `exports` target with a `source` condition (nested ones too), with its path for messages. */
+function sourceTargets(target, path) {
+  if (typeof target !== 'object' || target === null) return [];
+  const nested = Object.entries(target).flatMap(([key, value]) => sourceTargets(value, `${path}.${key}`));
+  return SOURCE_CONDITION in target ? [[path, target], ...nested] : nested;
+}
+
 /**
- * The tsup entry points of a package: one per `exports` subpath with a `source` condition, named
- * after its `default` file (`./dist/internal.js` → `internal`). Throws when an entry's files do
- * not follow the `./dist/<name>.js` + `./dist/<name>.d.ts` pattern the build produces.
+ * The tsup entry points of a package: one per conditions object in `exports` with a `source`
+ * condition, named after its `default` file (`./dist/internal.js` → `internal`). Conditions may
+ * nest, so one subpath can have an entry per environment:
+ *
+ *   ".": { "node": { "source": "./src/node.ts", "types": "./dist/node.d.ts", "default": "./dist/node.js" },
+ *          "source": "./src/index.ts", "types": "./dist/index.d.ts", "default": "./dist/index.js" }
+ *
+ * builds `node` and `index`. Throws when an entry's files do not follow the `./dist/<name>.js` +
+ * `./dist/<name>.d.ts` pattern the build produces.
  */
 export function entriesFromExports(pkg) {
   const entries = {};
-  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
-    if (typeof target !== 'object' || target === null || !(SOURCE_CONDITION in target)) continue;
-    const match = /^\.\/dist\/([\w./-]+)\.js$/.exec(String(target.default));
-    if (!match) throw new Error(`${pkg.name}: exports["${subpath}"].default must be ./dist/<name>.js, got ${target.default}`);
-    const name = match[1];
-    if (target.types !== `./dist/${name}.d.ts`) {
-      throw new Error(`${pkg.name}: exports["${subpath}"].types must be ./dist/${name}.d.ts, got ${target.types}`);
+  for (const [subpath, exported] of Object.entries(pkg.exports ?? {})) {
+    for (const [path, target] of sourceTargets(exported, `exports["${subpath}"]`)) {
+      const match = /^\.\/dist\/([\w./-]+)\.js$/.exec(String(target.default));
+      if (!match) throw new Error(`${pkg.name}: ${path}.default must be ./dist/<name>.js, got ${target.default}`);
+      const name = match[1];
+      if (target.types !== `./dist/${name}.d.ts`) {
+        throw new Error(`${pkg.name}: ${path}.types must be ./dist/${name}.d.ts, got ${target.types}`);
+      }
+      entries[name] = String(target[SOURCE_CONDITION]).replace(/^\.\//, '');
     }
-    entries[name] = String(target[SOURCE_CONDITION]).replace(/^\.\//, '');
   }
   if (Object.keys(entries).length === 0) throw new Error(`${pkg.name}: no exports entry has a "${SOURCE_CONDITION}" condition to build`);
   return entries;

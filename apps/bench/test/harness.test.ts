@@ -12,8 +12,9 @@ import { median, summarize } from '../src/core/stats.js';
 import { interleave } from '../src/core/interleave.js';
 import type { Session } from '../src/core/target.js';
 import type { BenchResult, Row } from '../src/core/types.js';
-import { allSpecs, micro, scaling, SCALING_SEQ, selectSpecs, sweep, WORKLOADS } from '../src/core/workloads.js';
-import { renderMarkdown } from '../src/report/markdown.js';
+import { allSpecs, micro, scaling, SCALING_SEQ, selectSpecs, sweep, wantsGpuWorkloads, WORKLOADS } from '../src/core/workloads.js';
+import { renderMarkdown, rowsTable } from '../src/report/markdown.js';
+import { describeAdapterInfo, isSoftwareAdapter } from '../src/core/webgpu.js';
 import { validateResult, REQUIRED_ROW_FIELDS } from '../src/report/schema.js';
 import { renderSvg } from '../src/report/svg.js';
 
@@ -166,6 +167,22 @@ describe('workloads', () => {
     expect(selectSpecs(specs, ['matmul-*']).every((s) => s.id.startsWith('matmul-'))).toBe(true);
     expect(selectSpecs(specs, [])).toHaveLength(specs.length);
   });
+
+  it('recognises software WebGPU adapters (the time budget then applies to W1–W4)', () => {
+    expect(isSoftwareAdapter({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0' })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', description: 'NVIDIA H100 80GB HBM3', fallback: true })).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3' })).toBe(false);
+    expect(describeAdapterInfo({ vendor: 'google', architecture: 'swiftshader' })).toMatch(/software rasterizer/);
+  });
+
+  it('adds the GPU workloads only when asked for', () => {
+    expect(allSpecs(true).some((s) => s.kind === 'gpu')).toBe(false);
+    expect(wantsGpuWorkloads(['W1'])).toBe(false);
+    for (const pattern of ['gpu', 'G2', 'g*']) expect(wantsGpuWorkloads([pattern]), pattern).toBe(true);
+    const specs = allSpecs(true, true);
+    expect(selectSpecs(specs, ['gpu']).map((s) => s.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8']);
+    expect(selectSpecs(specs, ['G3']).map((s) => [s.kind, (s as { hidden: number }).hidden, (s as { batch: number }).batch])).toEqual([['gpu', 1024, 128]]);
+  });
 });
 
 describe('shared data', () => {
@@ -273,6 +290,19 @@ describe('results', () => {
     expect(md).toContain('vs tfjs-cpu');
     expect(md).toContain('**tfjs-cpu** (1: W2)');
     expect(md).toContain('Test CPU, 2 cores');
+  });
+
+  it('adds a per-time-step dispatch column when a row counts them, and a GPU workloads table', () => {
+    const gpuRows = withRatios([
+      row({ workload: 'G1', kind: 'gpu', backend: 'webgpu', dispatchesPerStep: 80, dispatchesPerTimestep: { forward: 1.12, backward: 1.6 } }),
+      row({ workload: 'G1', kind: 'gpu', backend: 'tfjs-webgpu', group: 'peer', dispatchesPerStep: 9000, dispatchesPerTimestep: { forward: 15.5, backward: 40 } }),
+    ]);
+    const md = renderMarkdown(result(gpuRows));
+    expect(md).toContain('### GPU workloads');
+    expect(md).toContain('dispatches per time step (fwd / bwd)');
+    expect(md).toMatch(/\| G1 \| \*\*webgpu\*\* \|.*\| 80 \| 1\.12 \/ 1\.60 \|/);
+    expect(md).toMatch(/\| G1 \| tfjs-webgpu \|.*\| 9000 \| 16 \/ 40 \|/);
+    expect(rowsTable(rows)).not.toContain('per time step');
   });
 
   it('renders an SVG chart with one bar per row', () => {

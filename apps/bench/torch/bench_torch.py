@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch (CPU) peer of Gated's benchmark harness.
+"""PyTorch peer of Gated's benchmark harness: on the CPU, and on CUDA (cuDNN's RNNs) when asked.
 
 Run by the Node runner (apps/bench/src/node/torch.ts) as a worker: it reads one JSON request per
 line on stdin and answers one JSON line on stdout. The workloads are the harness's: the same
@@ -11,7 +11,7 @@ which the runner wrote to raw float32 files; a pair that disagrees is not timed.
 A pair is a session, timed one step per request so the runner can interleave it with the other
 targets (apps/bench/src/core/interleave.ts):
 
-  {"id": 1, "op": "open", "session": 7, "spec": {...}, "threads": 2, "method": {...},
+  {"id": 1, "op": "open", "session": 7, "spec": {...}, "threads": 2, "device": "cpu" | "cuda", "method": {...},
    "reference": {"block": null, "files": {"output": "/tmp/...f32"}}, "tolerances": {"output": 1e-4}}
       -> {"id": 1, "ok": true, "check": {...}, "threads": 2}   (outputs checked, step ready)
   {"id": 2, "op": "step", "session": 7}  -> {"id": 2, "ok": true, "ms": 12.3}   (one step, timed here)
@@ -99,7 +99,32 @@ class Skip(Exception):
     pass
 
 
-def lstm_case(spec):
+class Device:
+    """Where a session runs. CUDA runs in float32 with TF32 off (set in main), so that it computes
+    what the other backends compute (TF32 would round the products' inputs to 10 bits)."""
+
+    def __init__(self, name):
+        self.device = torch.device(name)
+
+    def on(self, t):
+        return t.to(self.device)
+
+    @staticmethod
+    def host(t):
+        return t.detach().cpu().numpy().copy()
+
+    def synced(self, step):
+        """A step that returns when the GPU has finished it (CUDA work is asynchronous)."""
+        if self.device.type != "cuda":
+            return step
+
+        def run():
+            step()
+            torch.cuda.synchronize()
+        return run
+
+
+def lstm_case(spec, dev):
     """nn.LSTM (proj_size when spec["proj"]) or nn.GRU with the harness's weights (data.ts)."""
     T, B, I, H = spec["seq"], spec["batch"], spec["input"], spec["hidden"]
     if spec.get("returnGates"):
@@ -117,15 +142,16 @@ def lstm_case(spec):
         layer.bias_hh_l0.copy_(uniform(G * H, STREAM["biasHh"], bound))
         if P:
             layer.weight_hr_l0.copy_(uniform(P * H, STREAM["weightHr"], bound).view(P, H))
-    x = uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I)
+    layer = layer.to(dev.device)
+    x = dev.on(uniform(T * B * I, STREAM["x"], 1.0).view(T, B, I))
     if spec["mode"] == "train":
-        y = uniform(T * B * out, STREAM["target"], 1.0).view(T, B, out)
+        y = dev.on(uniform(T * B * out, STREAM["target"], 1.0).view(T, B, out))
         opt = torch.optim.Adam(layer.parameters(), lr=1e-3)
 
         def outputs():
             result, _ = layer(x)
             F.mse_loss(result, y).backward()
-            answer = {"output": result.detach().numpy().copy(), "dWeightHh": layer.weight_hh_l0.grad.numpy().copy()}
+            answer = {"output": dev.host(result), "dWeightHh": dev.host(layer.weight_hh_l0.grad)}
             layer.zero_grad(set_to_none=True)
             return answer
 
@@ -139,21 +165,21 @@ def lstm_case(spec):
         def outputs():
             with torch.no_grad():
                 result, _ = layer(x)
-            return {"output": result.numpy().copy()}
+            return {"output": dev.host(result)}
 
         def step():
             with torch.no_grad():
                 layer(x)
-    return outputs, step
+    return outputs, dev.synced(step)
 
 
-def micro_case(spec):
+def micro_case(spec, dev):
     op = spec["op"]
     if op == "matmul":
         m, k, n = spec["m"], spec["k"], spec["n"]
-        a = uniform(m * k, STREAM["matA"], 1.0).view(m, k)
-        b = uniform(k * n, STREAM["matB"], 1.0).view(k, n)
-        return (lambda: {"y": torch.mm(a, b).numpy()}), (lambda: torch.mm(a, b))
+        a = dev.on(uniform(m * k, STREAM["matA"], 1.0).view(m, k))
+        b = dev.on(uniform(k * n, STREAM["matB"], 1.0).view(k, n))
+        return (lambda: {"y": dev.host(torch.mm(a, b))}), dev.synced(lambda: torch.mm(a, b))
     if op == "cell":
         B, I, H = spec["batch"], spec["input"], spec["hidden"]
         bound = 1.0 / math.sqrt(H)
@@ -163,31 +189,32 @@ def micro_case(spec):
             cell.weight_hh.copy_(uniform(4 * H * H, STREAM["weightHh"], bound).view(4 * H, H))
             cell.bias_ih.copy_(uniform(4 * H, STREAM["biasIh"], bound))
             cell.bias_hh.copy_(uniform(4 * H, STREAM["biasHh"], bound))
-        x = uniform(B * I, STREAM["x"], 1.0).view(B, I)
-        h0 = uniform(B * H, STREAM["h0"], 1.0).view(B, H)
-        c0 = uniform(B * H, STREAM["c0"], 1.0).view(B, H)
+        cell = cell.to(dev.device)
+        x = dev.on(uniform(B * I, STREAM["x"], 1.0).view(B, I))
+        h0 = dev.on(uniform(B * H, STREAM["h0"], 1.0).view(B, H))
+        c0 = dev.on(uniform(B * H, STREAM["c0"], 1.0).view(B, H))
 
         def outputs():
             with torch.no_grad():
                 h, c = cell(x, (h0, c0))
-            return {"h": h.numpy(), "c": c.numpy()}
+            return {"h": dev.host(h), "c": dev.host(c)}
 
         def step():
             with torch.no_grad():
                 cell(x, (h0, c0))
-        return outputs, step
+        return outputs, dev.synced(step)
     if op == "adam":
         n = spec["size"]
-        p = torch.nn.Parameter(uniform(n, STREAM["weightIh"], 1.0))
-        p.grad = uniform(n, STREAM["grad"], 1.0)
+        p = torch.nn.Parameter(dev.on(uniform(n, STREAM["weightIh"], 1.0)))
+        p.grad = dev.on(uniform(n, STREAM["grad"], 1.0))
         opt = torch.optim.Adam([p], lr=1e-3)
 
         def outputs():
             opt.step()
-            return {"param": p.detach().numpy().copy()}
-        return outputs, opt.step
+            return {"param": dev.host(p)}
+        return outputs, dev.synced(opt.step)
     if op == "cell-pointwise":
-        raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`")
+        raise Skip("PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) has no public API; its cell is measured as `cell`")
     raise Skip(f"unknown micro-benchmark {op}")
 
 
@@ -220,9 +247,12 @@ SESSIONS = {}
 
 def open_session(request):
     spec = request["spec"]
+    dev = Device(request.get("device", "cpu"))
+    if dev.device.type == "cuda" and not torch.cuda.is_available():
+        raise Skip("CUDA is not available to this PyTorch")
     torch.set_num_threads(int(request["threads"]))
     torch.manual_seed(0)
-    outputs_fn, step = micro_case(spec) if spec["kind"] == "micro" else lstm_case(spec)
+    outputs_fn, step = micro_case(spec, dev) if spec["kind"] == "micro" else lstm_case(spec, dev)
     t0 = time.perf_counter()
     outputs = outputs_fn()
     check_ms = (time.perf_counter() - t0) * 1000.0
@@ -266,8 +296,13 @@ def main():
     torch.set_grad_enabled(True)
     torch.zeros(1) @ torch.zeros(1)  # loads BLAS so blas_name() sees it
     torch.mm(torch.zeros(2, 2), torch.zeros(2, 2))
+    cuda = None
+    if torch.cuda.is_available():
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        cuda = f"{torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}"
     print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas_name(),
-                      "maxThreads": torch.get_num_threads(), "python": sys.version.split()[0]}), flush=True)
+                      "maxThreads": torch.get_num_threads(), "python": sys.version.split()[0], "cuda": cuda}), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue

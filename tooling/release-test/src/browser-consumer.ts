@@ -3,8 +3,10 @@
  * packages (see bundles.ts), typechecked first with `moduleResolution: bundler`, `lib: ES2022 +
  * DOM` and `skipLibCheck: false`:
  *
- * - the README example on the TypeScript backend through Vite, esbuild and webpack, and on the
- *   wasm backend through Vite: what the README documents;
+ * - the README example on the TypeScript backend through Vite, esbuild and webpack, on the
+ *   wasm backend through Vite, and on the WebGPU backend (SwiftShader in headless Chromium)
+ *   through Vite and esbuild: what the README documents; the WebGPU bundles must hold no Node
+ *   module (esbuild bundles for the browser platform and fails on one; see bundles.ts);
  * - the training program on the wasm backend with `numThreads: 2`, served with COOP/COEP (two
  *   threads run) and without (one thread, and exactly one console warning that names both headers).
  *
@@ -17,12 +19,12 @@ import { gzipSync } from 'node:zlib';
 import { chromiumArgs, chromiumPath } from '@gated/vitest-config';
 import { chromium, type Browser } from 'playwright-core';
 import { CAPTURE_SOURCE, buildWithEsbuild, buildWithVite, buildWithWebpack, pageEntry } from './bundles.js';
-import { onWasmBackend, outputMismatch, type DocumentedProgram } from './docs.js';
+import { onWasmBackend, onWebGpuBackend, outputMismatch, type DocumentedProgram } from './docs.js';
 import { createProject, type ProjectOptions } from './projects.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 import { check, dependencyFile, step } from './util.js';
 
-const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/lstm', '@gated/optim'];
+const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu', '@gated/lstm', '@gated/optim'];
 
 const TSCONFIG = {
   compilerOptions: {
@@ -115,12 +117,19 @@ const noGatedWarning = (run: PageRun): string | null =>
 const oneWasmThread = (run: PageRun): string | null =>
   typeof run.info?.simd === 'string' && run.info.threads === 1 ? noGatedWarning(run) : `expected the wasm backend on one thread, info is ${JSON.stringify(run.info)}`;
 
+/** The webgpu backend ran the page: its info names an adapter and the limits in use. */
+const onWebGpu = (run: PageRun): string | null =>
+  typeof run.info?.adapter === 'string' && typeof run.info.maxStorageBufferBindingSize === 'number'
+    ? noGatedWarning(run)
+    : `expected the webgpu backend, info is ${JSON.stringify(run.info)}`;
+
 export async function browserConsumer(dir: string, version: string, readme: DocumentedProgram, training: DocumentedProgram, options: ProjectOptions): Promise<FirstLoadSizes> {
   await createProject(dir, PACKAGES, version, options);
   const entries: Record<string, string> = {
     'readme-ts': pageEntry(readme.code),
     'readme-wasm': pageEntry(onWasmBackend(readme.code, 1)),
     'train-wasm': pageEntry(onWasmBackend(training.code, 2)),
+    'readme-webgpu': pageEntry(onWebGpuBackend(readme.code)),
   };
   await writeFile(join(dir, 'capture.ts'), CAPTURE_SOURCE);
   for (const [name, code] of Object.entries(entries)) await writeFile(join(dir, `${name}.ts`), code);
@@ -130,12 +139,24 @@ export async function browserConsumer(dir: string, version: string, readme: Docu
 
   await buildWithVite(dir, Object.keys(entries));
   // A bundler's warning is a failure, reported with the pages' results (each page still runs).
-  const problems = [...(await buildWithEsbuild(dir, 'readme-ts')), ...(await buildWithWebpack(dir, 'readme-ts'))];
-  step('  production bundles built: Vite (3 pages), esbuild, webpack 5');
+  const problems = [
+    ...(await buildWithEsbuild(dir, 'readme-ts')),
+    ...(await buildWithEsbuild(dir, 'readme-webgpu')),
+    ...(await buildWithWebpack(dir, 'readme-ts')),
+  ];
+  step(`  production bundles built: Vite (${Object.keys(entries).length} pages), esbuild (2), webpack 5`);
 
   const checks: PageCheck[] = [
     { label: 'README example, ts backend, Vite', path: '/plain/dist-vite/readme-ts.html', program: readme, expect: noGatedWarning, sizeKey: 'README example on @gated/backend-ts' },
     { label: 'README example, wasm backend, Vite', path: '/plain/dist-vite/readme-wasm.html', program: readme, expect: oneWasmThread, sizeKey: 'README example on @gated/backend-wasm' },
+    {
+      label: 'README example, webgpu backend (SwiftShader), Vite',
+      path: '/plain/dist-vite/readme-webgpu.html',
+      program: readme,
+      expect: onWebGpu,
+      sizeKey: 'README example on @gated/backend-webgpu',
+    },
+    { label: 'README example, webgpu backend (SwiftShader), esbuild', path: '/plain/dist-esbuild/readme-webgpu.html', program: readme, expect: onWebGpu },
     { label: 'README example, ts backend, esbuild', path: '/plain/dist-esbuild/readme-ts.html', program: readme, expect: noGatedWarning },
     { label: 'README example, ts backend, webpack 5', path: '/plain/dist-webpack/readme-ts.html', program: readme, expect: noGatedWarning },
     {

@@ -70,7 +70,22 @@ export async function buildWithVite(dir: string, entries: readonly string[]): Pr
   });
 }
 
-/** esbuild: a minified ESM bundle of one entry. Resolves with esbuild's warnings (e.g. an ignored bare import). */
+/**
+ * Files a browser bundle must never contain: a package's Node entry (`dist/node.js`, chosen by the
+ * `node` export condition) and Dawn, the `webgpu` package. esbuild bundles for the browser
+ * platform, so an import of a Node built-in (`node:fs`) already fails the build.
+ */
+const NODE_ONLY = /(^|[\\/])node_modules[\\/](@gated[\\/][^\\/]+[\\/]dist[\\/]node\.js$|webgpu[\\/])/;
+
+/** The bundled files (esbuild's metafile inputs) that only Node can run. */
+export function nodeOnlyFiles(inputs: readonly string[]): string[] {
+  return inputs.filter((input) => NODE_ONLY.test(input));
+}
+
+/**
+ * esbuild: a minified ESM bundle of one entry for the browser. Resolves with esbuild's warnings
+ * (e.g. an ignored bare import) and any Node-only file it bundled.
+ */
 export async function buildWithEsbuild(dir: string, entry: string): Promise<string[]> {
   const outDir = join(dir, 'dist-esbuild');
   const result = await esbuild({
@@ -83,9 +98,14 @@ export async function buildWithEsbuild(dir: string, entry: string): Promise<stri
     minify: true,
     outfile: join(outDir, `${entry}.js`),
     logLevel: 'silent',
+    metafile: true,
   });
   await writeFile(join(outDir, `${entry}.html`), html(`./${entry}.js`));
-  return result.warnings.map((warning) => `esbuild warned: ${warning.id}: ${warning.text} (${warning.location?.file ?? ''})`);
+  const nodeOnly = nodeOnlyFiles(Object.keys(result.metafile.inputs));
+  return [
+    ...result.warnings.map((warning) => `esbuild warned: ${warning.id}: ${warning.text} (${warning.location?.file ?? ''})`),
+    ...nodeOnly.map((input) => `the browser bundle of ${entry} contains a Node-only file: ${input}`),
+  ];
 }
 
 /**

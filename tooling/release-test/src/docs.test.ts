@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onWasmBackend, outputMismatch, readmeExample, rewrite, section, toCommonJs, trainingExample } from './docs.js';
+import { onWasmBackend, onWebGpuBackend, outputMismatch, readmeExample, rewrite, section, toCommonJs, trainingExample } from './docs.js';
 import { repoRoot } from './util.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
@@ -38,6 +38,10 @@ describe('documented programs', () => {
     expect(wasm).toContain("import { createWasmBackend } from '@gated/backend-wasm';");
     expect(wasm).toContain("registerBackend('wasm', () => createWasmBackend({ numThreads: 2 }));\nawait setBackend('wasm');");
     expect(wasm).not.toContain('createTsBackend');
+    const webgpu = onWebGpuBackend(readmeExample(readme).code);
+    expect(webgpu).toContain("import { createWebGpuBackend } from '@gated/backend-webgpu';");
+    expect(webgpu).toContain("registerBackend('webgpu', createWebGpuBackend);\nawait setBackend('webgpu');");
+    expect(webgpu).not.toContain('createTsBackend');
     expect(() => rewrite('const a = 1;', [['const b', 'const c']])).toThrow('no longer contains: const b');
   });
 });

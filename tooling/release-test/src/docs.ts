@@ -105,6 +105,17 @@ export function onWasmBackend(code: string, numThreads: number): string {
   ]);
 }
 
+/**
+ * A documented program on the WebGPU backend instead of the TypeScript one: in a browser on
+ * `navigator.gpu`, in Node on Dawn (the optional `webgpu` package).
+ */
+export function onWebGpuBackend(code: string): string {
+  return rewrite(code, [
+    [TS_BACKEND_IMPORT, "import { createWebGpuBackend } from '@gated/backend-webgpu';"],
+    [TS_BACKEND_SETUP, "registerBackend('webgpu', createWebGpuBackend);\nawait setBackend('webgpu');"],
+  ]);
+}
+
 const NUMBER = /-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?:\.\.\.)?/gi;
 
 interface Token {

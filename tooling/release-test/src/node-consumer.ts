@@ -3,16 +3,19 @@
  * node16` and `skipLibCheck: false`, compiled by tsc to an ES module (`.mts` → `.mjs`, top-level
  * await) and to CommonJS (`.cts` → `.cjs`, whose imports become `require()` of the ESM packages),
  * and run with this Node; each must print what the documentation says. The training program also
- * runs on the wasm backend with two worker threads, and the README example once more under
- * `node --conditions=source` (the workspace-only condition must not reach users).
+ * runs on the wasm backend with two worker threads, the README example on the WebGPU backend
+ * (Dawn, the optional `webgpu` package a user installs beside it; SwiftShader on machines without
+ * a GPU driver), and the README example once more under `node --conditions=source` (the
+ * workspace-only condition must not reach users). The WebGPU program also proves that the
+ * package's types compile without WebGPU's own (`lib` has no DOM here).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outputMismatch, onWasmBackend, toCommonJs, type DocumentedProgram } from './docs.js';
+import { outputMismatch, onWasmBackend, onWebGpuBackend, toCommonJs, type DocumentedProgram } from './docs.js';
 import { createProject, linkTool, type ProjectOptions } from './projects.js';
 import { check, dependencyFile, run, step, tail } from './util.js';
 
-const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/lstm', '@gated/optim'];
+const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu', '@gated/lstm', '@gated/optim'];
 
 /** tsconfig of a Node project: node16 resolution, strict, the shipped types checked too. */
 const TSCONFIG = {
@@ -59,6 +62,8 @@ async function runPrograms(dir: string, runs: readonly NodeRun[]): Promise<strin
 export async function nodeConsumer(dir: string, version: string, readme: DocumentedProgram, training: DocumentedProgram, options: ProjectOptions): Promise<void> {
   await createProject(dir, PACKAGES, version, options);
   await linkTool(dir, '@types/node');
+  // `npm install webgpu` in a user's project: Dawn, the optional peer of @gated/backend-webgpu.
+  await linkTool(dir, 'webgpu');
   await mkdir(join(dir, 'src'));
   const sources: Record<string, string> = {
     'readme.mts': readme.code,
@@ -66,6 +71,7 @@ export async function nodeConsumer(dir: string, version: string, readme: Documen
     'train.mts': training.code,
     'train.cts': toCommonJs(training.code),
     'train-wasm.mts': onWasmBackend(training.code, 2),
+    'readme-webgpu.mts': onWebGpuBackend(readme.code),
   };
   for (const [file, code] of Object.entries(sources)) await writeFile(join(dir, 'src', file), code);
   await writeFile(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
@@ -75,6 +81,7 @@ export async function nodeConsumer(dir: string, version: string, readme: Documen
   const problems = await runPrograms(dir, [
     { label: 'README example, Node ESM', file: 'readme.mjs', expected: readme.expected },
     { label: 'README example, Node CommonJS (require)', file: 'readme.cjs', expected: readme.expected },
+    { label: 'README example, Node ESM, webgpu backend on Dawn', file: 'readme-webgpu.mjs', expected: readme.expected },
     { label: 'README example, node --conditions=source', file: 'readme.mjs', expected: readme.expected, nodeArgs: ['--conditions=source'] },
     { label: 'LSTM training with Adam, Node ESM', file: 'train.mjs', expected: training.expected },
     { label: 'LSTM training with Adam, Node CommonJS (require)', file: 'train.cjs', expected: training.expected },

@@ -34,6 +34,26 @@ describe('package rules', () => {
     );
   });
 
+  it('build an entry per environment where conditions nest (a browser and a Node entry)', () => {
+    const split = {
+      '.': {
+        node: { source: './src/node.ts', types: './dist/node.d.ts', default: './dist/node.js' },
+        source: './src/index.ts',
+        types: './dist/index.d.ts',
+        default: './dist/index.js',
+      },
+      './package.json': './package.json',
+    };
+    expect(entriesFromExports({ name: 'z', exports: split })).toEqual({ index: 'src/index.ts', node: 'src/node.ts' });
+    expect(withoutSourceCondition(split)['.']).toEqual({
+      node: { types: './dist/node.d.ts', default: './dist/node.js' },
+      types: './dist/index.d.ts',
+      default: './dist/index.js',
+    });
+    const wrong = { '.': { ...split['.'], node: { ...split['.'].node, types: './dist/x.d.ts' } } };
+    expect(() => entriesFromExports({ name: 'z', exports: wrong })).toThrow('exports["."].node.types must be ./dist/node.d.ts');
+  });
+
   it('accept a manifest that follows them', () => {
     expect(published).toEqual({
       '.': { types: './dist/index.d.ts', default: './dist/index.js' },

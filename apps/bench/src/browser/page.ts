@@ -18,8 +18,9 @@ import { backendSelected } from '../core/options.js';
 import { FULL_BUDGET, QUICK_BUDGET, runBench } from '../core/runner.js';
 import { FULL_METHOD, QUICK_METHOD, type Target } from '../core/target.js';
 import { TfjsTarget } from '../core/tfjs.js';
+import { countWebGpuDispatches, describeAdapterInfo } from '../core/webgpu.js';
 import type { Row, Skip } from '../core/types.js';
-import { allSpecs, selectSpecs } from '../core/workloads.js';
+import { allSpecs, selectSpecs, wantsGpuWorkloads } from '../core/workloads.js';
 
 export interface PageOptions {
   readonly quick: boolean;
@@ -62,10 +63,7 @@ async function describeAdapter(): Promise<string | null> {
   if (!gpu) return null;
   const adapter = await gpu.requestAdapter();
   if (!adapter) return null;
-  const info = adapter.info ?? {};
-  const text = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== '').join(' ');
-  const software = /swiftshader|llvmpipe|lavapipe/i.test(text);
-  return `${text || 'unknown adapter'}${software ? ' (software rasterizer: SwiftShader on the CPU, not a GPU; its speeds prove correctness, not GPU performance)' : ''}`;
+  return describeAdapterInfo(adapter.info ?? {});
 }
 
 window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
@@ -81,7 +79,12 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
   for (const u of discovery.unavailable) gone(u.backend, u.reason);
   const reference = discovery.targets.find((t) => t.name === 'ts');
   if (!reference) throw new Error('backend-ts is required: it is the reference every output is checked against');
-  for (const t of discovery.targets) if (t.name.startsWith('webgpu') && gpuAdapter) t.note = `WebGPU adapter: ${gpuAdapter}`;
+  for (const t of discovery.targets) {
+    if (t.name.startsWith('webgpu') && gpuAdapter) {
+      t.note = `WebGPU adapter: ${gpuAdapter}`;
+      t.software = gpuAdapter.includes('software rasterizer');
+    }
+  }
   const targets: Target[] = discovery.targets.filter((t) => t === reference || backendSelected(t.name, options.backends));
   log(`gated backends: ${discovery.targets.map((t) => `${t.name} (${t.threads} thread${t.threads > 1 ? 's' : ''})`).join(', ')}`);
 
@@ -100,8 +103,10 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
       backend,
       ...(backend === 'wasm' ? { threads: () => getThreadsCount() } : {}),
       ...(backend === 'webgpu' && gpuAdapter ? { note: () => `WebGPU adapter: ${gpuAdapter}` } : {}),
+      ...(backend === 'webgpu' ? { dispatches: countWebGpuDispatches((globalThis as { GPUComputePassEncoder?: unknown }).GPUComputePassEncoder) } : {}),
     });
     if (!backendSelected(target.name, options.backends)) continue;
+    if (backend === 'webgpu') target.software = gpuAdapter?.includes('software rasterizer') ?? false;
     const problem = backend === 'webgpu' && !gpuAdapter ? 'this browser has no WebGPU adapter' : await target.init();
     if (problem === null) targets.push(target);
     else gone(target.name, problem);
@@ -112,7 +117,7 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
   }
   for (const u of unavailable) log(`  ${u.backend}: not measured: ${u.reason}`);
 
-  const specs = selectSpecs(allSpecs(options.quick), options.workloads);
+  const specs = selectSpecs(allSpecs(options.quick, wantsGpuWorkloads(options.workloads)), options.workloads);
   const { rows, skipped } = await runBench({
     specs,
     targets,

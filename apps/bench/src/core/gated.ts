@@ -79,6 +79,7 @@ export class GatedTarget implements Target {
   readonly group = 'gated' as const;
   threads = 1;
   note?: string;
+  software?: boolean;
   private backend: Backend | null = null;
 
   constructor(readonly name: string) {}
@@ -196,8 +197,34 @@ export class GatedTarget implements Target {
           });
         };
 
+    const common = this.common(step);
     return {
-      ...this.common(step),
+      ...common,
+      // Backends with GPU dispatches (webgpu) only: CPU backends count kernel calls, not dispatches.
+      async phaseDispatches() {
+        const backend = getBackend();
+        const count = (): number | undefined => backend.counters?.()['dispatches'];
+        if (count() === undefined) return null;
+        await common.sync();
+        const start = count()!;
+        if (!target) {
+          step();
+          await common.sync();
+          return { forward: (count()! - start) / T, backward: null };
+        }
+        // The GRU's result has no cell state.
+        const result: { readonly output: Tensor; readonly h: Tensor; readonly c?: Tensor } = tidy(() => lstm.forward(x));
+        await common.sync();
+        const middle = count()!;
+        tidy(() => {
+          mseLoss(result.output, target).backward();
+          adam!.step();
+          adam!.zeroGrad();
+        });
+        disposeAll([result.output, result.h, result.c]);
+        await common.sync();
+        return { forward: (middle - start) / T, backward: (count()! - middle) / T };
+      },
       async outputs() {
         if (!target) {
           const output = noGrad(() => tidy(() => infer().output));

@@ -2,7 +2,7 @@
  * Opening one prepared (spec, target) pair as a session: check the outputs against backend-ts
  * (the first run, compilation included, whose time the runner's budget limits), then lend the
  * runner one timed step at a time; one extra untimed step gives the peak memory and the dispatch
- * count.
+ * count (and, where the target splits them, one more gives the dispatches per time step).
  */
 import { compare, leadingBlock, type Outputs, type Reference } from './check.js';
 import { SkipError, type Method, type Prepared, type Session } from './target.js';
@@ -74,7 +74,8 @@ export async function openPrepared(
         const before = prepared.dispatches();
         const peakBytes = await prepared.peakBytes();
         const after = prepared.dispatches();
-        return { peakBytes, dispatchesPerStep: before !== null && after !== null ? after - before : null };
+        const dispatchesPerTimestep = (await prepared.phaseDispatches?.()) ?? null;
+        return { peakBytes, dispatchesPerStep: before !== null && after !== null ? after - before : null, dispatchesPerTimestep };
       },
       close: () => prepared.dispose(),
     };

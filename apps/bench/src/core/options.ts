@@ -19,9 +19,10 @@ export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...
                   per environment: specs not reached by then are skipped and listed)
   --json          print the result as JSON (one row per workload and backend) instead of tables
   --workload, -w  W1..W8, a spec id, a family (workloads, scaling, sweep, micro) or a
-                  prefix* (matmul-*, scale-gru-*)
+                  prefix* (matmul-*, scale-gru-*); gpu (or G1..G8) adds the larger GPU
+                  workloads (hidden 512-2048, DeepBench shapes)
   --backend, -b   ts, wasm, wasm-2t, webgpu, tfjs-cpu, tfjs-wasm, tfjs-webgpu, onnxruntime,
-                  onnxruntime-1t, brainjs, torch, torch-1t, or a prefix* (tfjs-*); backend-ts
+                  onnxruntime-1t, brainjs, torch, torch-1t, torch-cuda, or a prefix* (tfjs-*); backend-ts
                   always runs as the reference the others are checked against
   --out DIR       also write result.json, results.md and chart.svg to DIR
 `;

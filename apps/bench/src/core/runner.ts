@@ -26,11 +26,23 @@ export interface Budget {
   readonly referenceMs: number;
   /** Wall time (ms) after which the remaining pairs are skipped (a safety net), or null. */
   readonly deadlineMs: number | null;
+  /**
+   * The specs a target on a software GPU (`Target.software`) is measured on, or null for all:
+   * SwiftShader proves correctness, not speed, and one of its steps can take a minute.
+   */
+  readonly softwareGpuSpecs: readonly string[] | null;
 }
 
-export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null };
+export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null, softwareGpuSpecs: null };
 /** `--quick`: about 7 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
-export const QUICK_BUDGET: Budget = { workloadStepMs: 3_000, sweepStepMs: 500, referenceMs: 5_000, deadlineMs: 420_000 };
+export const QUICK_BUDGET: Budget = {
+  workloadStepMs: 3_000,
+  sweepStepMs: 500,
+  referenceMs: 5_000,
+  deadlineMs: 420_000,
+  // W1, and the small GRU (W5) and projected LSTM (W7) train steps of contract v1.1.
+  softwareGpuSpecs: ['W1', 'W5', 'W7', 'matmul-128x128x128', 'matmul-256x256x256', 'matmul-32x256x1024'],
+};
 
 /** The check step includes compilation (shaders, JIT): never stop a pair on it below this. */
 export const MIN_CHECK_LIMIT_MS = 5_000;
@@ -103,7 +115,7 @@ interface Opened {
   readonly flops: number;
   readonly target: Target;
   readonly session: Session;
-  readonly footprint: { readonly peakBytes: number | null; readonly dispatchesPerStep: number | null };
+  readonly footprint: Awaited<ReturnType<Session['footprint']>>;
 }
 
 /**
@@ -187,13 +199,21 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     }
 
     for (const target of options.targets) {
+      const softwareSpecs = budget.softwareGpuSpecs;
+      if (target.software === true && softwareSpecs !== null && !softwareSpecs.includes(spec.id)) {
+        skip(spec, target, `software GPU adapter: a quick run measures it on ${softwareSpecs.join(', ')} only (the full run measures the rest)`);
+        continue;
+      }
       const unsupported = target.supports(spec);
       if (unsupported !== null) {
         skip(spec, target, unsupported);
         continue;
       }
-      // Gated's own backends always run W1–W8 and the scaling family: they are what the harness is for.
-      const exempt = standard && target.group === 'gated';
+      // Gated's own backends always run W1–W8 and the scaling family (they are what the harness is
+      // for), except on a software GPU, where W2 alone could use up a quick run's deadline: there
+      // only the specs a quick run picked for it (small ones: W1, the GRU's W5, the projected W7).
+      const picked = target.software !== true || (softwareSpecs !== null && softwareSpecs.includes(spec.id));
+      const exempt = standard && target.group === 'gated' && picked;
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
         skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
@@ -237,6 +257,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       threads: target.threads,
       peakBytes: footprint.peakBytes,
       dispatchesPerStep: footprint.dispatchesPerStep,
+      ...(footprint.dispatchesPerTimestep ? { dispatchesPerTimestep: footprint.dispatchesPerTimestep } : {}),
       check: session.check,
       ratios: {},
       ...(target.note !== undefined || session.note !== undefined

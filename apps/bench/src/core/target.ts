@@ -8,7 +8,7 @@
  */
 import type { Outputs, Reference } from './check.js';
 import type { LstmData } from './data.js';
-import type { CheckResult, Spec } from './types.js';
+import type { CheckResult, DispatchesPerTimestep, Spec } from './types.js';
 
 /** Method settings (docs/architecture.md, "Benchmarks": warm-up, then the median of at least 5 runs). */
 export interface Method {
@@ -49,6 +49,11 @@ export interface Prepared {
   peakBytes(): Promise<number | null>;
   /** A running count of kernel dispatches, or null where the backend does not count. */
   dispatches(): number | null;
+  /**
+   * LSTM specs: dispatches per time step of one extra (untimed) step, forward and the rest
+   * separately; absent where the target cannot count or split them.
+   */
+  phaseDispatches?(): Promise<DispatchesPerTimestep | null>;
   /** Frees everything prepared. */
   dispose(): void | Promise<void>;
   /**
@@ -69,10 +74,14 @@ export interface Session {
    * Peak bytes held during one extra step, and the kernel dispatches it made (null where unknown).
    * The runner calls it once, right after opening (before it opens the next session of a group).
    */
-  footprint(): Promise<{ readonly peakBytes: number | null; readonly dispatchesPerStep: number | null }>;
+  footprint(): Promise<{
+    readonly peakBytes: number | null;
+    readonly dispatchesPerStep: number | null;
+    /** LSTM/GRU specs on a target that splits them: dispatches per time step, forward and the rest. */
+    readonly dispatchesPerTimestep?: DispatchesPerTimestep | null;
+  }>;
   close(): void | Promise<void>;
 }
-
 
 /** Thrown when a pair cannot be measured; the runner records it as skipped with the message. */
 export class SkipError extends Error {
@@ -95,6 +104,11 @@ export interface Target {
   threads: number;
   /** Something a reader must know about every row of this target (e.g. a software GPU). */
   note?: string;
+  /**
+   * Runs on a software GPU (SwiftShader): slower than the CPU backends by design, so the time
+   * budget applies to it on W1–W8 too instead of letting one spec eat a quick run's deadline.
+   */
+  software?: boolean;
   /** null when the target runs the spec, else why not. */
   supports(spec: Spec): string | null;
   /** Prepares the spec and checks its outputs against the reference (a SkipError when they differ or the check is too slow). */

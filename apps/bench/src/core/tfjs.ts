@@ -24,6 +24,8 @@ export interface TfjsTargetOptions {
   readonly threads?: () => number;
   /** A note for every row (e.g. the WebGPU adapter). */
   readonly note?: () => string | undefined;
+  /** A running count of GPU dispatches (webgpu: see `countWebGpuDispatches`), or null. */
+  readonly dispatches?: (() => number) | null;
 }
 
 /** PyTorch gate blocks (i, f, g, o) of a [rows, 4H] Keras matrix reordered to tf.basicLSTMCell's (i, j=g, f, o). */
@@ -44,6 +46,7 @@ export class TfjsTarget implements Target {
   readonly name: string;
   threads = 1;
   note?: string;
+  software?: boolean;
   private ready: Promise<string | null> | null = null;
   private readonly tf: Tf;
 
@@ -134,7 +137,7 @@ export class TfjsTarget implements Target {
         });
         return info.peakBytes;
       },
-      dispatches: () => null,
+      dispatches: () => this.options.dispatches?.() ?? null,
     };
   }
 
@@ -168,8 +171,27 @@ export class TfjsTarget implements Target {
 
     const run = y ? () => optimizer!.minimize(loss, true, vars)! : () => layer.apply(x) as TF.Tensor;
 
+    const common = this.common(run);
+    const count = this.options.dispatches;
     return {
-      ...this.common(run),
+      ...common,
+      ...(count
+        ? {
+            // Forward alone (no tape), then a whole step; the step's backward and update are the difference.
+            async phaseDispatches() {
+              const start = count();
+              const out = tf.tidy(() => layer.apply(x) as TF.Tensor);
+              await out.data();
+              out.dispose();
+              const forward = count() - start;
+              if (!y) return { forward: forward / T, backward: null };
+              const before = count();
+              await common.step();
+              await common.sync();
+              return { forward: forward / T, backward: (count() - before - forward) / T };
+            },
+          }
+        : {}),
       async outputs() {
         const out = tf.tidy(() => layer.apply(x) as TF.Tensor);
         const output = swap01((await out.data()) as Float32Array, B, T, H);

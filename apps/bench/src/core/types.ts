@@ -9,7 +9,7 @@
 export type Mode = 'train' | 'infer';
 
 /** Which family a spec belongs to. */
-export type SpecKind = 'workload' | 'sweep' | 'micro' | 'scaling';
+export type SpecKind = 'workload' | 'gpu' | 'sweep' | 'micro' | 'scaling';
 
 /** The recurrent layer a spec runs: PyTorch's `nn.LSTM` (with `proj_size` when `proj` > 0) or `nn.GRU`. */
 export type Cell = 'lstm' | 'gru';
@@ -18,12 +18,12 @@ export type Cell = 'lstm' | 'gru';
 export type MicroOp = 'matmul' | 'cell' | 'cell-pointwise' | 'adam';
 
 /**
- * A recurrent workload (W1–W8, a sweep cell or a scaling cell): one layer, float32, PyTorch's
- * time-major layout. An LSTM unless `cell` says GRU; `proj` > 0 is a projected LSTM.
+ * A recurrent workload (W1–W8, a GPU workload, a sweep cell or a scaling cell): one layer,
+ * float32, PyTorch's time-major layout. An LSTM unless `cell` says GRU; `proj` > 0 is a projected LSTM.
  */
 export interface LstmSpec {
-  readonly kind: 'workload' | 'sweep' | 'scaling';
-  /** `W1`…`W8`, `W3-gates`, `sweep-<mode>-b<B>-t<T>-h<H>`, or `scale-<lstm|gru|proj>-t<T>`. */
+  readonly kind: 'workload' | 'gpu' | 'sweep' | 'scaling';
+  /** `W1`…`W8`, `W3-gates`, `G1`…`G8`, `sweep-<mode>-b<B>-t<T>-h<H>`, or `scale-<lstm|gru|proj>-t<T>`. */
   readonly id: string;
   readonly mode: Mode;
   readonly batch: number;
@@ -100,11 +100,22 @@ export interface Row {
   readonly peakBytes: number | null;
   /** Kernel dispatches per step, where the backend counts them. */
   readonly dispatchesPerStep: number | null;
+  /**
+   * LSTM specs on a backend that counts dispatches: dispatches per time step of the (one-layer,
+   * one-direction) model in the forward pass, and in the rest of a train step (backward, loss and
+   * optimizer; null for inference).
+   */
+  readonly dispatchesPerTimestep?: DispatchesPerTimestep;
   readonly check: CheckResult;
   /** Peer backend → peer median / this median (> 1: this row is faster). Filled in by the runner. */
   readonly ratios: Readonly<Record<string, number>>;
   /** Anything a reader must know (e.g. `SwiftShader software adapter`). */
   readonly note?: string;
+}
+
+export interface DispatchesPerTimestep {
+  readonly forward: number;
+  readonly backward: number | null;
 }
 
 /** A (spec, backend) pair that was not measured, and why. */

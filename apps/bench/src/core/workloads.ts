@@ -22,6 +22,28 @@ export const WORKLOADS: readonly LstmSpec[] = [
   { kind: 'workload', id: 'W4-gates', mode: 'infer', batch: 64, seq: 100, input: 128, hidden: 256, returnGates: true },
 ];
 
+/**
+ * Workloads where a GPU matters, measured only when asked for (`-w gpu` or an id): hidden 512 to
+ * 2048, batch 32 to 128, 25 to 100 steps, input = hidden. G1–G4 are DeepBench's LSTM training
+ * shapes (baidu-research/DeepBench, `rnn_bench` train set: hidden, batch, T = 25); G7 is G1 as a
+ * GRU, G8 G1 with a 256-wide projection (contract v1.1's fused kernels at GPU sizes).
+ */
+export const GPU_WORKLOADS: readonly LstmSpec[] = [
+  { kind: 'gpu', id: 'G1', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512 },
+  { kind: 'gpu', id: 'G2', mode: 'train', batch: 64, seq: 25, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G3', mode: 'train', batch: 128, seq: 25, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G4', mode: 'train', batch: 32, seq: 25, input: 2048, hidden: 2048 },
+  { kind: 'gpu', id: 'G5', mode: 'train', batch: 128, seq: 100, input: 512, hidden: 512 },
+  { kind: 'gpu', id: 'G6', mode: 'infer', batch: 128, seq: 100, input: 1024, hidden: 1024 },
+  { kind: 'gpu', id: 'G7', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512, cell: 'gru' },
+  { kind: 'gpu', id: 'G8', mode: 'train', batch: 64, seq: 25, input: 512, hidden: 512, proj: 256 },
+];
+
+/** Whether `--workload` patterns ask for the GPU workloads (`gpu`, `G<n>`, `G*`). */
+export function wantsGpuWorkloads(patterns: readonly string[]): boolean {
+  return patterns.some((p) => /^(gpu|g\d+|g\*)$/i.test(p.trim()));
+}
+
 /** The scaling family's sequence lengths, and its shape (issue #13's: batch 16, input 32, hidden 64, projection 32). */
 export const SCALING_SEQ = [32, 128, 256, 512, 1024] as const;
 export const SCALING_SHAPE = { batch: 16, input: 32, hidden: 64, proj: 32 } as const;
@@ -107,9 +129,9 @@ export function micro(quick: boolean): MicroSpec[] {
   return out;
 }
 
-/** Every spec of a run, in the order they are measured. */
-export function allSpecs(quick: boolean): Spec[] {
-  return [...WORKLOADS, ...scaling(), ...micro(quick), ...sweep(quick)];
+/** Every spec of a run, in the order they are measured (the GPU workloads only with `gpu`). */
+export function allSpecs(quick: boolean, gpu = false): Spec[] {
+  return [...WORKLOADS, ...(gpu ? GPU_WORKLOADS : []), ...scaling(), ...micro(quick), ...sweep(quick)];
 }
 
 /**
@@ -122,6 +144,7 @@ export function selectSpecs(specs: readonly Spec[], patterns: readonly string[])
     patterns.some((raw) => {
       const p = raw.trim();
       if (p === 'workloads') return spec.kind === 'workload';
+      if (p === 'gpu') return spec.kind === 'gpu';
       if (p === 'sweep') return spec.kind === 'sweep';
       if (p === 'scaling') return spec.kind === 'scaling';
       if (p === 'micro') return spec.kind === 'micro';

@@ -1,9 +1,10 @@
 /**
- * PyTorch (CPU) as a peer, through Debian's python3-torch: one worker process running
- * `torch/bench_torch.py`, shared by the `torch` (all cores) and `torch-1t` targets. Each (spec,
- * target) pair is a session in the worker, timed one step per request (the step's time is taken
- * in Python, around the step alone), so the runner interleaves PyTorch's steps with the other
- * targets'. When `/usr/bin/python3` cannot import torch, both are skipped with that reason.
+ * PyTorch as a peer, through Debian's python3-torch (or `GATED_BENCH_PYTHON`): one worker process
+ * running `torch/bench_torch.py`, shared by the `torch` (all cores), `torch-1t` and, where that
+ * Python's torch sees a GPU, `torch-cuda` (cuDNN's RNNs, float32 with TF32 off) targets. Each
+ * (spec, target) pair is a session in the worker, timed one step per request (the step's time is
+ * taken in Python, around the step alone), so the runner interleaves PyTorch's steps with the
+ * other targets'. When the Python cannot import torch, they are skipped with that reason.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,13 +18,16 @@ import { SkipError, type Method, type Session, type SpecData, type Target } from
 import type { CheckResult, Spec } from '../core/types.js';
 
 export const PYTHON = process.env['GATED_BENCH_PYTHON'] ?? '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../../torch/bench_torch.py', import.meta.url));
+// The real-GPU check runs this file bundled, away from torch/: it names the script's new place.
+const SCRIPT = process.env['GATED_BENCH_TORCH_SCRIPT'] ?? fileURLToPath(new URL('../../torch/bench_torch.py', import.meta.url));
 
 export interface TorchInfo {
   readonly torch: string;
   readonly blas: string;
   readonly maxThreads: number;
   readonly python: string;
+  /** The GPU, CUDA and cuDNN versions, or null without CUDA. */
+  readonly cuda: string | null;
 }
 
 interface Answer {
@@ -96,7 +100,7 @@ export class TorchWorker {
   }
 
   /** Opens a session for one spec: the worker builds it, checks its outputs against the reference files, and keeps its step. */
-  async open(spec: Spec, threads: number, reference: Reference, method: Method): Promise<{ session: number; answer: Answer }> {
+  async open(spec: Spec, threads: number, reference: Reference, method: Method, device: 'cpu' | 'cuda' = 'cpu'): Promise<{ session: number; answer: Answer }> {
     this.dir ??= join(tmpdir(), `gated-bench-${process.pid}`);
     await mkdir(this.dir, { recursive: true });
     const session = this.nextSession++;
@@ -109,7 +113,7 @@ export class TorchWorker {
       tolerances[key] = toleranceFor(key);
     }
     try {
-      const answer = await this.call({ op: 'open', session, spec, threads, method, reference: { block: reference.block, files }, tolerances });
+      const answer = await this.call({ op: 'open', session, spec, threads, device, method, reference: { block: reference.block, files }, tolerances });
       return { session, answer };
     } finally {
       await Promise.all(Object.values(files).map((path) => rm(path, { force: true })));
@@ -136,17 +140,18 @@ export class TorchTarget implements Target {
     readonly name: string,
     public threads: number,
     private readonly worker: TorchWorker,
+    private readonly device: 'cpu' | 'cuda' = 'cpu',
   ) {}
 
   supports(spec: Spec): string | null {
     if (spec.kind === 'micro' && spec.op === 'cell-pointwise') {
-      return "PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) is CUDA-only; its CPU cell is measured as `cell`";
+      return "PyTorch's fused pointwise LSTM cell (_thnn_fused_lstm_cell) has no public API; its cell is measured as `cell`";
     }
     return null;
   }
 
   async open(spec: Spec, _data: SpecData, reference: Reference, method: Method): Promise<Session> {
-    const { session, answer } = await this.worker.open(spec, this.threads, reference, method);
+    const { session, answer } = await this.worker.open(spec, this.threads, reference, method, this.device);
     if (!answer.ok || !answer.check) throw new SkipError(answer.reason ?? 'no answer from the PyTorch worker');
     const worker = this.worker;
     return {

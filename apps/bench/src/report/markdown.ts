@@ -17,11 +17,24 @@ function checkCell(row: Row): string {
   return row.check.status === 'pass' ? `✓ ${row.check.maxError.toExponential(0)}` : `≠ ${row.check.maxError.toExponential(0)}†`;
 }
 
+/** Dispatches per time step, forward / rest of the step (`—` where not counted, `–` for no backward). */
+export function perTimestepCell(row: Row): string {
+  const d = row.dispatchesPerTimestep;
+  if (!d) return '—';
+  const f = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2));
+  return `${f(d.forward)} / ${d.backward === null ? '–' : f(d.backward)}`;
+}
+
 /** One table: a line per (workload, backend), ratios to each peer ("2.0×" = this row takes half the peer's time). */
 export function rowsTable(rows: readonly Row[]): string {
   const peers = peersOf(rows);
-  const header = ['workload', 'backend', 'threads', 'median ms', 'min–max ms', 'GFLOP/s', 'peak MiB', 'dispatches', 'check', ...peers.map((p) => `vs ${p}`)];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 || i === 8 ? '---' : '---:')).join('|')}|`];
+  const perTimestep = rows.some((r) => r.dispatchesPerTimestep !== undefined);
+  const header = [
+    'workload', 'backend', 'threads', 'median ms', 'min–max ms', 'GFLOP/s', 'peak MiB', 'dispatches',
+    ...(perTimestep ? ['dispatches per time step (fwd / bwd)'] : []), 'check', ...peers.map((p) => `vs ${p}`),
+  ];
+  const checkColumn = header.indexOf('check');
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 || i === checkColumn ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const cells = [
       row.workload,
@@ -32,6 +45,7 @@ export function rowsTable(rows: readonly Row[]): string {
       gf(row.gflops),
       mib(row.peakBytes),
       row.dispatchesPerStep === null ? '—' : String(row.dispatchesPerStep),
+      ...(perTimestep ? [perTimestepCell(row)] : []),
       checkCell(row),
       ...peers.map((p) => (row.ratios[p] === undefined ? '—' : ratio(row.ratios[p]))),
     ];
@@ -135,7 +149,8 @@ export function renderMarkdown(result: BenchResult): string {
       'GFLOP/s by the formula of docs/architecture.md: an LSTM forward = T·2·B·(I+H)·4H (GRU 3H; a projection adds its product), a train step 3× forward (micro-benchmarks: see src/core/flops.ts). ' +
       '"vs X" = X\'s median / this row\'s median (above 1: faster than X). Every pair\'s output was checked against backend-ts before timing ' +
       `(max error relative to the reference's scale; tolerance ${result.method['tolerance']}, gradients ${result.method['gradTolerance']}); † marks a peer that computes a different function (timed for speed only). ` +
-      'Peak MiB: live bytes at the peak of one step, weights and inputs included (— where the library cannot tell).',
+      'Peak MiB: live bytes at the peak of one step, weights and inputs included (— where the library cannot tell). ' +
+      'Dispatches: GPU kernel dispatches of one step (for CPU backends, kernel calls); per time step: of one extra step of the one-layer, one-direction model, the forward pass and the rest of the step (backward, loss, optimizer) divided by T.',
     '',
   ];
   for (const env of ['node', 'browser'] as const) {
@@ -147,6 +162,8 @@ export function renderMarkdown(result: BenchResult): string {
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
     const standard = rows.filter((r) => r.kind === 'workload');
     if (standard.length > 0) out.push('### Standard workloads (W1–W8)', '', rowsTable(standard), '');
+    const gpu = rows.filter((r) => r.kind === 'gpu');
+    if (gpu.length > 0) out.push('### GPU workloads (G1–G8: hidden 512–2048, DeepBench shapes, G7 GRU, G8 projected)', '', rowsTable(gpu), '');
     const scaled = rows.filter((r) => r.kind === 'scaling');
     if (scaled.length > 0) {
       out.push(

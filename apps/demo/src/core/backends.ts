@@ -1,9 +1,10 @@
 /**
  * The backends the demo offers: one line per Gated backend package. Each package is loaded on
- * demand and its `create…Backend` factory found by name, so a new backend (WebGPU, #14) is one
- * more line here plus its dependency in package.json. A backend that can compute with threads is
- * offered twice when the page can run them (cross-origin isolated): `<name>` on one thread and
- * `<name>-<N>t` on N.
+ * demand and its `create…Backend` factory found by name, so a new backend is one more line here
+ * plus its dependency in package.json. A backend that can compute with threads is offered twice
+ * when the page can run them (cross-origin isolated): `<name>` on one thread and `<name>-<N>t` on
+ * N. A backend that cannot start here (webgpu in a browser without WebGPU) is listed with the
+ * reason its factory gave.
  */
 import { initBackend, registerBackend, type Backend } from '@gated/tensor';
 
@@ -18,10 +19,8 @@ export interface BackendPackage {
 export const BACKEND_PACKAGES: readonly BackendPackage[] = [
   { name: 'ts', package: '@gated/backend-ts', load: () => import('@gated/backend-ts'), threads: false },
   { name: 'wasm', package: '@gated/backend-wasm', load: () => import('@gated/backend-wasm'), threads: true },
+  { name: 'webgpu', package: '@gated/backend-webgpu', load: () => import('@gated/backend-webgpu'), threads: false },
 ];
-
-/** Backends Gated has or plans; those without a line above are shown as not in this build. */
-export const KNOWN_BACKENDS = ['ts', 'wasm', 'webgpu'] as const;
 
 /** What the backends page shows about one backend variant. */
 export interface BackendInfo {
@@ -29,7 +28,7 @@ export interface BackendInfo {
   readonly package: string;
   readonly available: boolean;
   readonly threads: number;
-  /** What the backend says about itself (`backend.info`: SIMD flavour, thread fallback, adapter...). */
+  /** What the backend says about itself (`backend.info`: SIMD flavour, thread fallback, the GPU adapter and its limits...). */
   readonly details: Readonly<Record<string, string>>;
   readonly reason?: string;
 }
@@ -94,43 +93,7 @@ export async function discoverBackends(cores: number, isolated: boolean): Promis
       }
     }
   }
-  for (const name of KNOWN_BACKENDS) {
-    if (!BACKEND_PACKAGES.some((p) => p.name === name)) {
-      const adapter = name === 'webgpu' ? await webgpuAdapter() : null;
-      out.push({
-        name,
-        package: `@gated/backend-${name}`,
-        available: false,
-        threads: 0,
-        details: adapter ? { 'this browser\'s adapter': adapter } : {},
-        reason: 'not available in this build (the package has not landed yet)',
-      });
-    }
-  }
   return out;
-}
-
-interface GpuAdapterInfo {
-  readonly vendor?: string;
-  readonly architecture?: string;
-  readonly device?: string;
-  readonly description?: string;
-}
-
-/** The WebGPU adapter this browser would give a backend, described; null without WebGPU. */
-export async function webgpuAdapter(): Promise<string | null> {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: GpuAdapterInfo } | null> } }).gpu;
-  if (!gpu) return null;
-  try {
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return 'none (WebGPU is present but offers no adapter)';
-    const info = adapter.info ?? {};
-    const text = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== '').join(' ');
-    const software = /swiftshader|llvmpipe|lavapipe/i.test(text) ? ' (a software rasterizer on the CPU)' : '';
-    return `${text || 'unnamed adapter'}${software}`;
-  } catch (error) {
-    return `none (${message(error)})`;
-  }
 }
 
 /** The backend a page starts on: the threaded wasm when it runs, else wasm, else the first that runs. */

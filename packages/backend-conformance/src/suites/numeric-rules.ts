@@ -19,7 +19,8 @@ import { assert } from 'vitest';
 import type { SuiteContext } from '../harness/context.js';
 import { INT32_MAX, INT32_MIN } from '../harness/values.js';
 import { NDArray, binary as refBinary } from '../reference/index.js';
-import { referenceUnary } from './unary.js';
+import type { ToleranceSpec } from '../harness/tolerances.js';
+import { UNARY_CASES, referenceUnary } from './unary.js';
 
 const WHERE = 'docs/adding-a-backend.md, "Numeric rules"';
 
@@ -31,13 +32,26 @@ function show(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }
 
-/** Equal as values: NaN meets NaN; the sign of zero is checked elsewhere (unary/binary suites). */
-function same(got: number, want: number): boolean {
-  return Number.isNaN(want) ? Number.isNaN(got) : got === want;
+/**
+ * Equal as values: NaN meets NaN; the sign of zero is checked elsewhere (unary/binary suites).
+ * With a tolerance, a finite value may differ by what the op's own suite allows (a float32 libm
+ * on a GPU is a few ulp off exactly where Math is exact).
+ */
+function same(got: number, want: number, tolerance?: ToleranceSpec): boolean {
+  if (Number.isNaN(want)) return Number.isNaN(got);
+  if (tolerance === undefined || !Number.isFinite(want)) return got === want;
+  return Math.abs(got - want) <= tolerance.atol + tolerance.rtol * Math.abs(want);
 }
 
 /** Reads `t` (disposing it) and fails the rule at the first element that differs from `want`. */
-async function expectValues(t: Tensor, want: readonly number[], rule: string, what: (i: number) => string, fix: string): Promise<void> {
+async function expectValues(
+  t: Tensor,
+  want: readonly number[],
+  rule: string,
+  what: (i: number) => string,
+  fix: string,
+  tolerance?: ToleranceSpec,
+): Promise<void> {
   let got: ArrayLike<number>;
   try {
     got = await t.data();
@@ -45,7 +59,7 @@ async function expectValues(t: Tensor, want: readonly number[], rule: string, wh
     t.dispose();
   }
   for (let i = 0; i < want.length; i++) {
-    if (!same(got[i]!, want[i]!)) fail(rule, `${what(i)} gave ${show(got[i]!)}, want ${show(want[i]!)}`, fix);
+    if (!same(got[i]!, want[i]!, tolerance)) fail(rule, `${what(i)} gave ${show(got[i]!)}, want ${show(want[i]!)}`, fix);
   }
 }
 
@@ -121,6 +135,8 @@ export function numericRulesSuite(ctx: SuiteContext): void {
             'NaN propagates',
             (i) => `${op}(${show(nan.data[i]!)})`,
             'A NaN input gives a NaN output (IEEE 754).',
+            // The finite companion (1) only shows the op ran: its accuracy is the unary suite's.
+            UNARY_CASES[op].tolerance,
           );
         }
       } finally {

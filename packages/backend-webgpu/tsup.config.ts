@@ -1,0 +1,3 @@
+import { gatedTsup } from '@gated/build-config/tsup';
+
+export default gatedTsup();
