@@ -13,17 +13,7 @@ import { chunksOf, trainStep, type CarriedState } from './training.js';
 import { TEXT } from './sonnets.js';
 import { CharVocab, Embedding, LSTM, Linear } from '@gated/lstm';
 import { Adam } from '@gated/optim';
-import {
-  dispose,
-  memory,
-  registerBackend,
-  reshape,
-  setBackend,
-  softmax,
-  tensor,
-  tidy,
-  type Tensor,
-} from '@gated/tensor';
+import { dispose, memory, registerBackend, reshape, setBackend, softmax, tensor, tidy, type Tensor } from '@gated/tensor';
 
 registerBackend('ts', createTsBackend);
 await setBackend('ts');
@@ -86,8 +76,12 @@ async function sample(prompt: string, length: number, temperature = 0.6): Promis
   return out;
 }
 
-console.log(`${TEXT.length} characters, vocabulary of ${vocab.size}; ${batch} streams × ${steps} steps per update, ${chunksPerEpoch} updates per epoch`);
-console.log(`model: Embedding(${vocab.size}, 24) → LSTM(24, ${hiddenSize}) → Linear(${hiddenSize}, ${vocab.size}), ${parameters.reduce((n, p) => n + p.size, 0)} parameters\n`);
+console.log(
+  `${TEXT.length} characters, vocabulary of ${vocab.size}; ${batch} streams × ${steps} steps per update, ${chunksPerEpoch} updates per epoch`,
+);
+console.log(
+  `model: Embedding(${vocab.size}, 24) → LSTM(24, ${hiddenSize}) → Linear(${hiddenSize}, ${vocab.size}), ${parameters.reduce((n, p) => n + p.size, 0)} parameters\n`,
+);
 
 const started = performance.now();
 let update = 0;
@@ -111,7 +105,9 @@ for (let epoch = 0; epoch < epochs; epoch++) {
       const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
       recent = [];
       lastMean = mean;
-      console.log(`update ${String(update).padStart(4)}  epoch ${String(epoch + 1).padStart(2)}  loss ${mean.toFixed(3)}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      console.log(
+        `update ${String(update).padStart(4)}  epoch ${String(epoch + 1).padStart(2)}  loss ${mean.toFixed(3)}  (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
     }
     if (update % 90 === 0) console.log(`  sample: ${JSON.stringify(await sample('Shall ', 60))}`);
   }
@@ -119,7 +115,9 @@ for (let epoch = 0; epoch < epochs; epoch++) {
 }
 const elapsed = (performance.now() - started) / 1000;
 const finalSample = await sample('So long ', 120, 0.5);
-console.log(`\nloss ${firstLoss.toFixed(3)} (first update) → ${lastMean.toFixed(3)} (mean of the last 30) in ${update} updates, ${elapsed.toFixed(1)} s`);
+console.log(
+  `\nloss ${firstLoss.toFixed(3)} (first update) → ${lastMean.toFixed(3)} (mean of the last 30) in ${update} updates, ${elapsed.toFixed(1)} s`,
+);
 console.log(`final sample: ${JSON.stringify(finalSample)}`);
 optimizer.dispose();
 for (const m of [embed, lstm, head]) m.dispose();

@@ -30,8 +30,10 @@ function generator(seed: number): () => number {
 const random = generator(7);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const length = 1400;
-const series = Array.from({ length }, (_, t) =>
-  Math.sin((2 * Math.PI * t) / 24) + 0.5 * Math.sin((2 * Math.PI * t) / 7.3) + 0.3 * Math.sin((2 * Math.PI * t) / 400) + 0.1 * gaussian(),
+const series = Array.from(
+  { length },
+  (_, t) =>
+    Math.sin((2 * Math.PI * t) / 24) + 0.5 * Math.sin((2 * Math.PI * t) / 7.3) + 0.3 * Math.sin((2 * Math.PI * t) / 400) + 0.1 * gaussian(),
 );
 
 const window = 32;
@@ -76,7 +78,9 @@ const naive = (() => {
   return total / valCount;
 })();
 
-console.log(`${length} steps → ${all.count} windows of ${window} (train ${trainCount}, validation ${valCount}); LSTM(1, ${hiddenSize}) → Linear(${hiddenSize}, 1)`);
+console.log(
+  `${length} steps → ${all.count} windows of ${window} (train ${trainCount}, validation ${valCount}); LSTM(1, ${hiddenSize}) → Linear(${hiddenSize}, 1)`,
+);
 console.log(`naive forecast (next = last) validation MSE: ${naive.toFixed(4)}\n`);
 
 const shuffle = generator(11);
@@ -104,7 +108,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const val = await valLoss.item();
   valLoss.dispose();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`epoch ${String(epoch).padStart(2)}  train MSE ${(total / batches).toFixed(4)}  validation MSE ${val.toFixed(4)}  (${(naive / val).toFixed(1)}× better than naive, ${seconds} s)`);
+  console.log(
+    `epoch ${String(epoch).padStart(2)}  train MSE ${(total / batches).toFixed(4)}  validation MSE ${val.toFixed(4)}  (${(naive / val).toFixed(1)}× better than naive, ${seconds} s)`,
+  );
 }
 
 // Forecast 12 steps past the end of the training data, feeding each prediction back in.

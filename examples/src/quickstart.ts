@@ -73,6 +73,10 @@ const inputs = await probe.data();
 const outputs = await fitted.data();
 console.log('\n     x    sin(2x)   network');
 inputs.forEach((v, i) => {
-  console.log(`${v.toFixed(3).padStart(6)}  ${Math.sin(2 * v).toFixed(4).padStart(8)}  ${outputs[i]!.toFixed(4).padStart(8)}`);
+  console.log(
+    `${v.toFixed(3).padStart(6)}  ${Math.sin(2 * v)
+      .toFixed(4)
+      .padStart(8)}  ${outputs[i]!.toFixed(4).padStart(8)}`,
+  );
 });
 console.log(`\n2000 full-batch steps in ${(elapsedMs / 1000).toFixed(2)} s; live tensors: ${memory().numTensors}`);

@@ -19,9 +19,7 @@ const backendPackages = ['@gated/backend-*', '!@gated/backend-api', '!@gated/bac
 
 /** @type {Record<string, { group: string[]; message: string }[]>} */
 const layerRules = {
-  'backend-api': [
-    { group: ['@gated/*'], message: '@gated/backend-api has no @gated dependencies: it is the contract.' },
-  ],
+  'backend-api': [{ group: ['@gated/*'], message: '@gated/backend-api has no @gated dependencies: it is the contract.' }],
   backend: [
     {
       group: ['@gated/*', '!@gated/backend-api'],
@@ -43,7 +41,8 @@ const layerRules = {
   onnx: [
     {
       group: ['@gated/*', '!@gated/lstm', '!@gated/tensor', '!@gated/autograd', '!@gated/backend-api'],
-      message: '@gated/onnx builds on the layers: it imports @gated/lstm, tensor, autograd and backend-api only (never a backend, never optim).',
+      message:
+        '@gated/onnx builds on the layers: it imports @gated/lstm, tensor, autograd and backend-api only (never a backend, never optim).',
     },
   ],
   any: [],

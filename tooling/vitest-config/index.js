@@ -45,9 +45,7 @@ export async function gatedVitest(options = {}) {
   const include = options.include ?? ['test/**/*.test.ts'];
   const testTimeout = testTimeoutFromEnv();
   /** @type {import('vitest/config').TestProjectInlineConfiguration[]} */
-  const projects = [
-    { extends: true, test: { name: 'node', environment: 'node', include } },
-  ];
+  const projects = [{ extends: true, test: { name: 'node', environment: 'node', include } }];
   if (options.browser) {
     if (!existsSync(chromiumPath)) {
       throw new Error(
@@ -81,7 +79,11 @@ export async function gatedVitest(options = {}) {
   const fsModuleCachePath = join(process.cwd(), 'node_modules', '.vitest-cache');
   // The conformance fuzz suite's settings reach browser tests too (they have no process.env).
   const provide = {
-    gatedFuzz: { runs: process.env.GATED_FUZZ_RUNS ?? '', seed: process.env.GATED_FUZZ_SEED ?? '', trace: process.env.GATED_FUZZ_TRACE ?? '' },
+    gatedFuzz: {
+      runs: process.env.GATED_FUZZ_RUNS ?? '',
+      seed: process.env.GATED_FUZZ_SEED ?? '',
+      trace: process.env.GATED_FUZZ_TRACE ?? '',
+    },
   };
   return defineConfig({ resolve, ssr, server, test: { testTimeout, hookTimeout: testTimeout, fsModuleCachePath, provide, projects } });
 }

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     rows: [...node.rows, ...(browser?.rows ?? [])],
     skipped: [
       ...node.skipped,
-      ...(browser?.skipped ?? [{ workload: 'all', backend: 'all', env: 'browser' as const, reason: `the browser run failed: ${browserProblem ?? '?'}` }]),
+      ...(browser?.skipped ?? [
+        { workload: 'all', backend: 'all', env: 'browser' as const, reason: `the browser run failed: ${browserProblem ?? '?'}` },
+      ]),
     ],
     durationS: (performance.now() - started) / 1000,
   };

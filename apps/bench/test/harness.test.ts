@@ -153,7 +153,7 @@ describe('workloads', () => {
     expect(micro(true).length).toBeLessThan(micro(false).length);
   });
 
-  it('times the scaling family\'s cells of one T together, every other spec alone', () => {
+  it("times the scaling family's cells of one T together, every other spec alone", () => {
     const groups = interleaveGroups([...WORKLOADS.slice(0, 2), ...scaling()]).map((g) => g.map((s) => s.id));
     expect(groups.slice(0, 3)).toEqual([['W1'], ['W2'], ['scale-lstm-t32', 'scale-gru-t32', 'scale-proj-t32']]);
     expect(groups).toHaveLength(2 + SCALING_SEQ.length);
@@ -181,7 +181,9 @@ describe('workloads', () => {
     for (const pattern of ['gpu', 'G2', 'g*']) expect(wantsGpuWorkloads([pattern]), pattern).toBe(true);
     const specs = allSpecs(true, true);
     expect(selectSpecs(specs, ['gpu']).map((s) => s.id)).toEqual(['G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8']);
-    expect(selectSpecs(specs, ['G3']).map((s) => [s.kind, (s as { hidden: number }).hidden, (s as { batch: number }).batch])).toEqual([['gpu', 1024, 128]]);
+    expect(selectSpecs(specs, ['G3']).map((s) => [s.kind, (s as { hidden: number }).hidden, (s as { batch: number }).batch])).toEqual([
+      ['gpu', 1024, 128],
+    ]);
   });
 });
 
@@ -294,8 +296,21 @@ describe('results', () => {
 
   it('adds a per-time-step dispatch column when a row counts them, and a GPU workloads table', () => {
     const gpuRows = withRatios([
-      row({ workload: 'G1', kind: 'gpu', backend: 'webgpu', dispatchesPerStep: 80, dispatchesPerTimestep: { forward: 1.12, backward: 1.6 } }),
-      row({ workload: 'G1', kind: 'gpu', backend: 'tfjs-webgpu', group: 'peer', dispatchesPerStep: 9000, dispatchesPerTimestep: { forward: 15.5, backward: 40 } }),
+      row({
+        workload: 'G1',
+        kind: 'gpu',
+        backend: 'webgpu',
+        dispatchesPerStep: 80,
+        dispatchesPerTimestep: { forward: 1.12, backward: 1.6 },
+      }),
+      row({
+        workload: 'G1',
+        kind: 'gpu',
+        backend: 'tfjs-webgpu',
+        group: 'peer',
+        dispatchesPerStep: 9000,
+        dispatchesPerTimestep: { forward: 15.5, backward: 40 },
+      }),
     ]);
     const md = renderMarkdown(result(gpuRows));
     expect(md).toContain('### GPU workloads');

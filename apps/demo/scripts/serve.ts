@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from './server.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: process.env['PORT'] ?? '5170' }, 'no-isolation': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: process.env['PORT'] ?? '5170' }, 'no-isolation': { type: 'boolean', default: false } },
+});
 const root = fileURLToPath(new URL('../dist', import.meta.url));
 if (!existsSync(root)) {
   console.error('apps/demo/dist does not exist: build first (pnpm start at the repository root builds, then serves)');
@@ -17,5 +19,7 @@ if (!existsSync(root)) {
 const isolated = !values['no-isolation'];
 const { url } = await serve({ root, port: Number(values.port), host: 'localhost', isolated });
 console.log(`\n  Gated demo: ${url.replace('127.0.0.1', 'localhost')}\n`);
-console.log(`  ${isolated ? 'cross-origin isolated (COOP/COEP): wasm runs with worker threads' : 'no isolation headers: wasm runs on one thread (the static-host fallback)'}`);
+console.log(
+  `  ${isolated ? 'cross-origin isolated (COOP/COEP): wasm runs with worker threads' : 'no isolation headers: wasm runs on one thread (the static-host fallback)'}`,
+);
 console.log('  Text generation, the gate inspector, forecasting and backends are the four tabs. Ctrl-C stops.\n');

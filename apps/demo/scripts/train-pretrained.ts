@@ -54,7 +54,9 @@ const trainer = new CharTrainer(model, text, { batch: Number(values.batch), seqL
 const log = (line: string) => {
   console.log(`${new Date().toISOString()} ${line}`);
 };
-log(`${text.length} characters, vocabulary ${vocab.size}, ${model.size} parameters, ${trainer.chunksPerEpoch} updates per epoch, ${steps} updates, ${threads} thread(s)`);
+log(
+  `${text.length} characters, vocabulary ${vocab.size}, ${model.size} parameters, ${trainer.chunksPerEpoch} updates per epoch, ${steps} updates, ${threads} thread(s)`,
+);
 
 const curve: PretrainedCard['curve'] = [];
 const started = performance.now();
@@ -68,7 +70,9 @@ for (let step = 1; step <= steps; step++) {
     window = [];
     const validation = await trainer.validate(step === steps ? Infinity : 8);
     curve.push({ step, train, validation });
-    log(`step ${step}  epoch ${trainer.epoch}  train ${train.toFixed(4)}  val ${validation.toFixed(4)}  (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    log(
+      `step ${step}  epoch ${trainer.epoch}  train ${train.toFixed(4)}  val ${validation.toFixed(4)}  (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+    );
   }
 }
 const seconds = (performance.now() - started) / 1000;
@@ -104,7 +108,9 @@ const card: PretrainedCard = {
 };
 await writeFile(`${values.out}.safetensors`, await model.toSafetensors({ card: 'pretrained.json' }));
 await writeFile(`${values.out}.json`, `${JSON.stringify(card, null, 2)}\n`);
-log(`wrote ${values.out}.safetensors and .json; validation loss ${validationLoss.toFixed(4)} (perplexity ${Math.exp(validationLoss).toFixed(2)}) in ${seconds.toFixed(0)} s`);
+log(
+  `wrote ${values.out}.safetensors and .json; validation loss ${validationLoss.toFixed(4)} (perplexity ${Math.exp(validationLoss).toFixed(2)}) in ${seconds.toFixed(0)} s`,
+);
 trainer.dispose();
 model.dispose();
 log(`live tensors at the end: ${memory().numTensors}`);

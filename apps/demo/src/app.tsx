@@ -89,7 +89,9 @@ export function App() {
               aria-selected={tab === t.id}
               aria-controls={`panel-${t.id}`}
               tabIndex={tab === t.id ? 0 : -1}
-              onKeyDown={(e) => { onTabKey(e, i); }}
+              onKeyDown={(e) => {
+                onTabKey(e, i);
+              }}
               data-testid={`tab-${t.id}`}
             >
               {t.label}
@@ -102,7 +104,12 @@ export function App() {
           {app.errors.map((e) => (
             <p key={e.id}>
               <span>{e.text}</span>
-              <button onClick={() => { dismiss(e.id); }} aria-label="Dismiss this error">
+              <button
+                onClick={() => {
+                  dismiss(e.id);
+                }}
+                aria-label="Dismiss this error"
+              >
                 ×
               </button>
             </p>
@@ -118,8 +125,8 @@ export function App() {
       </main>
       <footer>
         <p>
-          Gated: typed LSTMs for JavaScript, agreeing with PyTorch on every backend. Data: tinyshakespeare (public domain, via char-rnn), Box–Jenkins airline passengers,
-          Melbourne temperatures (Australian Bureau of Meteorology); see apps/demo/data/README.md.
+          Gated: typed LSTMs for JavaScript, agreeing with PyTorch on every backend. Data: tinyshakespeare (public domain, via char-rnn),
+          Box–Jenkins airline passengers, Melbourne temperatures (Australian Bureau of Meteorology); see apps/demo/data/README.md.
         </p>
       </footer>
     </>

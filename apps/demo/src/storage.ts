@@ -25,7 +25,9 @@ export async function loadModel(name: string): Promise<Uint8Array> {
 
 export async function listModels(): Promise<{ name: string; savedAt: string; bytes: number }[]> {
   const all = await entries<string, SavedModel>(store);
-  return all.map(([, v]) => ({ name: v.name, savedAt: v.savedAt, bytes: v.bytes.byteLength })).sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+  return all
+    .map(([, v]) => ({ name: v.name, savedAt: v.savedAt, bytes: v.bytes.byteLength }))
+    .sort((a, b) => b.savedAt.localeCompare(a.savedAt));
 }
 
 export async function deleteModel(name: string): Promise<void> {

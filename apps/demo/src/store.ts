@@ -19,7 +19,17 @@ export interface AppState {
   readonly stepMs: Readonly<Record<string, number>>;
 }
 
-let state: AppState = { ready: false, status: 'starting the worker…', model: null, backends: [], backend: '', isolated: false, training: false, errors: [], stepMs: {} };
+let state: AppState = {
+  ready: false,
+  status: 'starting the worker…',
+  model: null,
+  backends: [],
+  backend: '',
+  isolated: false,
+  training: false,
+  errors: [],
+  stepMs: {},
+};
 const listeners = new Set<() => void>();
 
 export function getState(): AppState {

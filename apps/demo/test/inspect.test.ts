@@ -69,7 +69,16 @@ describe('the inspector', () => {
       expect(step.c).toBeCloseTo(step.gates.f * step.cPrev + step.gates.i * step.gates.g, 6);
       expect(step.h).toBeCloseTo(step.gates.o * Math.tanh(step.c), 6);
     }
-    expect(() => stepBreakdown(trace, embedded, { weightIh: new Float32Array(0), weightHh: new Float32Array(0), bias: new Float64Array(0), inputSize: 6 }, 0, 999, 0)).toThrow(/out of range/);
+    expect(() =>
+      stepBreakdown(
+        trace,
+        embedded,
+        { weightIh: new Float32Array(0), weightHh: new Float32Array(0), bias: new Float64Array(0), inputSize: 6 },
+        0,
+        999,
+        0,
+      ),
+    ).toThrow(/out of range/);
   });
 
   test('saliency is the gradient norm of log p(predicted) per input, as finite differences of the reference give it', async () => {

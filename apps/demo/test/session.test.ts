@@ -64,9 +64,13 @@ describe('TextSession', () => {
     await setBackend('ts-a');
     const s = session();
     await s.loadPretrained();
-    await expect(s.newModel({ corpus: { kind: 'text', name: 'tiny', text: 'abc' }, hiddenSize: 8, numLayers: 1, embedSize: 4, seed: 1 })).rejects.toThrow(/at least 2,000/);
+    await expect(
+      s.newModel({ corpus: { kind: 'text', name: 'tiny', text: 'abc' }, hiddenSize: 8, numLayers: 1, embedSize: 4, seed: 1 }),
+    ).rejects.toThrow(/at least 2,000/);
     const running = trainSteps(s, 2);
-    await expect(s.train({ learningRate: 1e-2, temperature: 1, sampleEvery: 10, validateEvery: 10 }, () => undefined)).rejects.toThrow(/pause the training first/);
+    await expect(s.train({ learningRate: 1e-2, temperature: 1, sampleEvery: 10, validateEvery: 10 }, () => undefined)).rejects.toThrow(
+      /pause the training first/,
+    );
     await running;
   });
 });

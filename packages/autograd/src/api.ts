@@ -59,10 +59,14 @@ function mapTree(tree: unknown, fn: (t: Tensor) => Tensor, op = 'grad'): TensorT
 }
 
 function leaves(op: string, tree: unknown, into: Tensor[] = []): Tensor[] {
-  mapTree(tree, (t) => {
-    into.push(t);
-    return t;
-  }, op);
+  mapTree(
+    tree,
+    (t) => {
+      into.push(t);
+      return t;
+    },
+    op,
+  );
   return into;
 }
 

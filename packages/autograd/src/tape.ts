@@ -9,16 +9,7 @@
  * A backward pass frees the saved tensors of every node it visited unless the graph is retained.
  */
 import { GatedError, formatShape, shapesEqual, type AttrsOf, type OpName, type Shape } from '@gated/backend-api';
-import {
-  add,
-  keep,
-  onesLike,
-  reshape,
-  setGradEnabled,
-  tidy,
-  zeros,
-  type Tensor,
-} from '@gated/tensor';
+import { add, keep, onesLike, reshape, setGradEnabled, tidy, zeros, type Tensor } from '@gated/tensor';
 import { assertLiveTensor, type OpRecorder } from '@gated/tensor/internal';
 import { GRADIENTS } from './gradients/index.js';
 import { isNonDifferentiable, type GradientRule, type InputInfo, type NonDifferentiable, type Saved } from './rule.js';
@@ -92,7 +83,13 @@ export class Tape implements OpRecorder {
         leaf: input.requiresGrad && !producer ? input : null,
       };
     });
-    const node = new Node(op, entry, attrs, edges, outputs.map((t) => t.shape));
+    const node = new Node(
+      op,
+      entry,
+      attrs,
+      edges,
+      outputs.map((t) => t.shape),
+    );
     outputs.forEach((output, index) => {
       if (output.dtype !== 'float32') return;
       output.requiresGrad = true;
@@ -162,15 +159,24 @@ export class Tape implements OpRecorder {
   ): Map<Tensor, Tensor> {
     assertLiveTensor(op, root);
     if (!root.requiresGrad) {
-      throw new GatedError(op, `tensor #${root.id} ${formatShape(root.shape)} does not require a gradient: no input of the computation had requiresGrad set`);
+      throw new GatedError(
+        op,
+        `tensor #${root.id} ${formatShape(root.shape)} does not require a gradient: no input of the computation had requiresGrad set`,
+      );
     }
     if (seed) {
       assertLiveTensor(op, seed);
       if (!shapesEqual(seed.shape, root.shape) || seed.dtype !== 'float32') {
-        throw new GatedError(op, `seed ${seed.dtype} ${formatShape(seed.shape)} must be float32 of the output's shape ${formatShape(root.shape)}`);
+        throw new GatedError(
+          op,
+          `seed ${seed.dtype} ${formatShape(seed.shape)} must be float32 of the output's shape ${formatShape(root.shape)}`,
+        );
       }
     } else if (root.size !== 1) {
-      throw new GatedError(op, `the output has shape ${formatShape(root.shape)}: a non-scalar needs a seed gradient of that shape (or reduce it to a scalar first)`);
+      throw new GatedError(
+        op,
+        `the output has shape ${formatShape(root.shape)}: a non-scalar needs a seed gradient of that shape (or reduce it to a scalar first)`,
+      );
     }
     const createGraph = options.createGraph ?? false;
     const retainGraph = options.retainGraph ?? createGraph;
@@ -359,4 +365,3 @@ function nodesLeadingTo(order: readonly Node[], targetSlots: Map<Node, unknown>,
 
 /** The one tape of this realm, installed into the engine by `installAutograd`. */
 export const TAPE = new Tape();
-

@@ -119,7 +119,11 @@ export function checkedKernels(guard: HandleGuard, raw: Backend): Partial<Backen
     },
     concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
       guard.alive('concat');
-      checkConcatShapes(inputs.map((spec) => spec.shape), axis, outShape);
+      checkConcatShapes(
+        inputs.map((spec) => spec.shape),
+        axis,
+        outShape,
+      );
       let dtype: DType | null = null;
       inputs.forEach((spec, i) => {
         dtype ??= guard.input('concat', `input ${i}`, spec).dtype;
@@ -222,7 +226,10 @@ function addSequences(methods: Partial<Backend>, guard: HandleGuard, raw: Backen
   if (lstmSequenceBackward) {
     methods.lstmSequenceBackward = (inputs) => {
       guard.alive('lstmSequenceBackward');
-      const { forward: { reverse: _reverse, inference: _inference, ...forward }, ...rest } = inputs;
+      const {
+        forward: { reverse: _reverse, inference: _inference, ...forward },
+        ...rest
+      } = inputs;
       fusedOperands(guard, 'lstmSequenceBackward', { ...forward, weightHr: forward.weightHr ?? null, ...rest });
       checkProjection('lstmSequenceBackward', raw, forward.weightHr);
       return guard.adoptAll(lstmSequenceBackward(inputs));
@@ -239,7 +246,10 @@ function addSequences(methods: Partial<Backend>, guard: HandleGuard, raw: Backen
   if (gruSequenceBackward) {
     methods.gruSequenceBackward = (inputs) => {
       guard.alive('gruSequenceBackward');
-      const { forward: { reverse: _reverse, inference: _inference, ...forward }, ...rest } = inputs;
+      const {
+        forward: { reverse: _reverse, inference: _inference, ...forward },
+        ...rest
+      } = inputs;
       fusedOperands(guard, 'gruSequenceBackward', { ...forward, ...rest });
       return guard.adoptAll(gruSequenceBackward(inputs));
     };

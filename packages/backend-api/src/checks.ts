@@ -91,7 +91,12 @@ export function checkConcatShapes(inputs: readonly Shape[], axis: number, outSha
   checkAxis('concat', axis, outShape.length);
   let joined = 0;
   inputs.forEach((shape, i) => {
-    checkShape('concat', `input ${i}`, shape, outShape.map((dim, d) => (d === axis ? shape[axis]! : dim)));
+    checkShape(
+      'concat',
+      `input ${i}`,
+      shape,
+      outShape.map((dim, d) => (d === axis ? shape[axis]! : dim)),
+    );
     joined += shape[axis]!;
   });
   if (joined !== outShape[axis]) {

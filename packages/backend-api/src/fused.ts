@@ -169,7 +169,13 @@ export const FUSED_SIGNATURES = {
   } satisfies FusedSignature<Exclude<keyof LstmSequenceInputs, Flags>, keyof LstmSequenceOutputs>,
   lstmSequenceBackward: {
     inputs: {
-      ...LSTM_SEQUENCE_INPUTS, output: PROJECTED_STEPS, gates: STEP_GATES, cells: STEPS, dOutput: PROJECTED_STEPS, dh: PROJECTED, dc: STATE,
+      ...LSTM_SEQUENCE_INPUTS,
+      output: PROJECTED_STEPS,
+      gates: STEP_GATES,
+      cells: STEPS,
+      dOutput: PROJECTED_STEPS,
+      dh: PROJECTED,
+      dc: STATE,
     },
     outputs: { dInputGates: STEP_GATES, dWeightHh: { shape: ['4H', 'P'] }, dh0: PROJECTED, dc0: STATE, dWeightHr: { shape: ['P', 'H'] } },
   } satisfies FusedSignature<
@@ -183,10 +189,7 @@ export const FUSED_SIGNATURES = {
   gruSequenceBackward: {
     inputs: { ...GRU_SEQUENCE_INPUTS, output: STEPS, gates: GRU_GATES, hiddenN: STEPS, dOutput: STEPS, dh: STATE },
     outputs: { dInputGates: GRU_GATES, dWeightHh: { shape: ['3H', 'H'] }, dBiasHn: { shape: ['H'] }, dh0: STATE },
-  } satisfies FusedSignature<
-    Exclude<keyof GruSequenceInputs | keyof GruSequenceBackwardInputs, Flags>,
-    keyof GruSequenceBackwardOutputs
-  >,
+  } satisfies FusedSignature<Exclude<keyof GruSequenceInputs | keyof GruSequenceBackwardInputs, Flags>, keyof GruSequenceBackwardOutputs>,
   adamStep: {
     inputs: { param: PARAM, grad: PARAM, m: PARAM, v: PARAM, vMax: { ...PARAM, optional: true } },
     outputs: {},
@@ -198,7 +201,8 @@ export const FUSED_SIGNATURES = {
  * `weightHr`). The signature cannot say it, so the checked layer and the tensor op call this.
  */
 export function checkProjectionSize(op: string, shape: Shape): void {
-  if (shape[0] === 0) throw new GatedError(op, `weightHr ${formatShape(shape)} projects to no columns: without a projection, pass no weightHr`);
+  if (shape[0] === 0)
+    throw new GatedError(op, `weightHr ${formatShape(shape)} projects to no columns: without a projection, pass no weightHr`);
 }
 
 /** A fused kernel's name. */
@@ -268,7 +272,12 @@ export function checkFusedOperands(
 }
 
 function checkOperandShape(
-  op: string, name: string, pattern: readonly string[], shape: Shape, dims: Record<string, number>, shapes: Record<string, Shape>,
+  op: string,
+  name: string,
+  pattern: readonly string[],
+  shape: Shape,
+  dims: Record<string, number>,
+  shapes: Record<string, Shape>,
 ): void {
   const rest = pattern.length === 1 && pattern[0]!.startsWith('...') ? pattern[0]!.slice(3) : null;
   if (rest !== null) {
@@ -305,7 +314,8 @@ function equateDims(op: string, name: string, [a, b]: readonly [string, string],
   const right = dims[b];
   if (left === undefined && right !== undefined) dims[a] = right;
   else if (right === undefined && left !== undefined) dims[b] = left;
-  else if (left !== right) throw new GatedError(op, `without ${name}, ${a} must equal ${b}: got ${a} = ${String(left)}, ${b} = ${String(right)}`);
+  else if (left !== right)
+    throw new GatedError(op, `without ${name}, ${a} must equal ${b}: got ${a} = ${String(left)}, ${b} = ${String(right)}`);
 }
 
 function sameShape(a: Shape, b: Shape): boolean {

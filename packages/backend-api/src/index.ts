@@ -63,15 +63,7 @@ export { INT32_MAX, INT32_MIN, convertValue, describeValue, int32Problem, satura
 export { DTYPES, allocArray, bytesPerElement, isArrayOfDType, isDType } from './dtype.js';
 export type { DType, DTypeArrayMap, TypedArray, TypedArrayFor } from './dtype.js';
 export { GatedError, formatShape } from './errors.js';
-export {
-  ARG_REDUCE_OPS,
-  BINARY_OPS,
-  BINARY_TYPING,
-  REDUCE_OPS,
-  REDUCE_TYPING,
-  UNARY_OPS,
-  UNARY_TYPING,
-} from './ops.js';
+export { ARG_REDUCE_OPS, BINARY_OPS, BINARY_TYPING, REDUCE_OPS, REDUCE_TYPING, UNARY_OPS, UNARY_TYPING } from './ops.js';
 export type {
   ArgReduceOp,
   AttrsOf,

@@ -109,11 +109,7 @@ export function normalizeAxis(op: string, axis: number, rankOrShape: number | Sh
  * Normalises a list of axes (or one axis, or undefined for all axes) into sorted, unique,
  * non-negative axes. Repeated axes are an error, as in numpy.
  */
-export function normalizeAxes(
-  op: string,
-  axes: number | readonly number[] | undefined,
-  rankOrShape: number | Shape,
-): number[] {
+export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rankOrShape: number | Shape): number[] {
   const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const given: unknown = axes;

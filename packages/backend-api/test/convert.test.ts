@@ -11,8 +11,12 @@ describe('the int32 rule (decisions/0019)', () => {
     expect(() => userValue('full', 'int32', 2 ** 31)).toThrow(
       new GatedError('full', 'int32 tensors hold integers in [-2147483648, 2147483647], got 2147483648'),
     );
-    expect(() => userValue('tensor', 'int32', 0.5, ' at flat index 2')).toThrow(new GatedError('tensor', 'int32 tensors hold integers, got 0.5 at flat index 2'));
-    expect(() => userValue('full', 'float32', '1' as unknown as number)).toThrow(new GatedError('full', 'expected a number or boolean, got "1"'));
+    expect(() => userValue('tensor', 'int32', 0.5, ' at flat index 2')).toThrow(
+      new GatedError('tensor', 'int32 tensors hold integers, got 0.5 at flat index 2'),
+    );
+    expect(() => userValue('full', 'float32', '1' as unknown as number)).toThrow(
+      new GatedError('full', 'expected a number or boolean, got "1"'),
+    );
     expect(int32Problem(3)).toBeNull();
     expect(int32Problem(NaN)).toBe('is not an integer');
     expect(int32Problem(-(2 ** 31) - 1)).toBe("is outside int32's range [-2147483648, 2147483647]");
@@ -27,7 +31,15 @@ describe('the int32 rule (decisions/0019)', () => {
 
   it('describes values so that a string never reads as a number', () => {
     expect(['3', 3, true, null, undefined, [1, 2], {}, Object.create(null), 2n].map(describeValue)).toEqual([
-      '"3"', '3', 'true', 'null', 'undefined', 'an array of length 2', 'an object', 'an object', '2n',
+      '"3"',
+      '3',
+      'true',
+      'null',
+      'undefined',
+      'an array of length 2',
+      'an object',
+      'an object',
+      '2n',
     ]);
   });
 });

@@ -4,9 +4,21 @@ import { bitsToUnit, foldKey, keyFromSeed, randomValue, threefry2x32 } from '../
 describe('threefry2x32', () => {
   // Known-answer vectors from Random123's kat_vectors (threefry2x32, 20 rounds): ctr, key → out.
   it.each([
-    [[0, 0], [0, 0], [0x6b200159, 0x99ba4efe]],
-    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], [0x1cb996fc, 0xbb002be7]],
-    [[0x243f6a88, 0x85a308d3], [0x13198a2e, 0x03707344], [0xc4923a9c, 0x483df7a0]],
+    [
+      [0, 0],
+      [0, 0],
+      [0x6b200159, 0x99ba4efe],
+    ],
+    [
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 0xffffffff],
+      [0x1cb996fc, 0xbb002be7],
+    ],
+    [
+      [0x243f6a88, 0x85a308d3],
+      [0x13198a2e, 0x03707344],
+      [0xc4923a9c, 0x483df7a0],
+    ],
   ] as const)('matches Random123 for counter %j key %j', (ctr, key, expected) => {
     expect(threefry2x32(key, ctr[0], ctr[1])).toEqual(expected);
   });

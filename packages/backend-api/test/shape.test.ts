@@ -20,7 +20,9 @@ describe('shape helpers', () => {
   });
 
   it('names the op and both shapes when broadcasting fails', () => {
-    expect(() => broadcastShapes('add', [2, 3], [4, 3])).toThrow(new GatedError('add', 'shapes [2,3] and [4,3] cannot be broadcast together'));
+    expect(() => broadcastShapes('add', [2, 3], [4, 3])).toThrow(
+      new GatedError('add', 'shapes [2,3] and [4,3] cannot be broadcast together'),
+    );
   });
 
   it('normalises axes', () => {
@@ -39,12 +41,24 @@ describe('shape helpers', () => {
   });
 
   it('validates shapes', () => {
-    expect(() => { assertValidShape('zeros', [2, -1]); }).toThrow(/zeros: shape values must be finite non-negative integers, got \[2,-1\]/);
-    expect(() => { assertValidShape('zeros', [Number.NaN]); }).toThrow(GatedError);
-    expect(() => { assertValidShape('zeros', [Infinity]); }).toThrow(GatedError);
-    expect(() => { assertValidShape('zeros', [1.5]); }).toThrow(GatedError);
-    expect(() => { assertValidShape('zeros', [70000, 70000]); }).toThrow(/2\^31-1/);
-    expect(() => { assertValidShape('zeros', [2, 3]); }).not.toThrow();
+    expect(() => {
+      assertValidShape('zeros', [2, -1]);
+    }).toThrow(/zeros: shape values must be finite non-negative integers, got \[2,-1\]/);
+    expect(() => {
+      assertValidShape('zeros', [Number.NaN]);
+    }).toThrow(GatedError);
+    expect(() => {
+      assertValidShape('zeros', [Infinity]);
+    }).toThrow(GatedError);
+    expect(() => {
+      assertValidShape('zeros', [1.5]);
+    }).toThrow(GatedError);
+    expect(() => {
+      assertValidShape('zeros', [70000, 70000]);
+    }).toThrow(/2\^31-1/);
+    expect(() => {
+      assertValidShape('zeros', [2, 3]);
+    }).not.toThrow();
   });
 
   it('recognises permutations', () => {
@@ -57,7 +71,13 @@ describe('shape helpers', () => {
 describe('iteration helpers for backends', () => {
   it('merges axes every operand walks contiguously and drops size-1 axes', () => {
     expect(mergeAxes([2, 3], [contiguousStrides([2, 3]), contiguousStrides([2, 3])])).toEqual({ dims: [6], strides: [[1], [1]] });
-    expect(mergeAxes([2, 3], [contiguousStrides([2, 3]), broadcastStrides([3], [2, 3])])).toEqual({ dims: [2, 3], strides: [[3, 1], [0, 1]] });
+    expect(mergeAxes([2, 3], [contiguousStrides([2, 3]), broadcastStrides([3], [2, 3])])).toEqual({
+      dims: [2, 3],
+      strides: [
+        [3, 1],
+        [0, 1],
+      ],
+    });
     expect(mergeAxes([1, 4, 1], [[4, 1, 1]])).toEqual({ dims: [4], strides: [[1]] });
     expect(mergeAxes([], [[]])).toEqual({ dims: [1], strides: [[0]] });
   });
@@ -68,7 +88,11 @@ describe('iteration helpers for backends', () => {
   });
 
   it('names the first index out of range', () => {
-    expect(() => { checkIndices('gather', Int32Array.from([0, 4, 5, -1]), 0, 5); }).toThrow(new GatedError('gather', 'index 5 is out of range for axis 0 of size 5'));
-    expect(() => { checkIndices('gather', [0, 4], 1, 5); }).not.toThrow();
+    expect(() => {
+      checkIndices('gather', Int32Array.from([0, 4, 5, -1]), 0, 5);
+    }).toThrow(new GatedError('gather', 'index 5 is out of range for axis 0 of size 5'));
+    expect(() => {
+      checkIndices('gather', [0, 4], 1, 5);
+    }).not.toThrow();
   });
 });

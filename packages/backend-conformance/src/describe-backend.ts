@@ -102,7 +102,8 @@ export function describeBackend(name: string, factory: BackendFactory, options: 
     beforeEach((context) => {
       baseline = null;
       if (state.unavailable !== null) context.skip(`backend "${name}" is unavailable: ${state.unavailable}`);
-      if (state.refused !== null) throw new Error(`backend "${name}" could not be activated: ${reasonOf(state.refused)}`, { cause: state.refused });
+      if (state.refused !== null)
+        throw new Error(`backend "${name}" could not be activated: ${reasonOf(state.refused)}`, { cause: state.refused });
       baseline = snapshot();
     });
 

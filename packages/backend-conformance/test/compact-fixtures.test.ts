@@ -30,7 +30,10 @@ function violations(exact: unknown, compact: unknown, path: string, found: strin
   }
   if (Array.isArray(exact)) {
     if (!Array.isArray(compact) || compact.length !== exact.length) found.push(`${path}: array shape changed`);
-    else exact.forEach((item, i) => { violations(item, compact[i], `${path}[${i}]`, found); });
+    else
+      exact.forEach((item, i) => {
+        violations(item, compact[i], `${path}[${i}]`, found);
+      });
     return;
   }
   if (exact !== null && typeof exact === 'object') {

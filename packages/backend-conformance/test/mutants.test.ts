@@ -29,6 +29,10 @@ for (const [name, mutant] of Object.entries(MUTANTS)) {
 }
 
 it('names the kernel that leaked', () => {
-  const leak = outcomes.find((o) => o.fullName.startsWith('conformance: mutant gather leaks on error > indexing > gather > out-of-range indices'));
-  expect(leak?.errors.join('\n')).toMatch(/memory is not back where it was: backend buffers \(backend.memory\(\).buffers\) \d+ → \d+; gather kept 1 buffer it did not return \(when it threw\)/);
+  const leak = outcomes.find((o) =>
+    o.fullName.startsWith('conformance: mutant gather leaks on error > indexing > gather > out-of-range indices'),
+  );
+  expect(leak?.errors.join('\n')).toMatch(
+    /memory is not back where it was: backend buffers \(backend.memory\(\).buffers\) \d+ → \d+; gather kept 1 buffer it did not return \(when it threw\)/,
+  );
 });

@@ -5,6 +5,10 @@ import { createReferenceBackend } from './fixtures/reference-backend.js';
 
 describeBackend('reference', () => createReferenceBackend());
 
-describeBackend('reference, async reads only', () => createReferenceBackend({ name: 'reference-async', syncRead: false, uncheckedGather: true }), {
-  outOfRangeGather: 'zeros',
-});
+describeBackend(
+  'reference, async reads only',
+  () => createReferenceBackend({ name: 'reference-async', syncRead: false, uncheckedGather: true }),
+  {
+    outOfRangeGather: 'zeros',
+  },
+);

@@ -104,7 +104,16 @@ describe('reference reductions', () => {
     expect(reduce('sum', x).toNested()).toEqual(21);
     expect(reduce('sum', x, 1, true).shape).toEqual([2, 1]);
     expect(reduce('prod', x, 1).toNested()).toEqual([6, 120]);
-    expect(reduce('max', f([[1, NaN], [3, 2]]), 1).toNested()).toEqual([NaN, 3]);
+    expect(
+      reduce(
+        'max',
+        f([
+          [1, NaN],
+          [3, 2],
+        ]),
+        1,
+      ).toNested(),
+    ).toEqual([NaN, 3]);
     expect(reduce('min', x, [0, 1], true).toNested()).toEqual([[1]]);
     expect(mean(x, 1).toNested()).toEqual([2, 5]);
   });
@@ -131,8 +140,26 @@ describe('reference reductions', () => {
     ]);
     expect(argReduce('argmax', y, 1).toNested()).toEqual([1, 0, 1]);
     expect(argReduce('argmin', y, 1).toNested()).toEqual([0, 0, 1]);
-    expect(argReduce('argmax', f([[1, 9], [9, 2]])).toNested()).toBe(1);
-    expect(argReduce('argmin', f([[1, 9], [0, 2]]), undefined, true).toNested()).toEqual([[2]]);
+    expect(
+      argReduce(
+        'argmax',
+        f([
+          [1, 9],
+          [9, 2],
+        ]),
+      ).toNested(),
+    ).toBe(1);
+    expect(
+      argReduce(
+        'argmin',
+        f([
+          [1, 9],
+          [0, 2],
+        ]),
+        undefined,
+        true,
+      ).toNested(),
+    ).toEqual([[2]]);
   });
 
   it('computes the softmax family stably', () => {
@@ -143,18 +170,59 @@ describe('reference reductions', () => {
     expect(softmax(f([-Infinity, 0])).toNested()).toEqual([0, 1]);
     expect(logSoftmax(f([0, 0])).toNested()).toEqual([-Math.fround(Math.LN2), -Math.fround(Math.LN2)]);
     expect(logSumExp(f([-Infinity, -Infinity])).toNested()).toBe(-Infinity);
-    expect(logSumExp(f([[0, 0], [Infinity, 1]]), 1).toNested()).toEqual([Math.fround(Math.LN2), Infinity]);
+    expect(
+      logSumExp(
+        f([
+          [0, 0],
+          [Infinity, 1],
+        ]),
+        1,
+      ).toNested(),
+    ).toEqual([Math.fround(Math.LN2), Infinity]);
     expect(logSumExp(NDArray.full([2, 0], 0), 1).toNested()).toEqual([-Infinity, -Infinity]);
   });
 });
 
 describe('reference matmul', () => {
   it('multiplies matrices, vectors and batches', () => {
-    expect(matmul(f([[1, 2], [3, 4]]), f([[5], [6]])).toNested()).toEqual([[17], [39]]);
+    expect(
+      matmul(
+        f([
+          [1, 2],
+          [3, 4],
+        ]),
+        f([[5], [6]]),
+      ).toNested(),
+    ).toEqual([[17], [39]]);
     expect(matmul(f([1, 2]), f([3, 4])).toNested()).toBe(11);
-    expect(matmul(f([1, 2]), f([[1, 2, 3], [4, 5, 6]])).toNested()).toEqual([9, 12, 15]);
-    expect(matmul(f([[1, 2, 3], [4, 5, 6]]), f([1, 1, 1])).toNested()).toEqual([6, 15]);
-    expect(matmul(f([[1, 3], [2, 4]]), f([[5, 6]]), { transposeA: true, transposeB: true }).toNested()).toEqual([[17], [39]]);
+    expect(
+      matmul(
+        f([1, 2]),
+        f([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+      ).toNested(),
+    ).toEqual([9, 12, 15]);
+    expect(
+      matmul(
+        f([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        f([1, 1, 1]),
+      ).toNested(),
+    ).toEqual([6, 15]);
+    expect(
+      matmul(
+        f([
+          [1, 3],
+          [2, 4],
+        ]),
+        f([[5, 6]]),
+        { transposeA: true, transposeB: true },
+      ).toNested(),
+    ).toEqual([[17], [39]]);
     const batched = matmul(NDArray.full([2, 1, 2, 3], 1), NDArray.full([4, 3, 5], 2));
     expect(batched.shape).toEqual([2, 4, 2, 5]);
     expect(batched.data.every((v) => v === 6)).toBe(true);
@@ -200,7 +268,18 @@ describe('reference layout and indexing', () => {
       [1, 2],
       [3, 4],
     ]);
-    expect(concat([f([[1], [2]]), f([[3, 4], [5, 6]])], 1).toNested()).toEqual([
+    expect(
+      concat(
+        [
+          f([[1], [2]]),
+          f([
+            [3, 4],
+            [5, 6],
+          ]),
+        ],
+        1,
+      ).toNested(),
+    ).toEqual([
       [1, 3, 4],
       [2, 5, 6],
     ]);
@@ -209,7 +288,16 @@ describe('reference layout and indexing', () => {
       [2, 4],
     ]);
     expect(split(f([1, 2, 3, 4, 5]), [2, 0, 3]).map((p) => p.toNested())).toEqual([[1, 2], [], [3, 4, 5]]);
-    expect(pad(f([[1, 2]]), [[1, 0], [0, 2]], 9).toNested()).toEqual([
+    expect(
+      pad(
+        f([[1, 2]]),
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        9,
+      ).toNested(),
+    ).toEqual([
       [9, 9, 9, 9],
       [1, 2, 9, 9],
     ]);
@@ -221,7 +309,12 @@ describe('reference layout and indexing', () => {
       [3, 4],
       [5, 6],
     ]);
-    expect(gather(table, i32([[2, 0]])).toNested()).toEqual([[[5, 6], [1, 2]]]);
+    expect(gather(table, i32([[2, 0]])).toNested()).toEqual([
+      [
+        [5, 6],
+        [1, 2],
+      ],
+    ]);
     expect(gather(table, i32([1, 1, 0]), 1).toNested()).toEqual([
       [2, 2, 1],
       [4, 4, 3],
@@ -229,7 +322,18 @@ describe('reference layout and indexing', () => {
     ]);
     expect(gather(table, i32(1), 0).toNested()).toEqual([3, 4]);
     expect(() => gather(table, i32([3]))).toThrow();
-    expect(scatterAdd(f([[1, 1], [2, 2], [4, 4]]), i32([0, 2, 0]), 0, [3, 2]).toNested()).toEqual([
+    expect(
+      scatterAdd(
+        f([
+          [1, 1],
+          [2, 2],
+          [4, 4],
+        ]),
+        i32([0, 2, 0]),
+        0,
+        [3, 2],
+      ).toNested(),
+    ).toEqual([
       [5, 5],
       [0, 0],
       [2, 2],

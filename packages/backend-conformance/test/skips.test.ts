@@ -39,7 +39,10 @@ describe('a backend the engine refuses', () => {
     expect(tests.length).toBeGreaterThan(20);
     expect(tests.filter((t) => t.fullName.includes(' > lstm > losses > ')).length).toBeGreaterThan(0);
     expect(tests.filter((t) => t.state !== 'failed')).toEqual([]);
-    for (const t of tests) expect(t.errors.join('\n')).toContain('could not be activated: setBackend: backend "conformance:wrong contract version" implements contract version 2');
+    for (const t of tests)
+      expect(t.errors.join('\n')).toContain(
+        'could not be activated: setBackend: backend "conformance:wrong contract version" implements contract version 2',
+      );
   });
 });
 

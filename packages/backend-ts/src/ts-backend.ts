@@ -157,7 +157,14 @@ export class TsBackend implements Backend {
   }
 
   concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
-    return this.counted(concat(inputs.map((spec) => values(spec.data)), inputs[0]!.data.dtype, axis, outShape));
+    return this.counted(
+      concat(
+        inputs.map((spec) => values(spec.data)),
+        inputs[0]!.data.dtype,
+        axis,
+        outShape,
+      ),
+    );
   }
 
   gather(x: TensorSpec, indices: TensorSpec, axis: number): DataHandle {
@@ -203,7 +210,13 @@ export class TsBackend implements Backend {
       inference: inputs.inference ?? false,
     });
     this.kernelCalls++;
-    return { output: this.adopt(out.output), h: this.adopt(out.h), c: this.adopt(out.c), gates: this.adoptOrNull(out.gates), cells: this.adoptOrNull(out.cells) };
+    return {
+      output: this.adopt(out.output),
+      h: this.adopt(out.h),
+      c: this.adopt(out.c),
+      gates: this.adoptOrNull(out.gates),
+      cells: this.adoptOrNull(out.cells),
+    };
   }
 
   lstmSequenceBackward(inputs: LstmSequenceBackwardInputs): LstmSequenceBackwardOutputs {
@@ -227,7 +240,12 @@ export class TsBackend implements Backend {
       floats(inputs.dc),
     );
     this.kernelCalls++;
-    const grads = { dInputGates: this.adopt(out.dInputGates), dWeightHh: this.adopt(out.dWeightHh), dh0: this.adopt(out.dh0), dc0: this.adopt(out.dc0) };
+    const grads = {
+      dInputGates: this.adopt(out.dInputGates),
+      dWeightHh: this.adopt(out.dWeightHh),
+      dh0: this.adopt(out.dh0),
+      dc0: this.adopt(out.dc0),
+    };
     return out.dWeightHr ? { ...grads, dWeightHr: this.adopt(out.dWeightHr) } : grads;
   }
 
@@ -243,7 +261,12 @@ export class TsBackend implements Backend {
       inference: inputs.inference ?? false,
     });
     this.kernelCalls++;
-    return { output: this.adopt(out.output), h: this.adopt(out.h), gates: this.adoptOrNull(out.gates), hiddenN: this.adoptOrNull(out.hiddenN) };
+    return {
+      output: this.adopt(out.output),
+      h: this.adopt(out.h),
+      gates: this.adoptOrNull(out.gates),
+      hiddenN: this.adoptOrNull(out.hiddenN),
+    };
   }
 
   gruSequenceBackward(inputs: GruSequenceBackwardInputs): GruSequenceBackwardOutputs {
@@ -264,7 +287,12 @@ export class TsBackend implements Backend {
       floats(inputs.dh),
     );
     this.kernelCalls++;
-    return { dInputGates: this.adopt(out.dInputGates), dWeightHh: this.adopt(out.dWeightHh), dBiasHn: this.adopt(out.dBiasHn), dh0: this.adopt(out.dh0) };
+    return {
+      dInputGates: this.adopt(out.dInputGates),
+      dWeightHh: this.adopt(out.dWeightHh),
+      dBiasHn: this.adopt(out.dBiasHn),
+      dh0: this.adopt(out.dh0),
+    };
   }
 
   adamStep(inputs: AdamStepInputs): void {

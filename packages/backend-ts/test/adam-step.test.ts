@@ -36,8 +36,16 @@ describe('adamStep', () => {
       // A gradient that shrinks on the last step, so that AMSGrad's maximum matters.
       const grad = randomValues(next, size, step === 4 ? 0.01 : 1);
       h.backend.adamStep({
-        param, grad: h.tensor(grad, [4, 5]), m: mT, v: vT, vMax: vMaxT, step, ...HYPER,
-        weightDecay: flags.weightDecay, decoupledWeightDecay: flags.decoupledWeightDecay, maximize: flags.maximize,
+        param,
+        grad: h.tensor(grad, [4, 5]),
+        m: mT,
+        v: vT,
+        vMax: vMaxT,
+        step,
+        ...HYPER,
+        weightDecay: flags.weightDecay,
+        decoupledWeightDecay: flags.decoupledWeightDecay,
+        maximize: flags.maximize,
       });
       const { lr, beta1, beta2, eps } = HYPER;
       for (let i = 0; i < size; i++) {
@@ -65,8 +73,16 @@ describe('adamStep', () => {
     const m = h.tensor([0], [1]);
     const v = h.tensor([0], [1]);
     h.backend.adamStep({
-      param, grad: h.tensor([1], [1]), m, v, vMax: null, step: 1, ...HYPER,
-      weightDecay: 0, decoupledWeightDecay: false, maximize: false,
+      param,
+      grad: h.tensor([1], [1]),
+      m,
+      v,
+      vMax: null,
+      step: 1,
+      ...HYPER,
+      weightDecay: 0,
+      decoupledWeightDecay: false,
+      maximize: false,
     });
     expect(h.read(m.data)).toEqual([Math.fround(0.1)]);
     h.finish();

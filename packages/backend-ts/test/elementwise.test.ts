@@ -91,13 +91,30 @@ describe('unary', () => {
     const values = randomValues(seeded(1), 64, 4).map((v, i) => (i % 2 ? Math.abs(v) + 0.01 : v));
     const x = h.tensor(values, [8, 8]);
     const references: [Parameters<typeof h.backend.unary>[0], (v: number) => number][] = [
-      ['neg', (v) => -v], ['abs', Math.abs], ['exp', Math.exp], ['log', Math.log], ['log1p', Math.log1p],
-      ['expm1', Math.expm1], ['sqrt', Math.sqrt], ['rsqrt', (v) => 1 / Math.sqrt(v)], ['square', (v) => v * v],
-      ['reciprocal', (v) => 1 / v], ['tanh', Math.tanh], ['sin', Math.sin], ['cos', Math.cos],
-      ['floor', Math.floor], ['ceil', Math.ceil], ['sigmoid', (v) => 1 / (1 + Math.exp(-v))],
+      ['neg', (v) => -v],
+      ['abs', Math.abs],
+      ['exp', Math.exp],
+      ['log', Math.log],
+      ['log1p', Math.log1p],
+      ['expm1', Math.expm1],
+      ['sqrt', Math.sqrt],
+      ['rsqrt', (v) => 1 / Math.sqrt(v)],
+      ['square', (v) => v * v],
+      ['reciprocal', (v) => 1 / v],
+      ['tanh', Math.tanh],
+      ['sin', Math.sin],
+      ['cos', Math.cos],
+      ['floor', Math.floor],
+      ['ceil', Math.ceil],
+      ['sigmoid', (v) => 1 / (1 + Math.exp(-v))],
     ];
     for (const [op, f] of references) {
-      expectClose(h.read(h.backend.unary(op, x)), values.map((v) => Math.fround(f(v))), 1e-7, 1e-6);
+      expectClose(
+        h.read(h.backend.unary(op, x)),
+        values.map((v) => Math.fround(f(v))),
+        1e-7,
+        1e-6,
+      );
     }
     h.finish();
   });
@@ -125,18 +142,33 @@ describe('unary', () => {
 
 type Ref = (a: number, b: number) => number;
 const FLOAT_REFS: [BinaryOp, Ref][] = [
-  ['add', (a, b) => a + b], ['sub', (a, b) => a - b], ['mul', (a, b) => a * b], ['div', (a, b) => a / b],
+  ['add', (a, b) => a + b],
+  ['sub', (a, b) => a - b],
+  ['mul', (a, b) => a * b],
+  ['div', (a, b) => a / b],
   ['pow', (a, b) => (a === 1 || b === 0 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b))],
   ['maximum', (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a > b ? a : b)],
   ['minimum', (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a < b ? a : b)],
 ];
 const COMPARE_REFS: [BinaryOp, Ref][] = [
-  ['equal', (a, b) => Number(a === b)], ['notEqual', (a, b) => Number(a !== b)], ['less', (a, b) => Number(a < b)],
-  ['lessEqual', (a, b) => Number(a <= b)], ['greater', (a, b) => Number(a > b)], ['greaterEqual', (a, b) => Number(a >= b)],
+  ['equal', (a, b) => Number(a === b)],
+  ['notEqual', (a, b) => Number(a !== b)],
+  ['less', (a, b) => Number(a < b)],
+  ['lessEqual', (a, b) => Number(a <= b)],
+  ['greater', (a, b) => Number(a > b)],
+  ['greaterEqual', (a, b) => Number(a >= b)],
 ];
 
 /** The naive reference: every output element looks up its broadcast inputs by multi-index. */
-function naiveBinary(f: Ref, a: readonly number[], aShape: Shape, b: readonly number[], bShape: Shape, outShape: Shape, dtype: DType): number[] {
+function naiveBinary(
+  f: Ref,
+  a: readonly number[],
+  aShape: Shape,
+  b: readonly number[],
+  bShape: Shape,
+  outShape: Shape,
+  dtype: DType,
+): number[] {
   return Array.from({ length: sizeOfShape(outShape) }, (_, i) => {
     const index = unravel(i, outShape);
     const v = f(a[broadcastFlat(index, aShape)]!, b[broadcastFlat(index, bShape)]!);
@@ -147,15 +179,35 @@ function naiveBinary(f: Ref, a: readonly number[], aShape: Shape, b: readonly nu
 // Every fast path (same shape, scalar either side) and the row plan (row vector, column vector,
 // mixed 1s, ranks differing, size-1 output).
 const BROADCASTS: [Shape, Shape, Shape][] = [
-  [[3, 5], [3, 5], [3, 5]],
+  [
+    [3, 5],
+    [3, 5],
+    [3, 5],
+  ],
   [[3, 5], [], [3, 5]],
   [[], [4], [4]],
   [[1], [2, 3], [2, 3]],
   [[4, 6], [6], [4, 6]],
-  [[4, 6], [4, 1], [4, 6]],
-  [[4, 1], [1, 6], [4, 6]],
-  [[2, 1, 3, 1], [1, 4, 1, 5], [2, 4, 3, 5]],
-  [[2, 3, 1, 5], [3, 4, 1], [2, 3, 4, 5]],
+  [
+    [4, 6],
+    [4, 1],
+    [4, 6],
+  ],
+  [
+    [4, 1],
+    [1, 6],
+    [4, 6],
+  ],
+  [
+    [2, 1, 3, 1],
+    [1, 4, 1, 5],
+    [2, 4, 3, 5],
+  ],
+  [
+    [2, 3, 1, 5],
+    [3, 4, 1],
+    [2, 3, 4, 5],
+  ],
   [[1, 1], [1], [1, 1]],
   [[0, 3], [3], [0, 3]],
 ];
@@ -232,9 +284,19 @@ describe('where', () => {
     const h = new Harness();
     const next = seeded(3);
     const cases: [Shape, Shape, Shape, Shape][] = [
-      [[2, 3], [2, 3], [2, 3], [2, 3]],
+      [
+        [2, 3],
+        [2, 3],
+        [2, 3],
+        [2, 3],
+      ],
       [[2, 1], [3], [], [2, 3]],
-      [[1, 4, 1], [3, 1, 1], [1, 5], [3, 4, 5]],
+      [
+        [1, 4, 1],
+        [3, 1, 1],
+        [1, 5],
+        [3, 4, 5],
+      ],
     ];
     for (const [cShape, aShape, bShape, outShape] of cases) {
       const c = Array.from({ length: sizeOfShape(cShape) }, () => (next() < 0.5 ? 1 : 0));

@@ -20,8 +20,10 @@ describe('stridedCopy', () => {
     ];
     for (const [shape, strides, offset] of views) {
       const out = h.read(h.backend.stridedCopy({ data: x.data, shape, strides, offset }));
-      const expected = Array.from({ length: sizeOfShape(shape) }, (_, i) =>
-        source[unravel(i, shape).reduce((at, index, axis) => at + index * strides[axis]!, offset)]!);
+      const expected = Array.from(
+        { length: sizeOfShape(shape) },
+        (_, i) => source[unravel(i, shape).reduce((at, index, axis) => at + index * strides[axis]!, offset)]!,
+      );
       expect(out, JSON.stringify([shape, strides, offset])).toEqual(expected);
     }
     const ints = h.tensor([1, 2, 3], [3], 'int32');
@@ -47,7 +49,13 @@ describe('concat', () => {
       const parts = [3, 1, 40].map((along) => [2, 3, 4].map((dim, d) => (d === axis ? along : dim)));
       const values = parts.map((shape) => randomValues(next, sizeOfShape(shape)));
       const outShape = parts[0]!.map((dim, d) => (d === axis ? parts.reduce((s, p) => s + p[axis]!, 0) : dim));
-      const out = h.read(h.backend.concat(parts.map((shape, i) => h.tensor(values[i]!, shape)), axis, outShape));
+      const out = h.read(
+        h.backend.concat(
+          parts.map((shape, i) => h.tensor(values[i]!, shape)),
+          axis,
+          outShape,
+        ),
+      );
       const expected = Array.from({ length: sizeOfShape(outShape) }, (_, i) => {
         const index = unravel(i, outShape);
         let along = index[axis]!;

@@ -86,7 +86,12 @@ describe('lstmCell', () => {
       hiddenGates: h.tensor(hiddenGates, [batch, 4 * hidden]),
       c: h.tensor(c, [batch, hidden]),
     });
-    const expected = referenceCell(inputGates.map((v, i) => v + hiddenGates[i]!), c, batch, hidden);
+    const expected = referenceCell(
+      inputGates.map((v, i) => v + hiddenGates[i]!),
+      c,
+      batch,
+      hidden,
+    );
     expectClose(h.read(out.h), expected.h);
     expectClose(h.read(out.c), expected.c);
     expectClose(h.read(out.gates), expected.gates);
@@ -129,7 +134,11 @@ function randomSequence(seed: number, lengths: number[] | null, reverse: boolean
   const next = seeded(seed);
   const [steps, batch, hidden] = [4, 3, 2];
   return {
-    steps, batch, hidden, lengths, reverse,
+    steps,
+    batch,
+    hidden,
+    lengths,
+    reverse,
     inputGates: randomValues(next, steps * batch * 4 * hidden, 1.5),
     weightHh: randomValues(next, 4 * hidden * hidden, 0.8),
     h0: randomValues(next, batch * hidden),

@@ -3,7 +3,13 @@ import { Harness, expectClose, randomValues, seeded, sizeOfShape } from './helpe
 
 /** The triple loop, in float64, on logical (already transposed) matrices. */
 function naiveMatmul(
-  a: readonly number[], b: readonly number[], m: number, n: number, k: number, transposeA: boolean, transposeB: boolean,
+  a: readonly number[],
+  b: readonly number[],
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+  transposeB: boolean,
 ): number[] {
   const out: number[] = [];
   for (let i = 0; i < m; i++) {
@@ -16,14 +22,26 @@ function naiveMatmul(
   return out;
 }
 
-const FLAGS = [[false, false], [true, false], [false, true], [true, true]] as const;
+const FLAGS = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 describe('matmul', () => {
   it('matches the triple loop for every transpose combination and sizes across tile edges', () => {
     const h = new Harness();
     const next = seeded(6);
     const sizes: [number, number, number][] = [
-      [1, 1, 1], [1, 7, 33], [7, 1, 65], [33, 65, 7], [65, 33, 1], [5, 9, 70], [64, 4, 16], [4, 65, 65],
+      [1, 1, 1],
+      [1, 7, 33],
+      [7, 1, 65],
+      [33, 65, 7],
+      [65, 33, 1],
+      [5, 9, 70],
+      [64, 4, 16],
+      [4, 65, 65],
     ];
     for (const [m, n, k] of sizes) {
       for (const [transposeA, transposeB] of FLAGS) {
@@ -43,7 +61,11 @@ describe('matmul', () => {
     const next = seeded(7);
     const cases: [number[], number[], number[]][] = [
       [[3], [3], [3]],
-      [[2, 1], [1, 3], [2, 3]],
+      [
+        [2, 1],
+        [1, 3],
+        [2, 3],
+      ],
       [[], [4], [4]],
       [[2, 3], [], [2, 3]],
       [[1], [2, 2], [2, 2]],
@@ -68,7 +90,9 @@ describe('matmul', () => {
             shape.reduce((acc, dim, d) => acc * dim + (dim === 1 ? 0 : index[d + batch.length - shape.length]!), 0);
           const ia = pick(batchA);
           const ib = pick(batchB);
-          expected.push(...naiveMatmul(a.slice(ia * m * k, (ia + 1) * m * k), b.slice(ib * k * n, (ib + 1) * k * n), m, n, k, transposeA, transposeB));
+          expected.push(
+            ...naiveMatmul(a.slice(ia * m * k, (ia + 1) * m * k), b.slice(ib * k * n, (ib + 1) * k * n), m, n, k, transposeA, transposeB),
+          );
         }
         expectClose(out, expected, 1e-6, 1e-6);
       }
@@ -79,7 +103,9 @@ describe('matmul', () => {
   it('gives zeros for K = 0 and empty buffers for M = 0 or N = 0', () => {
     const h = new Harness();
     expect(h.read(h.backend.matmul(h.tensor([], [2, 0]), h.tensor([], [0, 3]), false, false, [2, 3]))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(h.read(h.backend.matmul(h.tensor([], [0, 4]), h.tensor(new Array<number>(12).fill(1), [4, 3]), false, false, [0, 3]))).toEqual([]);
+    expect(h.read(h.backend.matmul(h.tensor([], [0, 4]), h.tensor(new Array<number>(12).fill(1), [4, 3]), false, false, [0, 3]))).toEqual(
+      [],
+    );
     expect(h.read(h.backend.matmul(h.tensor([1, 2], [1, 2]), h.tensor([], [2, 0]), false, false, [1, 0]))).toEqual([]);
     h.finish();
   });

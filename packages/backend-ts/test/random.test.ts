@@ -12,7 +12,12 @@ describe('random', () => {
       { kind: 'normal', mean: 2.5, std: 0.01 },
       { kind: 'bernoulli', p: 0.3 },
     ];
-    const keys: [number, number][] = [[0, 0], [42, 0], [0xffffffff, 0x80000000], [123456789, 987654321]];
+    const keys: [number, number][] = [
+      [0, 0],
+      [42, 0],
+      [0xffffffff, 0x80000000],
+      [123456789, 987654321],
+    ];
     for (const spec of specs) {
       for (const key of keys) {
         const size = 1000;

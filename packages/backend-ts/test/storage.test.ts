@@ -8,7 +8,11 @@ describe('ts backend storage', () => {
     expect(backend).toBeInstanceOf(TsBackend);
     expect(backend.name).toBe('ts');
     expect(backend.specVersion).toBe(SPEC_VERSION);
-    expect(backend.caps).toEqual({ syncRead: true, fused: { lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true }, threads: 1 });
+    expect(backend.caps).toEqual({
+      syncRead: true,
+      fused: { lstmCell: true, lstmSequence: true, lstmProjection: true, gruSequence: true, adamStep: true },
+      threads: 1,
+    });
   });
 
   it('allocates zeroed buffers and writes, reads and reads back copies', async () => {
@@ -37,11 +41,21 @@ describe('ts backend storage', () => {
   it('refuses writes of the wrong dtype or that do not fit', () => {
     const backend = createTsBackend();
     const handle = backend.alloc('float32', 3);
-    expect(() => { backend.write(handle, new Int32Array(3)); }).toThrow(GatedError);
-    expect(() => { backend.write(handle, new Int32Array(3)); }).toThrow(/^write: values are int32 but the buffer is float32/);
-    expect(() => { backend.write(handle, new Float32Array(4)); }).toThrow(/^write: 4 values at offset 0 do not fit/);
-    expect(() => { backend.write(handle, new Float32Array(2), 2); }).toThrow(/^write: 2 values at offset 2/);
-    expect(() => { backend.write(handle, new Float32Array(1), -1); }).toThrow(GatedError);
+    expect(() => {
+      backend.write(handle, new Int32Array(3));
+    }).toThrow(GatedError);
+    expect(() => {
+      backend.write(handle, new Int32Array(3));
+    }).toThrow(/^write: values are int32 but the buffer is float32/);
+    expect(() => {
+      backend.write(handle, new Float32Array(4));
+    }).toThrow(/^write: 4 values at offset 0 do not fit/);
+    expect(() => {
+      backend.write(handle, new Float32Array(2), 2);
+    }).toThrow(/^write: 2 values at offset 2/);
+    expect(() => {
+      backend.write(handle, new Float32Array(1), -1);
+    }).toThrow(GatedError);
     backend.free(handle);
   });
 
@@ -78,10 +92,16 @@ describe('ts backend storage', () => {
     const backend = createTsBackend();
     const handle = backend.fill('float32', 2, 1);
     backend.free(handle);
-    expect(() => { backend.free(handle); }).toThrow(GatedError);
-    expect(() => { backend.free(handle); }).toThrow('free: buffer was already freed');
+    expect(() => {
+      backend.free(handle);
+    }).toThrow(GatedError);
+    expect(() => {
+      backend.free(handle);
+    }).toThrow('free: buffer was already freed');
     expect(() => backend.readSync(handle)).toThrow('readSync: buffer was already freed');
-    expect(() => { backend.write(handle, new Float32Array(1)); }).toThrow('write: buffer was already freed');
+    expect(() => {
+      backend.write(handle, new Float32Array(1));
+    }).toThrow('write: buffer was already freed');
     expect(() => backend.unary('exp', { data: handle, shape: [2] })).toThrow('unary: x was already freed');
     await expect(backend.read(handle)).rejects.toThrow('read: buffer was already freed');
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
@@ -93,8 +113,12 @@ describe('ts backend storage', () => {
     const theirs = other.fill('float32', 2, 1);
     const fake: DataHandle = { dtype: 'float32', size: 2 };
     for (const handle of [theirs, fake]) {
-      expect(() => { mine.free(handle); }).toThrow(GatedError);
-      expect(() => { mine.free(handle); }).toThrow('free: buffer is not a buffer of this ts backend');
+      expect(() => {
+        mine.free(handle);
+      }).toThrow(GatedError);
+      expect(() => {
+        mine.free(handle);
+      }).toThrow('free: buffer is not a buffer of this ts backend');
       expect(() => mine.readSync(handle)).toThrow(/^readSync: /);
       expect(() => mine.binary('add', { data: handle, shape: [2] }, { data: handle, shape: [2] }, [2])).toThrow(
         'binary: a is not a buffer of this ts backend',
@@ -108,9 +132,7 @@ describe('ts backend storage', () => {
   it('checks that a spec shape matches its buffer', () => {
     const backend = createTsBackend();
     const handle = backend.alloc('float32', 6);
-    expect(() => backend.unary('exp', { data: handle, shape: [2, 2] })).toThrow(
-      'unary: x has shape [2,2] but its buffer holds 6 elements',
-    );
+    expect(() => backend.unary('exp', { data: handle, shape: [2, 2] })).toThrow('unary: x has shape [2,2] but its buffer holds 6 elements');
     backend.free(handle);
   });
 
@@ -121,7 +143,9 @@ describe('ts backend storage', () => {
     backend.dispose();
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
     expect(() => backend.alloc('float32', 1)).toThrow('alloc: the ts backend was disposed');
-    expect(() => { backend.free(handle); }).toThrow(GatedError);
+    expect(() => {
+      backend.free(handle);
+    }).toThrow(GatedError);
   });
 
   it('sync resolves', async () => {

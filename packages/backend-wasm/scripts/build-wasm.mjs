@@ -14,15 +14,22 @@ const MAXIMUM_PAGES = 65536;
 
 const common = [
   'assembly/index.ts',
-  '--optimizeLevel', '3',
-  '--shrinkLevel', '0',
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
   '--noAssert',
-  '--runtime', 'stub',
-  '--use', 'abort=',
+  '--runtime',
+  'stub',
+  '--use',
+  'abort=',
   '--importMemory',
-  '--initialMemory', '1',
-  '--enable', 'simd',
-  '--enable', 'threads',
+  '--initialMemory',
+  '1',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
 ];
 
 const variants = [
@@ -36,7 +43,12 @@ await mkdir(new URL('../build', import.meta.url), { recursive: true });
 const results = await Promise.all(
   variants.map(async ({ file, flags }) => {
     let log = '';
-    const sink = { write: (text) => { log += String(text); return true; } };
+    const sink = {
+      write: (text) => {
+        log += String(text);
+        return true;
+      },
+    };
     const { error } = await asc.main([...common, ...flags, '--outFile', `build/${file}`], { stdout: sink, stderr: sink, baseDir: root });
     return { file, error, log };
   }),

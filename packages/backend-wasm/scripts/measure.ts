@@ -43,7 +43,12 @@ function randomFill(backend: Backend, size: number, scale: number, seed: number)
 }
 
 /** Times `run` (ms): `warmup` untimed calls, then the median of `repeats`, with min and max. */
-async function time(backend: Backend, run: () => void, warmup: number, repeats: number): Promise<{ median: number; min: number; max: number }> {
+async function time(
+  backend: Backend,
+  run: () => void,
+  warmup: number,
+  repeats: number,
+): Promise<{ median: number; min: number; max: number }> {
   for (let i = 0; i < warmup; i++) run();
   const samples: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -61,11 +66,18 @@ async function measureGemm(backend: WasmBackend): Promise<void> {
     const b = randomFill(backend, n * n, 1, 2);
     const spec = (data: DataHandle): TensorSpec => ({ data, shape: [n, n] });
     const repeats = n >= 1024 ? 5 : n >= 512 ? 9 : 25;
-    const t = await time(backend, () => {
-      backend.free(backend.matmul(spec(a), spec(b), false, false, [n, n]));
-    }, 2, repeats);
+    const t = await time(
+      backend,
+      () => {
+        backend.free(backend.matmul(spec(a), spec(b), false, false, [n, n]));
+      },
+      2,
+      repeats,
+    );
     const gflops = (2 * n * n * n) / (t.median * 1e6);
-    console.log(`  matmul ${n}^3: ${gflops.toFixed(1)} GFLOP/s (median ${t.median.toFixed(2)} ms, min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)})`);
+    console.log(
+      `  matmul ${n}^3: ${gflops.toFixed(1)} GFLOP/s (median ${t.median.toFixed(2)} ms, min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)})`,
+    );
     backend.free(a);
     backend.free(b);
   }
@@ -106,9 +118,15 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
       return h;
     };
     // Forward: projection of every step at once, both biases, then the whole sequence.
-    const projected = keep(backend.matmul({ data: x, shape: [rows, input] }, { data: layer.params.weightIh, shape: [width, input] }, false, true, [rows, width]));
-    const bias = keep(backend.binary('add', { data: layer.params.biasIh, shape: [width] }, { data: layer.params.biasHh, shape: [width] }, [width]));
-    const inputGates = keep(backend.binary('add', { data: projected, shape: [rows, width] }, { data: bias, shape: [width] }, [rows, width]));
+    const projected = keep(
+      backend.matmul({ data: x, shape: [rows, input] }, { data: layer.params.weightIh, shape: [width, input] }, false, true, [rows, width]),
+    );
+    const bias = keep(
+      backend.binary('add', { data: layer.params.biasIh, shape: [width] }, { data: layer.params.biasHh, shape: [width] }, [width]),
+    );
+    const inputGates = keep(
+      backend.binary('add', { data: projected, shape: [rows, width] }, { data: bias, shape: [width] }, [rows, width]),
+    );
     const forward = {
       inputGates: { data: inputGates, shape: [steps, batch, width] },
       weightHh: { data: layer.params.weightHh, shape: [width, hidden] },
@@ -138,15 +156,27 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
         dc: { data: zeros, shape: [batch, hidden] },
       });
       for (const handle of Object.values(grads)) if (handle) keep(handle);
-      const dWeightIh = keep(backend.matmul({ data: grads.dInputGates, shape: [rows, width] }, { data: x, shape: [rows, input] }, true, false, [width, input]));
+      const dWeightIh = keep(
+        backend.matmul({ data: grads.dInputGates, shape: [rows, width] }, { data: x, shape: [rows, input] }, true, false, [width, input]),
+      );
       const dBias = keep(backend.reduce('sum', { data: grads.dInputGates, shape: [rows, width] }, [0]));
       adamSteps++;
       const update = (name: keyof typeof layer.sizes, grad: DataHandle): void => {
         const shape = [layer.sizes[name]];
         backend.adamStep({
-          param: { data: layer.params[name], shape }, grad: { data: grad, shape },
-          m: { data: layer.moments[name].m, shape }, v: { data: layer.moments[name].v, shape }, vMax: null,
-          step: adamSteps, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false,
+          param: { data: layer.params[name], shape },
+          grad: { data: grad, shape },
+          m: { data: layer.moments[name].m, shape },
+          v: { data: layer.moments[name].v, shape },
+          vMax: null,
+          step: adamSteps,
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          weightDecay: 0,
+          decoupledWeightDecay: false,
+          maximize: false,
         });
       };
       update('weightIh', dWeightIh);
@@ -164,8 +194,10 @@ async function measureWorkload(backend: WasmBackend, w: Workload): Promise<strin
   for (const handle of [x, target, h0, c0, ...Object.values(layer.params), ...Object.values(layer.moments).flatMap((s) => [s.m, s.v])]) {
     backend.free(handle);
   }
-  return `  ${w.id} ${w.train ? 'train' : 'infer'} B=${batch} T=${steps} I=${input} H=${hidden}: ${t.median.toFixed(2)} ms/step ` +
-    `(min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)}), ${(flops / (t.median * 1e6)).toFixed(1)} GFLOP/s`;
+  return (
+    `  ${w.id} ${w.train ? 'train' : 'infer'} B=${batch} T=${steps} I=${input} H=${hidden}: ${t.median.toFixed(2)} ms/step ` +
+    `(min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)}), ${(flops / (t.median * 1e6)).toFixed(1)} GFLOP/s`
+  );
 }
 
 const threadCounts = (argument('threads') ?? '1,2').split(',').map(Number);

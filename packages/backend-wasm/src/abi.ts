@@ -24,7 +24,16 @@ import {
 
 import { Limits } from '../assembly/abi.js';
 
-export { ControlBlock, GemmArg, GruSequenceArg, GruSequenceBackwardArg, Job, Limits, LstmSequenceArg, LstmSequenceBackwardArg } from '../assembly/abi.js';
+export {
+  ControlBlock,
+  GemmArg,
+  GruSequenceArg,
+  GruSequenceBackwardArg,
+  Job,
+  Limits,
+  LstmSequenceArg,
+  LstmSequenceBackwardArg,
+} from '../assembly/abi.js';
 
 /** Most threads one backend runs (`Limits.maxThreads`), as a plain number. */
 export const MAX_THREADS: number = Limits.maxThreads;

@@ -19,21 +19,56 @@ export interface KernelExports {
   argReduce(op: number, dtype: number, out: number, x: number, outer: number, n: number, inner: number, best: number): void;
   gather(width: number, out: number, x: number, outer: number, size: number, inner: number, indices: number, count: number): void;
   scatterAdd(
-    dtype: number, out: number, updates: number, outer: number, size: number, inner: number, indices: number, count: number, acc: number,
+    dtype: number,
+    out: number,
+    updates: number,
+    outer: number,
+    size: number,
+    inner: number,
+    indices: number,
+    count: number,
+    acc: number,
   ): void;
   random(kind: number, out: number, count: number, key0: number, key1: number, p0: number, p1: number): void;
   adamStep(
-    param: number, grad: number, m: number, v: number, vMax: number, count: number, stepSize: number,
-    biasCorrection2Sqrt: number, beta1: number, beta2: number, eps: number, weightDecay: number, decay: number,
-    coupled: number, maximize: number,
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    vMax: number,
+    count: number,
+    stepSize: number,
+    biasCorrection2Sqrt: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decay: number,
+    coupled: number,
+    maximize: number,
   ): void;
   lstmCell(
-    inputGates: number, hiddenGates: number, c: number, batch: number, hidden: number,
-    hOut: number, cOut: number, gates: number, scratch: number,
+    inputGates: number,
+    hiddenGates: number,
+    c: number,
+    batch: number,
+    hidden: number,
+    hOut: number,
+    cOut: number,
+    gates: number,
+    scratch: number,
   ): void;
   lstmCellBackward(
-    dh: number, dc: number, c: number, cNew: number, gates: number, batch: number, hidden: number,
-    dGates: number, dcPrev: number, scratch: number,
+    dh: number,
+    dc: number,
+    c: number,
+    cNew: number,
+    gates: number,
+    batch: number,
+    hidden: number,
+    dGates: number,
+    dcPrev: number,
+    scratch: number,
   ): void;
   /** Bytes of scratch `Job.lstmSequence` needs (it lays them out itself); `proj` equals `hidden` without a projection. */
   lstmSequenceScratch(batch: number, hidden: number, proj: number, threads: number): number;

@@ -51,7 +51,13 @@ export class WasmHost {
 
   private makeViews(): HeapViews {
     const buffer = this.linearMemory.buffer;
-    return { buffer, u8: new Uint8Array(buffer), i32: new Int32Array(buffer), f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
+    return {
+      buffer,
+      u8: new Uint8Array(buffer),
+      i32: new Int32Array(buffer),
+      f32: new Float32Array(buffer),
+      f64: new Float64Array(buffer),
+    };
   }
 
   /** Views of linear memory, re-created after the memory grew (the old buffer is detached). */

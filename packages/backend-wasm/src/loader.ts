@@ -18,9 +18,7 @@ function binaryUrl(simd: SimdLevel, threads: boolean): URL {
       ? new URL('../build/gated-relaxed-threads.wasm', import.meta.url)
       : new URL('../build/gated-relaxed.wasm', import.meta.url);
   }
-  return threads
-    ? new URL('../build/gated-simd-threads.wasm', import.meta.url)
-    : new URL('../build/gated-simd.wasm', import.meta.url);
+  return threads ? new URL('../build/gated-simd-threads.wasm', import.meta.url) : new URL('../build/gated-simd.wasm', import.meta.url);
 }
 
 // Smallest modules with one function of type (v128, v128, v128) -> v128 whose body applies a
@@ -29,10 +27,33 @@ function binaryUrl(simd: SimdLevel, threads: boolean): URL {
 function probe(instruction: readonly number[]): Uint8Array<ArrayBuffer> {
   const body = [0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, ...instruction, 0x0b];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
-    0x03, 0x02, 0x01, 0x00,
-    0x0a, body.length + 2, 0x01, body.length, ...body,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x08,
+    0x01,
+    0x60,
+    0x03,
+    0x7b,
+    0x7b,
+    0x7b,
+    0x01,
+    0x7b,
+    0x03,
+    0x02,
+    0x01,
+    0x00,
+    0x0a,
+    body.length + 2,
+    0x01,
+    body.length,
+    ...body,
   ]);
 }
 

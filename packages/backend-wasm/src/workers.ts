@@ -46,7 +46,10 @@ export interface WorkerThread {
 
 const nodeWorkers = 'node:worker_threads';
 
-function whenReady(listen: (handler: (message: unknown) => void) => void, fail: (handler: (error: unknown) => void) => void): Promise<void> {
+function whenReady(
+  listen: (handler: (message: unknown) => void) => void,
+  fail: (handler: (error: unknown) => void) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     listen((message) => {
       if (message === 'ready') resolve();
@@ -89,7 +92,11 @@ async function startBrowserWorker(start: WorkerStart): Promise<WorkerThread> {
   );
   worker.postMessage(start);
   await ready;
-  return { terminate: () => { worker.terminate(); } };
+  return {
+    terminate: () => {
+      worker.terminate();
+    },
+  };
 }
 
 /** What decides whether worker threads on shared memory can run. */
@@ -126,9 +133,9 @@ export function threadsUnavailableReason(environment: ThreadEnvironment = curren
 const HEADERS_HELP =
   ' Serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and' +
   ' "Cross-Origin-Embedder-Policy: require-corp". Vite: set both under server.headers and' +
-  ' preview.headers in vite.config. Static hosts: add them to the host\'s headers file' +
+  " preview.headers in vite.config. Static hosts: add them to the host's headers file" +
   ' (_headers on Netlify and Cloudflare Pages, "headers" in vercel.json or firebase.json) or to the' +
-  ' server\'s configuration.';
+  " server's configuration.";
 
 const warned = new Set<string>();
 
@@ -146,7 +153,10 @@ export function warnThreadsFallback(requested: number, reason: string): void {
 
 /** Starts threads 1..count of a pool whose thread 0 is the caller; resolves when all run. */
 export async function startWorkers(
-  count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, controlBlock: number,
+  count: number,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  controlBlock: number,
 ): Promise<WorkerThread[]> {
   const node = isNode();
   const started = await Promise.allSettled(

@@ -141,10 +141,16 @@ describe('backend storage', () => {
     try {
       const x = one.fill('float32', 3, 1);
       expect(() => two.readSync(x)).toThrow('readSync: buffer is not a buffer of this wasm backend');
-      expect(() => { one.write(x, Int32Array.of(1, 2, 3)); }).toThrow('write: values are int32 but the buffer is float32');
-      expect(() => { one.write(x, Float32Array.of(1, 2), 2); }).toThrow('write: 2 values at offset 2 do not fit a buffer of 3 elements');
+      expect(() => {
+        one.write(x, Int32Array.of(1, 2, 3));
+      }).toThrow('write: values are int32 but the buffer is float32');
+      expect(() => {
+        one.write(x, Float32Array.of(1, 2), 2);
+      }).toThrow('write: 2 values at offset 2 do not fit a buffer of 3 elements');
       one.free(x);
-      expect(() => { one.free(x); }).toThrow('free: buffer was already freed');
+      expect(() => {
+        one.free(x);
+      }).toThrow('free: buffer was already freed');
       await expect(one.read(x)).rejects.toThrow('read: buffer was already freed');
       const mask = one.alloc('bool', 3);
       one.write(mask, Uint8Array.of(0, 2, 255));

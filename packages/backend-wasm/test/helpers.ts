@@ -2,7 +2,16 @@
  * Test helpers: the wasm backend next to the reference `ts` backend, fed the same inputs, with
  * every handle tracked so a test can check that both backends end where they started.
  */
-import { keyFromSeed, randomValue, type Backend, type DType, type DataHandle, type Shape, type TensorSpec, type TypedArray } from '@gated/backend-api';
+import {
+  keyFromSeed,
+  randomValue,
+  type Backend,
+  type DType,
+  type DataHandle,
+  type Shape,
+  type TensorSpec,
+  type TypedArray,
+} from '@gated/backend-api';
 import { createTsBackend } from '@gated/backend-ts';
 import { expect } from 'vitest';
 import { createWasmBackend, type WasmBackendOptions } from '../src/index.js';

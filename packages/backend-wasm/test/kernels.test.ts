@@ -35,10 +35,22 @@ for (const { label, options } of CONFIGS) {
     it('matmul across block and panel edges', () => {
       const next = seeded(7);
       const cases: [number, number, number][] = [
-        [1, 300, 9], [5, 257, 17], [130, 513, 33], [131, 64, 1], [2, 2, 1030], [3, 520, 8], [64, 1, 64], [9, 700, 23],
+        [1, 300, 9],
+        [5, 257, 17],
+        [130, 513, 33],
+        [131, 64, 1],
+        [2, 2, 1030],
+        [3, 520, 8],
+        [64, 1, 64],
+        [9, 700, 23],
       ];
       for (const [m, k, n] of cases) {
-        for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        for (const [transposeA, transposeB] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
           const a = twin.tensor(randomArray(next, m * k), transposeA ? [k, m] : [m, k]);
           const b = twin.tensor(randomArray(next, k * n), transposeB ? [n, k] : [k, n]);
           const run = (backend: Backend): ArrayLike<number> =>
@@ -61,7 +73,12 @@ for (const { label, options } of CONFIGS) {
 
     it('lstmCell and its backward', () => {
       const next = seeded(9);
-      for (const [batch, hidden] of [[1, 1], [3, 5], [4, 8], [7, 13]] as const) {
+      for (const [batch, hidden] of [
+        [1, 1],
+        [3, 5],
+        [4, 8],
+        [7, 13],
+      ] as const) {
         const ig = twin.tensor(randomArray(next, batch * 4 * hidden, 3), [batch, 4 * hidden]);
         const hg = twin.tensor(randomArray(next, batch * 4 * hidden, 3), [batch, 4 * hidden]);
         const c = twin.tensor(randomArray(next, batch * hidden, 2), [batch, hidden]);
@@ -78,8 +95,11 @@ for (const { label, options } of CONFIGS) {
         const dc = twin.tensor(randomArray(next, batch * hidden), [batch, hidden]);
         const backward = (backend: Backend, out: { c: DataHandle; gates: DataHandle }) => {
           const grads = backend.lstmCellBackward!({
-            dh: side(dh, backend), dc: side(dc, backend), c: side(c, backend),
-            cNew: { data: out.c, shape: [batch, hidden] }, gates: { data: out.gates, shape: [batch, 4 * hidden] },
+            dh: side(dh, backend),
+            dc: side(dc, backend),
+            c: side(c, backend),
+            cNew: { data: out.c, shape: [batch, hidden] },
+            gates: { data: out.gates, shape: [batch, 4 * hidden] },
           });
           return { dGates: twin.read(backend, grads.dGates), dc: twin.read(backend, grads.dc) };
         };
@@ -114,8 +134,12 @@ for (const { label, options } of CONFIGS) {
         const c0 = twin.tensor(randomArray(next, batch * hidden), [batch, hidden]);
         const lengthsPair = lengths ? twin.tensor(Int32Array.from(lengths), [batch], 'int32') : null;
         const forwardOf = (backend: Backend) => ({
-          inputGates: side(inputGates, backend), weightHh: side(weightHh, backend), h0: side(h0, backend), c0: side(c0, backend),
-          lengths: lengthsPair ? side(lengthsPair, backend) : null, reverse,
+          inputGates: side(inputGates, backend),
+          weightHh: side(weightHh, backend),
+          h0: side(h0, backend),
+          c0: side(c0, backend),
+          lengths: lengthsPair ? side(lengthsPair, backend) : null,
+          reverse,
         });
         const run = (backend: Backend) => {
           const out = backend.lstmSequence!(forwardOf(backend));
@@ -130,7 +154,9 @@ for (const { label, options } of CONFIGS) {
             output: { data: out.output, shape: perStep },
             gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
             cells: { data: out.cells!, shape: perStep },
-            dOutput: side(dOutput, backend), dh: side(dh, backend), dc: side(dc, backend),
+            dOutput: side(dOutput, backend),
+            dh: side(dh, backend),
+            dc: side(dc, backend),
           });
           const gradNames = ['dInputGates', 'dWeightHh', 'dh0', 'dc0'] as const;
           return { ...values, ...Object.fromEntries(gradNames.map((name) => [name, twin.read(backend, grads[name])])) };
@@ -160,9 +186,20 @@ for (const { label, options } of CONFIGS) {
           const vMax = amsgrad ? twin.tensor(randomArray(next, size, 0.1).map(Math.abs), [size]) : null;
           for (const backend of [twin.wasm, twin.ts]) {
             backend.adamStep!({
-              param: side(param, backend), grad: side(grad, backend), m: side(m, backend), v: side(sq, backend),
-              vMax: vMax ? side(vMax, backend) : null, step: 2, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-              weightDecay: 0, decoupledWeightDecay: false, maximize: false, ...variant,
+              param: side(param, backend),
+              grad: side(grad, backend),
+              m: side(m, backend),
+              v: side(sq, backend),
+              vMax: vMax ? side(vMax, backend) : null,
+              step: 2,
+              lr: 0.01,
+              beta1: 0.9,
+              beta2: 0.999,
+              eps: 1e-8,
+              weightDecay: 0,
+              decoupledWeightDecay: false,
+              maximize: false,
+              ...variant,
             });
           }
           const read = (pair: Pair) => [twin.wasm.readSync!(pair.wasm.data), twin.ts.readSync!(pair.ts.data)] as const;

@@ -6,7 +6,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { createWasmBackend } from '../src/index.js';
 import { NOT_ISOLATED, threadsUnavailableReason, warnThreadsFallback } from '../src/workers.js';
 
-const isolated = typeof SharedArrayBuffer === 'function' &&
+const isolated =
+  typeof SharedArrayBuffer === 'function' &&
   (typeof window === 'undefined' || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true);
 
 describe('threads', () => {
@@ -57,7 +58,13 @@ describe('threads', () => {
       expect(warn).toHaveBeenCalledTimes(2);
       const [isolation, other] = warn.mock.calls.map((call) => String(call[0]));
       expect(isolation).toContain('numThreads 2 was asked for, computing on 1 thread: the page is not cross-origin isolated');
-      for (const needed of ['Cross-Origin-Opener-Policy: same-origin', 'Cross-Origin-Embedder-Policy: require-corp', 'server.headers', 'preview.headers', '_headers']) {
+      for (const needed of [
+        'Cross-Origin-Opener-Policy: same-origin',
+        'Cross-Origin-Embedder-Policy: require-corp',
+        'server.headers',
+        'preview.headers',
+        '_headers',
+      ]) {
         expect(isolation).toContain(needed);
       }
       expect(other).toBe('@gated/backend-wasm: numThreads 2 was asked for, computing on 1 thread: a test-only reason.');
@@ -119,10 +126,17 @@ describe('threads', () => {
       };
       const sequence = (backend: typeof one, steps: number, batch: number, hidden: number, lengths: number[] | null, reverse: boolean) => {
         const handles = [
-          upload(backend, steps * batch * 4 * hidden, 0.9), upload(backend, 4 * hidden * hidden, 0.37),
-          upload(backend, batch * hidden, 1.3), upload(backend, batch * hidden, 2.1),
+          upload(backend, steps * batch * 4 * hidden, 0.9),
+          upload(backend, 4 * hidden * hidden, 0.37),
+          upload(backend, batch * hidden, 1.3),
+          upload(backend, batch * hidden, 2.1),
         ];
-        const [inputGates, weightHh, h0, c0] = handles as [typeof handles[0], typeof handles[0], typeof handles[0], typeof handles[0]];
+        const [inputGates, weightHh, h0, c0] = handles as [
+          (typeof handles)[0],
+          (typeof handles)[0],
+          (typeof handles)[0],
+          (typeof handles)[0],
+        ];
         let lengthsHandle = null;
         if (lengths) {
           lengthsHandle = backend.alloc('int32', batch);
@@ -180,7 +194,10 @@ describe('threads', () => {
     const run = (backend: Backend, body: (tensor: (shape: number[], seed: number) => { data: Handle; shape: number[] }) => Handle[]) => {
       const owned: Handle[] = [];
       const tensor = (shape: number[], seed: number) => {
-        const handle = backend.alloc('float32', shape.reduce((a, b) => a * b, 1));
+        const handle = backend.alloc(
+          'float32',
+          shape.reduce((a, b) => a * b, 1),
+        );
         backend.write(handle, values(handle.size, seed));
         owned.push(handle);
         return { data: handle, shape };
@@ -201,14 +218,22 @@ describe('threads', () => {
       const extra: Handle[] = [];
       const result = run(backend, (tensor) => {
         const forward = {
-          inputGates: tensor([steps, batch, 3 * hidden], 0.9), weightHh: tensor([3 * hidden, hidden], 0.37),
-          biasHn: tensor([hidden], 0.7), h0: tensor([batch, hidden], 1.3), lengths: lengthsOf(backend, lengths, extra), reverse,
+          inputGates: tensor([steps, batch, 3 * hidden], 0.9),
+          weightHh: tensor([3 * hidden, hidden], 0.37),
+          biasHn: tensor([hidden], 0.7),
+          h0: tensor([batch, hidden], 1.3),
+          lengths: lengthsOf(backend, lengths, extra),
+          reverse,
         };
         const out = backend.gruSequence(forward);
         const perStep = [steps, batch, hidden];
         const grads = backend.gruSequenceBackward({
-          forward, output: { data: out.output, shape: perStep }, gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
-          hiddenN: { data: out.hiddenN!, shape: perStep }, dOutput: tensor(perStep, 0.61), dh: tensor([batch, hidden], 0.23),
+          forward,
+          output: { data: out.output, shape: perStep },
+          gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
+          hiddenN: { data: out.hiddenN!, shape: perStep },
+          dOutput: tensor(perStep, 0.61),
+          dh: tensor([batch, hidden], 0.23),
         });
         const inference = backend.gruSequence({ ...forward, inference: true });
         return [out.output, out.h, out.gates!, out.hiddenN!, inference.output, inference.h, ...Object.values(grads)];
@@ -216,22 +241,52 @@ describe('threads', () => {
       for (const handle of extra) backend.free(handle);
       return result;
     };
-    const projected = (backend: Backend, steps: number, batch: number, hidden: number, proj: number, lengths: number[] | null, reverse: boolean) => {
+    const projected = (
+      backend: Backend,
+      steps: number,
+      batch: number,
+      hidden: number,
+      proj: number,
+      lengths: number[] | null,
+      reverse: boolean,
+    ) => {
       const extra: Handle[] = [];
       const result = run(backend, (tensor) => {
         const forward = {
-          inputGates: tensor([steps, batch, 4 * hidden], 0.9), weightHh: tensor([4 * hidden, proj], 0.37), h0: tensor([batch, proj], 1.3),
-          c0: tensor([batch, hidden], 2.1), weightHr: tensor([proj, hidden], 0.53), lengths: lengthsOf(backend, lengths, extra), reverse,
+          inputGates: tensor([steps, batch, 4 * hidden], 0.9),
+          weightHh: tensor([4 * hidden, proj], 0.37),
+          h0: tensor([batch, proj], 1.3),
+          c0: tensor([batch, hidden], 2.1),
+          weightHr: tensor([proj, hidden], 0.53),
+          lengths: lengthsOf(backend, lengths, extra),
+          reverse,
         };
         const out = backend.lstmSequence(forward);
         const grads = backend.lstmSequenceBackward({
-          forward, output: { data: out.output, shape: [steps, batch, proj] }, gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
-          cells: { data: out.cells!, shape: [steps, batch, hidden] }, dOutput: tensor([steps, batch, proj], 0.61),
-          dh: tensor([batch, proj], 0.23), dc: tensor([batch, hidden], 0.47),
+          forward,
+          output: { data: out.output, shape: [steps, batch, proj] },
+          gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+          cells: { data: out.cells!, shape: [steps, batch, hidden] },
+          dOutput: tensor([steps, batch, proj], 0.61),
+          dh: tensor([batch, proj], 0.23),
+          dc: tensor([batch, hidden], 0.47),
         });
         const inference = backend.lstmSequence({ ...forward, inference: true });
-        return [out.output, out.h, out.c, out.gates!, out.cells!, inference.output, inference.h, inference.c,
-          grads.dInputGates, grads.dWeightHh, grads.dh0, grads.dc0, grads.dWeightHr!];
+        return [
+          out.output,
+          out.h,
+          out.c,
+          out.gates!,
+          out.cells!,
+          inference.output,
+          inference.h,
+          inference.c,
+          grads.dInputGates,
+          grads.dWeightHh,
+          grads.dh0,
+          grads.dc0,
+          grads.dWeightHr!,
+        ];
       });
       for (const handle of extra) backend.free(handle);
       return result;
@@ -240,7 +295,9 @@ describe('threads', () => {
       for (let round = 0; round < 2; round++) {
         expect(gru(four, 12, 6, 70, [12, 3, 9, 12, 1, 7], false)).toEqual(gru(one, 12, 6, 70, [12, 3, 9, 12, 1, 7], false));
         expect(gru(four, 10, 1, 61, null, true)).toEqual(gru(one, 10, 1, 61, null, true));
-        expect(projected(four, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true)).toEqual(projected(one, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true));
+        expect(projected(four, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true)).toEqual(
+          projected(one, 12, 6, 70, 37, [12, 3, 9, 12, 1, 7], true),
+        );
         expect(projected(four, 16, 1, 150, 41, [11], false)).toEqual(projected(one, 16, 1, 150, 41, [11], false));
       }
       expect(four.memory().buffers).toBe(0);

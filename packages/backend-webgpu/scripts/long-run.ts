@@ -40,7 +40,9 @@ for (let step = 1; step <= steps; step++) {
     const value = await loss.item();
     if (step === 1) first = value;
     last = value;
-    say(`step ${step}: loss ${value.toFixed(4)}, ${((performance.now() - started) / step).toFixed(1)} ms/step, ${backend.memory().buffers} live buffers`);
+    say(
+      `step ${step}: loss ${value.toFixed(4)}, ${((performance.now() - started) / step).toFixed(1)} ms/step, ${backend.memory().buffers} live buffers`,
+    );
   }
   loss.dispose();
   if (step === 10) {
@@ -62,7 +64,8 @@ backend.device.destroy();
 const outcome = await Promise.race([
   read.then(
     () => 'resolved',
-    (error: unknown) => (error instanceof Error && error.name === 'GatedError' ? `GatedError: ${error.message}` : `other error: ${String(error)}`),
+    (error: unknown) =>
+      error instanceof Error && error.name === 'GatedError' ? `GatedError: ${error.message}` : `other error: ${String(error)}`,
   ),
   new Promise<string>((resolve) => setTimeout(resolve, 10_000, 'hung (no answer in 10 s)')),
 ]);

@@ -58,11 +58,15 @@ export async function acquireDevice(options: WebGpuBackendOptions, gpu: GPU | un
   if (!adapter) {
     const source = options.gpu ?? gpu;
     if (!source) {
-      throw new GatedError('createWebGpuBackend', 'WebGPU is not available here (no navigator.gpu); pass { gpu }, { adapter } or { device }');
+      throw new GatedError(
+        'createWebGpuBackend',
+        'WebGPU is not available here (no navigator.gpu); pass { gpu }, { adapter } or { device }',
+      );
     }
     const preference = options.powerPreference ? { powerPreference: options.powerPreference } : {};
     adapter = await source.requestAdapter(preference);
-    if (!adapter && options.allowFallbackAdapter !== false) adapter = await source.requestAdapter({ ...preference, forceFallbackAdapter: true });
+    if (!adapter && options.allowFallbackAdapter !== false)
+      adapter = await source.requestAdapter({ ...preference, forceFallbackAdapter: true });
     if (!adapter) throw new GatedError('createWebGpuBackend', 'no WebGPU adapter was found (requestAdapter returned null)');
   }
   if (adapter.info.isFallbackAdapter && options.allowFallbackAdapter === false) {
@@ -77,6 +81,8 @@ export async function acquireDevice(options: WebGpuBackendOptions, gpu: GPU | un
     const device = await adapter.requestDevice({ requiredLimits, label: 'gated' });
     return { device, adapterInfo: adapter.info, owned: true };
   } catch (error) {
-    throw new GatedError('createWebGpuBackend', `requestDevice failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new GatedError('createWebGpuBackend', `requestDevice failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }

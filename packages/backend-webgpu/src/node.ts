@@ -19,7 +19,11 @@ import type { WebGpuEntry } from './webgpu-types.js';
 const ICD_FOLDERS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 
 /** Where Chromium keeps its SwiftShader Vulkan driver on Linux distributions. */
-export const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json', '/opt/google/chrome/vk_swiftshader_icd.json'];
+export const SWIFTSHADER_ICDS = [
+  '/usr/lib/chromium/vk_swiftshader_icd.json',
+  '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
+  '/opt/google/chrome/vk_swiftshader_icd.json',
+];
 
 function hasSystemIcd(): boolean {
   return ICD_FOLDERS.some((folder) => {

@@ -224,7 +224,14 @@ export class WebGpuBackend implements Backend {
 
   matmul(a: TensorSpec, b: TensorSpec, transposeA: boolean, transposeB: boolean, outShape: Shape): DataHandle {
     this.ctx.begin('matmul');
-    return matmul(this.ctx, { data: bufferOf(a.data), shape: a.shape }, { data: bufferOf(b.data), shape: b.shape }, transposeA, transposeB, outShape);
+    return matmul(
+      this.ctx,
+      { data: bufferOf(a.data), shape: a.shape },
+      { data: bufferOf(b.data), shape: b.shape },
+      transposeA,
+      transposeB,
+      outShape,
+    );
   }
 
   stridedCopy(x: StridedSpec): DataHandle {
@@ -234,7 +241,12 @@ export class WebGpuBackend implements Backend {
 
   concat(inputs: readonly TensorSpec[], axis: number, outShape: Shape): DataHandle {
     this.ctx.begin('concat');
-    return concat(this.ctx, inputs.map((spec) => ({ data: bufferOf(spec.data), shape: spec.shape })), axis, outShape);
+    return concat(
+      this.ctx,
+      inputs.map((spec) => ({ data: bufferOf(spec.data), shape: spec.shape })),
+      axis,
+      outShape,
+    );
   }
 
   gather(x: TensorSpec, indices: TensorSpec, axis: number): DataHandle {

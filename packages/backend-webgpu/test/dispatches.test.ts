@@ -36,7 +36,10 @@ function delta(backend: Backend, before: Readonly<Record<string, number>>): { di
 
 describe('sequence kernels', () => {
   // (batch, hidden): a fused per-step plan and a split one.
-  for (const [batch, hidden] of [[4, 8], [1, 64]] as const) {
+  for (const [batch, hidden] of [
+    [4, 8],
+    [1, 64],
+  ] as const) {
     for (const schedule of SCHEDULES) {
       it(`${schedule}, B=${batch} H=${hidden}: dispatches per step and one submission`, async () => {
         const backend = backends.get(schedule)!;
@@ -91,7 +94,10 @@ describe('v1.1 sequence kernels', () => {
   const steps = 7;
   for (const cell of ['gru', 'projected'] as const) {
     // (batch, hidden): a fused per-step plan, and one the GRU splits.
-    for (const [batch, hidden] of [[4, 8], [1, 64]] as const) {
+    for (const [batch, hidden] of [
+      [4, 8],
+      [1, 64],
+    ] as const) {
       for (const schedule of SCHEDULES) {
         it(`${cell}, ${schedule}, B=${batch} H=${hidden}: dispatches per step and one submission`, async () => {
           const backend = backends.get(schedule)!;
@@ -99,8 +105,24 @@ describe('v1.1 sequence kernels', () => {
           const owned: DataHandle[] = [];
           const P = cell === 'gru' ? hidden : hidden / 2;
           const G = cell === 'gru' ? 3 : 4;
-          const t = (shape: number[], scale = 1) => upload(backend, owned, values(next, shape.reduce((a, b) => a * b, 1), scale), shape);
-          const base = { inputGates: t([steps, batch, G * hidden]), weightHh: t([G * hidden, P], 0.2), h0: t([batch, P]), lengths: null, reverse: false };
+          const t = (shape: number[], scale = 1) =>
+            upload(
+              backend,
+              owned,
+              values(
+                next,
+                shape.reduce((a, b) => a * b, 1),
+                scale,
+              ),
+              shape,
+            );
+          const base = {
+            inputGates: t([steps, batch, G * hidden]),
+            weightHh: t([G * hidden, P], 0.2),
+            h0: t([batch, P]),
+            lengths: null,
+            reverse: false,
+          };
           const plans = [P, G * hidden].map((k) => planSequence({ batch, hidden, k, proj: P, phases: cell === 'gru' ? 1 : 2 }, schedule));
           await backend.sync();
           let before = backend.counters();
@@ -118,8 +140,12 @@ describe('v1.1 sequence kernels', () => {
             expect(delta(backend, before), `forward (${plans[0]!.schedule})`).toEqual({ dispatches: forwardLoop + 1, submits: 1 });
             before = backend.counters();
             const back = backend.gruSequenceBackward({
-              forward, output: { data: out.output, shape: [steps, batch, hidden] }, gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
-              hiddenN: { data: out.hiddenN!, shape: [steps, batch, hidden] }, dOutput: t([steps, batch, hidden]), dh: t([batch, hidden]),
+              forward,
+              output: { data: out.output, shape: [steps, batch, hidden] },
+              gates: { data: out.gates!, shape: [steps, batch, 3 * hidden] },
+              hiddenN: { data: out.hiddenN!, shape: [steps, batch, hidden] },
+              dOutput: t([steps, batch, hidden]),
+              dh: t([batch, hidden]),
             });
             await backend.sync();
             // Steps u = 0…T; + dRec, hPrev, the dW_hh GEMM and db_hn.
@@ -133,8 +159,13 @@ describe('v1.1 sequence kernels', () => {
             expect(delta(backend, before), `forward (${plans[0]!.schedule})`).toEqual({ dispatches: forwardLoop + 2, submits: 1 });
             before = backend.counters();
             const back = backend.lstmSequenceBackward({
-              forward, output: { data: out.output, shape: [steps, batch, P] }, gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
-              cells: { data: out.cells!, shape: [steps, batch, hidden] }, dOutput: t([steps, batch, P]), dh: t([batch, P]), dc: t([batch, hidden]),
+              forward,
+              output: { data: out.output, shape: [steps, batch, P] },
+              gates: { data: out.gates!, shape: [steps, batch, 4 * hidden] },
+              cells: { data: out.cells!, shape: [steps, batch, hidden] },
+              dOutput: t([steps, batch, P]),
+              dh: t([batch, P]),
+              dc: t([batch, hidden]),
             });
             await backend.sync();
             // + hPrev, the dW_hh GEMM, m and the dW_hr GEMM.

@@ -18,7 +18,9 @@ function importGraph(entry: string): { files: Set<string>; external: Set<string>
     if (files.has(file)) return;
     files.add(file);
     // Comments hold usage examples with imports of other packages: drop them first.
-    const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const text = readFileSync(file, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/^\s*\/\/.*$/gm, '');
     for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
       const specifier = match[1] ?? match[2]!;
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
@@ -33,7 +35,10 @@ describe('entry points', () => {
   it('the browser entry reaches no Node module and no Dawn', () => {
     const { files, external } = importGraph(join(src, 'index.ts'));
     expect([...external].sort()).toEqual(['@gated/backend-api']);
-    expect([...files].some((f) => f.endsWith('node.ts')), 'node.ts is not reachable').toBe(false);
+    expect(
+      [...files].some((f) => f.endsWith('node.ts')),
+      'node.ts is not reachable',
+    ).toBe(false);
   });
 
   it('the Node entry adds only node:fs and the optional webgpu package (loaded lazily)', () => {

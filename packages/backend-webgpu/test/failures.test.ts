@@ -70,7 +70,12 @@ describe('kernel failures', () => {
     const backend = await createTestBackend();
     const x = backend.fill('float32', 4, 1);
     // Binding the same buffer twice as writable storage is invalid WebGPU.
-    const source = { key: 'aliasing-for-test', bindings: ['write', 'write'] as const, code: () => '@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@group(0) @binding(1) var<storage, read_write> b: array<u32>;\n@compute @workgroup_size(1) fn main() { a[0] = b[0]; }\n' };
+    const source = {
+      key: 'aliasing-for-test',
+      bindings: ['write', 'write'] as const,
+      code: () =>
+        '@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@group(0) @binding(1) var<storage, read_write> b: array<u32>;\n@compute @workgroup_size(1) fn main() { a[0] = b[0]; }\n',
+    };
     const ctx = contextOf(backend);
     const range = ctx.bind(bufferOf(x));
     ctx.run('unary', source, [range, range], null, 1);
@@ -81,8 +86,12 @@ describe('kernel failures', () => {
 
   it('out of memory, reported by an error scope, names the call and the bytes', async () => {
     const limits = {
-      maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 30, maxComputeWorkgroupsPerDimension: 65535,
-      maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 8,
+      maxBufferSize: 1 << 30,
+      maxStorageBufferBindingSize: 1 << 30,
+      maxComputeWorkgroupsPerDimension: 65535,
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupStorageSize: 16384,
+      maxStorageBuffersPerShaderStage: 8,
       minUniformBufferOffsetAlignment: 256,
     };
     const device = {
@@ -96,6 +105,6 @@ describe('kernel failures', () => {
     await Promise.resolve();
     expect(() => {
       ctx.failures.check('add');
-    }).toThrow("add: the webgpu backend failed earlier: matmul: out of GPU memory allocating 4096 bytes: Out of memory");
+    }).toThrow('add: the webgpu backend failed earlier: matmul: out of GPU memory allocating 4096 bytes: Out of memory');
   });
 });

@@ -23,7 +23,13 @@ export function values(next: () => number, size: number, scale = 1): Float32Arra
 }
 
 /** Uploads `data` to `backend` as a tensor of `shape`, remembering the handle in `owned`. */
-export function upload(backend: Backend, owned: DataHandle[], data: TypedArray, shape: readonly number[], dtype: DType = 'float32'): TensorSpec {
+export function upload(
+  backend: Backend,
+  owned: DataHandle[],
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType = 'float32',
+): TensorSpec {
   const handle = backend.alloc(dtype, data.length);
   backend.write(handle, data);
   owned.push(handle);

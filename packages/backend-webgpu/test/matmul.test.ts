@@ -36,12 +36,29 @@ function path(m: number, k: number, n: number, batches: number): string {
 
 describe('matmul paths against backend-ts', () => {
   it('the cases cover every path', () => {
-    const paths = new Set(CASES.map(([, a, b, m, k, n]) => path(m, k, n, Math.max(a.reduce((x, y) => x * y, 1), b.reduce((x, y) => x * y, 1)) * (a.length === 2 ? 3 : 1))));
+    const paths = new Set(
+      CASES.map(([, a, b, m, k, n]) =>
+        path(
+          m,
+          k,
+          n,
+          Math.max(
+            a.reduce((x, y) => x * y, 1),
+            b.reduce((x, y) => x * y, 1),
+          ) * (a.length === 2 ? 3 : 1),
+        ),
+      ),
+    );
     expect(paths).toEqual(new Set(['per-output', 'medium', 'large']));
   });
 
   for (const [label, batchA, batchB, m, k, n] of CASES) {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       it(`${label} ${m}x${k}x${n}, transposeA ${ta}, transposeB ${tb}`, async () => {
         const ts = createTsBackend();
         const next = seeded(m * 7 + k * 3 + n);
@@ -49,8 +66,14 @@ describe('matmul paths against backend-ts', () => {
         const bShape = [...batchB, tb ? n : k, tb ? k : n];
         const batch = batchA.length === 0 ? [] : batchA.map((d, i) => Math.max(d, batchB[i]!));
         const outShape = [...batch, m, n];
-        const a = values(next, aShape.reduce((x, y) => x * y, 1));
-        const b = values(next, bShape.reduce((x, y) => x * y, 1));
+        const a = values(
+          next,
+          aShape.reduce((x, y) => x * y, 1),
+        );
+        const b = values(
+          next,
+          bShape.reduce((x, y) => x * y, 1),
+        );
         const mine: DataHandle[] = [];
         const theirs: DataHandle[] = [];
         const got = gpu.matmul(upload(gpu, mine, a, aShape), upload(gpu, mine, b, bShape), ta, tb, outShape);

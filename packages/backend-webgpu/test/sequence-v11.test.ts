@@ -38,9 +38,27 @@ interface Case {
 const CASES: Case[] = [
   { label: 'GRU, two unit tiles, partial row tile', cell: 'gru', steps: 5, batch: 5, hidden: 70, extra: 1, lengths: null, reverse: false },
   { label: 'GRU, batch 1, split K, no b_hn', cell: 'gru', steps: 4, batch: 1, hidden: 64, extra: 0, lengths: null, reverse: true },
-  { label: 'GRU, unsorted lengths, reverse', cell: 'gru', steps: 6, batch: 6, hidden: 33, extra: 1, lengths: [6, 2, 5, 1, 3, 6], reverse: true },
+  {
+    label: 'GRU, unsorted lengths, reverse',
+    cell: 'gru',
+    steps: 6,
+    batch: 6,
+    hidden: 33,
+    extra: 1,
+    lengths: [6, 2, 5, 1, 3, 6],
+    reverse: true,
+  },
   { label: 'projected LSTM, P < wgx', cell: 'lstm', steps: 5, batch: 3, hidden: 40, extra: 7, lengths: null, reverse: false },
-  { label: 'projected LSTM, two P tiles, lengths, reverse', cell: 'lstm', steps: 6, batch: 6, hidden: 96, extra: 65, lengths: [6, 2, 5, 1, 3, 6], reverse: true },
+  {
+    label: 'projected LSTM, two P tiles, lengths, reverse',
+    cell: 'lstm',
+    steps: 6,
+    batch: 6,
+    hidden: 96,
+    extra: 65,
+    lengths: [6, 2, 5, 1, 3, 6],
+    reverse: true,
+  },
 ];
 
 type AnyBackend = WebGpuBackend | ReturnType<typeof createTsBackend>;
@@ -146,9 +164,10 @@ describe('inference mode', () => {
       const weightHr = upload(gpu, mine, values(seeded(5), P * H, 0.3), [P, H]);
       const run = (inference: boolean): { out: Record<string, DataHandle | null>; grew: number } => {
         const before = gpu.memory().bytes;
-        const out: Record<string, DataHandle | null> = c.cell === 'gru'
-          ? { ...gpu.gruSequence({ ...common, biasHn, inference }) }
-          : { ...gpu.lstmSequence({ ...common, c0, weightHr, inference }) };
+        const out: Record<string, DataHandle | null> =
+          c.cell === 'gru'
+            ? { ...gpu.gruSequence({ ...common, biasHn, inference }) }
+            : { ...gpu.lstmSequence({ ...common, c0, weightHr, inference }) };
         return { out, grew: gpu.memory().bytes - before };
       };
       const training = run(false);
@@ -186,6 +205,9 @@ describe('v1.1 plans', () => {
     expect(new Set(gru)).toEqual(new Set(['fused', 'split']));
     const lstm = plans.filter((p) => p.cell === 'lstm').flatMap((p) => [p.forward, p.backward]);
     expect(lstm.every((p) => p.schedule === 'fused')).toBe(true);
-    expect(lstm.some((p) => p.projTilesX > 1), 'P spans two tiles').toBe(true);
+    expect(
+      lstm.some((p) => p.projTilesX > 1),
+      'P spans two tiles',
+    ).toBe(true);
   });
 });

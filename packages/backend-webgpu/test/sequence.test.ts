@@ -36,7 +36,14 @@ const CASES: Case[] = [
   { label: 'two unit tiles, partial row tile', steps: 5, batch: 5, hidden: 70, lengths: null, reverse: false },
   { label: 'batch 1, split K', steps: 4, batch: 1, hidden: 64, lengths: null, reverse: true },
   { label: 'unsorted lengths, reverse', steps: 6, batch: 6, hidden: 33, lengths: [6, 2, 5, 1, 3, 6], reverse: true },
-  { label: 'lengths, forward, 17 rows, 2x2 tiles', steps: 3, batch: 17, hidden: 66, lengths: Array.from({ length: 17 }, (_, i) => 1 + (i % 3)), reverse: false },
+  {
+    label: 'lengths, forward, 17 rows, 2x2 tiles',
+    steps: 3,
+    batch: 17,
+    hidden: 66,
+    lengths: Array.from({ length: 17 }, (_, i) => 1 + (i % 3)),
+    reverse: false,
+  },
 ];
 
 async function runCase(schedule: Schedule, c: Case): Promise<void> {
@@ -53,7 +60,10 @@ async function runCase(schedule: Schedule, c: Case): Promise<void> {
     dh: values(next, B * H),
     dc: values(next, B * H),
   };
-  const owned = new Map<object, DataHandle[]>([[gpu, []], [ts, []]]);
+  const owned = new Map<object, DataHandle[]>([
+    [gpu, []],
+    [ts, []],
+  ]);
   const run = (backend: WebGpuBackend | ReturnType<typeof createTsBackend>) => {
     const mine = owned.get(backend)!;
     const forward = {
@@ -106,7 +116,10 @@ describe('sequence plans', () => {
   it('the cases above reach every schedule and several tile shapes', () => {
     const plans = CASES.flatMap((c) => [plan(c.batch, c.hidden, c.hidden, 'per-step'), plan(c.batch, c.hidden, 4 * c.hidden, 'per-step')]);
     expect(new Set(plans.map((p) => p.schedule))).toEqual(new Set(['fused', 'split']));
-    expect(plans.some((p) => p.tilesX > 1 && p.tilesY > 1), 'a grid of tiles in both directions').toBe(true);
+    expect(
+      plans.some((p) => p.tilesX > 1 && p.tilesY > 1),
+      'a grid of tiles in both directions',
+    ).toBe(true);
     expect(new Set(plans.map((p) => `${p.tile.wgx}x${p.tile.wgy}x${p.tile.rb}`)).size).toBeGreaterThanOrEqual(3);
   });
 
@@ -122,7 +135,12 @@ describe('sequence plans', () => {
   });
 
   it('split slices cover K exactly once', () => {
-    for (const [batch, hidden, k] of [[1, 64, 64], [1, 512, 2048], [3, 100, 400], [2, 1000, 1000]] as const) {
+    for (const [batch, hidden, k] of [
+      [1, 64, 64],
+      [1, 512, 2048],
+      [3, 100, 400],
+      [2, 1000, 1000],
+    ] as const) {
       const p = plan(batch, hidden, k, 'per-step');
       if (p.schedule !== 'split') continue;
       expect(p.kChunk % 32, 'slices are whole staging tiles').toBe(0);

@@ -74,9 +74,17 @@ describe('pool and accounting', () => {
 
 describe('writes', () => {
   it('bool writes at any offset and length keep the neighbouring bytes', async () => {
-    for (const [size, offset, length] of [[11, 1, 2], [11, 3, 5], [11, 4, 4], [11, 7, 4], [9, 0, 9], [9, 5, 1], [16, 2, 13]] as const) {
+    for (const [size, offset, length] of [
+      [11, 1, 2],
+      [11, 3, 5],
+      [11, 4, 4],
+      [11, 7, 4],
+      [9, 0, 9],
+      [9, 5, 1],
+      [16, 2, 13],
+    ] as const) {
       const handle = backend.alloc('bool', size);
-      const base = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0);
+      const base = Uint8Array.from({ length: size }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
       backend.write(handle, base);
       const patch = Uint8Array.from({ length }, (_, i) => (i % 2 === 0 ? 255 : 0));
       backend.write(handle, patch, offset);
@@ -130,7 +138,9 @@ describe('handles and limits', () => {
   it('a buffer over maxBufferSize is refused before anything is allocated', () => {
     const before = backend.memory();
     const elements = Math.floor(backend.info.maxBufferSize / 4) + 1;
-    expect(() => backend.alloc('float32', elements)).toThrow(new RegExp(`^alloc: needs a buffer of ${elements * 4} bytes, over this device's maxBufferSize`));
+    expect(() => backend.alloc('float32', elements)).toThrow(
+      new RegExp(`^alloc: needs a buffer of ${elements * 4} bytes, over this device's maxBufferSize`),
+    );
     expect(backend.memory()).toEqual(before);
   });
 

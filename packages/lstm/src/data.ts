@@ -92,7 +92,7 @@ export class CharVocab {
 
   /** The sorted distinct characters of `text`. */
   static fromText(text: string): CharVocab {
-    return new CharVocab([...new Set(text)].sort((a, b) => (a.codePointAt(0)! - b.codePointAt(0)!)));
+    return new CharVocab([...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
   }
 
   /** Number of characters (the model's number of classes). */
@@ -163,7 +163,12 @@ export function slidingWindows(series: ArrayLike<number> | readonly (readonly nu
   const { window } = options;
   const horizon = options.horizon ?? 1;
   const stride = options.stride ?? 1;
-  for (const [name, value] of [['window', window], ['horizon', horizon], ['stride', stride]] as const) positiveInteger(op, name, value);
+  for (const [name, value] of [
+    ['window', window],
+    ['horizon', horizon],
+    ['stride', stride],
+  ] as const)
+    positiveInteger(op, name, value);
   // An array or typed array of numbers or of feature vectors; anything else would fail on a read.
   if (!Array.isArray(series) && !ArrayBuffer.isView(series)) {
     throw new GatedError(op, `series must be an array of numbers or of feature vectors, got ${describeValue(series)}`);

@@ -44,7 +44,10 @@ export class Embedding extends Module {
     if (options.paddingIdx !== undefined) {
       const p = options.paddingIdx;
       if (!Number.isInteger(p) || p < -numEmbeddings || p >= numEmbeddings) {
-        throw new GatedError('Embedding', `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${describeValue(p)}`);
+        throw new GatedError(
+          'Embedding',
+          `paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${describeValue(p)}`,
+        );
       }
       padding = p < 0 ? p + numEmbeddings : p;
     }

@@ -8,7 +8,26 @@
  * composite step loop of step-loop.ts instead: `gruSequence` computes PyTorch's form only.
  */
 import { checkOptions } from '@gated/backend-api';
-import { add, concat, gruSequence, matmul, mul, narrow, reshape, sigmoid, slice, split, squeeze, sub, tanh, tidy, uniform, unsqueeze, zeros, type Tensor } from '@gated/tensor';
+import {
+  add,
+  concat,
+  gruSequence,
+  matmul,
+  mul,
+  narrow,
+  reshape,
+  sigmoid,
+  slice,
+  split,
+  squeeze,
+  sub,
+  tanh,
+  tidy,
+  uniform,
+  unsqueeze,
+  zeros,
+  type Tensor,
+} from '@gated/tensor';
 import { seedOption } from './init.js';
 import { positiveInteger } from './checks.js';
 import { checkCellInput, checkCellState } from './lstm-cell.js';
@@ -36,7 +55,13 @@ function splitBiases(biasIh: Tensor | null, biasHh: Tensor | null, hidden: numbe
  * multiplies it), then per step one matmul for the r and z blocks of `h W_hhᵀ` and one for
  * `(r ⊙ h) W_hnᵀ`.
  */
-function resetBeforeLoop(input: Tensor, params: GRULayerParameters, h0: Tensor, lengths: Tensor | null, reverse: boolean): { output: Tensor; h: Tensor } {
+function resetBeforeLoop(
+  input: Tensor,
+  params: GRULayerParameters,
+  h0: Tensor,
+  lengths: Tensor | null,
+  reverse: boolean,
+): { output: Tensor; h: Tensor } {
   const hidden = params.weightHh.shape[1]!;
   const bias = params.biasIh && params.biasHh ? add(params.biasIh, params.biasHh) : null;
   const weightRZ = narrow(params.weightHh, 0, 0, 2 * hidden);
@@ -255,4 +280,3 @@ export class GRUCell extends Module {
     });
   }
 }
-

@@ -42,7 +42,8 @@ function gainOf(op: string, param: Tensor, options: GainOptions): number {
   checkOptions(op, options);
   checkSeed(op, options.seed);
   const gain = options.gain ?? 1;
-  if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new GatedError(op, `gain must be a finite number, got ${describeValue(gain)}`);
+  if (typeof gain !== 'number' || !Number.isFinite(gain))
+    throw new GatedError(op, `gain must be a finite number, got ${describeValue(gain)}`);
   return gain;
 }
 
@@ -80,7 +81,8 @@ export function initConstant(param: Tensor, value: number): void {
 
 /** Fan-in and fan-out as PyTorch computes them: [out, in, ...receptive field]. */
 export function fans(op: string, shape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (shape.length < 2) throw new GatedError(op, `needs a parameter with at least 2 axes to compute fan in and fan out, got ${formatShape(shape)}`);
+  if (shape.length < 2)
+    throw new GatedError(op, `needs a parameter with at least 2 axes to compute fan in and fan out, got ${formatShape(shape)}`);
   const receptive = sizeOf(shape.slice(2));
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
@@ -174,4 +176,3 @@ export function initForgetGateBias(module: GatedRecurrentModule, value = 1): voi
 export function seedOption(seed: number | undefined): { seed?: number } {
   return seed === undefined ? {} : { seed };
 }
-

@@ -97,7 +97,10 @@ function checkArray(op: string, name: string, array: KerasArray, rank: number): 
     }
   }
   if (array.shape.length !== rank || sizeOf(array.shape) !== array.data.length) {
-    throw new GatedError(op, `${name} must be a ${rank}-D array whose data matches its shape, got shape ${formatShape(array.shape)} with ${array.data.length} values`);
+    throw new GatedError(
+      op,
+      `${name} must be a ${rank}-D array whose data matches its shape, got shape ${formatShape(array.shape)} with ${array.data.length} values`,
+    );
   }
 }
 
@@ -195,13 +198,24 @@ export function importKerasLSTM(
   const host = new Map<string, HostTensor>();
   layers.forEach((entry, layer) => {
     if (!isObject(entry)) {
-      throw new GatedError(op, `layer ${layer}: expected { kernel, recurrentKernel, bias? } or { forward, backward }, got ${describeValue(entry)}`);
+      throw new GatedError(
+        op,
+        `layer ${layer}: expected { kernel, recurrentKernel, bias? } or { forward, backward }, got ${describeValue(entry)}`,
+      );
     }
     const bidirectional = 'forward' in entry;
     if (bidirectional !== lstm.bidirectional) {
-      throw new GatedError(op, `layer ${layer}: ${bidirectional ? 'bidirectional weights for a unidirectional' : 'unidirectional weights for a bidirectional'} LSTM`);
+      throw new GatedError(
+        op,
+        `layer ${layer}: ${bidirectional ? 'bidirectional weights for a unidirectional' : 'unidirectional weights for a bidirectional'} LSTM`,
+      );
     }
-    const directions: [KerasLSTMWeights, boolean][] = bidirectional ? [[entry.forward, false], [entry.backward, true]] : [[entry, false]];
+    const directions: [KerasLSTMWeights, boolean][] = bidirectional
+      ? [
+          [entry.forward, false],
+          [entry.backward, true],
+        ]
+      : [[entry, false]];
     for (const [weights, reverse] of directions) {
       for (const [name, t] of kerasLSTMToStateDict(weights, { ...options, layer, reverse, bias: lstm.bias })) host.set(name, t);
     }

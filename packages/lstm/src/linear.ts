@@ -39,7 +39,9 @@ export class Linear extends Module {
     const bound = 1 / Math.sqrt(inFeatures);
     [this.weight, this.bias] = this.build(() => [
       this.addParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 0)))),
-      options.bias === false ? null : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1)))),
+      options.bias === false
+        ? null
+        : this.addParameter('bias', uniform([outFeatures], -bound, bound, seedOption(deriveSeed(options.seed, 1)))),
     ]);
   }
 

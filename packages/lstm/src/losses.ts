@@ -126,7 +126,10 @@ function classLoss(op: string, input: Tensor, target: Tensor, options: ClassLoss
   if (target.dtype !== 'int32') throw new GatedError(op, `target must hold int32 class indices, got ${target.dtype}`);
   const single = input.rank === 1;
   if ((input.rank !== 1 && input.rank !== 2) || target.rank !== input.rank - 1 || (!single && target.shape[0] !== input.shape[0])) {
-    throw new GatedError(op, `expected input [N, C] with target [N] (or input [C] with a scalar target), got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`);
+    throw new GatedError(
+      op,
+      `expected input [N, C] with target [N] (or input [C] with a scalar target), got input ${formatShape(input.shape)} and target ${formatShape(target.shape)}`,
+    );
   }
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex)) throw new GatedError(op, `ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
@@ -194,4 +197,3 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
     return reduce(op, losses, options.reduction ?? 'mean');
   });
 }
-

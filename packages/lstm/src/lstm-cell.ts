@@ -116,7 +116,10 @@ export function checkCellState(op: string, name: string, state: Tensor, batch: n
   assertLiveTensor(op, state);
   const expected = unbatched ? [hidden] : [batch, hidden];
   if (!shapesEqual(state.shape, expected)) {
-    throw new GatedError(op, `${name} must have shape ${formatShape(expected)} (${unbatched ? '[H]' : '[B, H]'}), got ${formatShape(state.shape)}`);
+    throw new GatedError(
+      op,
+      `${name} must have shape ${formatShape(expected)} (${unbatched ? '[H]' : '[B, H]'}), got ${formatShape(state.shape)}`,
+    );
   }
   if (state.dtype !== 'float32') throw new GatedError(op, `${name} must be float32, got ${state.dtype}`);
   return unbatched ? unsqueeze(state, 0) : state;

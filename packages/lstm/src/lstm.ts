@@ -124,7 +124,10 @@ export class LSTM extends RecurrentLayer {
     super('LSTM', options);
     this.projSize = options.projSize ?? 0;
     if (!Number.isInteger(this.projSize) || this.projSize < 0 || this.projSize >= this.hiddenSize) {
-      throw new GatedError('LSTM', `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${describeValue(options.projSize)}`);
+      throw new GatedError(
+        'LSTM',
+        `projSize must be an integer in [0, hiddenSize) = [0, ${this.hiddenSize}), got ${describeValue(options.projSize)}`,
+      );
     }
     this.peepholes = options.peepholes ?? false;
     const hidden = this.hiddenSize;
@@ -172,7 +175,9 @@ export class LSTM extends RecurrentLayer {
     const lengths = options.lengths === undefined ? null : sequenceLengths(op, options.lengths, layout);
     const wantGates = options.returnGates ?? false;
     return tidy(() => {
-      const h0 = options.h0 ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize') : null;
+      const h0 = options.h0
+        ? checkState(op, 'h0', options.h0, layout, count, this.outputSize, this.projSize > 0 ? 'projSize' : 'hiddenSize')
+        : null;
       const c0 = options.c0 ? checkState(op, 'c0', options.c0, layout, count, this.hiddenSize, 'hiddenSize') : null;
       const lengthValues = lengthsTensor(lengths);
       const finalH: Tensor[] = [];
@@ -186,7 +191,14 @@ export class LSTM extends RecurrentLayer {
         const cStart = c0 ? stateAt(c0, index) : zeros([layout.batch, this.hiddenSize]);
         const reverse = direction === 1;
         const result = params.weightPeephole
-          ? peepholeSequence(inputGates, { ...params, weightPeephole: params.weightPeephole }, { h0: hStart, c0: cStart }, lengthValues, reverse, wantGates)
+          ? peepholeSequence(
+              inputGates,
+              { ...params, weightPeephole: params.weightPeephole },
+              { h0: hStart, c0: cStart },
+              lengthValues,
+              reverse,
+              wantGates,
+            )
           : lstmSequence(
               { inputGates, weightHh: params.weightHh, h0: hStart, c0: cStart, weightHr: params.weightHr, lengths: lengthValues, reverse },
               { fused: this.fused, returnGates: wantGates },
@@ -221,4 +233,3 @@ export class LSTM extends RecurrentLayer {
     return this.directions[this.directionIndex(layer, reverse)]!;
   }
 }
-

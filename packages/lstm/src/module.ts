@@ -159,7 +159,9 @@ export abstract class Module implements Disposable {
     checkOptions(op, options);
     const strict = options.strict ?? true;
     if (!isObject(dict)) throw new GatedError(op, `expected a state dict (an object or Map of tensors), got ${describeValue(dict)}`);
-    const entries = new Map<string, Tensor>(dict instanceof Map ? [...(dict as ReadonlyMap<string, Tensor>)] : Object.entries(dict as StateDict));
+    const entries = new Map<string, Tensor>(
+      dict instanceof Map ? [...(dict as ReadonlyMap<string, Tensor>)] : Object.entries(dict as StateDict),
+    );
     const params = new Map(this.namedParameters());
     const missingKeys = [...params.keys()].filter((name) => !entries.has(name));
     const unexpectedKeys = [...entries.keys()].filter((name) => !params.has(name));

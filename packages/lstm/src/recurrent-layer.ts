@@ -83,7 +83,10 @@ export abstract class RecurrentLayer extends Module {
    * small tensors until the process runs out of memory. Every layer past the first has the same
    * shapes, so two layers' worth of shapes (recorded without allocating) give the total.
    */
-  private checkParameterCount(layerOutput: number, make: (suffix: string, layerInput: number, init: (name: string, shape: number[]) => Tensor) => unknown): void {
+  private checkParameterCount(
+    layerOutput: number,
+    make: (suffix: string, layerInput: number, init: (name: string, shape: number[]) => Tensor) => unknown,
+  ): void {
     const perLayer = [0, 0];
     for (const layer of [0, 1]) {
       const layerInput = layer === 0 ? this.inputSize : this.numDirections * layerOutput;
@@ -94,7 +97,10 @@ export abstract class RecurrentLayer extends Module {
     }
     const total = perLayer[0]! + (this.numLayers - 1) * perLayer[1]!;
     if (total > 0x7fffffff) {
-      throw new GatedError(this.label, `${this.describe()} would have ${total} parameters, more than 2^31-1 (numLayers ${this.numLayers}, hiddenSize ${this.hiddenSize})`);
+      throw new GatedError(
+        this.label,
+        `${this.describe()} would have ${total} parameters, more than 2^31-1 (numLayers ${this.numLayers}, hiddenSize ${this.hiddenSize})`,
+      );
     }
   }
 

@@ -6,7 +6,22 @@
  * sequence ops of `@gated/tensor` (`lstmSequence`, `gruSequence`).
  */
 import { GatedError, describeValue, formatShape, shapesEqual } from '@gated/backend-api';
-import { add, arange, concat, less, matmul, reshape, slice, squeeze, stack, tensor, transpose, unsqueeze, where, type Tensor } from '@gated/tensor';
+import {
+  add,
+  arange,
+  concat,
+  less,
+  matmul,
+  reshape,
+  slice,
+  squeeze,
+  stack,
+  tensor,
+  transpose,
+  unsqueeze,
+  where,
+  type Tensor,
+} from '@gated/tensor';
 import { applyDropout } from './dropout.js';
 import { deriveSeed } from './seed.js';
 import { assertLiveTensor } from '@gated/tensor/internal';
@@ -79,7 +94,12 @@ export function runLayers(
     for (let d = 0; d < stack.numDirections; d++) outputs.push(direction(input, layer * stack.numDirections + d, layer, d));
     input = outputs.length === 1 ? outputs[0]! : concat(outputs, 2);
     if (stack.training && stack.dropout > 0 && layer < stack.numLayers - 1) {
-      input = applyDropout(input, stack.dropout, dropout.seed === undefined ? undefined : deriveSeed(dropout.seed, 1 << 20), dropout.calls++);
+      input = applyDropout(
+        input,
+        stack.dropout,
+        dropout.seed === undefined ? undefined : deriveSeed(dropout.seed, 1 << 20),
+        dropout.calls++,
+      );
     }
   }
   return layout.unbatched ? squeeze(input, 1) : stack.batchFirst ? transpose(input, 0, 1) : input;
@@ -87,7 +107,12 @@ export function runLayers(
 
 /** The final states of every layer and direction as `[numLayers·D, B, S]` (`[numLayers·D, S]` unbatched). */
 export function stackStates(states: readonly Tensor[], layout: SequenceLayout): Tensor {
-  return layout.unbatched ? stack(states.map((t) => squeeze(t, 0)), 0) : stack(states, 0);
+  return layout.unbatched
+    ? stack(
+        states.map((t) => squeeze(t, 0)),
+        0,
+      )
+    : stack(states, 0);
 }
 
 /** Per-sequence lengths as host numbers (what `padSequence` returns; PyTorch keeps them on the CPU too). */
@@ -115,7 +140,10 @@ export function checkSequenceInput(op: string, x: Tensor, inputSize: number, bat
   if (x.dtype !== 'float32') throw new GatedError(op, `input must be float32, got ${x.dtype}`);
   if (x.shape[x.rank - 1] !== inputSize) {
     const expected = x.rank === 2 ? `[T, ${inputSize}] (unbatched)` : `${layout} ${orientation}`;
-    throw new GatedError(op, `expected input of shape ${expected}, got ${formatShape(x.shape)}: the last axis must be inputSize = ${inputSize}`);
+    throw new GatedError(
+      op,
+      `expected input of shape ${expected}, got ${formatShape(x.shape)}: the last axis must be inputSize = ${inputSize}`,
+    );
   }
   const unbatched = x.rank === 2;
   const steps = unbatched || !batchFirst ? x.shape[0]! : x.shape[1]!;
@@ -149,11 +177,15 @@ export function checkState(
 
 /** The host lengths, checked against the batch: one per sequence, each an integer in [1, T]. */
 export function sequenceLengths(op: string, lengths: Lengths, layout: SequenceLayout): number[] {
-  if (layout.unbatched) throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
+  if (layout.unbatched)
+    throw new GatedError(op, 'lengths need a batched input ([T, B, I] or [B, T, I]); an unbatched input is one sequence');
   const given: unknown = lengths;
   if (!Array.isArray(given) && !(given instanceof Int32Array)) {
     // A Tensor has no `length`: say what it is rather than "got undefined".
-    throw new GatedError(op, `lengths must be host integers (an array or an Int32Array), got ${describeValue(given)}; read a tensor of lengths with await lengths.data()`);
+    throw new GatedError(
+      op,
+      `lengths must be host integers (an array or an Int32Array), got ${describeValue(given)}; read a tensor of lengths with await lengths.data()`,
+    );
   }
   if (lengths.length !== layout.batch) {
     throw new GatedError(op, `lengths must have one entry per sequence (B = ${layout.batch}), got ${lengths.length}`);

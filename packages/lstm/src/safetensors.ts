@@ -11,7 +11,16 @@
  * gaps or overlaps; values are little-endian and row-major. docs/weight-formats.md has the
  * details, including the order in which tensors are written (the reference writer's).
  */
-import { checkOptions, GatedError, assertValidShape, describeValue, formatShape, isArrayOfDType, sizeOf, type DType } from '@gated/backend-api';
+import {
+  checkOptions,
+  GatedError,
+  assertValidShape,
+  describeValue,
+  formatShape,
+  isArrayOfDType,
+  sizeOf,
+  type DType,
+} from '@gated/backend-api';
 import { Tensor, dispose, tensor } from '@gated/tensor';
 import { isObject } from './checks.js';
 import type { HostTensor } from './host-tensor.js';
@@ -19,11 +28,41 @@ import type { StateDict } from './module.js';
 import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** The dtypes of the format, in the order of the reference implementation's `Dtype` enum. */
-const DTYPE_ORDER = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'] as const;
+const DTYPE_ORDER = [
+  'BOOL',
+  'U8',
+  'I8',
+  'F8_E5M2',
+  'F8_E4M3',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
+] as const;
 type SafetensorsDType = (typeof DTYPE_ORDER)[number];
 
 const BYTES: Record<SafetensorsDType, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 
 const WRITTEN: Record<DType, SafetensorsDType> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
@@ -67,15 +106,23 @@ export function serializeSafetensors(
   checkOptions('serializeSafetensors', options);
   const op = 'serializeSafetensors';
   const entries: [string, HostTensor][] =
-    tensors instanceof Map ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()] : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
+    tensors instanceof Map
+      ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()]
+      : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
   for (const [name, t] of entries) {
     if (name === '__metadata__') throw new GatedError(op, '"__metadata__" is reserved and cannot name a tensor');
     if (!isObject(t) || !Object.hasOwn(WRITTEN, t.dtype)) {
-      throw new GatedError(op, `${name}: expected a host tensor { dtype: 'float32' | 'int32' | 'bool', shape, data }, got ${describeValue(t)}`);
+      throw new GatedError(
+        op,
+        `${name}: expected a host tensor { dtype: 'float32' | 'int32' | 'bool', shape, data }, got ${describeValue(t)}`,
+      );
     }
     assertValidShape(op, t.shape);
     if (!ArrayBuffer.isView(t.data) || !isArrayOfDType(t.data, t.dtype)) {
-      throw new GatedError(op, `${name}: ${t.dtype} values must be in a ${{ float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' }[t.dtype]}`);
+      throw new GatedError(
+        op,
+        `${name}: ${t.dtype} values must be in a ${{ float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' }[t.dtype]}`,
+      );
     }
     if (sizeOf(t.shape) !== t.data.length) {
       throw new GatedError(op, `${name}: shape ${formatShape(t.shape)} needs ${sizeOf(t.shape)} values, got ${t.data.length}`);
@@ -148,7 +195,8 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsCo
   const headerSize = view.getBigUint64(0, true);
   if (headerSize > BigInt(MAX_HEADER_BYTES)) throw new GatedError(op, `the header claims ${headerSize} bytes, more than the 100 MB limit`);
   const n = Number(headerSize);
-  if (8 + n > buffer.length) throw new GatedError(op, `the header claims ${n} bytes but the file has only ${buffer.length - 8} after the size`);
+  if (8 + n > buffer.length)
+    throw new GatedError(op, `the header claims ${n} bytes but the file has only ${buffer.length - 8} after the size`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer.subarray(8, 8 + n));
@@ -167,7 +215,8 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsCo
   const entries: [string, HeaderEntry][] = [];
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GatedError(op, '__metadata__ must be an object of strings');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new GatedError(op, '__metadata__ must be an object of strings');
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (typeof item !== 'string') throw new GatedError(op, `__metadata__.${key} must be a string, got ${typeof item}`);
         setEntry(metadata, key, item);
@@ -183,7 +232,10 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsCo
   const tensors = new Map<string, HostTensor>();
   for (const [name, entry] of entries) {
     if (entry.begin !== expected) {
-      throw new GatedError(op, `${name}: data_offsets [${entry.begin}, ${entry.end}] leave a gap or overlap (expected to begin at ${expected})`);
+      throw new GatedError(
+        op,
+        `${name}: data_offsets [${entry.begin}, ${entry.end}] leave a gap or overlap (expected to begin at ${expected})`,
+      );
     }
     const count = sizeOf(entry.shape);
     if (entry.end - entry.begin !== count * BYTES[entry.dtype]) {
@@ -333,4 +385,3 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): StateDict {
 export function setEntry<T>(dict: Record<string, T>, name: string, value: T): void {
   Object.defineProperty(dict, name, { value, enumerable: true, writable: true, configurable: true });
 }
-

@@ -32,7 +32,13 @@ export interface StepLoopResult {
  * Runs `step` over the `[T, B, G·H]` input projection from `initial` states, from the last step to
  * the first when `reverse`; `lengths` (int32 [B], or null) marks the padded steps.
  */
-export function runStepLoop(inputs: Tensor, initial: readonly Tensor[], lengths: Tensor | null, reverse: boolean, step: Step): StepLoopResult {
+export function runStepLoop(
+  inputs: Tensor,
+  initial: readonly Tensor[],
+  lengths: Tensor | null,
+  reverse: boolean,
+  step: Step,
+): StepLoopResult {
   const [steps, batch] = inputs.shape as [number, number, number];
   const masks = lengths ? unbind(unsqueeze(activeMask(lengths, steps, batch), 2)) : null;
   const stepInputs = unbind(inputs);

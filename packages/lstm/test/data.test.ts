@@ -35,7 +35,15 @@ describe('slidingWindows', () => {
   });
 
   it('handles features and strides', () => {
-    const series = [[0, 10], [1, 11], [2, 12], [3, 13], [4, 14], [5, 15], [6, 16]];
+    const series = [
+      [0, 10],
+      [1, 11],
+      [2, 12],
+      [3, 13],
+      [4, 14],
+      [5, 15],
+      [6, 16],
+    ];
     const w = slidingWindows(series, { window: 2, stride: 2 });
     expect(w.count).toBe(3);
     expect(w.inputShape).toEqual([3, 2, 2]);

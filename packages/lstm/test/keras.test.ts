@@ -40,7 +40,9 @@ describe('kerasLSTMToStateDict', () => {
     expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel: { data: [1, 2, 3], shape: [1, 3] }, bias })).toThrow(
       'kerasLSTMToStateDict: kernel [2,4] and recurrentKernel [1,3] must be [I, 4H] and [H, 4H] for one H',
     );
-    expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel, bias: { data: [1, 2], shape: [2] } })).toThrow(/bias must be \[4H\] = \[4\]/);
+    expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel, bias: { data: [1, 2], shape: [2] } })).toThrow(
+      /bias must be \[4H\] = \[4\]/,
+    );
     expect(() => kerasLSTMToStateDict({ kernel, recurrentKernel, bias }, { bias: false })).toThrow(/bias: false/);
   });
 

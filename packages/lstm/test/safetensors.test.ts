@@ -99,7 +99,10 @@ describe('safetensors', () => {
 
   it('keeps names that are Object.prototype members as plain entries', () => {
     const data = new Float32Array([1, 2]);
-    const tensors = new Map<string, HostTensor>([['__proto__', { dtype: 'float32', shape: [2], data }], ['constructor', { dtype: 'float32', shape: [2], data }]]);
+    const tensors = new Map<string, HostTensor>([
+      ['__proto__', { dtype: 'float32', shape: [2], data }],
+      ['constructor', { dtype: 'float32', shape: [2], data }],
+    ]);
     const metadata = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
     const parsed = parseSafetensors(serializeSafetensors(tensors, { metadata }));
     expect([...parsed.tensors.keys()].sort()).toEqual(['__proto__', 'constructor']);
@@ -130,7 +133,9 @@ describe('safetensors', () => {
     expect(() => serializeSafetensors({ a: { dtype: 'float32', shape: [3], data: new Float32Array(2) } })).toThrow(/needs 3 values, got 2/);
     const bad = (t: unknown) => () => serializeSafetensors({ a: t as HostTensor });
     expect(bad({ dtype: 'float64', shape: [1], data: new Float64Array(1) })).toThrow(/^serializeSafetensors: a: expected a host tensor/);
-    expect(bad({ dtype: 'int32', shape: [1], data: new Float32Array(1) })).toThrow('serializeSafetensors: a: int32 values must be in a Int32Array');
+    expect(bad({ dtype: 'int32', shape: [1], data: new Float32Array(1) })).toThrow(
+      'serializeSafetensors: a: int32 values must be in a Int32Array',
+    );
     expect(bad({ dtype: 'float32', shape: ['1'], data: new Float32Array(1) })).toThrow(/^serializeSafetensors: shape values must be/);
   });
 });

@@ -17,7 +17,11 @@ describe('deriveSeed', () => {
   });
 
   it('refuses invalid seeds', () => {
-    expect(() => { checkSeed('LSTM', 1.5); }).toThrow('LSTM: seed must be a non-negative safe integer, got 1.5');
-    expect(() => { checkSeed('LSTM', undefined); }).not.toThrow();
+    expect(() => {
+      checkSeed('LSTM', 1.5);
+    }).toThrow('LSTM: seed must be a non-negative safe integer, got 1.5');
+    expect(() => {
+      checkSeed('LSTM', undefined);
+    }).not.toThrow();
   });
 });

@@ -24,6 +24,8 @@ export function inverseOrder(order: readonly number[]): number[] {
 export function reorderBlocks(data: Float32Array, gates: number, order: readonly number[]): Float32Array {
   const block = data.length / gates;
   const out = new Float32Array(data.length);
-  order.forEach((source, target) => { out.set(data.subarray(source * block, (source + 1) * block), target * block); });
+  order.forEach((source, target) => {
+    out.set(data.subarray(source * block, (source + 1) * block), target * block);
+  });
   return out;
 }

@@ -61,12 +61,7 @@ export function stridesOf(shape: readonly number[]): number[] {
  * A new host value of `shape` whose element at each output index comes from `source` at the flat
  * index `pick(index)` returns (the one loop behind transpose, slice, gather, expand and concat).
  */
-export function mapHost(
-  op: string,
-  source: HostValue,
-  shape: readonly number[],
-  pick: (index: readonly number[]) => number,
-): HostValue {
+export function mapHost(op: string, source: HostValue, shape: readonly number[], pick: (index: readonly number[]) => number): HostValue {
   const out = hostZeros(op, source.type, shape);
   const index = new Array<number>(shape.length).fill(0);
   for (let flat = 0; flat < out.data.length; flat++) {

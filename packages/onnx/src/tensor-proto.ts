@@ -7,8 +7,21 @@ import { hostValue, type HostValue } from './host-value.js';
 import { DataType, type TensorProto } from './proto/types.js';
 
 const TYPE_NAMES: Record<number, string> = {
-  0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING',
-  9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 16: 'BFLOAT16',
+  0: 'UNDEFINED',
+  1: 'FLOAT',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'STRING',
+  9: 'BOOL',
+  10: 'FLOAT16',
+  11: 'DOUBLE',
+  12: 'UINT32',
+  13: 'UINT64',
+  16: 'BFLOAT16',
 };
 
 /** The name of an ONNX element type, for messages (`FLOAT (1)`). */
@@ -33,7 +46,8 @@ function checkedShape(op: string, what: string, dims: readonly number[]): { shap
   if (dims.length > MAX_RANK) throw new GatedError(op, `${what} has rank ${dims.length}; at most ${MAX_RANK} is supported`);
   let count = 1;
   for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new GatedError(op, `${what} has an invalid dimension ${String(d)} in ${formatShape(dims)}`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new GatedError(op, `${what} has an invalid dimension ${String(d)} in ${formatShape(dims)}`);
     count *= d;
     if (!Number.isSafeInteger(count)) throw new GatedError(op, `${what} has absurd dimensions ${formatShape(dims)}`);
   }
@@ -43,18 +57,25 @@ function checkedShape(op: string, what: string, dims: readonly number[]): { shap
 /** Reads a TensorProto's values (raw little-endian bytes or the typed repeated field). */
 export function hostFromTensorProto(op: string, proto: TensorProto, what = `tensor "${proto.name ?? ''}"`): HostValue {
   if (proto.data_location === 1 || proto.external_data.length > 0) {
-    throw new GatedError(op, `${what} keeps its data in an external file; save the model with its weights inside (torch.onnx.export's default, onnx.save(..., save_as_external_data=False))`);
+    throw new GatedError(
+      op,
+      `${what} keeps its data in an external file; save the model with its weights inside (torch.onnx.export's default, onnx.save(..., save_as_external_data=False))`,
+    );
   }
   if (proto.segment !== undefined) throw new GatedError(op, `${what} is segmented; segmented tensors are not supported`);
   const type = proto.data_type ?? 0;
   const itemBytes = ITEM_BYTES[type];
-  if (itemBytes === undefined) throw new GatedError(op, `${what} has element type ${typeName(type)}; supported: FLOAT, INT64, INT32, INT8, UINT8, BOOL`);
+  if (itemBytes === undefined)
+    throw new GatedError(op, `${what} has element type ${typeName(type)}; supported: FLOAT, INT64, INT32, INT8, UINT8, BOOL`);
   const { shape, count } = checkedShape(op, what, proto.dims);
   const raw = proto.raw_data;
   const typed = type === DataType.FLOAT ? proto.float_data : type === DataType.INT64 ? proto.int64_data : proto.int32_data;
   if (raw !== undefined && raw.length > 0) {
     if (raw.length !== count * itemBytes) {
-      throw new GatedError(op, `${what} ${formatShape(shape)} ${typeName(type)} needs ${count * itemBytes} bytes of data, the file has ${raw.length}`);
+      throw new GatedError(
+        op,
+        `${what} ${formatShape(shape)} ${typeName(type)} needs ${count * itemBytes} bytes of data, the file has ${raw.length}`,
+      );
     }
     // DataView reads little-endian (ONNX's byte order) whatever the host's, from any offset.
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -65,14 +86,22 @@ export function hostFromTensorProto(op: string, proto: TensorProto, what = `tens
     }
     const data = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      data[i] = type === DataType.INT64 ? Number(view.getBigInt64(8 * i, true))
-        : type === DataType.INT32 ? view.getInt32(4 * i, true)
-          : type === DataType.INT8 ? view.getInt8(i) : view.getUint8(i);
+      data[i] =
+        type === DataType.INT64
+          ? Number(view.getBigInt64(8 * i, true))
+          : type === DataType.INT32
+            ? view.getInt32(4 * i, true)
+            : type === DataType.INT8
+              ? view.getInt8(i)
+              : view.getUint8(i);
     }
     return hostValue('int', shape, data);
   }
   if (typed.length !== count) {
-    throw new GatedError(op, `${what} ${formatShape(shape)} ${typeName(type)} has ${count} elements, the file holds ${typed.length} values`);
+    throw new GatedError(
+      op,
+      `${what} ${formatShape(shape)} ${typeName(type)} has ${count} elements, the file holds ${typed.length} values`,
+    );
   }
   return type === DataType.FLOAT ? hostValue('float', shape, Float32Array.from(typed)) : hostValue('int', shape, Float64Array.from(typed));
 }

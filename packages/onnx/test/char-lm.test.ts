@@ -23,7 +23,9 @@ And summer's lease hath all too short a date;`;
 
 const dir = mkdtempSync(join(tmpdir(), 'gated-onnx-'));
 beforeAll(useTsBackend);
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('acceptance: the char-LM served by onnxruntime-node from a plain script', () => {
   it('gives the same next-character probabilities to 1e-5', async () => {
@@ -58,10 +60,14 @@ describe('acceptance: the char-LM served by onnxruntime-node from a plain script
 
     const script = fileURLToPath(new URL('../examples/next-char.mjs', import.meta.url));
     for (const prompt of ['Shall I compare', 'R', 'And summer']) {
-      const stdout = execFileSync(process.execPath, [script, join(dir, 'char-lm.onnx'), join(dir, 'vocab.json'), prompt], { encoding: 'utf8' });
+      const stdout = execFileSync(process.execPath, [script, join(dir, 'char-lm.onnx'), join(dir, 'vocab.json'), prompt], {
+        encoding: 'utf8',
+      });
       const served = (JSON.parse(stdout) as { probabilities: number[] }).probabilities;
       const input = tensor(vocab.encode(prompt), { shape: [1, prompt.length], dtype: 'int32' });
-      const probabilities = tidy(() => softmax(reshape(head.forward(lstm.forward(embed.forward(input)).output), [prompt.length, vocab.size]), -1));
+      const probabilities = tidy(() =>
+        softmax(reshape(head.forward(lstm.forward(embed.forward(input)).output), [prompt.length, vocab.size]), -1),
+      );
       const all = await probabilities.data();
       const expected = all.subarray((prompt.length - 1) * vocab.size);
       expect(served.length).toBe(vocab.size);

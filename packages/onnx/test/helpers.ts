@@ -25,13 +25,22 @@ export function seeded(seed: number, count: number): Float32Array {
 }
 
 export function randomTensor(seed: number, shape: readonly number[]): Tensor {
-  return tensor(seeded(seed, shape.reduce((a, b) => a * b, 1)), { shape: [...shape] });
+  return tensor(
+    seeded(
+      seed,
+      shape.reduce((a, b) => a * b, 1),
+    ),
+    { shape: [...shape] },
+  );
 }
 
 export type Feed = Float32Array | Int32Array | BigInt64Array;
 
 /** Runs `bytes` in onnxruntime-node (CPU) on float32 / int32 / int64 feeds. */
-export async function runOrt(bytes: Uint8Array, feeds: Record<string, { data: Feed; shape: readonly number[] }>): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
+export async function runOrt(
+  bytes: Uint8Array,
+  feeds: Record<string, { data: Feed; shape: readonly number[] }>,
+): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
   try {
     const inputs: Record<string, ort.Tensor> = {};

@@ -24,7 +24,10 @@ const LENGTHS = [6, 2, 5];
 
 function edited(bytes: Uint8Array, opType: string, edit: (node: NodeProto, model: ModelProto) => void): Uint8Array {
   const model = decodeModel('test', bytes);
-  edit(model.graph!.node.find((n) => n.op_type === opType)!, model);
+  edit(
+    model.graph!.node.find((n) => n.op_type === opType)!,
+    model,
+  );
   return encodeModel(model);
 }
 
@@ -71,8 +74,16 @@ describe('importOnnx: ONNX forms PyTorch does not write, against onnxruntime-nod
     const peepholes = seeded(33, 2 * 3 * HIDDEN);
     const bytes = edited(plain, 'LSTM', (node, model) => {
       model.graph!.initializer.push({
-        name: 'peepholes', dims: [2, 3 * HIDDEN], data_type: 1, float_data: Array.from(peepholes),
-        int32_data: [], int64_data: [], double_data: [], uint64_data: [], string_data: [], external_data: [],
+        name: 'peepholes',
+        dims: [2, 3 * HIDDEN],
+        data_type: 1,
+        float_data: Array.from(peepholes),
+        int32_data: [],
+        int64_data: [],
+        double_data: [],
+        uint64_data: [],
+        string_data: [],
+        external_data: [],
       });
       while (node.input.length < 7) node.input.push('');
       node.input.push('peepholes');

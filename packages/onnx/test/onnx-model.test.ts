@@ -23,7 +23,12 @@ describe('OnnxModel', () => {
     ]);
     expect(model.outputNames).toEqual(['output', 'hn', 'cn']);
     expect([...model.layers.keys()]).toEqual(['lstm0']);
-    expect(model.namedParameters().map(([name]) => name)).toEqual(['lstm0.weight_ih_l0', 'lstm0.weight_hh_l0', 'lstm0.bias_ih_l0', 'lstm0.bias_hh_l0']);
+    expect(model.namedParameters().map(([name]) => name)).toEqual([
+      'lstm0.weight_ih_l0',
+      'lstm0.weight_hh_l0',
+      'lstm0.bias_ih_l0',
+      'lstm0.bias_hh_l0',
+    ]);
   });
 
   it('checks feeds by name, dtype and shape', () => {
@@ -32,7 +37,10 @@ describe('OnnxModel', () => {
       [{ input: x }, /input lengths is missing/],
       [{ input: x, lengths: [4, 4], extra: x }, /unknown input extra; the model's inputs are input, lengths/],
       [{ input: tensor(Int32Array.of(1), { shape: [1, 1, 1], dtype: 'int32' }), lengths: [1] }, /input input must be float32, got int32/],
-      [{ input: randomTensor(2, [4, 2, 5]), lengths: [4, 4] }, /input input must have shape \[\?, \?, 3\] \(\? = any size\), got \[4,2,5\]/],
+      [
+        { input: randomTensor(2, [4, 2, 5]), lengths: [4, 4] },
+        /input input must have shape \[\?, \?, 3\] \(\? = any size\), got \[4,2,5\]/,
+      ],
       [{ input: x, lengths: [4.5, 1] }, /input lengths must hold integers/],
       [{ input: new Float32Array(24), lengths: [4, 4] }, /input input \[\?, \?, 3\] must be a Tensor/],
     ];

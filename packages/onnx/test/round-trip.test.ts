@@ -67,8 +67,16 @@ const CASES: Case[] = [
   },
   {
     name: 'char-LM chain: Embedding → LSTM → Linear',
-    make: () => [new Embedding(9, 5, { seed: 4 }), new LSTM({ inputSize: 5, hiddenSize: 6, batchFirst: true, seed: 5 }), new Linear(6, 9, { seed: 6 })],
-    input: () => tensor(Int32Array.from({ length: 12 }, (_, i) => (i * 5) % 9), { shape: [2, 6], dtype: 'int32' }),
+    make: () => [
+      new Embedding(9, 5, { seed: 4 }),
+      new LSTM({ inputSize: 5, hiddenSize: 6, batchFirst: true, seed: 5 }),
+      new Linear(6, 9, { seed: 6 }),
+    ],
+    input: () =>
+      tensor(
+        Int32Array.from({ length: 12 }, (_, i) => (i * 5) % 9),
+        { shape: [2, 6], dtype: 'int32' },
+      ),
     options: { inputShape: [2, 6] },
   },
   {
@@ -80,7 +88,12 @@ const CASES: Case[] = [
 ];
 
 /** The original chain's output and final states (a recurrent layer passing on its output). */
-function runOriginal(layers: readonly ExportableLayer[], x: Tensor, lengths: number[] | undefined, states: { h0: Tensor; c0: Tensor | null } | null): Tensor[] {
+function runOriginal(
+  layers: readonly ExportableLayer[],
+  x: Tensor,
+  lengths: number[] | undefined,
+  states: { h0: Tensor; c0: Tensor | null } | null,
+): Tensor[] {
   return tidy(() => {
     let value = x;
     const out: Tensor[] = [];
@@ -155,10 +168,11 @@ describe('Gated → ONNX → Gated', () => {
     lstm.dispose();
     head.dispose();
     const x = randomTensor(5, [5, 2, 3]);
-    const lossOf = () => tidy(() => {
-      const y = model.forward(x);
-      return sum(mul(sub(y, 0.5), sub(y, 0.5)));
-    });
+    const lossOf = () =>
+      tidy(() => {
+        const y = model.forward(x);
+        return sum(mul(sub(y, 0.5), sub(y, 0.5)));
+      });
     const first = lossOf();
     const initial = await first.item();
     first.dispose();

@@ -68,7 +68,10 @@ describe('docs/scale-out.md', () => {
     lstm.eval();
     const bytes = await exportOnnx(lstm, { inputShape: [6, 3, 3], lengths: true });
     const expected = lstm.forward(x, { lengths });
-    const served = await runOrt(bytes, { input: { data: await x.data() as Float32Array, shape: x.shape }, lengths: { data: Int32Array.from(lengths), shape: [lengths.length] } });
+    const served = await runOrt(bytes, {
+      input: { data: (await x.data()) as Float32Array, shape: x.shape },
+      lengths: { data: Int32Array.from(lengths), shape: [lengths.length] },
+    });
     expectClose(served['output']!.data, await expected.output.data());
     dispose([x, expected]);
     lstm.dispose();

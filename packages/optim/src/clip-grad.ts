@@ -11,24 +11,7 @@
  */
 import { checkOptions, describeValue, GatedError } from '@gated/backend-api';
 import { noGrad } from '@gated/autograd';
-import {
-  Tensor,
-  abs,
-  add,
-  clip,
-  div,
-  keep,
-  max,
-  minimum,
-  mul,
-  pow,
-  scalar,
-  sqrt,
-  square,
-  stack,
-  sum,
-  tidy,
-} from '@gated/tensor';
+import { Tensor, abs, add, clip, div, keep, max, minimum, mul, pow, scalar, sqrt, square, stack, sum, tidy } from '@gated/tensor';
 import { assertLiveTensor } from '@gated/tensor/internal';
 
 /** Options of {@link clipGradNorm}. */
@@ -122,7 +105,11 @@ export function clipGradNorm(
   options: ClipGradNormOptions & { readonly errorIfNonfinite: true },
 ): Promise<Tensor>;
 export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options?: ClipGradNormOptions): Tensor | Promise<Tensor>;
-export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): Tensor | Promise<Tensor> {
+export function clipGradNorm(
+  params: Tensor | Iterable<Tensor>,
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+): Tensor | Promise<Tensor> {
   const op = 'clipGradNorm';
   checkOptions(op, options);
   const normType = options.normType ?? 2;

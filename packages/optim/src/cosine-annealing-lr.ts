@@ -52,9 +52,7 @@ export class CosineAnnealingLR extends LRScheduler {
     if (pyMod(e - 1 - t, 2 * t) === 0) {
       return this.currentLrs().map((lr, i) => lr + ((this.baseLrs[i]! - eta) * (1 - Math.cos(Math.PI / t))) / 2);
     }
-    return this.currentLrs().map(
-      (lr) => ((1 + Math.cos((Math.PI * e) / t)) / (1 + Math.cos((Math.PI * (e - 1)) / t))) * (lr - eta) + eta,
-    );
+    return this.currentLrs().map((lr) => ((1 + Math.cos((Math.PI * e) / t)) / (1 + Math.cos((Math.PI * (e - 1)) / t))) * (lr - eta) + eta);
   }
 
   protected override closedFormLr(): number[] {

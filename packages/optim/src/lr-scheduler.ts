@@ -182,7 +182,13 @@ export abstract class LRScheduler {
    */
   loadStateDict(dict: SchedulerStateDict): void {
     const groups = this.optimizer.paramGroups.length;
-    const spec: FieldSpec = { lastEpoch: 'integer', stepCount: 'integer', baseLrs: 'groupNumbers', lastLr: 'groupNumbers', ...this.fields() };
+    const spec: FieldSpec = {
+      lastEpoch: 'integer',
+      stepCount: 'integer',
+      baseLrs: 'groupNumbers',
+      lastLr: 'groupNumbers',
+      ...this.fields(),
+    };
     const record = checkStateDict(`${this.owner}.loadStateDict`, dict, spec, groups);
     this.validateState(record);
     const self = this as unknown as Record<string, unknown>;

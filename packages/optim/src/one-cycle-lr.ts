@@ -129,7 +129,10 @@ export class OneCycleLR extends LRScheduler {
     this.baseMomentums = expand('baseMomentum', options.baseMomentum ?? 0.85);
     if (this.cycleMomentum) {
       if (!this.useBeta1 && !groups.every((group) => typeof group.momentum === 'number')) {
-        throw new GatedError(owner, 'cycleMomentum needs an optimizer with momentum (SGD, RMSprop) or betas (Adam, AdamW, Adamax); pass cycleMomentum: false');
+        throw new GatedError(
+          owner,
+          'cycleMomentum needs an optimizer with momentum (SGD, RMSprop) or betas (Adam, AdamW, Adamax); pass cycleMomentum: false',
+        );
       }
       groups.forEach((group, i) => {
         this.setMomentum(group, this.maxMomentums[i]!);

@@ -328,11 +328,17 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       const { params, initialLr, ...options } = group as { params: unknown[]; initialLr?: unknown };
       const current = this.paramGroups[g]!.params;
       if (params.length !== current.length) {
-        throw new GatedError(owner, `paramGroups[${g}] has ${params.length} parameters in the state dict, but ${current.length} in this optimizer`);
+        throw new GatedError(
+          owner,
+          `paramGroups[${g}] has ${params.length} parameters in the state dict, but ${current.length} in this optimizer`,
+        );
       }
       params.forEach((id, i) => {
         if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-          throw new GatedError(owner, `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${describeValue(id)}`);
+          throw new GatedError(
+            owner,
+            `paramGroups[${g}].params[${i}] must be a parameter index (an integer >= 0), got ${describeValue(id)}`,
+          );
         }
         if (byIndex.has(id)) throw new GatedError(owner, `parameter index ${id} appears twice in paramGroups`);
         byIndex.set(id, current[i]!);
@@ -382,7 +388,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
           );
         }
         if (value.backend !== param.backend) {
-          throw new GatedError(owner, `state[${key}].${name} lives on backend "${value.backend.name}", its parameter on "${param.backend.name}"`);
+          throw new GatedError(
+            owner,
+            `state[${key}].${name} lives on backend "${value.backend.name}", its parameter on "${param.backend.name}"`,
+          );
         }
       }
       loaded.set(param, entry as S);

@@ -118,7 +118,10 @@ export class ReduceLROnPlateau {
   /** Records one epoch's metric and reduces the learning rates if it has plateaued. */
   step(metric: number): void {
     if (typeof metric !== 'number') {
-      throw new GatedError('ReduceLROnPlateau.step', `the metric must be a number (read a tensor first: await loss.item()), got ${typeof metric}`);
+      throw new GatedError(
+        'ReduceLROnPlateau.step',
+        `the metric must be a number (read a tensor first: await loss.item()), got ${typeof metric}`,
+      );
     }
     const groups = this.optimizer.paramGroups;
     if (groups.length !== this.minLrs.length) {

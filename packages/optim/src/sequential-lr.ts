@@ -1,7 +1,14 @@
 /** SequentialLR: hand the learning rate from one schedule to the next at milestones (PyTorch's `SequentialLR`). */
 import { GatedError } from '@gated/backend-api';
 import { describeValue } from './validate.js';
-import { LRScheduler, bisectRight, checkStateDict, type FieldSpec, type SchedulableOptimizer, type SchedulerStateDict } from './lr-scheduler.js';
+import {
+  LRScheduler,
+  bisectRight,
+  checkStateDict,
+  type FieldSpec,
+  type SchedulableOptimizer,
+  type SchedulerStateDict,
+} from './lr-scheduler.js';
 
 /** Options of {@link SequentialLR}. */
 export interface SequentialLROptions {
@@ -39,7 +46,10 @@ export class SequentialLR extends LRScheduler {
     }
     schedulers.forEach((scheduler, index) => {
       if (scheduler.optimizer !== optimizer) {
-        throw new GatedError(owner, `schedulers[${index}] belongs to another optimizer; every schedule must drive the optimizer given to SequentialLR`);
+        throw new GatedError(
+          owner,
+          `schedulers[${index}] belongs to another optimizer; every schedule must drive the optimizer given to SequentialLR`,
+        );
       }
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
@@ -93,7 +103,10 @@ export class SequentialLR extends LRScheduler {
     const record = checkStateDict(owner, rest, this.fields(), this.optimizer.paramGroups.length);
     const milestones = record.milestones as number[];
     if (milestones.length !== this.milestones.length || milestones.some((m, i) => m !== this.milestones[i])) {
-      throw new GatedError(owner, `the milestones ${JSON.stringify(milestones)} differ from this schedule's ${JSON.stringify(this.milestones)}`);
+      throw new GatedError(
+        owner,
+        `the milestones ${JSON.stringify(milestones)} differ from this schedule's ${JSON.stringify(this.milestones)}`,
+      );
     }
     (schedulers as SchedulerStateDict[]).forEach((child, i) => {
       this.schedulers[i]!.loadStateDict(child);

@@ -44,7 +44,10 @@ export const bool: Rule = (owner, name, value, where) => {
 export function oneOf(...choices: readonly string[]): Rule {
   return (owner, name, value, where) => {
     if (typeof value !== 'string' || !choices.includes(value)) {
-      throw new GatedError(owner, `invalid ${name}${where}: ${describeValue(value)} (expected ${choices.map((c) => `"${c}"`).join(' or ')})`);
+      throw new GatedError(
+        owner,
+        `invalid ${name}${where}: ${describeValue(value)} (expected ${choices.map((c) => `"${c}"`).join(' or ')})`,
+      );
     }
   };
 }
@@ -56,7 +59,10 @@ export const betasRule: Rule = (owner, name, value, where) => {
   }
   value.forEach((beta: unknown, index) => {
     if (typeof beta !== 'number' || !(beta >= 0 && beta < 1)) {
-      throw new GatedError(owner, `invalid beta parameter at index ${index}${where}: ${name}[${index}] = ${describeValue(beta)} (expected a number in [0, 1))`);
+      throw new GatedError(
+        owner,
+        `invalid beta parameter at index ${index}${where}: ${name}[${index}] = ${describeValue(beta)} (expected a number in [0, 1))`,
+      );
     }
   });
 };

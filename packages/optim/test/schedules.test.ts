@@ -112,8 +112,17 @@ function momentumOf(group: SchedulableParamGroup): number {
 describe('schedules match PyTorch 1.13', () => {
   it('covers every case of the fixture', () => {
     expect(CASES.map((c) => c.name)).toEqual([
-      'step', 'multistep', 'exponential', 'cosine', 'linear', 'one_cycle_cos', 'one_cycle_linear',
-      'one_cycle_three_phase', 'plateau_min_rel', 'plateau_max_abs', 'sequential_linear_cosine',
+      'step',
+      'multistep',
+      'exponential',
+      'cosine',
+      'linear',
+      'one_cycle_cos',
+      'one_cycle_linear',
+      'one_cycle_three_phase',
+      'plateau_min_rel',
+      'plateau_max_abs',
+      'sequential_linear_cosine',
     ]);
   });
 
@@ -136,9 +145,18 @@ describe('schedules match PyTorch 1.13', () => {
       expect(groupLrs, 'the optimizer groups hold what getLastLr() reports').toEqual(lrs);
       if (testCase.momentum) expect(worstRelative(momentum, testCase.momentum), 'momentum').toBeLessThanOrEqual(RELATIVE);
       if (testCase.best) {
-        expect(counters.map((c) => c[0]), 'best').toEqual(testCase.best);
-        expect(counters.map((c) => c[1]), 'numBadEpochs').toEqual(testCase.num_bad_epochs);
-        expect(counters.map((c) => c[2]), 'cooldownCounter').toEqual(testCase.cooldown_counter);
+        expect(
+          counters.map((c) => c[0]),
+          'best',
+        ).toEqual(testCase.best);
+        expect(
+          counters.map((c) => c[1]),
+          'numBadEpochs',
+        ).toEqual(testCase.num_bad_epochs);
+        expect(
+          counters.map((c) => c[2]),
+          'cooldownCounter',
+        ).toEqual(testCase.cooldown_counter);
       }
     });
 
@@ -192,7 +210,10 @@ describe('schedule semantics', () => {
     const sgd = new SGD([{ params: [] }, { params: [], lr: 0.01 }], { lr: 0.1, momentum: 0.9 });
     const step = new StepLR(sgd, { stepSize: 1, gamma: 0.5 });
     step.step();
-    expect(sgd.paramGroups.map((g) => [g.lr, g.initialLr])).toEqual([[0.05, 0.1], [0.005, 0.01]]);
+    expect(sgd.paramGroups.map((g) => [g.lr, g.initialLr])).toEqual([
+      [0.05, 0.1],
+      [0.005, 0.01],
+    ]);
     const adam = new Adam([{ params: [] }]);
     new OneCycleLR(adam, { maxLr: 0.01, totalSteps: 10 });
     expect(adam.paramGroups[0]!.betas).toEqual([0.95, 0.999]);
@@ -220,7 +241,9 @@ describe('schedule semantics', () => {
   });
 
   it('OneCycleLR without momentum to cycle says so', () => {
-    expect(() => new OneCycleLR({ paramGroups: [{ lr: 1 }] }, { maxLr: 1, totalSteps: 4 })).toThrow(/cycleMomentum needs an optimizer with momentum/);
+    expect(() => new OneCycleLR({ paramGroups: [{ lr: 1 }] }, { maxLr: 1, totalSteps: 4 })).toThrow(
+      /cycleMomentum needs an optimizer with momentum/,
+    );
     expect(() => new OneCycleLR({ paramGroups: [{ lr: 1 }] }, { maxLr: 1, totalSteps: 4, cycleMomentum: false })).not.toThrow();
   });
 
@@ -241,7 +264,9 @@ describe('schedule semantics', () => {
     optimizer.paramGroups.push({ lr: 1 });
     expect(() => {
       schedule.step();
-    }).toThrow('StepLR.step: the optimizer has 3 parameter groups, but the schedule was created for 2; create a new schedule after addParamGroup');
+    }).toThrow(
+      'StepLR.step: the optimizer has 3 parameter groups, but the schedule was created for 2; create a new schedule after addParamGroup',
+    );
   });
 
   it('ReduceLROnPlateau state dicts are JSON-safe before the first step', () => {
@@ -258,31 +283,105 @@ describe('schedule semantics', () => {
 describe('schedule validation', () => {
   const optimizer = (): SchedulableOptimizer => ({ paramGroups: [{ lr: 0.1 }, { lr: 0.05 }] });
   const cases: [string, () => unknown, string | RegExp][] = [
-    ['StepLR stepSize 0', () => new StepLR(optimizer(), { stepSize: 0 }), 'StepLR: invalid step size: stepSize = 0 (expected an integer >= 1)'],
-    ['StepLR missing stepSize', () => new StepLR(optimizer(), {} as never), 'StepLR: invalid step size: stepSize = undefined (expected an integer >= 1)'],
+    [
+      'StepLR stepSize 0',
+      () => new StepLR(optimizer(), { stepSize: 0 }),
+      'StepLR: invalid step size: stepSize = 0 (expected an integer >= 1)',
+    ],
+    [
+      'StepLR missing stepSize',
+      () => new StepLR(optimizer(), {} as never),
+      'StepLR: invalid step size: stepSize = undefined (expected an integer >= 1)',
+    ],
     ['StepLR unknown option', () => new StepLR(optimizer(), { stepSize: 2, step_size: 3 } as never), /StepLR: unknown option "step_size"/],
-    ['MultiStepLR milestones', () => new MultiStepLR(optimizer(), { milestones: [3, -1] }), 'MultiStepLR: invalid milestones: expected a list of integers >= 0, got [3, -1]'],
-    ['ExponentialLR gamma', () => new ExponentialLR(optimizer(), { gamma: 0 }), 'ExponentialLR: invalid gamma: gamma = 0 (expected a finite number > 0)'],
-    ['CosineAnnealingLR tMax', () => new CosineAnnealingLR(optimizer(), { tMax: -5 }), 'CosineAnnealingLR: invalid T_max: tMax = -5 (expected a finite number > 0)'],
-    ['LinearLR startFactor', () => new LinearLR(optimizer(), { startFactor: 0 }), 'LinearLR: invalid start factor: startFactor = 0 (expected a number in (0, 1])'],
-    ['LinearLR endFactor', () => new LinearLR(optimizer(), { endFactor: 1.5 }), 'LinearLR: invalid end factor: endFactor = 1.5 (expected a number in [0, 1])'],
-    ['OneCycleLR without steps', () => new OneCycleLR(optimizer(), { maxLr: 1, cycleMomentum: false }), 'OneCycleLR: give either totalSteps, or epochs and stepsPerEpoch'],
-    ['OneCycleLR pctStart', () => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 10, pctStart: 1.5 }), 'OneCycleLR: invalid pct_start: pctStart = 1.5 (expected a number in [0, 1])'],
-    ['OneCycleLR anneal', () => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 10, annealStrategy: 'exp' as never }), 'OneCycleLR: invalid annealStrategy: "exp" (expected "cos" or "linear")'],
-    ['OneCycleLR maxLr per group', () => new OneCycleLR(optimizer(), { maxLr: [1, 2, 3], totalSteps: 10, cycleMomentum: false }), 'OneCycleLR: expected 2 values for maxLr (one per parameter group), got 3'],
-    ['ReduceLROnPlateau factor', () => new ReduceLROnPlateau(optimizer(), { factor: 1 }), 'ReduceLROnPlateau: invalid factor: factor = 1 (expected a number in [0, 1))'],
-    ['ReduceLROnPlateau mode', () => new ReduceLROnPlateau(optimizer(), { mode: 'up' as never }), 'ReduceLROnPlateau: invalid mode: "up" (expected "min" or "max")'],
-    ['ReduceLROnPlateau minLr', () => new ReduceLROnPlateau(optimizer(), { minLr: [0.1] }), 'ReduceLROnPlateau: expected 2 values of minLr (one per parameter group), got 1'],
-    ['ReduceLROnPlateau metric', () => { new ReduceLROnPlateau(optimizer()).step('0.5' as never); }, 'ReduceLROnPlateau.step: the metric must be a number (read a tensor first: await loss.item()), got string'],
-    ['SequentialLR milestones', () => {
-      const o = optimizer();
-      return new SequentialLR(o, { schedulers: [new StepLR(o, { stepSize: 2 }), new StepLR(o, { stepSize: 3 })], milestones: [] });
-    }, 'SequentialLR: expected 1 milestones (one fewer than schedulers), got []'],
-    ['SequentialLR foreign optimizer', () => {
-      const o = optimizer();
-      return new SequentialLR(o, { schedulers: [new StepLR(optimizer(), { stepSize: 2 })], milestones: [] });
-    }, 'SequentialLR: schedulers[0] belongs to another optimizer; every schedule must drive the optimizer given to SequentialLR'],
-    ['no parameter groups', () => new StepLR({ paramGroups: [] }, { stepSize: 1 }), 'StepLR: expected an optimizer (an object with a non-empty paramGroups array)'],
+    [
+      'MultiStepLR milestones',
+      () => new MultiStepLR(optimizer(), { milestones: [3, -1] }),
+      'MultiStepLR: invalid milestones: expected a list of integers >= 0, got [3, -1]',
+    ],
+    [
+      'ExponentialLR gamma',
+      () => new ExponentialLR(optimizer(), { gamma: 0 }),
+      'ExponentialLR: invalid gamma: gamma = 0 (expected a finite number > 0)',
+    ],
+    [
+      'CosineAnnealingLR tMax',
+      () => new CosineAnnealingLR(optimizer(), { tMax: -5 }),
+      'CosineAnnealingLR: invalid T_max: tMax = -5 (expected a finite number > 0)',
+    ],
+    [
+      'LinearLR startFactor',
+      () => new LinearLR(optimizer(), { startFactor: 0 }),
+      'LinearLR: invalid start factor: startFactor = 0 (expected a number in (0, 1])',
+    ],
+    [
+      'LinearLR endFactor',
+      () => new LinearLR(optimizer(), { endFactor: 1.5 }),
+      'LinearLR: invalid end factor: endFactor = 1.5 (expected a number in [0, 1])',
+    ],
+    [
+      'OneCycleLR without steps',
+      () => new OneCycleLR(optimizer(), { maxLr: 1, cycleMomentum: false }),
+      'OneCycleLR: give either totalSteps, or epochs and stepsPerEpoch',
+    ],
+    [
+      'OneCycleLR pctStart',
+      () => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 10, pctStart: 1.5 }),
+      'OneCycleLR: invalid pct_start: pctStart = 1.5 (expected a number in [0, 1])',
+    ],
+    [
+      'OneCycleLR anneal',
+      () => new OneCycleLR(optimizer(), { maxLr: 1, totalSteps: 10, annealStrategy: 'exp' as never }),
+      'OneCycleLR: invalid annealStrategy: "exp" (expected "cos" or "linear")',
+    ],
+    [
+      'OneCycleLR maxLr per group',
+      () => new OneCycleLR(optimizer(), { maxLr: [1, 2, 3], totalSteps: 10, cycleMomentum: false }),
+      'OneCycleLR: expected 2 values for maxLr (one per parameter group), got 3',
+    ],
+    [
+      'ReduceLROnPlateau factor',
+      () => new ReduceLROnPlateau(optimizer(), { factor: 1 }),
+      'ReduceLROnPlateau: invalid factor: factor = 1 (expected a number in [0, 1))',
+    ],
+    [
+      'ReduceLROnPlateau mode',
+      () => new ReduceLROnPlateau(optimizer(), { mode: 'up' as never }),
+      'ReduceLROnPlateau: invalid mode: "up" (expected "min" or "max")',
+    ],
+    [
+      'ReduceLROnPlateau minLr',
+      () => new ReduceLROnPlateau(optimizer(), { minLr: [0.1] }),
+      'ReduceLROnPlateau: expected 2 values of minLr (one per parameter group), got 1',
+    ],
+    [
+      'ReduceLROnPlateau metric',
+      () => {
+        new ReduceLROnPlateau(optimizer()).step('0.5' as never);
+      },
+      'ReduceLROnPlateau.step: the metric must be a number (read a tensor first: await loss.item()), got string',
+    ],
+    [
+      'SequentialLR milestones',
+      () => {
+        const o = optimizer();
+        return new SequentialLR(o, { schedulers: [new StepLR(o, { stepSize: 2 }), new StepLR(o, { stepSize: 3 })], milestones: [] });
+      },
+      'SequentialLR: expected 1 milestones (one fewer than schedulers), got []',
+    ],
+    [
+      'SequentialLR foreign optimizer',
+      () => {
+        const o = optimizer();
+        return new SequentialLR(o, { schedulers: [new StepLR(optimizer(), { stepSize: 2 })], milestones: [] });
+      },
+      'SequentialLR: schedulers[0] belongs to another optimizer; every schedule must drive the optimizer given to SequentialLR',
+    ],
+    [
+      'no parameter groups',
+      () => new StepLR({ paramGroups: [] }, { stepSize: 1 }),
+      'StepLR: expected an optimizer (an object with a non-empty paramGroups array)',
+    ],
   ];
   for (const [label, make, message] of cases) {
     it(label, () => {

@@ -209,13 +209,18 @@ export function fullLike(like: Tensor, value: number | boolean, options: DTypeOp
 export function arange(start: number, stop?: number, step = 1, options: DTypeOption = {}): Tensor {
   checkOptions('arange', options);
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
-  for (const [name, value] of [['start', from], ['stop', to], ['step', step]] as const) {
+  for (const [name, value] of [
+    ['start', from],
+    ['stop', to],
+    ['step', step],
+  ] as const) {
     if (!Number.isFinite(value)) throw new GatedError('arange', `${name} must be finite, got ${describeValue(value)}`);
   }
   if (step === 0) throw new GatedError('arange', 'step must not be 0');
   const count = Math.max(0, Math.ceil((to - from) / step));
   const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'int32') throw new GatedError('arange', `dtype must be float32 or int32, got ${describeValue(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32')
+    throw new GatedError('arange', `dtype must be float32 or int32, got ${describeValue(dtype)}`);
   if (dtype === 'int32' && (!Number.isInteger(from) || !Number.isInteger(step))) {
     throw new GatedError('arange', `int32 ranges need integer start and step, got ${from} and ${step}`);
   }
@@ -317,7 +322,7 @@ export function randperm(n: number, options: SeedOption = {}): Tensor {
   for (let i = n - 1; i > 0; i--) {
     // 53 random bits scaled to [0, i] avoid the modulo bias of a single 32-bit word.
     const [hi, lo] = threefry2x32(key, i, 1);
-    const j = Math.floor(((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992 * (i + 1));
+    const j = Math.floor((((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992) * (i + 1));
     const swap = values[i]!;
     values[i] = values[j]!;
     values[j] = swap;

@@ -43,9 +43,9 @@ afterEach(() => {
 
 describe('backend registry', () => {
   it('refuses a second registration under one name', () => {
-    expect(() => { registerBackend('host', () => createHostBackend()); }).toThrow(
-      new GatedError('registerBackend', 'a backend named "host" is already registered'),
-    );
+    expect(() => {
+      registerBackend('host', () => createHostBackend());
+    }).toThrow(new GatedError('registerBackend', 'a backend named "host" is already registered'));
   });
 
   it('names the registered backends when asked for an unknown one', async () => {
@@ -100,11 +100,20 @@ describe('backend registry', () => {
 
 describe('reading', () => {
   it('reads nested arrays, flat data and single items', async () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
-    expect(await t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(t.toArraySync()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(t.toArraySync()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(await t.data())).toEqual([1, 2, 3, 4, 5, 6]);
     t.dispose();
     const s = tensor(2.5);
@@ -126,7 +135,9 @@ describe('reading', () => {
     await setBackend('async-only');
     const t = tensor([1, 2]);
     try {
-      expect(() => t.dataSync()).toThrow(new GatedError('dataSync', 'backend "async-only" cannot read synchronously; use await tensor.data()'));
+      expect(() => t.dataSync()).toThrow(
+        new GatedError('dataSync', 'backend "async-only" cannot read synchronously; use await tensor.data()'),
+      );
       expect(Array.from(await t.data())).toEqual([1, 2]);
       await expect(t.item()).rejects.toThrow(/item: needs a tensor with exactly one element, got shape \[2\]/);
     } finally {
@@ -150,7 +161,10 @@ describe('reading', () => {
 describe('views and refcounts', () => {
   it('shares one buffer between a tensor and its views', async () => {
     const before = memory().numBuffers;
-    const base = tensor([[1, 2, 3], [4, 5, 6]]);
+    const base = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const t = transpose(base);
     const r = reshape(base, [3, 2]);
     const s = slice(base, [0, 1], [2, 2]);
@@ -158,10 +172,21 @@ describe('views and refcounts', () => {
     const e = expand(row, [4, 3]);
     expect(memory().numBuffers).toBe(before + 1);
     base.dispose();
-    expect(await t.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(await r.toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(await s.toArray()).toEqual([[2, 3], [5, 6]]);
-    expect((await e.toArray() as number[][])[3]).toEqual([1, 2, 3]);
+    expect(await t.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    expect(await r.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(await s.toArray()).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
+    expect(((await e.toArray()) as number[][])[3]).toEqual([1, 2, 3]);
     for (const view of [t, r, s, e]) view.dispose();
     expect(memory().numBuffers).toBe(before + 1);
     row.dispose();
@@ -186,7 +211,9 @@ describe('views and refcounts', () => {
     expect(await p.toArray()).toEqual([5, 6]);
     expect(await old.toArray()).toEqual([1, 2]);
     const wrong = tensor([1, 2, 3]);
-    expect(() => { p.assign(wrong); }).toThrow(/assign: value float32 \[3\] does not match target float32 \[2\]/);
+    expect(() => {
+      p.assign(wrong);
+    }).toThrow(/assign: value float32 \[3\] does not match target float32 \[2\]/);
     for (const t of [p, old, v, wrong]) t.dispose();
   });
 });
@@ -208,11 +235,12 @@ describe('scopes', () => {
 
   it('tidy frees everything when its function throws', () => {
     const before = memory();
-    expect(() => { tidy(() => {
+    expect(() => {
+      tidy(() => {
         tensor([1, 2, 3]);
         add(tensor([1, 2]), tensor([1, 2, 3]));
-      }); },
-    ).toThrow(/add: shapes \[2\] and \[3\] cannot be broadcast together/);
+      });
+    }).toThrow(/add: shapes \[2\] and \[3\] cannot be broadcast together/);
     expect(memory().numTensors).toBe(before.numTensors);
     expect(memory().backend?.buffers).toBe(before.backend?.buffers);
   });
@@ -295,8 +323,12 @@ describe('ops and the recorder', () => {
 
   it('refuses requiresGrad on integer tensors and backward without autodiff', () => {
     const i = tensor([1], { dtype: 'int32' });
-    expect(() => { i.requiresGrad = true; }).toThrow(/requiresGrad: only float32 tensors can require gradients, got int32/);
-    expect(() => { i.backward(); }).toThrow(/backward: no autodiff is installed/);
+    expect(() => {
+      i.requiresGrad = true;
+    }).toThrow(/requiresGrad: only float32 tensors can require gradients, got int32/);
+    expect(() => {
+      i.backward();
+    }).toThrow(/backward: no autodiff is installed/);
     i.dispose();
   });
 

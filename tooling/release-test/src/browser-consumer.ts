@@ -24,7 +24,15 @@ import { createProject, type ProjectOptions } from './projects.js';
 import { serveStatic, type StaticServer } from './static-server.js';
 import { check, dependencyFile, step } from './util.js';
 
-const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu', '@gated/lstm', '@gated/optim'];
+const PACKAGES = [
+  '@gated/tensor',
+  '@gated/autograd',
+  '@gated/backend-ts',
+  '@gated/backend-wasm',
+  '@gated/backend-webgpu',
+  '@gated/lstm',
+  '@gated/optim',
+];
 
 const TSCONFIG = {
   compilerOptions: {
@@ -115,7 +123,9 @@ const noGatedWarning = (run: PageRun): string | null =>
 
 /** The wasm backend ran the page, on one thread, and said nothing. */
 const oneWasmThread = (run: PageRun): string | null =>
-  typeof run.info?.simd === 'string' && run.info.threads === 1 ? noGatedWarning(run) : `expected the wasm backend on one thread, info is ${JSON.stringify(run.info)}`;
+  typeof run.info?.simd === 'string' && run.info.threads === 1
+    ? noGatedWarning(run)
+    : `expected the wasm backend on one thread, info is ${JSON.stringify(run.info)}`;
 
 /** The webgpu backend ran the page: its info names an adapter and the limits in use. */
 const onWebGpu = (run: PageRun): string | null =>
@@ -123,7 +133,13 @@ const onWebGpu = (run: PageRun): string | null =>
     ? noGatedWarning(run)
     : `expected the webgpu backend, info is ${JSON.stringify(run.info)}`;
 
-export async function browserConsumer(dir: string, version: string, readme: DocumentedProgram, training: DocumentedProgram, options: ProjectOptions): Promise<FirstLoadSizes> {
+export async function browserConsumer(
+  dir: string,
+  version: string,
+  readme: DocumentedProgram,
+  training: DocumentedProgram,
+  options: ProjectOptions,
+): Promise<FirstLoadSizes> {
   await createProject(dir, PACKAGES, version, options);
   const entries: Record<string, string> = {
     'readme-ts': pageEntry(readme.code),
@@ -134,7 +150,12 @@ export async function browserConsumer(dir: string, version: string, readme: Docu
   await writeFile(join(dir, 'capture.ts'), CAPTURE_SOURCE);
   for (const [name, code] of Object.entries(entries)) await writeFile(join(dir, `${name}.ts`), code);
   await writeFile(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
-  await check('tsc (moduleResolution bundler, lib ES2022 + DOM, skipLibCheck false)', process.execPath, [dependencyFile('typescript', 'bin/tsc'), '-p', '.'], { cwd: dir });
+  await check(
+    'tsc (moduleResolution bundler, lib ES2022 + DOM, skipLibCheck false)',
+    process.execPath,
+    [dependencyFile('typescript', 'bin/tsc'), '-p', '.'],
+    { cwd: dir },
+  );
   step('  ✓ tsc with moduleResolution bundler, lib ES2022 + DOM, skipLibCheck false');
 
   await buildWithVite(dir, Object.keys(entries));
@@ -147,8 +168,20 @@ export async function browserConsumer(dir: string, version: string, readme: Docu
   step(`  production bundles built: Vite (${Object.keys(entries).length} pages), esbuild (2), webpack 5`);
 
   const checks: PageCheck[] = [
-    { label: 'README example, ts backend, Vite', path: '/plain/dist-vite/readme-ts.html', program: readme, expect: noGatedWarning, sizeKey: 'README example on @gated/backend-ts' },
-    { label: 'README example, wasm backend, Vite', path: '/plain/dist-vite/readme-wasm.html', program: readme, expect: oneWasmThread, sizeKey: 'README example on @gated/backend-wasm' },
+    {
+      label: 'README example, ts backend, Vite',
+      path: '/plain/dist-vite/readme-ts.html',
+      program: readme,
+      expect: noGatedWarning,
+      sizeKey: 'README example on @gated/backend-ts',
+    },
+    {
+      label: 'README example, wasm backend, Vite',
+      path: '/plain/dist-vite/readme-wasm.html',
+      program: readme,
+      expect: oneWasmThread,
+      sizeKey: 'README example on @gated/backend-wasm',
+    },
     {
       label: 'README example, webgpu backend (SwiftShader), Vite',
       path: '/plain/dist-vite/readme-webgpu.html',
@@ -156,7 +189,12 @@ export async function browserConsumer(dir: string, version: string, readme: Docu
       expect: onWebGpu,
       sizeKey: 'README example on @gated/backend-webgpu',
     },
-    { label: 'README example, webgpu backend (SwiftShader), esbuild', path: '/plain/dist-esbuild/readme-webgpu.html', program: readme, expect: onWebGpu },
+    {
+      label: 'README example, webgpu backend (SwiftShader), esbuild',
+      path: '/plain/dist-esbuild/readme-webgpu.html',
+      program: readme,
+      expect: onWebGpu,
+    },
     { label: 'README example, ts backend, esbuild', path: '/plain/dist-esbuild/readme-ts.html', program: readme, expect: noGatedWarning },
     { label: 'README example, ts backend, webpack 5', path: '/plain/dist-webpack/readme-ts.html', program: readme, expect: noGatedWarning },
     {

@@ -37,7 +37,9 @@ export async function conformanceConsumer(dir: string, version: string, options:
   const result = JSON.parse(await readFile(report, 'utf8')) as VitestReport;
   // 25 LSTM/GRU cases (most twice), the MLP and 27 optimizer trajectories.
   if (result.numFailedTests > 0 || result.numPassedTests < 70) {
-    throw new Error(`the published conformance suite: ${result.numPassedTests} passed, ${result.numFailedTests} failed (expected at least 70 passing)`);
+    throw new Error(
+      `the published conformance suite: ${result.numPassedTests} passed, ${result.numFailedTests} failed (expected at least 70 passing)`,
+    );
   }
   return result.numPassedTests;
 }

@@ -50,7 +50,8 @@ describe('output against the documentation', () => {
   const documented = ['0.87078...', '[[0.0582, 0.9901], [0.1164, 1.9801]]'];
 
   it('accepts Node output (an array broken over lines) and JSON output', () => {
-    const node = '0.8707811236381531\n[\n  [ 0.058235108852386475, 0.9900766611099243 ],\n  [ 0.11647021770477295, 1.9801533222198486 ]\n]\n';
+    const node =
+      '0.8707811236381531\n[\n  [ 0.058235108852386475, 0.9900766611099243 ],\n  [ 0.11647021770477295, 1.9801533222198486 ]\n]\n';
     expect(outputMismatch(node, documented)).toBeNull();
     expect(outputMismatch('0.87078\n[[0.05823,0.99008],[0.11647,1.98015]]', documented)).toBeNull();
   });

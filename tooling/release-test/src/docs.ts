@@ -69,7 +69,11 @@ export function toCommonJs(code: string): string {
   const imports = code.match(/^import\b[\s\S]*?;[^\n]*$/gm) ?? [];
   let body = code;
   for (const statement of imports) body = body.replace(statement, '');
-  const indented = body.trim().split('\n').map((line) => (line ? `  ${line}` : line)).join('\n');
+  const indented = body
+    .trim()
+    .split('\n')
+    .map((line) => (line ? `  ${line}` : line))
+    .join('\n');
   return [
     ...imports,
     '',

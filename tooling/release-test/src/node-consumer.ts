@@ -15,7 +15,15 @@ import { outputMismatch, onWasmBackend, onWebGpuBackend, toCommonJs, type Docume
 import { createProject, linkTool, type ProjectOptions } from './projects.js';
 import { check, dependencyFile, run, step, tail } from './util.js';
 
-const PACKAGES = ['@gated/tensor', '@gated/autograd', '@gated/backend-ts', '@gated/backend-wasm', '@gated/backend-webgpu', '@gated/lstm', '@gated/optim'];
+const PACKAGES = [
+  '@gated/tensor',
+  '@gated/autograd',
+  '@gated/backend-ts',
+  '@gated/backend-wasm',
+  '@gated/backend-webgpu',
+  '@gated/lstm',
+  '@gated/optim',
+];
 
 /** tsconfig of a Node project: node16 resolution, strict, the shipped types checked too. */
 const TSCONFIG = {
@@ -59,7 +67,13 @@ async function runPrograms(dir: string, runs: readonly NodeRun[]): Promise<strin
   return problems;
 }
 
-export async function nodeConsumer(dir: string, version: string, readme: DocumentedProgram, training: DocumentedProgram, options: ProjectOptions): Promise<void> {
+export async function nodeConsumer(
+  dir: string,
+  version: string,
+  readme: DocumentedProgram,
+  training: DocumentedProgram,
+  options: ProjectOptions,
+): Promise<void> {
   await createProject(dir, PACKAGES, version, options);
   await linkTool(dir, '@types/node');
   // `npm install webgpu` in a user's project: Dawn, the optional peer of @gated/backend-webgpu.
@@ -75,7 +89,9 @@ export async function nodeConsumer(dir: string, version: string, readme: Documen
   };
   for (const [file, code] of Object.entries(sources)) await writeFile(join(dir, 'src', file), code);
   await writeFile(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
-  await check('tsc (moduleResolution node16, skipLibCheck false)', process.execPath, [dependencyFile('typescript', 'bin/tsc'), '-p', '.'], { cwd: dir });
+  await check('tsc (moduleResolution node16, skipLibCheck false)', process.execPath, [dependencyFile('typescript', 'bin/tsc'), '-p', '.'], {
+    cwd: dir,
+  });
   step('  ✓ tsc with moduleResolution node16, skipLibCheck false');
 
   const problems = await runPrograms(dir, [

@@ -29,9 +29,9 @@ const good: PackageManifest = {
 describe('package rules', () => {
   it('build one entry per exported source, named after its dist file', () => {
     expect(entriesFromExports(good)).toEqual({ index: 'src/index.ts', internal: 'src/internal.ts' });
-    expect(() => entriesFromExports({ name: 'y', exports: { '.': { source: './src/a.ts', types: './dist/b.d.ts', default: './dist/a.js' } } })).toThrow(
-      'exports["."].types must be ./dist/a.d.ts',
-    );
+    expect(() =>
+      entriesFromExports({ name: 'y', exports: { '.': { source: './src/a.ts', types: './dist/b.d.ts', default: './dist/a.js' } } }),
+    ).toThrow('exports["."].types must be ./dist/a.d.ts');
   });
 
   it('build an entry per environment where conditions nest (a browser and a Node entry)', () => {
@@ -76,18 +76,31 @@ describe('package rules', () => {
   });
 
   it('check the packed manifest: no source condition, no workspace ranges, side-effect files shipped', () => {
-    const packed: PackageManifest = { ...good, exports: published, sideEffects: ['./src/index.ts', './dist/index.js'], dependencies: { '@gated/y': '0.2.0' } };
+    const packed: PackageManifest = {
+      ...good,
+      exports: published,
+      sideEffects: ['./src/index.ts', './dist/index.js'],
+      dependencies: { '@gated/y': '0.2.0' },
+    };
     expect(packedManifestProblems(packed, ['dist/index.js', 'package.json'])).toEqual([]);
-    expect(packedManifestProblems({ ...packed, exports: exportsMap, dependencies: { '@gated/y': 'workspace:*' } }, ['dist/index.js', 'src/index.ts'])).toEqual([
+    expect(
+      packedManifestProblems({ ...packed, exports: exportsMap, dependencies: { '@gated/y': 'workspace:*' } }, [
+        'dist/index.js',
+        'src/index.ts',
+      ]),
+    ).toEqual([
       'the packed exports still contain the "source" condition',
       'dependencies.@gated/y is still workspace:*',
       'the tarball ships src/',
     ]);
-    expect(packedManifestProblems(packed, ['package.json'])).toEqual(['sideEffects names ./dist/index.js, which the package does not ship']);
+    expect(packedManifestProblems(packed, ['package.json'])).toEqual([
+      'sideEffects names ./dist/index.js, which the package does not ship',
+    ]);
   });
 
   it('find links that work only inside the repository', () => {
-    const markdown = 'See [docs](../../docs/lstm.md), [npm](https://www.npmjs.com/package/@gated/tensor), [here](#use), ![x](./a.png "t").\n\n[ref]: ../tensor\n';
+    const markdown =
+      'See [docs](../../docs/lstm.md), [npm](https://www.npmjs.com/package/@gated/tensor), [here](#use), ![x](./a.png "t").\n\n[ref]: ../tensor\n';
     expect(relativeLinks(markdown)).toEqual(['../../docs/lstm.md', './a.png', '../tensor']);
   });
 });

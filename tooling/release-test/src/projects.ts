@@ -19,7 +19,13 @@ export interface ProjectOptions {
 }
 
 /** Creates `dir` as an ESM npm project and installs `packages` (names, no versions: the registry's `latest`). */
-export async function createProject(dir: string, packages: readonly string[], version: string, options: ProjectOptions, npmFlags: readonly string[] = []): Promise<void> {
+export async function createProject(
+  dir: string,
+  packages: readonly string[],
+  version: string,
+  options: ProjectOptions,
+  npmFlags: readonly string[] = [],
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'gated-consumer', private: true, type: 'module' }, null, 2)}\n`);
   await writeNpmrc(dir, [`registry=${options.registry.url}`]);
@@ -29,7 +35,8 @@ export async function createProject(dir: string, packages: readonly string[], ve
   });
   for (const name of packages) {
     const installed = JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-    if (installed.version !== version) throw new Error(`npm installed ${name}@${installed.version}, not the version just published (${version})`);
+    if (installed.version !== version)
+      throw new Error(`npm installed ${name}@${installed.version}, not the version just published (${version})`);
   }
 }
 

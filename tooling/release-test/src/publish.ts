@@ -27,10 +27,14 @@ export function untar(tgz: Buffer): Map<string, Buffer> {
   const tar = gunzipSync(tgz);
   const files = new Map<string, Buffer>();
   let longName: string | null = null;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number) =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
@@ -70,7 +74,8 @@ export async function publishAll(copy: VersionedCopy, registry: LocalRegistry, e
     const manifest = JSON.parse(files.get('package.json')?.toString('utf8') ?? '{}') as PackageManifest;
     problems.push(...packedManifestProblems(manifest, [...files.keys()]).map((problem) => `${pkg.name}: ${problem}`));
     for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
-      if (dependency.startsWith('@gated/') && range !== copy.version) problems.push(`${pkg.name}: depends on ${dependency}@${range}, not ${copy.version}`);
+      if (dependency.startsWith('@gated/') && range !== copy.version)
+        problems.push(`${pkg.name}: depends on ${dependency}@${range}, not ${copy.version}`);
     }
     for (const link of relativeLinks(files.get('README.md')?.toString('utf8') ?? '')) problems.push(`${pkg.name}: README link ${link}`);
     const unpackedBytes = [...files.values()].reduce((sum, file) => sum + file.length, 0);

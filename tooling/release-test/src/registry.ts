@@ -63,7 +63,8 @@ export async function startRegistry(dir: string): Promise<LocalRegistry> {
       body: JSON.stringify({ name: 'release-test', password: 'release-test' }),
     });
     const body = (await response.json()) as { token?: string };
-    if (!response.ok || typeof body.token !== 'string') throw new Error(`Verdaccio refused the user: HTTP ${response.status} ${JSON.stringify(body)}`);
+    if (!response.ok || typeof body.token !== 'string')
+      throw new Error(`Verdaccio refused the user: HTTP ${response.status} ${JSON.stringify(body)}`);
     const token = body.token;
     return { url, token, npmrc: [`registry=${url}`, `//127.0.0.1:${port}/:_authToken=${token}`], stop };
   } catch (error) {

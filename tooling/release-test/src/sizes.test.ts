@@ -21,7 +21,9 @@ describe('the README size table', () => {
     expect(sizeTableProblems(written, [{ ...sizes[0]!, tarballBytes: 90_000 }, sizes[1]!])).toEqual([
       '@gated/tensor: the README says 77.9 kB / 312.7 kB, published 90.0 kB / 312.7 kB',
     ]);
-    expect(sizeTableProblems(withSizeTable(readme, [sizes[0]!]), sizes)).toEqual(['@gated/backend-conformance is missing from the README\'s size table']);
+    expect(sizeTableProblems(withSizeTable(readme, [sizes[0]!]), sizes)).toEqual([
+      "@gated/backend-conformance is missing from the README's size table",
+    ]);
     expect(sizeTableProblems(written, [sizes[1]!])).toEqual(["the README's size table lists @gated/tensor, which is not published"]);
   });
 

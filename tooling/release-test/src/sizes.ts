@@ -74,7 +74,9 @@ export function sizeTableProblems(readme: string, sizes: readonly PackageSize[])
   for (const name of documented.keys()) problems.push(`the README's size table lists ${name}, which is not published`);
   const conformance = sizes.find((size) => size.name === '@gated/backend-conformance');
   if (conformance && conformance.tarballBytes >= CONFORMANCE_TARBALL_LIMIT_BYTES) {
-    problems.push(`@gated/backend-conformance packs to ${kB(conformance.tarballBytes)}: it must stay under ${kB(CONFORMANCE_TARBALL_LIMIT_BYTES)} (docs/decisions/0006)`);
+    problems.push(
+      `@gated/backend-conformance packs to ${kB(conformance.tarballBytes)}: it must stay under ${kB(CONFORMANCE_TARBALL_LIMIT_BYTES)} (docs/decisions/0006)`,
+    );
   }
   return problems;
 }

@@ -43,19 +43,21 @@ export async function serveStatic(root: string): Promise<StaticServer> {
       response.writeHead(404).end();
       return;
     }
-    stat(target.file).then(
-      (info) => {
-        if (!info.isFile()) throw new Error('not a file');
-        response.writeHead(200, {
-          'Content-Type': TYPES[extname(target.file)] ?? 'application/octet-stream',
-          'Content-Length': info.size,
-          'Cache-Control': 'no-store',
-          ...(target.isolated ? ISOLATION_HEADERS : {}),
-        });
-        createReadStream(target.file).pipe(response);
-      },
-      () => response.writeHead(404).end(),
-    ).catch(() => response.writeHead(404).end());
+    stat(target.file)
+      .then(
+        (info) => {
+          if (!info.isFile()) throw new Error('not a file');
+          response.writeHead(200, {
+            'Content-Type': TYPES[extname(target.file)] ?? 'application/octet-stream',
+            'Content-Length': info.size,
+            'Cache-Control': 'no-store',
+            ...(target.isolated ? ISOLATION_HEADERS : {}),
+          });
+          createReadStream(target.file).pipe(response);
+        },
+        () => response.writeHead(404).end(),
+      )
+      .catch(() => response.writeHead(404).end());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

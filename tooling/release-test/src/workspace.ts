@@ -72,12 +72,14 @@ async function privateManifests(root: string): Promise<string[]> {
   const found: string[] = [];
   for (const parent of ['apps', 'tooling']) {
     for (const entry of await readdir(join(root, parent), { withFileTypes: true })) {
-      if (entry.isDirectory() && existsSync(join(root, parent, entry.name, 'package.json'))) found.push(`${parent}/${entry.name}/package.json`);
+      if (entry.isDirectory() && existsSync(join(root, parent, entry.name, 'package.json')))
+        found.push(`${parent}/${entry.name}/package.json`);
     }
   }
   if (existsSync(join(root, 'examples', 'package.json'))) found.push('examples/package.json');
   const manifests: string[] = [];
-  for (const file of found) if ((JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).private === true) manifests.push(file);
+  for (const file of found)
+    if ((JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).private === true) manifests.push(file);
   return manifests;
 }
 
@@ -141,8 +143,13 @@ export async function versionedCopy(dir: string): Promise<VersionedCopy> {
 
   // Private tooling is never released (`privatePackages` in .changeset/config.json).
   for (const file of privates) {
-    const [before, after] = await Promise.all([repoRoot, dir].map(async (root) => (JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).version));
-    if (before !== after) throw new Error(`changeset version bumped the private package ${file} (${before} → ${after}): check privatePackages in .changeset/config.json`);
+    const [before, after] = await Promise.all(
+      [repoRoot, dir].map(async (root) => (JSON.parse(await readFile(join(root, file), 'utf8')) as PackageManifest).version),
+    );
+    if (before !== after)
+      throw new Error(
+        `changeset version bumped the private package ${file} (${before} → ${after}): check privatePackages in .changeset/config.json`,
+      );
   }
   const bumped = await publicPackages(dir);
   const versions = new Set(bumped.map((pkg) => pkg.manifest.version));
@@ -151,7 +158,8 @@ export async function versionedCopy(dir: string): Promise<VersionedCopy> {
   const before = packages[0]?.manifest.version;
   if (version === before) throw new Error(`changeset version did not bump the packages (still ${version}): no pending changesets?`);
   for (const pkg of bumped) {
-    if (!existsSync(join(dir, 'packages', pkg.folder, 'CHANGELOG.md'))) throw new Error(`changeset version wrote no CHANGELOG.md for ${pkg.name}`);
+    if (!existsSync(join(dir, 'packages', pkg.folder, 'CHANGELOG.md')))
+      throw new Error(`changeset version wrote no CHANGELOG.md for ${pkg.name}`);
   }
   return { dir, packages: bumped, version };
 }

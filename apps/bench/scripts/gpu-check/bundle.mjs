@@ -54,7 +54,12 @@ const common = {
   banner: { js: "import { createRequire as __gatedRequire } from 'node:module'; const require = __gatedRequire(import.meta.url);" },
 };
 
-await build({ ...common, entryPoints: [join(here, 'tests-entry.ts')], outfile: join(out, 'tests.mjs'), alias: { vitest: join(here, 'mini-vitest.ts') } });
+await build({
+  ...common,
+  entryPoints: [join(here, 'tests-entry.ts')],
+  outfile: join(out, 'tests.mjs'),
+  alias: { vitest: join(here, 'mini-vitest.ts') },
+});
 await build({ ...common, entryPoints: [join(bench, 'src/cli.ts')], outfile: join(out, 'bench.mjs'), plugins: [staticBackends] });
 await build({ ...common, entryPoints: [join(repo, 'packages/backend-webgpu/scripts/long-run.ts')], outfile: join(out, 'long-run.mjs') });
 

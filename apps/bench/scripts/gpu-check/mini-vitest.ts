@@ -37,11 +37,31 @@ interface Test {
 
 class SkipSignal extends Error {}
 
-const root: Block = { name: '', parent: null, skipped: false, define: null, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+const root: Block = {
+  name: '',
+  parent: null,
+  skipped: false,
+  define: null,
+  children: [],
+  beforeAll: [],
+  afterAll: [],
+  beforeEach: [],
+  afterEach: [],
+};
 let current = root;
 
 function block(name: string, fn: () => unknown, skipped: boolean): void {
-  const child: Block = { name, parent: current, skipped: skipped || current.skipped, define: fn, children: [], beforeAll: [], afterAll: [], beforeEach: [], afterEach: [] };
+  const child: Block = {
+    name,
+    parent: current,
+    skipped: skipped || current.skipped,
+    define: fn,
+    children: [],
+    beforeAll: [],
+    afterAll: [],
+    beforeEach: [],
+    afterEach: [],
+  };
   current.children.push(child);
 }
 
@@ -53,7 +73,13 @@ async function collect(b: Block): Promise<void> {
     try {
       await b.define();
     } catch (error) {
-      b.children.push({ name: '(collecting this block)', skipped: false, body: () => { throw error; } });
+      b.children.push({
+        name: '(collecting this block)',
+        skipped: false,
+        body: () => {
+          throw error;
+        },
+      });
     } finally {
       current = saved;
     }
@@ -61,17 +87,39 @@ async function collect(b: Block): Promise<void> {
   for (const child of b.children) if ('children' in child) await collect(child);
 }
 
-export const describe = Object.assign((name: string, fn: () => unknown) => { block(name, fn, false); }, {
-  skip: (name: string, fn: () => unknown) => { block(name, fn, true); },
-});
-export const it = Object.assign((name: string, body: Body) => { current.children.push({ name, body, skipped: current.skipped }); }, {
-  skip: (name: string, body: Body) => { current.children.push({ name, body, skipped: true }); },
-});
+export const describe = Object.assign(
+  (name: string, fn: () => unknown) => {
+    block(name, fn, false);
+  },
+  {
+    skip: (name: string, fn: () => unknown) => {
+      block(name, fn, true);
+    },
+  },
+);
+export const it = Object.assign(
+  (name: string, body: Body) => {
+    current.children.push({ name, body, skipped: current.skipped });
+  },
+  {
+    skip: (name: string, body: Body) => {
+      current.children.push({ name, body, skipped: true });
+    },
+  },
+);
 export const test = it;
-export const beforeAll = (hook: Hook): void => { current.beforeAll.push(hook); };
-export const afterAll = (hook: Hook): void => { current.afterAll.push(hook); };
-export const beforeEach = (hook: Hook): void => { current.beforeEach.push(hook); };
-export const afterEach = (hook: Hook): void => { current.afterEach.push(hook); };
+export const beforeAll = (hook: Hook): void => {
+  current.beforeAll.push(hook);
+};
+export const afterAll = (hook: Hook): void => {
+  current.afterAll.push(hook);
+};
+export const beforeEach = (hook: Hook): void => {
+  current.beforeEach.push(hook);
+};
+export const afterEach = (hook: Hook): void => {
+  current.afterEach.push(hook);
+};
 
 // ---- expect ------------------------------------------------------------------------------------
 
@@ -80,7 +128,9 @@ function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   try {
-    const text = JSON.stringify(value, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v instanceof Set ? [...v] : v));
+    const text = JSON.stringify(value, (_, v: unknown) =>
+      ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v instanceof Set ? [...v] : v,
+    );
     return text.length > 300 ? `${text.slice(0, 300)}…` : text;
   } catch {
     return String(value);
@@ -125,14 +175,26 @@ const MATCHERS: Record<string, Check> = {
   toBeUndefined: (a) => [a === undefined, `expected ${show(a)} to be undefined`],
   toBeNull: (a) => [a === null, `expected ${show(a)} to be null`],
   toBeTruthy: (a) => [Boolean(a), `expected ${show(a)} to be truthy`],
-  toBeInstanceOf: (a, c) => [a instanceof (c as new () => unknown), `expected ${show(a)} to be an instance of ${String((c as { name?: string }).name)}`],
+  toBeInstanceOf: (a, c) => [
+    a instanceof (c as new () => unknown),
+    `expected ${show(a)} to be an instance of ${String((c as { name?: string }).name)}`,
+  ],
   toBeLessThan: (a, e) => [(a as number) < (e as number), `expected ${show(a)} < ${show(e)}`],
   toBeLessThanOrEqual: (a, e) => [(a as number) <= (e as number), `expected ${show(a)} <= ${show(e)}`],
   toBeGreaterThan: (a, e) => [(a as number) > (e as number), `expected ${show(a)} > ${show(e)}`],
   toBeGreaterThanOrEqual: (a, e) => [(a as number) >= (e as number), `expected ${show(a)} >= ${show(e)}`],
-  toBeCloseTo: (a, e, digits = 2) => [Math.abs((a as number) - (e as number)) < 10 ** -(digits as number) / 2, `expected ${show(a)} to be close to ${show(e)}`],
-  toHaveLength: (a, n) => [(a as { length: number }).length === n, `expected length ${show((a as { length: number }).length)} to be ${show(n)}`],
-  toMatch: (a, p) => [typeof a === 'string' && (p instanceof RegExp ? p.test(a) : a.includes(String(p))), `expected ${show(a)} to match ${String(p)}`],
+  toBeCloseTo: (a, e, digits = 2) => [
+    Math.abs((a as number) - (e as number)) < 10 ** -(digits as number) / 2,
+    `expected ${show(a)} to be close to ${show(e)}`,
+  ],
+  toHaveLength: (a, n) => [
+    (a as { length: number }).length === n,
+    `expected length ${show((a as { length: number }).length)} to be ${show(n)}`,
+  ],
+  toMatch: (a, p) => [
+    typeof a === 'string' && (p instanceof RegExp ? p.test(a) : a.includes(String(p))),
+    `expected ${show(a)} to match ${String(p)}`,
+  ],
   toThrow: (fn, expected) => {
     try {
       (fn as () => unknown)();
@@ -151,7 +213,11 @@ function verdict(pass: boolean, negate: boolean, detail: string, message: string
   if (pass === negate) throw new AssertionError(`${message ? `${message}: ` : ''}${negate ? `not: ${detail}` : detail}`);
 }
 
-type Matchers = Record<string, (...args: unknown[]) => void> & { not: Matchers; resolves: Record<string, (...args: unknown[]) => Promise<void>>; rejects: Record<string, (...args: unknown[]) => Promise<void>> };
+type Matchers = Record<string, (...args: unknown[]) => void> & {
+  not: Matchers;
+  resolves: Record<string, (...args: unknown[]) => Promise<void>>;
+  rejects: Record<string, (...args: unknown[]) => Promise<void>>;
+};
 
 /** Chai's `assert` as the suites use it: `assert.fail(message)`, and `assert(value, message)`. */
 export const assert = Object.assign(
@@ -167,24 +233,40 @@ export const assert = Object.assign(
 
 export function expect(actual: unknown, message?: string): Matchers {
   const make = (negate: boolean): Record<string, (...args: unknown[]) => void> =>
-    Object.fromEntries(Object.entries(MATCHERS).map(([name, check]) => [name, (...args: unknown[]) => {
-      const [pass, detail] = check(actual, ...args);
-      verdict(pass, negate, detail, message);
-    }]));
+    Object.fromEntries(
+      Object.entries(MATCHERS).map(([name, check]) => [
+        name,
+        (...args: unknown[]) => {
+          const [pass, detail] = check(actual, ...args);
+          verdict(pass, negate, detail, message);
+        },
+      ]),
+    );
   const settled = (rejects: boolean) =>
-    Object.fromEntries(Object.entries(MATCHERS).map(([name, check]) => [name, async (...args: unknown[]) => {
-      let value: unknown;
-      let rejected = false;
-      try {
-        value = await actual;
-      } catch (error) {
-        value = error;
-        rejected = true;
-      }
-      if (rejected !== rejects) throw new AssertionError(`${message ? `${message}: ` : ''}expected the promise to ${rejects ? 'reject' : 'resolve'}, it ${rejected ? `rejected with ${show(value)}` : `resolved to ${show(value)}`}`);
-      const [pass, detail] = name === 'toThrow' ? [thrownMatches(value, args[0]), `expected the rejection ${show(value)} to match ${show(args[0])}`] : check(value, ...args);
-      verdict(pass, false, detail, message);
-    }]));
+    Object.fromEntries(
+      Object.entries(MATCHERS).map(([name, check]) => [
+        name,
+        async (...args: unknown[]) => {
+          let value: unknown;
+          let rejected = false;
+          try {
+            value = await actual;
+          } catch (error) {
+            value = error;
+            rejected = true;
+          }
+          if (rejected !== rejects)
+            throw new AssertionError(
+              `${message ? `${message}: ` : ''}expected the promise to ${rejects ? 'reject' : 'resolve'}, it ${rejected ? `rejected with ${show(value)}` : `resolved to ${show(value)}`}`,
+            );
+          const [pass, detail] =
+            name === 'toThrow'
+              ? [thrownMatches(value, args[0]), `expected the rejection ${show(value)} to match ${show(args[0])}`]
+              : check(value, ...args);
+          verdict(pass, false, detail, message);
+        },
+      ]),
+    );
   return Object.assign(make(false), { not: make(true), resolves: settled(false), rejects: settled(true) }) as Matchers;
 }
 expect.fail = (message: string): never => {
@@ -203,7 +285,10 @@ export interface RunSummary {
 const TIMEOUT_MS = 300_000;
 
 function withTimeout(value: unknown, label: string): Promise<unknown> {
-  return Promise.race([Promise.resolve(value), new Promise((_, reject) => setTimeout(reject, TIMEOUT_MS, new Error(`${label} timed out after ${TIMEOUT_MS / 1000} s`)).unref())]);
+  return Promise.race([
+    Promise.resolve(value),
+    new Promise((_, reject) => setTimeout(reject, TIMEOUT_MS, new Error(`${label} timed out after ${TIMEOUT_MS / 1000} s`)).unref()),
+  ]);
 }
 
 /** Runs every registered test in order, printing one line per test; returns the counts. */
@@ -237,7 +322,8 @@ export async function run(log: (line: string) => void): Promise<RunSummary> {
       let reason = '';
       const started = performance.now();
       try {
-        if (setupError !== null) throw setupError instanceof Error ? setupError : new Error(`beforeAll failed: ${JSON.stringify(setupError)}`);
+        if (setupError !== null)
+          throw setupError instanceof Error ? setupError : new Error(`beforeAll failed: ${JSON.stringify(setupError)}`);
         for (const scope of chain(b)) for (const hook of scope.beforeEach) await withTimeout(hook(context), 'beforeEach');
         await withTimeout(child.body(context), name);
       } catch (error) {

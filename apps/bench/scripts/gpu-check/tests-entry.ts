@@ -20,7 +20,9 @@ const summary = await run((line) => {
   process.stdout.write(`${line}\n`);
 });
 const result = { ...summary, seconds: (performance.now() - started) / 1000 };
-process.stdout.write(`\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${result.seconds.toFixed(1)} s\n`);
+process.stdout.write(
+  `\n${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in ${result.seconds.toFixed(1)} s\n`,
+);
 const target = process.env['GPU_CHECK_SUMMARY'];
 if (target) writeFileSync(target, `${JSON.stringify(result, null, 2)}\n`);
 process.exit(summary.failed > 0 ? 1 : 0);

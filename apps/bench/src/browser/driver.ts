@@ -86,10 +86,11 @@ export async function runBrowser(options: CliOptions, log: (line: string) => voi
     await page.waitForFunction(() => typeof (window as { gatedBench?: unknown }).gatedBench === 'function', undefined, { timeout: 60_000 });
     const version = await page.evaluate(() => navigator.userAgent);
     const chrome = /(?:Headless)?Chrome\/([\d.]+)/.exec(version);
-    const result = await page.evaluate(
-      (opts) => window.gatedBench(opts),
-      { quick: options.quick, workloads: options.workloads, backends: options.backends },
-    );
+    const result = await page.evaluate((opts) => window.gatedBench(opts), {
+      quick: options.quick,
+      workloads: options.workloads,
+      backends: options.backends,
+    });
     return { ...result, browserVersion: `Chromium ${chrome?.[1] ?? '?'} (headless, ${chromiumPath})` };
   } finally {
     await context.close();

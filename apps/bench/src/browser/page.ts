@@ -103,7 +103,9 @@ window.gatedBench = async (options: PageOptions): Promise<PageResult> => {
       backend,
       ...(backend === 'wasm' ? { threads: () => getThreadsCount() } : {}),
       ...(backend === 'webgpu' && gpuAdapter ? { note: () => `WebGPU adapter: ${gpuAdapter}` } : {}),
-      ...(backend === 'webgpu' ? { dispatches: countWebGpuDispatches((globalThis as { GPUComputePassEncoder?: unknown }).GPUComputePassEncoder) } : {}),
+      ...(backend === 'webgpu'
+        ? { dispatches: countWebGpuDispatches((globalThis as { GPUComputePassEncoder?: unknown }).GPUComputePassEncoder) }
+        : {}),
     });
     if (!backendSelected(target.name, options.backends)) continue;
     if (backend === 'webgpu') target.software = gpuAdapter?.includes('software rasterizer') ?? false;

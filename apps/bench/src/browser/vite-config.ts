@@ -31,26 +31,26 @@ function gatedBackends(): Plugin {
 /** The page's Vite config (inline: the driver runs under tsx, which reads the workspace's TypeScript sources). */
 export function pageConfig(): InlineConfig {
   return {
-  configFile: false,
-  root: fileURLToPath(new URL('.', import.meta.url)),
-  base: './',
-  logLevel: 'error',
-  plugins: [gatedBackends()],
-  resolve: {
-    conditions: ['source', 'module', 'browser', 'development|production'],
-    // brain.js needs `stream.Writable` to exist (see stream-shim.ts).
-    alias: { stream: fileURLToPath(new URL('./stream-shim.ts', import.meta.url)) },
-  },
-  build: {
-    outDir: fileURLToPath(new URL('../../dist/browser', import.meta.url)),
-    emptyOutDir: true,
-    target: 'es2022',
-    // TF.js's threaded wasm build turns a function into its worker's source text: renaming
-    // identifiers breaks it ("e is not defined" in the worker).
-    minify: false,
-    chunkSizeWarningLimit: 8000,
-    reportCompressedSize: false,
-  },
-  worker: { format: 'es' },
+    configFile: false,
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    base: './',
+    logLevel: 'error',
+    plugins: [gatedBackends()],
+    resolve: {
+      conditions: ['source', 'module', 'browser', 'development|production'],
+      // brain.js needs `stream.Writable` to exist (see stream-shim.ts).
+      alias: { stream: fileURLToPath(new URL('./stream-shim.ts', import.meta.url)) },
+    },
+    build: {
+      outDir: fileURLToPath(new URL('../../dist/browser', import.meta.url)),
+      emptyOutDir: true,
+      target: 'es2022',
+      // TF.js's threaded wasm build turns a function into its worker's source text: renaming
+      // identifiers breaks it ("e is not defined" in the worker).
+      minify: false,
+      chunkSizeWarningLimit: 8000,
+      reportCompressedSize: false,
+    },
+    worker: { format: 'es' },
   };
 }

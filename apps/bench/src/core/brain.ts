@@ -54,7 +54,8 @@ export class BrainTarget implements Target {
 
   supports(spec: Spec): string | null {
     if (spec.kind === 'micro') return 'brain.js exposes no tensor ops, cell or optimizer to time on their own';
-    if (spec.mode === 'train') return "brain.js trains one sequence at a time with its own RMSprop and next-step loss: no batched MSE + Adam step to compare";
+    if (spec.mode === 'train')
+      return 'brain.js trains one sequence at a time with its own RMSprop and next-step loss: no batched MSE + Adam step to compare';
     if (spec.batch !== 1) return 'brain.js has no batching (one sequence per run); measured at batch 1 only';
     if (spec.cell === 'gru' || spec.proj || spec.returnGates) return 'brain.js is measured on the plain LSTM only';
     return null;

@@ -44,7 +44,10 @@ export async function discoverGatedBackends(loaders: Readonly<Record<string, Pac
       mod = await load();
     } catch (error) {
       const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(message(error));
-      unavailable.push({ backend: base, reason: missing ? `${pkg} does not exist yet (no such package in the workspace)` : `${pkg} cannot be imported: ${message(error)}` });
+      unavailable.push({
+        backend: base,
+        reason: missing ? `${pkg} does not exist yet (no such package in the workspace)` : `${pkg} cannot be imported: ${message(error)}`,
+      });
       continue;
     }
     const factoryName = Object.keys(mod).find((key) => /^create\w*Backend$/.test(key) && typeof mod[key] === 'function');

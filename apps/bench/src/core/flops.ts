@@ -18,9 +18,8 @@ export function lstmForwardFlops(seq: number, batch: number, input: number, hidd
 export function lstmFlops(spec: Pick<LstmSpec, 'mode' | 'seq' | 'batch' | 'input' | 'hidden' | 'cell' | 'proj'>): number {
   const { seq: T, batch: B, input: I, hidden: H } = spec;
   const P = spec.proj ?? 0;
-  const forward = spec.cell === 'gru'
-    ? T * 2 * B * (I + H) * 3 * H
-    : P > 0 ? T * 2 * B * ((I + P) * 4 * H + H * P) : lstmForwardFlops(T, B, I, H);
+  const forward =
+    spec.cell === 'gru' ? T * 2 * B * (I + H) * 3 * H : P > 0 ? T * 2 * B * ((I + P) * 4 * H + H * P) : lstmForwardFlops(T, B, I, H);
   return spec.mode === 'train' ? 3 * forward : forward;
 }
 

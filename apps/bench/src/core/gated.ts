@@ -163,9 +163,10 @@ export class GatedTarget implements Target {
     const { batch: B, seq: T, input: I, hidden: H } = spec;
     const G = gateCount(spec);
     const P = stateWidth(spec);
-    const lstm = spec.cell === 'gru'
-      ? new GRU({ inputSize: I, hiddenSize: H, seed: SEED })
-      : new LSTM({ inputSize: I, hiddenSize: H, projSize: spec.proj ?? 0, seed: SEED });
+    const lstm =
+      spec.cell === 'gru'
+        ? new GRU({ inputSize: I, hiddenSize: H, seed: SEED })
+        : new LSTM({ inputSize: I, hiddenSize: H, projSize: spec.proj ?? 0, seed: SEED });
     const dict: Record<string, Tensor> = {
       weight_ih_l0: param(d.weightIh, [G * H, I]),
       weight_hh_l0: param(d.weightHh, [G * H, P]),
@@ -178,7 +179,7 @@ export class GatedTarget implements Target {
     const x = tensor(d.x, { shape: [T, B, I] });
     const target = d.target ? tensor(d.target, { shape: [T, B, P] }) : null;
     const returnGates = spec.returnGates === true && lstm instanceof LSTM;
-    const infer = () => (returnGates ? (lstm).forward(x, { returnGates }) : lstm.forward(x));
+    const infer = () => (returnGates ? lstm.forward(x, { returnGates }) : lstm.forward(x));
     const adam = target ? new Adam(lstm.parameters(), { lr: 1e-3 }) : null;
     const weightHh = lstm.namedParameters().find(([name]) => name === 'weight_hh_l0')![1];
 

@@ -29,7 +29,10 @@ export const USAGE = `Usage: pnpm bench [--quick] [--json] [--workload ID[,ID...
 
 function list(value: string | undefined, flag: string): string[] {
   if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value\n\n${USAGE}`);
-  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {

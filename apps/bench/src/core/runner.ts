@@ -33,7 +33,13 @@ export interface Budget {
   readonly softwareGpuSpecs: readonly string[] | null;
 }
 
-export const FULL_BUDGET: Budget = { workloadStepMs: 10_000, sweepStepMs: 1_000, referenceMs: 20_000, deadlineMs: null, softwareGpuSpecs: null };
+export const FULL_BUDGET: Budget = {
+  workloadStepMs: 10_000,
+  sweepStepMs: 1_000,
+  referenceMs: 20_000,
+  deadlineMs: null,
+  softwareGpuSpecs: null,
+};
 /** `--quick`: about 7 minutes on 2 cores. A pair predicted over 3 s per step is left to the full run. */
 export const QUICK_BUDGET: Budget = {
   workloadStepMs: 3_000,
@@ -155,7 +161,10 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     const open: Opened[] = [];
     try {
       for (const spec of group) await openSpec(spec, open);
-      const timed = await interleave(open.map((o) => o.session), options.method);
+      const timed = await interleave(
+        open.map((o) => o.session),
+        options.method,
+      );
       for (const [i, opened] of open.entries()) {
         const { samplesMs, error } = timed[i]!;
         if (error !== undefined) skip(opened.spec, opened.target, `failed while timed: ${message(error)}`);
@@ -173,7 +182,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     log(`${spec.id} (${(flops / 1e9).toFixed(3)} GFLOP per step)`);
     if (budget.deadlineMs !== null && performance.now() - started > budget.deadlineMs) {
       for (const target of options.targets) {
-        skip(spec, target, `this run's ${Math.round(budget.deadlineMs / 1000)} s deadline passed before this spec (the full run measures it)`);
+        skip(
+          spec,
+          target,
+          `this run's ${Math.round(budget.deadlineMs / 1000)} s deadline passed before this spec (the full run measures it)`,
+        );
       }
       return;
     }
@@ -201,7 +214,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     for (const target of options.targets) {
       const softwareSpecs = budget.softwareGpuSpecs;
       if (target.software === true && softwareSpecs !== null && !softwareSpecs.includes(spec.id)) {
-        skip(spec, target, `software GPU adapter: a quick run measures it on ${softwareSpecs.join(', ')} only (the full run measures the rest)`);
+        skip(
+          spec,
+          target,
+          `software GPU adapter: a quick run measures it on ${softwareSpecs.join(', ')} only (the full run measures the rest)`,
+        );
         continue;
       }
       const unsupported = target.supports(spec);
@@ -216,7 +233,11 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       const exempt = standard && target.group === 'gated' && picked;
       const predicted = predictMs(target, spec);
       if (!exempt && predicted !== null && predicted > stepBudget) {
-        skip(spec, target, `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`);
+        skip(
+          spec,
+          target,
+          `predicted ${(predicted / 1000).toFixed(1)} s per step (from its speed on smaller ${family(spec)} specs) exceeds the ${(stepBudget / 1000).toFixed(1)} s budget of this run`,
+        );
         continue;
       }
       // The check step is a free first measurement (compilation included): over 2× the budget
@@ -272,5 +293,4 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
       `  ${spec.id.padEnd(18)} ${target.name.padEnd(14)} ${row.medianMs.toFixed(2).padStart(10)} ms  [${row.minMs.toFixed(2)}, ${row.maxMs.toFixed(2)}]  ${row.gflops.toFixed(2).padStart(7)} GFLOP/s  ${peak}check ${mark} (${row.check.maxError.toExponential(1)})`,
     );
   }
-
 }

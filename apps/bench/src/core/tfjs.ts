@@ -78,7 +78,8 @@ export class TfjsTarget implements Target {
       return 'TF.js has no fused pointwise LSTM cell (its cell is tf.basicLSTMCell, measured as `cell`)';
     }
     if (spec.kind !== 'micro') {
-      if (spec.cell === 'gru') return "TF.js's GRU supports only resetAfter = false (the reset gate applied before the recurrent product), not PyTorch's form: a different function";
+      if (spec.cell === 'gru')
+        return "TF.js's GRU supports only resetAfter = false (the reset gate applied before the recurrent product), not PyTorch's form: a different function";
       if (spec.proj) return "TF.js's LSTM layer has no projection (PyTorch's proj_size)";
       if (spec.returnGates) return "keeping every step's gates is a Gated-only comparison (contract v1.1's inference mode)";
     }

@@ -56,8 +56,22 @@ export function scaling(): LstmSpec[] {
   const { batch, input, hidden, proj } = SCALING_SHAPE;
   const out: LstmSpec[] = [];
   for (const seq of SCALING_SEQ) {
-    for (const [name, cell, p] of [['lstm', 'lstm', 0], ['gru', 'gru', 0], ['proj', 'lstm', proj]] as const) {
-      out.push({ kind: 'scaling', id: `scale-${name}-t${seq}`, mode: 'train', batch, seq, input, hidden, cell, ...(p > 0 ? { proj: p } : {}) });
+    for (const [name, cell, p] of [
+      ['lstm', 'lstm', 0],
+      ['gru', 'gru', 0],
+      ['proj', 'lstm', proj],
+    ] as const) {
+      out.push({
+        kind: 'scaling',
+        id: `scale-${name}-t${seq}`,
+        mode: 'train',
+        batch,
+        seq,
+        input,
+        hidden,
+        cell,
+        ...(p > 0 ? { proj: p } : {}),
+      });
     }
   }
   return out;

@@ -25,7 +25,14 @@ function osName(): string {
   return `${platform()} ${release()} ${arch()}`;
 }
 
-export const PEER_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'onnxruntime-node', 'brain.js', 'playwright-core'];
+export const PEER_PACKAGES = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'onnxruntime-node',
+  'brain.js',
+  'playwright-core',
+];
 
 export function describeMachine(extra: Partial<MachineInfo> = {}): MachineInfo {
   const list = cpus();

@@ -5,7 +5,11 @@ import type { BenchResult } from '../core/types.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSvg } from '../report/svg.js';
 
-export async function writeOutputs(result: BenchResult, dir: string, names = { json: 'result.json', md: 'results.md', svg: 'chart.svg' }): Promise<string[]> {
+export async function writeOutputs(
+  result: BenchResult,
+  dir: string,
+  names = { json: 'result.json', md: 'results.md', svg: 'chart.svg' },
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const files = [join(dir, names.json), join(dir, names.md), join(dir, names.svg)];
   await writeFile(files[0]!, `${JSON.stringify(result, null, 2)}\n`);

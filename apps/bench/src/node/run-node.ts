@@ -91,7 +91,13 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
       const tf = await import('@tensorflow/tfjs');
       await import('@tensorflow/tfjs-backend-wasm');
       for (const backend of ['cpu', 'wasm']) {
-        const target = new TfjsTarget({ tf, backend, ...(backend === 'wasm' ? { note: () => 'TF.js wasm runs single-threaded in Node (its threaded build needs browser workers)' } : {}) });
+        const target = new TfjsTarget({
+          tf,
+          backend,
+          ...(backend === 'wasm'
+            ? { note: () => 'TF.js wasm runs single-threaded in Node (its threaded build needs browser workers)' }
+            : {}),
+        });
         if (!backendSelected(target.name, options.backends)) continue;
         const problem = await target.init();
         if (problem === null) targets.push(target);
@@ -173,9 +179,7 @@ export async function runNode(options: CliOptions, log: (line: string) => void, 
       createdAt: new Date().toISOString(),
       quick: options.quick,
       command,
-      machine: describeMachine(
-        torchInfo ? { torch: `${torchInfo.torch} (${torchInfo.blas}, Python ${torchInfo.python})` } : {},
-      ),
+      machine: describeMachine(torchInfo ? { torch: `${torchInfo.torch} (${torchInfo.blas}, Python ${torchInfo.python})` } : {}),
       method: { ...method, tolerance: DEFAULT_TOLERANCE, gradTolerance: GRAD_TOLERANCE },
       rows: rows.filter((r) => r.backend !== 'ts' || backendSelected('ts', options.backends)),
       skipped: [...unavailable, ...skipped],

@@ -100,7 +100,13 @@ export class TorchWorker {
   }
 
   /** Opens a session for one spec: the worker builds it, checks its outputs against the reference files, and keeps its step. */
-  async open(spec: Spec, threads: number, reference: Reference, method: Method, device: 'cpu' | 'cuda' = 'cpu'): Promise<{ session: number; answer: Answer }> {
+  async open(
+    spec: Spec,
+    threads: number,
+    reference: Reference,
+    method: Method,
+    device: 'cpu' | 'cuda' = 'cpu',
+  ): Promise<{ session: number; answer: Answer }> {
     this.dir ??= join(tmpdir(), `gated-bench-${process.pid}`);
     await mkdir(this.dir, { recursive: true });
     const session = this.nextSession++;
@@ -113,7 +119,16 @@ export class TorchWorker {
       tolerances[key] = toleranceFor(key);
     }
     try {
-      const answer = await this.call({ op: 'open', session, spec, threads, device, method, reference: { block: reference.block, files }, tolerances });
+      const answer = await this.call({
+        op: 'open',
+        session,
+        spec,
+        threads,
+        device,
+        method,
+        reference: { block: reference.block, files },
+        tolerances,
+      });
       return { session, answer };
     } finally {
       await Promise.all(Object.values(files).map((path) => rm(path, { force: true })));
@@ -122,9 +137,11 @@ export class TorchWorker {
 
   async close(): Promise<void> {
     if (this.child && this.exited === null) {
-      const exited = new Promise<void>((resolve) => this.child!.once('exit', () => {
-        resolve();
-      }));
+      const exited = new Promise<void>((resolve) =>
+        this.child!.once('exit', () => {
+          resolve();
+        }),
+      );
       this.child.stdin.end();
       await exited;
     }

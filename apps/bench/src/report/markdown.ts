@@ -30,8 +30,17 @@ export function rowsTable(rows: readonly Row[]): string {
   const peers = peersOf(rows);
   const perTimestep = rows.some((r) => r.dispatchesPerTimestep !== undefined);
   const header = [
-    'workload', 'backend', 'threads', 'median ms', 'min–max ms', 'GFLOP/s', 'peak MiB', 'dispatches',
-    ...(perTimestep ? ['dispatches per time step (fwd / bwd)'] : []), 'check', ...peers.map((p) => `vs ${p}`),
+    'workload',
+    'backend',
+    'threads',
+    'median ms',
+    'min–max ms',
+    'GFLOP/s',
+    'peak MiB',
+    'dispatches',
+    ...(perTimestep ? ['dispatches per time step (fwd / bwd)'] : []),
+    'check',
+    ...peers.map((p) => `vs ${p}`),
   ];
   const checkColumn = header.indexOf('check');
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 || i === checkColumn ? '---' : '---:')).join('|')}|`];
@@ -83,10 +92,23 @@ function times(value: number | undefined, base: number | undefined): string {
 export function scalingTable(rows: readonly Row[]): string {
   const backends = [...new Set(rows.map((r) => r.backend))];
   const seqs = [...new Set(rows.map((r) => r.shape['seq']!))].sort((a, b) => a - b);
-  const find = (backend: string, cell: string, seq: number) => rows.find((r) => r.backend === backend && r.workload === `scale-${cell}-t${seq}`);
+  const find = (backend: string, cell: string, seq: number) =>
+    rows.find((r) => r.backend === backend && r.workload === `scale-${cell}-t${seq}`);
   const out: string[] = [];
   for (const backend of backends) {
-    const header = ['T', 'LSTM ms', 'GRU ms', 'GRU ÷ LSTM', 'proj ms', 'proj ÷ LSTM', 'LSTM MiB', 'GRU MiB', 'proj MiB', 'time ÷ T=32 (LSTM, GRU, proj)', 'memory ÷ T=32'];
+    const header = [
+      'T',
+      'LSTM ms',
+      'GRU ms',
+      'GRU ÷ LSTM',
+      'proj ms',
+      'proj ÷ LSTM',
+      'LSTM MiB',
+      'GRU MiB',
+      'proj MiB',
+      'time ÷ T=32 (LSTM, GRU, proj)',
+      'memory ÷ T=32',
+    ];
     out.push(`**${backend}**`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---:').join('|')}|`);
     for (const seq of seqs) {
       const [lstm, gru, proj] = (['lstm', 'gru', 'proj'] as const).map((cell) => find(backend, cell, seq));
@@ -118,14 +140,19 @@ export function skippedList(skipped: readonly Skip[]): string {
   const groups = new Map<string, { backend: string; reason: string; workloads: string[] }>();
   for (const s of skipped) {
     // Budget skips differ only in their numbers: group them by backend.
-    const reason = s.reason.startsWith('predicted ') ? 'predicted step time over this run\'s budget (from its speed on smaller specs)' : s.reason;
+    const reason = s.reason.startsWith('predicted ')
+      ? "predicted step time over this run's budget (from its speed on smaller specs)"
+      : s.reason;
     const key = `${s.backend}|${reason}`;
     const group = groups.get(key) ?? { backend: s.backend, reason, workloads: [] };
     group.workloads.push(s.workload);
     groups.set(key, group);
   }
   return [...groups.values()]
-    .map((g) => `- **${g.backend}** (${g.workloads.length}: ${g.workloads.length > 6 ? `${g.workloads.slice(0, 6).join(', ')}, …` : g.workloads.join(', ')}): ${g.reason}`)
+    .map(
+      (g) =>
+        `- **${g.backend}** (${g.workloads.length}: ${g.workloads.length > 6 ? `${g.workloads.slice(0, 6).join(', ')}, …` : g.workloads.join(', ')}): ${g.reason}`,
+    )
     .join('\n');
 }
 
@@ -142,12 +169,14 @@ export function renderMarkdown(result: BenchResult): string {
       (m.torch ? `; PyTorch ${m.torch}` : '') +
       '.',
     '',
-    `**Peers:** ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `**Peers:** ${Object.entries(m.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
     `**Method:** ${result.method['warmup']} warm-up step(s), then the median of at least ${result.method['minRuns']} timed steps (more until ${result.method['minTimeMs']} ms were timed, at most ${result.method['maxRuns']}), each ending with the backend's sync (\`await backend.sync()\`, a one-element read on TF.js). ` +
       'Steps of every target are interleaved per repetition (A, B, C, A, B, C…), so a busy minute of the machine hits every row of a workload alike. ' +
       'GFLOP/s by the formula of docs/architecture.md: an LSTM forward = T·2·B·(I+H)·4H (GRU 3H; a projection adds its product), a train step 3× forward (micro-benchmarks: see src/core/flops.ts). ' +
-      '"vs X" = X\'s median / this row\'s median (above 1: faster than X). Every pair\'s output was checked against backend-ts before timing ' +
+      "\"vs X\" = X's median / this row's median (above 1: faster than X). Every pair's output was checked against backend-ts before timing " +
       `(max error relative to the reference's scale; tolerance ${result.method['tolerance']}, gradients ${result.method['gradTolerance']}); † marks a peer that computes a different function (timed for speed only). ` +
       'Peak MiB: live bytes at the peak of one step, weights and inputs included (— where the library cannot tell). ' +
       'Dispatches: GPU kernel dispatches of one step (for CPU backends, kernel calls); per time step: of one extra step of the one-layer, one-direction model, the forward pass and the rest of the step (backward, loss, optimizer) divided by T.',
@@ -163,7 +192,8 @@ export function renderMarkdown(result: BenchResult): string {
     const standard = rows.filter((r) => r.kind === 'workload');
     if (standard.length > 0) out.push('### Standard workloads (W1–W8)', '', rowsTable(standard), '');
     const gpu = rows.filter((r) => r.kind === 'gpu');
-    if (gpu.length > 0) out.push('### GPU workloads (G1–G8: hidden 512–2048, DeepBench shapes, G7 GRU, G8 projected)', '', rowsTable(gpu), '');
+    if (gpu.length > 0)
+      out.push('### GPU workloads (G1–G8: hidden 512–2048, DeepBench shapes, G7 GRU, G8 projected)', '', rowsTable(gpu), '');
     const scaled = rows.filter((r) => r.kind === 'scaling');
     if (scaled.length > 0) {
       out.push(

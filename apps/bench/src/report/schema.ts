@@ -27,7 +27,8 @@ export function validateResult(value: unknown): string[] {
     for (const field of REQUIRED_ROW_FIELDS) {
       if (!(field in r)) problems.push(`rows[${i}] lacks ${field}`);
     }
-    if (typeof r['workload'] !== 'string' || typeof r['backend'] !== 'string') problems.push(`rows[${i}]: workload and backend must be strings`);
+    if (typeof r['workload'] !== 'string' || typeof r['backend'] !== 'string')
+      problems.push(`rows[${i}]: workload and backend must be strings`);
     for (const field of ['medianMs', 'minMs', 'maxMs', 'gflops'] as const) {
       if (!isFiniteNumber(r[field]) || r[field] < 0) problems.push(`rows[${i}].${field} must be a non-negative number`);
     }

@@ -36,7 +36,9 @@ export function renderSvg(result: BenchResult, workloads: readonly string[] = ['
   let y = 40;
   for (const panel of panels) {
     const spec = panel.rows[0]!;
-    const shape = Object.entries(spec.shape).map(([k, v]) => `${k} ${v}`).join(', ');
+    const shape = Object.entries(spec.shape)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     parts.push(`<text x="8" y="${y + 16}" class="h">${escape(`${panel.workload}: ${spec.mode}, ${shape}`)}</text>`);
     y += PANEL_HEAD;
     const top = y;
@@ -58,7 +60,9 @@ export function renderSvg(result: BenchResult, workloads: readonly string[] = ['
   }
   const axis: string[] = [];
   for (let d = lo; d <= hi; d++) {
-    axis.push(`<text x="${x(10 ** d).toFixed(1)}" y="${y + 12}" class="a">${10 ** d >= 1 ? String(10 ** d) : (10 ** d).toFixed(-d)}</text>`);
+    axis.push(
+      `<text x="${x(10 ** d).toFixed(1)}" y="${y + 12}" class="a">${10 ** d >= 1 ? String(10 ** d) : (10 ** d).toFixed(-d)}</text>`,
+    );
   }
   const height = y + 40;
   const m = result.machine;

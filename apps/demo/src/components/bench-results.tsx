@@ -10,7 +10,13 @@ interface BenchFile {
   readonly createdAt: string;
   readonly command: string;
   readonly machine: { readonly cpu: string; readonly cores: number; readonly browser?: string };
-  readonly rows: readonly { readonly workload: string; readonly backend: string; readonly env: string; readonly medianMs: number; readonly group: string }[];
+  readonly rows: readonly {
+    readonly workload: string;
+    readonly backend: string;
+    readonly env: string;
+    readonly medianMs: number;
+    readonly group: string;
+  }[];
 }
 
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4'] as const;
@@ -37,7 +43,8 @@ export function BenchResults() {
     <section class="panel" aria-labelledby="bench-title" data-testid="bench-results">
       <h3 id="bench-title">apps/bench: the latest committed results</h3>
       <p class="note">
-        {file.createdAt.slice(0, 10)}, <code>{file.command}</code>, {file.machine.cpu} ({file.machine.cores} cores). Median milliseconds per step; lower is better.
+        {file.createdAt.slice(0, 10)}, <code>{file.command}</code>, {file.machine.cpu} ({file.machine.cores} cores). Median milliseconds per
+        step; lower is better.
       </p>
       {envs.map((env) => {
         const rows = file.rows.filter((r) => r.env === env && (WORKLOADS as readonly string[]).includes(r.workload));

@@ -5,7 +5,10 @@ export function FeatureTable(props: { readonly ranking: readonly FeatureRanking[
   return (
     <section class="panel" aria-labelledby="features-title" data-testid="feature-ranking">
       <h3 id="features-title">Units that track features of the text</h3>
-      <p class="note">Correlation between each unit's cell or hidden state and the feature, over the characters above. Pick a unit to colour the text by it.</p>
+      <p class="note">
+        Correlation between each unit's cell or hidden state and the feature, over the characters above. Pick a unit to colour the text by
+        it.
+      </p>
       <div class="table-scroll">
         <table>
           <thead>
@@ -23,7 +26,14 @@ export function FeatureTable(props: { readonly ranking: readonly FeatureRanking[
                     <span class="note">{f.why}</span>
                   ) : (
                     f.matches.map((m) => (
-                      <button key={`${m.unit}-${m.signal}`} class="chip" onClick={() => { props.onPick(m.unit); }} title={`unit ${m.unit}, ${m.signal} state: r = ${m.r.toFixed(3)}`}>
+                      <button
+                        key={`${m.unit}-${m.signal}`}
+                        class="chip"
+                        onClick={() => {
+                          props.onPick(m.unit);
+                        }}
+                        title={`unit ${m.unit}, ${m.signal} state: r = ${m.r.toFixed(3)}`}
+                      >
                         {m.unit} ({m.signal === 'cell' ? 'c' : 'h'}, {m.r >= 0 ? '+' : ''}
                         {m.r.toFixed(2)})
                       </button>

@@ -44,12 +44,24 @@ export function LineChart(props: LineChartProps) {
       scales: { x: { time: false }, y: props.logY ? { distr: 3 } : {} },
       axes: [
         // Every x here counts something (steps, epochs, time indices): ticks on whole numbers only.
-        { label: props.xLabel, stroke: 'currentColor', incrs: WHOLE, ...(format ? { values: (_u: uPlot, ticks: number[]) => ticks.map(format) } : {}) },
+        {
+          label: props.xLabel,
+          stroke: 'currentColor',
+          incrs: WHOLE,
+          ...(format ? { values: (_u: uPlot, ticks: number[]) => ticks.map(format) } : {}),
+        },
         { label: props.yLabel, stroke: 'currentColor' },
       ],
       series: [
         { label: props.xLabel, ...(format ? { value: (_u: uPlot, v: number | null) => (v === null ? '' : format(v)) } : {}) },
-        ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash ?? [], points: { show: s.points ?? false }, spanGaps: false })),
+        ...props.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          dash: s.dash ?? [],
+          points: { show: s.points ?? false },
+          spanGaps: false,
+        })),
       ],
       legend: { live: false },
     };

@@ -13,8 +13,8 @@ export function ModelCard(props: { readonly model: ModelSummary }) {
         <dd>{model.origin}</dd>
         <dt>architecture</dt>
         <dd>
-          Embedding({config.chars.length}, {config.embedSize}) → LSTM({config.embedSize}, {config.hiddenSize}, layers {config.numLayers}) → Linear({config.hiddenSize},{' '}
-          {config.chars.length})
+          Embedding({config.chars.length}, {config.embedSize}) → LSTM({config.embedSize}, {config.hiddenSize}, layers {config.numLayers}) →
+          Linear({config.hiddenSize}, {config.chars.length})
         </dd>
         <dt>parameters</dt>
         <dd>{model.parameters.toLocaleString('en')}</dd>
@@ -28,8 +28,9 @@ export function ModelCard(props: { readonly model: ModelSummary }) {
             </dd>
             <dt>training</dt>
             <dd>
-              {card.training.steps.toLocaleString('en')} Adam steps (lr {card.training.learningRate}), batch {card.training.batch} × {card.training.seqLength} characters,{' '}
-              {card.training.epochs} epochs, clip {card.training.clipGradNorm}, seed {card.training.seed}
+              {card.training.steps.toLocaleString('en')} Adam steps (lr {card.training.learningRate}), batch {card.training.batch} ×{' '}
+              {card.training.seqLength} characters, {card.training.epochs} epochs, clip {card.training.clipGradNorm}, seed{' '}
+              {card.training.seed}
             </dd>
             <dt>time</dt>
             <dd>

@@ -12,7 +12,10 @@ import { LineChart } from './line-chart.js';
 
 export function SaliencyView(props: { readonly text: string; readonly ready: boolean }) {
   const [result, setResult] = useState<SaliencyResult | null>(null);
-  const run = () => guard(async () => { setResult(await api.saliency(props.text)); });
+  const run = () =>
+    guard(async () => {
+      setResult(await api.saliency(props.text));
+    });
   useEffect(() => {
     if (props.ready && !result) void run();
   }, [props.ready]);
@@ -36,7 +39,8 @@ export function SaliencyView(props: { readonly text: string; readonly ready: boo
     <section class="panel" aria-labelledby="saliency-title" data-testid="saliency">
       <h3 id="saliency-title">Saliency: how far back the model looks</h3>
       <p class="note">
-        ‖∂ log p(next) / ∂ x_t‖ for every input x_t, computed by autograd through the whole sequence; darker is more influence on the prediction (colours span three orders of magnitude).
+        ‖∂ log p(next) / ∂ x_t‖ for every input x_t, computed by autograd through the whole sequence; darker is more influence on the
+        prediction (colours span three orders of magnitude).
       </p>
       <button onClick={() => void run()} disabled={!props.ready} data-testid="saliency-run">
         Compute for the text above
@@ -44,10 +48,15 @@ export function SaliencyView(props: { readonly text: string; readonly ready: boo
       {result && view && (
         <>
           <p data-testid="saliency-predicted">
-            Predicted next character: <strong>{JSON.stringify(result.predicted)}</strong>; inputs up to {view.reach} characters back still carry at least 10% of the
-            largest gradient.
+            Predicted next character: <strong>{JSON.stringify(result.predicted)}</strong>; inputs up to {view.reach} characters back still
+            carry at least 10% of the largest gradient.
           </p>
-          <ColoredText chars={Array.from(result.text)} values={view.shade} scale="unit" label="text coloured by saliency (three decades, log scale)" />
+          <ColoredText
+            chars={Array.from(result.text)}
+            values={view.shade}
+            scale="unit"
+            label="text coloured by saliency (three decades, log scale)"
+          />
           <LineChart
             title="Gradient norm by distance back (0 = the last character)"
             xLabel="characters back"

@@ -35,19 +35,56 @@ export function SamplePanel(props: { readonly ready: boolean; readonly temperatu
       <h3 id="sample-title">Sample</h3>
       <div class="row">
         <label class="grow">
-          Prompt <textarea rows={2} value={prompt} onInput={(e) => { setPrompt(e.currentTarget.value); }} data-testid="prompt" />
+          Prompt{' '}
+          <textarea
+            rows={2}
+            value={prompt}
+            onInput={(e) => {
+              setPrompt(e.currentTarget.value);
+            }}
+            data-testid="prompt"
+          />
         </label>
       </div>
       <div class="row">
         <label>
           Temperature {props.temperature.toFixed(2)}
-          <input type="range" min={0.1} max={1.5} step={0.05} value={props.temperature} onInput={(e) => { props.onTemperature(Number(e.currentTarget.value)); }} data-testid="temperature" />
+          <input
+            type="range"
+            min={0.1}
+            max={1.5}
+            step={0.05}
+            value={props.temperature}
+            onInput={(e) => {
+              props.onTemperature(Number(e.currentTarget.value));
+            }}
+            data-testid="temperature"
+          />
         </label>
         <label>
-          Characters <input type="number" min={1} max={2000} value={length} onInput={(e) => { setLength(Number(e.currentTarget.value)); }} data-testid="sample-length" />
+          Characters{' '}
+          <input
+            type="number"
+            min={1}
+            max={2000}
+            value={length}
+            onInput={(e) => {
+              setLength(Number(e.currentTarget.value));
+            }}
+            data-testid="sample-length"
+          />
         </label>
         <label>
-          Seed <input type="number" min={0} value={seed} onInput={(e) => { setSeed(Math.max(0, Math.floor(Number(e.currentTarget.value) || 0))); }} data-testid="seed" />
+          Seed{' '}
+          <input
+            type="number"
+            min={0}
+            value={seed}
+            onInput={(e) => {
+              setSeed(Math.max(0, Math.floor(Number(e.currentTarget.value) || 0)));
+            }}
+            data-testid="seed"
+          />
         </label>
         <button onClick={() => void sample()} disabled={!props.ready || busy} data-testid="sample">
           {busy ? 'Sampling…' : 'Sample'}

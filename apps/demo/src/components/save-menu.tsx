@@ -36,7 +36,10 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
   const [saved, setSaved] = useState<{ name: string; savedAt: string; bytes: number }[]>([]);
   const [name, setName] = useState('my-model');
   const [message, setMessage] = useState('');
-  const refresh = () => guard(async () => { setSaved(await listModels()); });
+  const refresh = () =>
+    guard(async () => {
+      setSaved(await listModels());
+    });
   useEffect(() => {
     void refresh();
   }, []);
@@ -69,7 +72,14 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
       <h3 id="save-title">Save and load</h3>
       <div class="row">
         <label>
-          Name <input value={name} onInput={(e) => { setName(e.currentTarget.value); }} data-testid="save-name" />
+          Name{' '}
+          <input
+            value={name}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+            }}
+            data-testid="save-name"
+          />
         </label>
         <button onClick={() => void save()} disabled={props.disabled} data-testid="save-idb">
           Save in this browser
@@ -82,9 +92,18 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
           </button>
         ))}
         <label class="file">
-          Load a .safetensors file <input type="file" accept=".safetensors" onChange={upload} disabled={props.disabled} data-testid="upload" />
+          Load a .safetensors file{' '}
+          <input type="file" accept=".safetensors" onChange={upload} disabled={props.disabled} data-testid="upload" />
         </label>
-        <button disabled={props.disabled} onClick={() => void guard(async () => { setState({ model: await api.loadPretrained() }); })} data-testid="load-pretrained">
+        <button
+          disabled={props.disabled}
+          onClick={() =>
+            void guard(async () => {
+              setState({ model: await api.loadPretrained() });
+            })
+          }
+          data-testid="load-pretrained"
+        >
           Load the pretrained model
         </button>
       </div>
@@ -93,19 +112,32 @@ export function SaveMenu(props: { readonly disabled: boolean }) {
           {saved.map((s) => (
             <li key={s.name}>
               <span>
-                {s.name} <small>({(s.bytes / 1024).toFixed(0)} KB, {s.savedAt.slice(0, 16).replace('T', ' ')})</small>
+                {s.name}{' '}
+                <small>
+                  ({(s.bytes / 1024).toFixed(0)} KB, {s.savedAt.slice(0, 16).replace('T', ' ')})
+                </small>
               </span>
               <button disabled={props.disabled} onClick={() => void load(s.name)} data-testid={`load-${s.name}`}>
                 Load
               </button>
-              <button disabled={props.disabled} onClick={() => void guard(async () => { await deleteModel(s.name); await refresh(); })}>
+              <button
+                disabled={props.disabled}
+                onClick={() =>
+                  void guard(async () => {
+                    await deleteModel(s.name);
+                    await refresh();
+                  })
+                }
+              >
                 Delete
               </button>
             </li>
           ))}
         </ul>
       )}
-      <p class="note" role="status">{message}</p>
+      <p class="note" role="status">
+        {message}
+      </p>
     </section>
   );
 }

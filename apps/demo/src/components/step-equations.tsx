@@ -27,44 +27,50 @@ export function StepEquations(props: { readonly step: StepBreakdown; readonly ch
           <tr>
             <th scope="row">forget gate</th>
             <td>
-              f_t = σ(<N v={z.f} id="zf" />) = <N v={g.f} id="f" />
+              f_t = σ(
+              <N v={z.f} id="zf" />) = <N v={g.f} id="f" />
             </td>
           </tr>
           <tr>
             <th scope="row">input gate</th>
             <td>
-              i_t = σ(<N v={z.i} id="zi" />) = <N v={g.i} id="i" />
+              i_t = σ(
+              <N v={z.i} id="zi" />) = <N v={g.i} id="i" />
             </td>
           </tr>
           <tr>
             <th scope="row">candidate</th>
             <td>
-              g_t = tanh(<N v={z.g} id="zg" />) = <N v={g.g} id="g" />
+              g_t = tanh(
+              <N v={z.g} id="zg" />) = <N v={g.g} id="g" />
             </td>
           </tr>
           <tr>
             <th scope="row">cell update</th>
             <td>
-              c_t = f_t·c_(t−1) + i_t·g_t = <N v={g.f} id="f2" /> × <N v={cPrev} id="cprev" /> + <N v={g.i} id="i2" /> × <N v={g.g} id="g2" /> = <N v={c} id="c" />
+              c_t = f_t·c_(t−1) + i_t·g_t = <N v={g.f} id="f2" /> × <N v={cPrev} id="cprev" /> + <N v={g.i} id="i2" /> ×{' '}
+              <N v={g.g} id="g2" /> = <N v={c} id="c" />
             </td>
           </tr>
           <tr>
             <th scope="row">output gate</th>
             <td>
-              o_t = σ(<N v={z.o} id="zo" />) = <N v={g.o} id="o" />
+              o_t = σ(
+              <N v={z.o} id="zo" />) = <N v={g.o} id="o" />
             </td>
           </tr>
           <tr>
             <th scope="row">hidden state</th>
             <td>
-              h_t = o_t·tanh(c_t) = <N v={g.o} id="o2" /> × tanh(<N v={c} id="c2" />) = <N v={h} id="h" />
+              h_t = o_t·tanh(c_t) = <N v={g.o} id="o2" /> × tanh(
+              <N v={c} id="c2" />) = <N v={h} id="h" />
             </td>
           </tr>
         </tbody>
       </table>
       <p class="note">
-        The forget gate keeps {(g.f * 100).toFixed(0)}% of the old cell value; the input gate lets {(g.i * 100).toFixed(0)}% of the candidate in; the output gate shows{' '}
-        {(g.o * 100).toFixed(0)}% of tanh(c_t).
+        The forget gate keeps {(g.f * 100).toFixed(0)}% of the old cell value; the input gate lets {(g.i * 100).toFixed(0)}% of the
+        candidate in; the output gate shows {(g.o * 100).toFixed(0)}% of tanh(c_t).
       </p>
     </section>
   );

@@ -68,7 +68,11 @@ export function TrainingPanel(props: { readonly temperature: number }) {
         const validation = [...c.validation];
         const at = c.steps.lastIndexOf(event.step);
         if (at >= 0) validation[at] = event.loss;
-        return { ...c, validation, perplexity: { steps: [...c.perplexity.steps, event.step], values: [...c.perplexity.values, Math.exp(event.loss)] } };
+        return {
+          ...c,
+          validation,
+          perplexity: { steps: [...c.perplexity.steps, event.step], values: [...c.perplexity.values, Math.exp(event.loss)] },
+        };
       });
     } else {
       setSamples((s) => [{ step: event.step, text: event.text }, ...s].slice(0, 20));
@@ -103,12 +107,29 @@ export function TrainingPanel(props: { readonly temperature: number }) {
             ] as const
           ).map(([value, label]) => (
             <label key={value} class="inline">
-              <input type="radio" name="corpus" checked={source === value} onChange={() => { setSource(value); }} /> {label}
+              <input
+                type="radio"
+                name="corpus"
+                checked={source === value}
+                onChange={() => {
+                  setSource(value);
+                }}
+              />{' '}
+              {label}
             </label>
           ))}
         </div>
         {source === 'paste' && (
-          <textarea rows={5} class="grow" placeholder="Paste at least 2,000 characters" value={pasted} onInput={(e) => { setPasted(e.currentTarget.value); }} aria-label="Text to train on" />
+          <textarea
+            rows={5}
+            class="grow"
+            placeholder="Paste at least 2,000 characters"
+            value={pasted}
+            onInput={(e) => {
+              setPasted(e.currentTarget.value);
+            }}
+            aria-label="Text to train on"
+          />
         )}
         {source === 'file' && (
           <input
@@ -117,14 +138,23 @@ export function TrainingPanel(props: { readonly temperature: number }) {
             aria-label="Text file to train on"
             onChange={(e) => {
               const f = e.currentTarget.files?.[0];
-              if (f) void guard(async () => { setFile({ name: f.name, text: await f.text() }); });
+              if (f)
+                void guard(async () => {
+                  setFile({ name: f.name, text: await f.text() });
+                });
             }}
           />
         )}
         <div class="row">
           <label>
             Hidden units
-            <select value={hidden} onChange={(e) => { setHidden(Number(e.currentTarget.value)); }} data-testid="hidden-size">
+            <select
+              value={hidden}
+              onChange={(e) => {
+                setHidden(Number(e.currentTarget.value));
+              }}
+              data-testid="hidden-size"
+            >
               {[32, 64, 128, 256, 512].map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -134,7 +164,13 @@ export function TrainingPanel(props: { readonly temperature: number }) {
           </label>
           <label>
             Layers
-            <select value={layers} onChange={(e) => { setLayers(Number(e.currentTarget.value)); }} data-testid="layers">
+            <select
+              value={layers}
+              onChange={(e) => {
+                setLayers(Number(e.currentTarget.value));
+              }}
+              data-testid="layers"
+            >
               {[1, 2, 3].map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -206,7 +242,14 @@ export function TrainingPanel(props: { readonly temperature: number }) {
           ]}
           data={lossData}
         />
-        <LineChart title="Validation perplexity" xLabel="step" yLabel="perplexity" logY series={[{ label: 'perplexity', color: '#16a34a', points: true }]} data={perplexityData} />
+        <LineChart
+          title="Validation perplexity"
+          xLabel="step"
+          yLabel="perplexity"
+          logY
+          series={[{ label: 'perplexity', color: '#16a34a', points: true }]}
+          data={perplexityData}
+        />
       </div>
       <h4>Samples while it learns</h4>
       <ol class="samples" data-testid="train-samples" aria-live="polite">

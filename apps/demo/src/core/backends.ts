@@ -44,12 +44,14 @@ function describe(backend: Backend): Record<string, string> {
   const info = (backend as { info?: Record<string, unknown> }).info ?? {};
   for (const [key, value] of Object.entries(info)) {
     if (value === null || value === undefined) continue;
-    details[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+    details[key] =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
   }
-  details['fused'] = Object.entries(backend.caps.fused)
-    .filter(([, on]) => on === true)
-    .map(([k]) => k)
-    .join(', ') || 'none';
+  details['fused'] =
+    Object.entries(backend.caps.fused)
+      .filter(([, on]) => on === true)
+      .map(([k]) => k)
+      .join(', ') || 'none';
   return details;
 }
 
@@ -80,7 +82,8 @@ export async function discoverBackends(cores: number, isolated: boolean): Promis
           available: false,
           threads: 0,
           details: {},
-          reason: 'threads need a cross-origin-isolated page (COOP/COEP headers): this host does not send them, so the backend runs on one thread',
+          reason:
+            'threads need a cross-origin-isolated page (COOP/COEP headers): this host does not send them, so the backend runs on one thread',
         });
         continue;
       }
@@ -103,4 +106,3 @@ export function preferredBackend(list: readonly BackendInfo[]): string {
   if (!pick) throw new Error('no backend could start in this browser');
   return pick.name;
 }
-

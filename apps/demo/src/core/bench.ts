@@ -13,7 +13,6 @@ import { Rng } from './rng.js';
 
 export { W1, type BenchRow } from './bench-spec.js';
 
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;

@@ -52,7 +52,13 @@ export class CharModel implements Disposable {
     this.vocab = new CharVocab(Array.from(config.chars));
     if (this.vocab.size < 2) throw new GatedError('CharModel', `the vocabulary needs at least 2 characters, got ${this.vocab.size}`);
     this.embed = new Embedding(this.vocab.size, config.embedSize, { seed });
-    this.lstm = new LSTM({ inputSize: config.embedSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, batchFirst: true, seed: seed + 1 });
+    this.lstm = new LSTM({
+      inputSize: config.embedSize,
+      hiddenSize: config.hiddenSize,
+      numLayers: config.numLayers,
+      batchFirst: true,
+      seed: seed + 1,
+    });
     this.head = new Linear(config.hiddenSize, this.vocab.size, { seed: seed + 2 });
   }
 
@@ -143,11 +149,15 @@ export class CharModel implements Disposable {
 }
 
 function parseConfig(text: string | undefined): CharModelConfig {
-  if (text === undefined) throw new GatedError('CharModel.fromSafetensors', 'the file has no "config" metadata: it was not saved by the Gated demo');
+  if (text === undefined)
+    throw new GatedError('CharModel.fromSafetensors', 'the file has no "config" metadata: it was not saved by the Gated demo');
   const raw = JSON.parse(text) as Partial<Record<keyof CharModelConfig, unknown>>;
   const { chars, embedSize, hiddenSize, numLayers } = raw;
   if (typeof chars !== 'string' || typeof embedSize !== 'number' || typeof hiddenSize !== 'number' || typeof numLayers !== 'number') {
-    throw new GatedError('CharModel.fromSafetensors', `the "config" metadata needs chars, embedSize, hiddenSize and numLayers, got ${text}`);
+    throw new GatedError(
+      'CharModel.fromSafetensors',
+      `the "config" metadata needs chars, embedSize, hiddenSize and numLayers, got ${text}`,
+    );
   }
   return { chars, embedSize, hiddenSize, numLayers };
 }

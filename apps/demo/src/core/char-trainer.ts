@@ -74,14 +74,21 @@ export class CharTrainer implements Disposable {
   /** Passes over the training text. */
   epoch = 0;
 
-  constructor(readonly model: CharModel, text: string, options: Partial<CharTrainingOptions> = {}) {
+  constructor(
+    readonly model: CharModel,
+    text: string,
+    options: Partial<CharTrainingOptions> = {},
+  ) {
     this.options = { ...DEFAULT_TRAINING, ...options };
     const { batch, seqLength, validationFraction } = this.options;
     const ids = model.vocab.encode(text);
     const held = Math.floor(ids.length * validationFraction);
     const minimum = batch * seqLength + 1 + seqLength + 1;
     if (ids.length - held < batch * seqLength + 1 || held < seqLength + 1) {
-      throw new GatedError('CharTrainer', `the text has ${ids.length} characters; batch ${batch} × length ${seqLength} needs at least ${Math.ceil(minimum / (1 - validationFraction))}`);
+      throw new GatedError(
+        'CharTrainer',
+        `the text has ${ids.length} characters; batch ${batch} × length ${seqLength} needs at least ${Math.ceil(minimum / (1 - validationFraction))}`,
+      );
     }
     this.train = streams(ids.subarray(0, ids.length - held), batch, seqLength);
     const validationBatch = Math.max(1, Math.min(batch, Math.floor((held - 1) / seqLength)));

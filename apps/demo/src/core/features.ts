@@ -52,7 +52,12 @@ export function textFeatures(chars: readonly string[], vocabulary: readonly stri
   return [
     hasQuote
       ? make('quote', 'inside "quotes"', quote, 'the text has no "quoted" part')
-      : { id: 'quote', label: 'inside "quotes"', values: null, why: 'this model\'s vocabulary has no " (tinyshakespeare has none): train on a text with quotes' },
+      : {
+          id: 'quote',
+          label: 'inside "quotes"',
+          values: null,
+          why: 'this model\'s vocabulary has no " (tinyshakespeare has none): train on a text with quotes',
+        },
     make('position', 'position in the line', position, 'the text is one character per line'),
     make('to-end', 'characters to the end of the line', toEnd, 'no line to measure'),
     make('newline', 'just read a newline', newline, 'the text has no newline'),

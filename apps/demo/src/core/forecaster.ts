@@ -14,7 +14,6 @@ import type { Series } from './series.js';
 
 export { DEFAULT_FORECAST, type ForecastOptions } from './forecast-options.js';
 
-
 export class Forecaster implements Disposable {
   readonly lstm: LSTM;
   readonly head: Linear;
@@ -25,7 +24,10 @@ export class Forecaster implements Disposable {
   private readonly train: number;
   private readonly rng: Rng;
 
-  constructor(readonly series: Series, readonly options: ForecastOptions) {
+  constructor(
+    readonly series: Series,
+    readonly options: ForecastOptions,
+  ) {
     this.lstm = new LSTM({ inputSize: 1, hiddenSize: options.hiddenSize, batchFirst: true, seed: options.seed });
     this.head = new Linear(options.hiddenSize, 1, { seed: options.seed + 1 });
     this.optimizer = new Adam([...this.lstm.parameters(), ...this.head.parameters()], { lr: options.learningRate });

@@ -13,7 +13,6 @@ import type { LayerTrace, StepBreakdown, Trace } from './trace.js';
 
 export { SIGNALS, type LayerTrace, type Signal, type StepBreakdown, type Trace } from './trace.js';
 
-
 export const MAX_INSPECT_LENGTH = 600;
 
 function ids(model: CharModel, text: string, op: string): Int32Array {
@@ -58,7 +57,6 @@ export async function traceText(model: CharModel, text: string): Promise<Trace> 
   }
 }
 
-
 /** Host copies of the weights one layer's step needs. */
 export interface LayerWeights {
   readonly weightIh: Float32Array;
@@ -96,12 +94,23 @@ export async function embeddedRows(model: CharModel, text: string): Promise<Floa
   return out;
 }
 
-export function stepBreakdown(trace: Trace, embedded: Float32Array, weights: LayerWeights, layer: number, t: number, unit: number): StepBreakdown {
+export function stepBreakdown(
+  trace: Trace,
+  embedded: Float32Array,
+  weights: LayerWeights,
+  layer: number,
+  t: number,
+  unit: number,
+): StepBreakdown {
   const H = trace.hiddenSize;
   const T = trace.chars.length;
-  if (!(t >= 0 && t < T && unit >= 0 && unit < H)) throw new GatedError('stepBreakdown', `step ${t} of ${T}, unit ${unit} of ${H}: out of range`);
+  if (!(t >= 0 && t < T && unit >= 0 && unit < H))
+    throw new GatedError('stepBreakdown', `step ${t} of ${T}, unit ${unit} of ${H}: out of range`);
   const here = trace.layers[layer]!;
-  const x = layer === 0 ? embedded.subarray(t * weights.inputSize, (t + 1) * weights.inputSize) : trace.layers[layer - 1]!.hidden.subarray(t * H, (t + 1) * H);
+  const x =
+    layer === 0
+      ? embedded.subarray(t * weights.inputSize, (t + 1) * weights.inputSize)
+      : trace.layers[layer - 1]!.hidden.subarray(t * H, (t + 1) * H);
   const hPrev = t > 0 ? here.hidden.subarray((t - 1) * H, t * H) : new Float32Array(H);
   const pre = (gate: number): number => {
     const row = gate * H + unit;
@@ -146,7 +155,7 @@ export async function saliency(model: CharModel, text: string): Promise<{ readon
     logProbabilities.dispose();
     objective.backward();
     objective.dispose();
-    const grad = (await embedded.grad!.data());
+    const grad = await embedded.grad!.data();
     const norms = new Float32Array(T);
     for (let t = 0; t < T; t++) {
       let s = 0;
@@ -160,4 +169,3 @@ export async function saliency(model: CharModel, text: string): Promise<{ readon
     model.zeroGrad();
   }
 }
-

@@ -35,7 +35,8 @@ export function draw(weights: ArrayLike<number>, rng: Rng): number {
  * ```
  */
 export async function sampleText(model: CharModel, prompt: string, length: number, temperature: number, rng: Rng): Promise<string> {
-  if (!(temperature > 0 && temperature <= 2)) throw new GatedError('sampleText', `temperature must be in (0, 2], got ${String(temperature)}`);
+  if (!(temperature > 0 && temperature <= 2))
+    throw new GatedError('sampleText', `temperature must be in (0, 2], got ${String(temperature)}`);
   const start = knownText(model, prompt).text || model.vocab.chars[0]!;
   let next = model.vocab.encode(start);
   let state: RecurrentState | null = null;

@@ -42,12 +42,32 @@ export function parseCsv(text: string, name: string): { labels: string[]; values
 
 export function airline(csv: string): Series {
   const { labels, values } = parseCsv(csv, 'airline-passengers.csv');
-  return { id: 'airline', label: 'Airline passengers (monthly, 1949–1960)', unit: 'thousands', values, labels, season: 12, horizon: 24, window: 24, log: true };
+  return {
+    id: 'airline',
+    label: 'Airline passengers (monthly, 1949–1960)',
+    unit: 'thousands',
+    values,
+    labels,
+    season: 12,
+    horizon: 24,
+    window: 24,
+    log: true,
+  };
 }
 
 export function temperatures(csv: string): Series {
   const { labels, values } = parseCsv(csv, 'daily-min-temperatures.csv');
-  return { id: 'temperatures', label: 'Melbourne daily minimum temperature (1981–1990)', unit: '°C', values, labels, season: 365, horizon: 60, window: 30, log: false };
+  return {
+    id: 'temperatures',
+    label: 'Melbourne daily minimum temperature (1981–1990)',
+    unit: '°C',
+    values,
+    labels,
+    season: 365,
+    horizon: 60,
+    window: 30,
+    log: false,
+  };
 }
 
 /** A seeded sine with a second harmonic, a slow trend and noise: 480 steps, period 24. */
@@ -58,7 +78,17 @@ export function synthetic(seed = 7): Series {
   for (let t = 0; t < n; t++) {
     values[t] = 10 + 0.01 * t + 3 * Math.sin((2 * Math.PI * t) / 24) + Math.sin((4 * Math.PI * t) / 24 + 1) + 0.3 * rng.normal();
   }
-  return { id: 'synthetic', label: 'Synthetic (two harmonics, trend, noise; seed 7)', unit: '', values, labels: Array.from(values, (_, t) => String(t)), season: 24, horizon: 48, window: 48, log: false };
+  return {
+    id: 'synthetic',
+    label: 'Synthetic (two harmonics, trend, noise; seed 7)',
+    unit: '',
+    values,
+    labels: Array.from(values, (_, t) => String(t)),
+    season: 24,
+    horizon: 48,
+    window: 48,
+    log: false,
+  };
 }
 
 /** The seasonal-naive forecast: each held-out step repeats the value one season before, from the training part. */

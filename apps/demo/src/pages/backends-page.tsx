@@ -31,7 +31,11 @@ export function BackendsPage() {
       setBenching(true);
       setRows([]);
       try {
-        await api.benchmark(proxy((row: BenchRow) => { setRows((r) => [...r, row]); }));
+        await api.benchmark(
+          proxy((row: BenchRow) => {
+            setRows((r) => [...r, row]);
+          }),
+        );
       } finally {
         setBenching(false);
       }
@@ -86,13 +90,19 @@ export function BackendsPage() {
                       </>
                     )}
                   </td>
-                  <td data-testid={`step-ms-${b.name}`}>{app.stepMs[b.name] !== undefined ? `${app.stepMs[b.name]!.toFixed(1)} ms` : '–'}</td>
+                  <td data-testid={`step-ms-${b.name}`}>
+                    {app.stepMs[b.name] !== undefined ? `${app.stepMs[b.name]!.toFixed(1)} ms` : '–'}
+                  </td>
                   <td>
                     {b.available &&
                       (app.backend === b.name ? (
                         <strong aria-current="true">in use</strong>
                       ) : (
-                        <button onClick={() => void use(b.name)} disabled={!app.ready || app.training || switching !== ''} data-testid={`use-${b.name}`}>
+                        <button
+                          onClick={() => void use(b.name)}
+                          disabled={!app.ready || app.training || switching !== ''}
+                          data-testid={`use-${b.name}`}
+                        >
                           {switching === b.name ? 'Moving…' : 'Use'}
                         </button>
                       ))}
@@ -109,8 +119,8 @@ export function BackendsPage() {
       <section class="panel" aria-labelledby="mine-title">
         <h3 id="mine-title">Benchmark this machine</h3>
         <p class="note">
-          apps/bench's W1 on every backend above: an LSTM with batch {W1.batch}, {W1.seq} steps, {W1.input} inputs and {W1.hidden} units; one train step (forward,
-          backward, Adam) and one inference pass; median of 5 after a warm-up.
+          apps/bench's W1 on every backend above: an LSTM with batch {W1.batch}, {W1.seq} steps, {W1.input} inputs and {W1.hidden} units;
+          one train step (forward, backward, Adam) and one inference pass; median of 5 after a warm-up.
         </p>
         <button onClick={() => void bench()} disabled={!app.ready || benching || app.training} data-testid="bench-run">
           {benching ? 'Measuring…' : 'Run the benchmark'}

@@ -32,7 +32,15 @@ export function ForecastPage() {
       setResult(null);
       try {
         const options = { ...DEFAULT_FORECAST, hiddenSize: hidden, epochs };
-        setResult(await api.forecast(seriesId, options, proxy((e: ForecastEvent) => { setLosses((l) => [...l, e]); })));
+        setResult(
+          await api.forecast(
+            seriesId,
+            options,
+            proxy((e: ForecastEvent) => {
+              setLosses((l) => [...l, e]);
+            }),
+          ),
+        );
       } finally {
         setBusy(false);
       }
@@ -59,7 +67,9 @@ export function ForecastPage() {
 
   return (
     <div class="page" data-testid="page-forecast">
-      <p class="lead">An LSTM reads a window of past values and predicts the next; the forecast feeds its own predictions back for every held-out step.</p>
+      <p class="lead">
+        An LSTM reads a window of past values and predicts the next; the forecast feeds its own predictions back for every held-out step.
+      </p>
       <section class="panel">
         <div class="row">
           <label class="grow">
@@ -82,7 +92,12 @@ export function ForecastPage() {
           </label>
           <label>
             Hidden units
-            <select value={hidden} onChange={(e) => { setHidden(Number(e.currentTarget.value)); }}>
+            <select
+              value={hidden}
+              onChange={(e) => {
+                setHidden(Number(e.currentTarget.value));
+              }}
+            >
               {[8, 16, 32, 64].map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -91,7 +106,17 @@ export function ForecastPage() {
             </select>
           </label>
           <label>
-            Epochs <input type="number" min={1} max={500} value={epochs} onInput={(e) => { setEpochs(Math.max(1, Number(e.currentTarget.value) || 1)); }} data-testid="epochs" />
+            Epochs{' '}
+            <input
+              type="number"
+              min={1}
+              max={500}
+              value={epochs}
+              onInput={(e) => {
+                setEpochs(Math.max(1, Number(e.currentTarget.value) || 1));
+              }}
+              data-testid="epochs"
+            />
           </label>
           <button onClick={() => void run()} disabled={!app.ready || busy || app.training} data-testid="forecast-run">
             {busy ? `Training… epoch ${losses.length}/${epochs}` : 'Train and forecast'}

@@ -61,12 +61,16 @@ export function InspectorPage() {
 
   useEffect(() => {
     if (!result) return;
-    void guard(async () => { setRanking(await api.rankFeatures(layer)); });
+    void guard(async () => {
+      setRanking(await api.rankFeatures(layer));
+    });
   }, [layer, result]);
 
   useEffect(() => {
     if (!result) return;
-    void guard(async () => { setStep(await api.step(layer, selected.t, selected.unit)); });
+    void guard(async () => {
+      setStep(await api.step(layer, selected.t, selected.unit));
+    });
   }, [result, layer, selected]);
 
   const trace = result?.trace;
@@ -76,7 +80,9 @@ export function InspectorPage() {
     const traced = trace?.layers[layer];
     if (!traced) return new Float32Array(0);
     const source = traced[colorBy];
-    return Float32Array.from({ length: trace.chars.length }, (_, t) => (colorBy === 'cell' ? Math.tanh(source[t * H + selected.unit]!) : source[t * H + selected.unit]!));
+    return Float32Array.from({ length: trace.chars.length }, (_, t) =>
+      colorBy === 'cell' ? Math.tanh(source[t * H + selected.unit]!) : source[t * H + selected.unit]!,
+    );
   }, [trace, layer, colorBy, selected.unit, H]);
 
   // The cell state is unbounded: drawn as tanh(c), the value the hidden state sees.
@@ -90,12 +96,20 @@ export function InspectorPage() {
   return (
     <div class="page" data-testid="page-inspect" data-inspections={inspections}>
       <p class="lead">
-        Type a text; the model reads it one character at a time. Every gate and state of every unit is drawn below; pick a cell of a heat map (or use the arrow keys
-        on it) to colour the text by that unit and write its step out.
+        Type a text; the model reads it one character at a time. Every gate and state of every unit is drawn below; pick a cell of a heat
+        map (or use the arrow keys on it) to colour the text by that unit and write its step out.
       </p>
       <section class="panel">
         <label class="grow">
-          Text to inspect <textarea rows={6} value={text} onInput={(e) => { setText(e.currentTarget.value); }} data-testid="inspect-text" />
+          Text to inspect{' '}
+          <textarea
+            rows={6}
+            value={text}
+            onInput={(e) => {
+              setText(e.currentTarget.value);
+            }}
+            data-testid="inspect-text"
+          />
         </label>
         <div class="row">
           <button onClick={() => void inspect()} disabled={!app.ready || busy} data-testid="inspect">
@@ -105,7 +119,13 @@ export function InspectorPage() {
             <>
               <label>
                 Layer
-                <select value={layer} onChange={(e) => { setLayer(Number(e.currentTarget.value)); }} data-testid="layer">
+                <select
+                  value={layer}
+                  onChange={(e) => {
+                    setLayer(Number(e.currentTarget.value));
+                  }}
+                  data-testid="layer"
+                >
                   {trace.layers.map((_, l) => (
                     <option key={l} value={l}>
                       {l}
@@ -115,7 +135,16 @@ export function InspectorPage() {
               </label>
               <label>
                 Unit
-                <input type="number" min={0} max={H - 1} value={selected.unit} onInput={(e) => { select(selected.t, Math.max(0, Math.min(H - 1, Number(e.currentTarget.value) || 0))); }} data-testid="unit" />
+                <input
+                  type="number"
+                  min={0}
+                  max={H - 1}
+                  value={selected.unit}
+                  onInput={(e) => {
+                    select(selected.t, Math.max(0, Math.min(H - 1, Number(e.currentTarget.value) || 0)));
+                  }}
+                  data-testid="unit"
+                />
               </label>
               <label>
                 Step
@@ -124,13 +153,20 @@ export function InspectorPage() {
                   min={0}
                   max={trace.chars.length - 1}
                   value={selected.t}
-                  onInput={(e) => { select(Math.max(0, Math.min(trace.chars.length - 1, Number(e.currentTarget.value) || 0)), selected.unit); }}
+                  onInput={(e) => {
+                    select(Math.max(0, Math.min(trace.chars.length - 1, Number(e.currentTarget.value) || 0)), selected.unit);
+                  }}
                   data-testid="step"
                 />
               </label>
               <label>
                 Colour by
-                <select value={colorBy} onChange={(e) => { setColorBy(e.currentTarget.value as 'cell' | 'hidden'); }}>
+                <select
+                  value={colorBy}
+                  onChange={(e) => {
+                    setColorBy(e.currentTarget.value as 'cell' | 'hidden');
+                  }}
+                >
                   <option value="cell">cell state (tanh)</option>
                   <option value="hidden">hidden state</option>
                 </select>
@@ -141,8 +177,7 @@ export function InspectorPage() {
         {result && result.dropped > 0 && <p class="note">{result.dropped} character(s) the model does not know were left out.</p>}
         {trace && (
           <p class="note" data-testid="next-chars">
-            Next character after the text:{' '}
-            {trace.next.map((n) => `${JSON.stringify(n.char)} ${(n.p * 100).toFixed(1)}%`).join(' · ')}
+            Next character after the text: {trace.next.map((n) => `${JSON.stringify(n.char)} ${(n.p * 100).toFixed(1)}%`).join(' · ')}
           </p>
         )}
       </section>
@@ -152,7 +187,17 @@ export function InspectorPage() {
             <h3>
               The text coloured by unit {selected.unit} ({colorBy}, layer {layer})
             </h3>
-            <ColoredText chars={trace.chars} values={unitValues} scale="signed" label={`text coloured by unit ${selected.unit}`} selected={selected.t} onSelect={(t) => { select(t, selected.unit); }} testId="unit-text" />
+            <ColoredText
+              chars={trace.chars}
+              values={unitValues}
+              scale="signed"
+              label={`text coloured by unit ${selected.unit}`}
+              selected={selected.t}
+              onSelect={(t) => {
+                select(t, selected.unit);
+              }}
+              testId="unit-text"
+            />
           </section>
           {step && <StepEquations step={step} char={trace.chars[step.t]!} prev={step.t > 0 ? trace.chars[step.t - 1]! : null} />}
           <section class="panel">
@@ -160,10 +205,20 @@ export function InspectorPage() {
               Gates and states over time (units {units[0]}–{units.at(-1)} of {H}, layer {layer})
             </h3>
             <div class="row">
-              <button onClick={() => { setFirstUnit(Math.max(0, firstUnit - SHOWN)); }} disabled={firstUnit === 0}>
+              <button
+                onClick={() => {
+                  setFirstUnit(Math.max(0, firstUnit - SHOWN));
+                }}
+                disabled={firstUnit === 0}
+              >
                 ← units
               </button>
-              <button onClick={() => { setFirstUnit(Math.min(H - SHOWN, firstUnit + SHOWN)); }} disabled={firstUnit + SHOWN >= H}>
+              <button
+                onClick={() => {
+                  setFirstUnit(Math.min(H - SHOWN, firstUnit + SHOWN));
+                }}
+                disabled={firstUnit + SHOWN >= H}
+              >
                 units →
               </button>
             </div>
@@ -183,7 +238,12 @@ export function InspectorPage() {
               ))}
             </div>
           </section>
-          <FeatureTable ranking={ranking} onPick={(unit) => { select(selected.t, unit); }} />
+          <FeatureTable
+            ranking={ranking}
+            onPick={(unit) => {
+              select(selected.t, unit);
+            }}
+          />
           <SaliencyView text={text} ready={app.ready && !busy} />
         </>
       )}

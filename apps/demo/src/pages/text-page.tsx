@@ -17,8 +17,8 @@ export function TextPage() {
   return (
     <div class="page" data-testid="page-text">
       <p class="lead">
-        A character-level LSTM language model, trained and run in a Web Worker on the backend you choose. A model pretrained on Shakespeare ships with the page, so
-        sampling works at once; train your own on Shakespeare, pasted text or a file, and watch it learn.
+        A character-level LSTM language model, trained and run in a Web Worker on the backend you choose. A model pretrained on Shakespeare
+        ships with the page, so sampling works at once; train your own on Shakespeare, pasted text or a file, and watch it learn.
       </p>
       <div class="columns">
         <div>

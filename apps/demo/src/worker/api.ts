@@ -44,7 +44,14 @@ export interface TrainSettings {
 }
 
 export type TrainEvent =
-  | { readonly kind: 'step'; readonly step: number; readonly loss: number; readonly ms: number; readonly epoch: number; readonly backend: string }
+  | {
+      readonly kind: 'step';
+      readonly step: number;
+      readonly loss: number;
+      readonly ms: number;
+      readonly epoch: number;
+      readonly backend: string;
+    }
   | { readonly kind: 'validation'; readonly step: number; readonly loss: number }
   | { readonly kind: 'sample'; readonly step: number; readonly text: string };
 

@@ -44,7 +44,15 @@ export class TextSession {
 
   summary(): ModelSummary {
     const model = this.current;
-    return { id: this.modelId, config: model.config, parameters: model.size, origin: this.origin, card: this.card, steps: this.trainer?.steps ?? 0, backend: getBackendName() };
+    return {
+      id: this.modelId,
+      config: model.config,
+      parameters: model.size,
+      origin: this.origin,
+      card: this.card,
+      steps: this.trainer?.steps ?? 0,
+      backend: getBackendName(),
+    };
   }
 
   private replace(model: CharModel, origin: string, card: PretrainedCard | null, corpus: CorpusChoice): void {
@@ -76,10 +84,14 @@ export class TextSession {
   async newModel(options: NewModelOptions): Promise<ModelSummary> {
     this.assertIdle('newModel');
     const text = options.corpus.kind === 'shakespeare' ? await this.shakespeare() : options.corpus.text;
-    if (Array.from(text).length < 2000) throw new GatedError('newModel', `the corpus needs at least 2,000 characters, got ${Array.from(text).length}`);
+    if (Array.from(text).length < 2000)
+      throw new GatedError('newModel', `the corpus needs at least 2,000 characters, got ${Array.from(text).length}`);
     const chars = [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!).join('');
     return this.lock.run(() => {
-      const model = new CharModel({ chars, embedSize: options.embedSize, hiddenSize: options.hiddenSize, numLayers: options.numLayers }, options.seed);
+      const model = new CharModel(
+        { chars, embedSize: options.embedSize, hiddenSize: options.hiddenSize, numLayers: options.numLayers },
+        options.seed,
+      );
       const name = options.corpus.kind === 'shakespeare' ? 'tinyshakespeare' : options.corpus.name;
       this.replace(model, `new, to train on ${name}`, null, options.corpus);
       return this.summary();
@@ -112,7 +124,8 @@ export class TextSession {
   }
 
   sample(prompt: string, length: number, temperature: number, seed: number): Promise<string> {
-    if (!(Number.isInteger(length) && length >= 1 && length <= 2000)) throw new GatedError('sample', `length must be an integer in [1, 2000], got ${String(length)}`);
+    if (!(Number.isInteger(length) && length >= 1 && length <= 2000))
+      throw new GatedError('sample', `length must be an integer in [1, 2000], got ${String(length)}`);
     return this.lock.run(() => sampleText(this.current, prompt, length, temperature, new Rng(seed)));
   }
 
@@ -120,7 +133,8 @@ export class TextSession {
     if (this.trainer) return this.trainer;
     const text = this.corpus.kind === 'shakespeare' ? await this.shakespeare() : this.corpus.text;
     const { text: known, dropped } = knownText(this.current, text);
-    if (dropped > 0 && known.length < 2000) throw new GatedError('train', `only ${known.length} characters of the corpus are in this model's vocabulary`);
+    if (dropped > 0 && known.length < 2000)
+      throw new GatedError('train', `only ${known.length} characters of the corpus are in this model's vocabulary`);
     this.trainer = new CharTrainer(this.current, known, { learningRate: this.settings.learningRate });
     return this.trainer;
   }
@@ -220,13 +234,13 @@ async function hostOptimizerState(trainer: CharTrainer): Promise<HostState> {
         if (value instanceof Tensor) {
           const t = value as Tensor;
           out[key] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
-        }
-        else if (typeof value === 'number') out[key] = value;
+        } else if (typeof value === 'number') out[key] = value;
       }
       state[Number(index)] = out;
     }
   } finally {
-    for (const entry of Object.values(saved.state)) dispose(Object.values(entry as Record<string, unknown>).filter((v): v is Tensor => v instanceof Tensor));
+    for (const entry of Object.values(saved.state))
+      dispose(Object.values(entry as Record<string, unknown>).filter((v): v is Tensor => v instanceof Tensor));
   }
   return { state, paramGroups: saved.paramGroups };
 }

@@ -83,7 +83,9 @@ const api: DemoApi = {
   train: (settings, onEvent: (event: TrainEvent) => void) =>
     session.train(settings, (event) => {
       // Fire and forget: the page's callback must not hold the training loop up.
-      notify(() => { onEvent(event); });
+      notify(() => {
+        onEvent(event);
+      });
     }),
   pause: () => {
     session.pause();
@@ -101,13 +103,19 @@ const api: DemoApi = {
     session.lock.run(async (): Promise<InspectResult> => {
       const model = session.current;
       const { text: known, dropped } = knownText(model, text);
-      inspected = { text: known, version: session.version, trace: await traceText(model, known), embedded: await embeddedRows(model, known) };
+      inspected = {
+        text: known,
+        version: session.version,
+        trace: await traceText(model, known),
+        embedded: await embeddedRows(model, known),
+      };
       return { trace: inspected.trace, dropped, text: known };
     }),
   step: (layer, t, unit) =>
     session.lock.run(async () => {
       const { trace, embedded } = await currentTrace();
-      if (!(Number.isInteger(layer) && layer >= 0 && layer < trace.layers.length)) throw new GatedError('step', `layer ${layer} of ${trace.layers.length}`);
+      if (!(Number.isInteger(layer) && layer >= 0 && layer < trace.layers.length))
+        throw new GatedError('step', `layer ${layer} of ${trace.layers.length}`);
       return stepBreakdown(trace, embedded, await layerWeights(session.current, layer), layer, t, unit);
     }),
   rankFeatures: (layer) =>
@@ -116,7 +124,9 @@ const api: DemoApi = {
       const traced = trace.layers[layer];
       if (!traced) throw new GatedError('rankFeatures', `layer ${layer} of ${trace.layers.length}`);
       return textFeatures(trace.chars, session.current.vocab.chars).map((f) =>
-        f.values ? { id: f.id, label: f.label, matches: rankUnits(f.values, traced, trace.hiddenSize) } : { id: f.id, label: f.label, matches: [], why: f.why ?? '' },
+        f.values
+          ? { id: f.id, label: f.label, matches: rankUnits(f.values, traced, trace.hiddenSize) }
+          : { id: f.id, label: f.label, matches: [], why: f.why ?? '' },
       );
     }),
   saliency: (text) =>
@@ -133,7 +143,9 @@ const api: DemoApi = {
       try {
         for (let epoch = 1; epoch <= options.epochs; epoch++) {
           const loss = await model.epoch();
-          notify(() => { onEpoch({ epoch, loss }); });
+          notify(() => {
+            onEpoch({ epoch, loss });
+          });
         }
         const forecast = await model.forecast();
         const trainLength = series.values.length - series.horizon;
@@ -158,7 +170,8 @@ const api: DemoApi = {
   },
   async switchBackend(name) {
     const target = backends.find((b) => b.name === name);
-    if (!target?.available) throw new GatedError('switchBackend', `backend "${name}" is not available here${target?.reason ? `: ${target.reason}` : ''}`);
+    if (!target?.available)
+      throw new GatedError('switchBackend', `backend "${name}" is not available here${target?.reason ? `: ${target.reason}` : ''}`);
     await session.move(async () => {
       await setBackend(name);
     });
@@ -173,7 +186,9 @@ const api: DemoApi = {
           await setBackend(b.name);
           const row = await benchActive(b.name);
           rows.push(row);
-          notify(() => { onRow(row); });
+          notify(() => {
+            onRow(row);
+          });
         }
       } finally {
         await setBackend(before);

@@ -17,7 +17,9 @@ const Q = '["\'`]';
 
 /** Static imports of a built module (`import … from "./x.js"`, `import "./x.js"`). */
 function staticImports(code: string): string[] {
-  return [...code.matchAll(new RegExp(`(?:^|[;\\s})])import\\s*(?:[\\w*{}\\s,$]+from\\s*)?${Q}([^"'\`]+\\.js)${Q}`, 'g'))].map((m) => m[1]!);
+  return [...code.matchAll(new RegExp(`(?:^|[;\\s})])import\\s*(?:[\\w*{}\\s,$]+from\\s*)?${Q}([^"'\`]+\\.js)${Q}`, 'g'))].map(
+    (m) => m[1]!,
+  );
 }
 
 /** Dynamic imports, `import("./x.js")`. */
@@ -32,7 +34,10 @@ function workers(code: string): string[] {
 
 export function firstLoad(): Map<string, number> {
   const html = readFileSync(join(DIST, 'index.html'), 'utf8');
-  const entries = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g), ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)].map((m) => m[1]!);
+  const entries = [
+    ...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g),
+  ].map((m) => m[1]!);
   const sizes = new Map<string, number>();
   const visit = (path: string, inWorker: boolean) => {
     const file = join(DIST, path.replace(/^\.?\//, ''));

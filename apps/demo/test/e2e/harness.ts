@@ -32,14 +32,19 @@ export interface Session {
 }
 
 export async function open(options: { isolated: boolean; width?: number; height?: number }): Promise<Session> {
-  if (!existsSync(`${DIST}/index.html`)) throw new Error(`${DIST} has no build: run "pnpm --filter @gated/demo build" (turbo builds it before the tests)`);
-  if (!existsSync(chromiumPath)) throw new Error(`the e2e tests need Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  if (!existsSync(`${DIST}/index.html`))
+    throw new Error(`${DIST} has no build: run "pnpm --filter @gated/demo build" (turbo builds it before the tests)`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`the e2e tests need Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`);
   await mkdir(SCREENSHOTS, { recursive: true });
   const { server, url } = await serve({ root: DIST, isolated: options.isolated });
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: WAIT });
-    const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+      acceptDownloads: true,
+    });
     // Clicks, navigations and selections too (Playwright's default is 30 s each).
     context.setDefaultTimeout(WAIT);
     context.setDefaultNavigationTimeout(WAIT);
@@ -83,7 +88,11 @@ export async function load(page: Page, url: string, hash = ''): Promise<void> {
   await page.waitForSelector('[data-testid=status][data-ready=true]', { timeout: WAIT });
   // The text page opens with a first sample of the pretrained model.
   if (hash === '' || hash === '#/text') {
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) >= 1, undefined, { timeout: WAIT });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) >= 1,
+      undefined,
+      { timeout: WAIT },
+    );
   }
 }
 
@@ -100,7 +109,9 @@ export async function tab(page: Page, id: 'text' | 'inspect' | 'forecast' | 'bac
 
 /** Backends the page lists as running here, in table order. */
 export async function offeredBackends(page: Page): Promise<string[]> {
-  return page.$$eval('[data-testid=backend-table] tr[data-available=true]', (rows) => rows.map((r) => r.getAttribute('data-backend') ?? ''));
+  return page.$$eval('[data-testid=backend-table] tr[data-available=true]', (rows) =>
+    rows.map((r) => r.getAttribute('data-backend') ?? ''),
+  );
 }
 
 /** Switches the running model to `name` on the backends page (a no-op when it already runs there). */
@@ -108,7 +119,9 @@ export async function useBackend(page: Page, name: string): Promise<void> {
   await tab(page, 'backends');
   const button = page.locator(`[data-testid=use-${name}]`);
   if ((await button.count()) > 0) await button.click();
-  await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent.startsWith(`backend ${n}`) === true, name, { timeout: WAIT });
+  await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.textContent.startsWith(`backend ${n}`) === true, name, {
+    timeout: WAIT,
+  });
 }
 
 /** Losses the training panel has shown so far. */

@@ -11,7 +11,19 @@ import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { referenceModel, type ReferenceModel } from '../reference/char-lstm-f64.js';
 import { DEFAULT_TEXT } from '../../src/core/default-text.js';
-import { SCREENSHOTS, WAIT, load, mean, offeredBackends, open, pageErrors, tab, trainFromScratch, useBackend, type Session } from './harness.js';
+import {
+  SCREENSHOTS,
+  WAIT,
+  load,
+  mean,
+  offeredBackends,
+  open,
+  pageErrors,
+  tab,
+  trainFromScratch,
+  useBackend,
+  type Session,
+} from './harness.js';
 import { corpusWordShare } from './words.js';
 import { useTs } from '../setup-ts.js';
 
@@ -39,7 +51,9 @@ async function sample(seed: number, length = 400): Promise<string> {
   await page.fill('[data-testid=prompt]', 'ROMEO:\n');
   const count = Number(await page.getAttribute('[data-testid=sample-output]', 'data-count'));
   await page.click('[data-testid=sample]');
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) > n, count, { timeout: WAIT });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=sample-output]')?.getAttribute('data-count')) > n, count, {
+    timeout: WAIT,
+  });
   return (await page.textContent('[data-testid=sample-output]')) ?? '';
 }
 
@@ -55,7 +69,16 @@ async function checkStep(layer: number, t: number, unit: number): Promise<void> 
   );
   const read = async (id: string) => Number(await page.getAttribute(`[data-testid=eq-${id}]`, 'data-value'));
   const want = reference.run(DEFAULT_TEXT).steps[layer]![t]![unit]!;
-  const got = { zi: await read('zi'), zf: await read('zf'), zg: await read('zg'), zo: await read('zo'), i: await read('i'), f: await read('f'), g: await read('g'), o: await read('o') };
+  const got = {
+    zi: await read('zi'),
+    zf: await read('zf'),
+    zg: await read('zg'),
+    zo: await read('zo'),
+    i: await read('i'),
+    f: await read('f'),
+    g: await read('g'),
+    o: await read('o'),
+  };
   const tol = 1e-4;
   expect(Math.abs(got.zi - want.z.i)).toBeLessThan(tol);
   expect(Math.abs(got.zf - want.z.f)).toBeLessThan(tol);
@@ -110,7 +133,11 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
       await page.fill('[data-testid=inspect-text]', DEFAULT_TEXT);
       const before = Number(await page.getAttribute('[data-testid=page-inspect]', 'data-inspections'));
       await page.click('[data-testid=inspect]');
-      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=page-inspect]')?.getAttribute('data-inspections')) > n, before, { timeout: WAIT });
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid=page-inspect]')?.getAttribute('data-inspections')) > n,
+        before,
+        { timeout: WAIT },
+      );
       await page.waitForSelector('[data-testid=step-equations]', { timeout: WAIT });
       const T = Array.from(DEFAULT_TEXT).length;
       for (const [layer, t, unit] of [
@@ -137,11 +164,15 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
     await tab(page, 'inspect');
     await page.fill('[data-testid=step]', '3');
     await page.fill('[data-testid=unit]', '2');
-    await page.waitForFunction(() => document.querySelector('#eq-title')?.textContent.includes('unit 2, step 3 ') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(() => document.querySelector('#eq-title')?.textContent.includes('unit 2, step 3 ') === true, undefined, {
+      timeout: WAIT,
+    });
     await page.focus('.heatmap canvas');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowDown');
-    await page.waitForFunction(() => document.querySelector('#eq-title')?.textContent.includes('unit 3, step 4 ') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(() => document.querySelector('#eq-title')?.textContent.includes('unit 3, step 4 ') === true, undefined, {
+      timeout: WAIT,
+    });
     // The tabs follow the arrow keys too.
     await page.focus('[data-testid=tab-inspect]');
     await page.keyboard.press('ArrowRight');
@@ -170,7 +201,11 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
     await page.waitForSelector('[data-testid=load-e2e]', { timeout: WAIT });
     await load(page, session.url);
     await page.click('[data-testid=load-e2e]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('IndexedDB "e2e"') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-card]')?.textContent.includes('IndexedDB "e2e"') === true,
+      undefined,
+      { timeout: WAIT },
+    );
     expect(await sample(42, 120)).toBe(before);
   });
 
@@ -186,16 +221,28 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
     );
     const before = await sample(5, 80);
     await page.click('[data-testid=load-pretrained]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('pretrained') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-card]')?.textContent.includes('pretrained') === true,
+      undefined,
+      { timeout: WAIT },
+    );
     await page.setInputFiles('[data-testid=upload]', path);
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('loaded from') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-card]')?.textContent.includes('loaded from') === true,
+      undefined,
+      { timeout: WAIT },
+    );
     expect(await sample(5, 80)).toBe(before);
   });
 
   test('download .onnx: ONNX that @gated/onnx imports in Node computes the float64 reference logits of the pretrained model', async () => {
     await tab(page, 'text');
     await page.click('[data-testid=load-pretrained]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=model-card]')?.textContent.includes('pretrained (') === true, undefined, { timeout: WAIT });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=model-card]')?.textContent.includes('pretrained (') === true,
+      undefined,
+      { timeout: WAIT },
+    );
     const downloads: Download[] = [];
     const both = new Promise<void>((resolve) => {
       const onDownload = (d: Download) => {
@@ -246,7 +293,9 @@ describe('the demo, cross-origin isolated (pnpm start)', () => {
     await page.waitForSelector('[data-testid=bench-results] table', { timeout: WAIT });
     await page.click('[data-testid=bench-run]');
     const offered = await offeredBackends(page);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=bench-rows] tbody tr').length === n, offered.length, { timeout: WAIT });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=bench-rows] tbody tr').length === n, offered.length, {
+      timeout: WAIT,
+    });
     const cells = await page.$$eval('[data-testid=bench-rows] tbody td', (tds) => tds.map((td) => parseFloat(td.textContent)));
     expect(cells.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
   });

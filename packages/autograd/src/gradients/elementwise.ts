@@ -96,10 +96,7 @@ function extremeOfTwo(beats: (x: Tensor, y: Tensor) => Tensor): ReturnType<typeo
   return binaryRule((g, a, b, [wantA, wantB]) => {
     const half = div(g, 2);
     const tie = equal(a, b);
-    return [
-      wantA ? where(tie, half, where(beats(a, b), g, 0)) : null,
-      wantB ? where(tie, half, where(beats(b, a), g, 0)) : null,
-    ];
+    return [wantA ? where(tie, half, where(beats(a, b), g, 0)) : null, wantB ? where(tie, half, where(beats(b, a), g, 0)) : null];
   });
 }
 
@@ -108,10 +105,7 @@ type ArithmeticOp = Extract<BinaryOp, 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'm
 /** The differentiable binary ops. Unused saved inputs cost nothing: they are views. */
 export const BINARY_RULES: { readonly [N in ArithmeticOp]: GradientRule<N> } = {
   add: {
-    backward: ([g], { inputs: [a, b] }) => [
-      a!.needsGrad ? sumToShape(g!, a!.shape) : null,
-      b!.needsGrad ? sumToShape(g!, b!.shape) : null,
-    ],
+    backward: ([g], { inputs: [a, b] }) => [a!.needsGrad ? sumToShape(g!, a!.shape) : null, b!.needsGrad ? sumToShape(g!, b!.shape) : null],
   },
   sub: {
     backward: ([g], { inputs: [a, b] }) => [
@@ -130,9 +124,7 @@ export const BINARY_RULES: { readonly [N in ArithmeticOp]: GradientRule<N> } = {
     save: ([a, b], [y]) => ({ a: a!, b: b!, y: y! }),
     backward: ([g], { inputs: [ia, ib], saved: { a, b, y } }) => [
       ia!.needsGrad ? sumToShape(mul(g!, mul(b!, pow(a!, sub(b!, 1)))), ia!.shape) : null,
-      ib!.needsGrad
-        ? sumToShape(where(logicalAnd(equal(a!, 0), greaterEqual(b!, 0)), 0, mul(g!, mul(y!, log(a!)))), ib!.shape)
-        : null,
+      ib!.needsGrad ? sumToShape(where(logicalAnd(equal(a!, 0), greaterEqual(b!, 0)), 0, mul(g!, mul(y!, log(a!)))), ib!.shape) : null,
     ],
   },
   maximum: extremeOfTwo(greater),

@@ -7,7 +7,10 @@ import type { OpName } from '@gated/backend-api';
 import type { GradientRule } from '../rule.js';
 import { sumToShape } from '../sum-to-shape.js';
 
-type LayoutOp = Extract<OpName, 'reshape' | 'permute' | 'expand' | 'slice' | 'split' | 'unbind' | 'clone' | 'concat' | 'gather' | 'scatterAdd'>;
+type LayoutOp = Extract<
+  OpName,
+  'reshape' | 'permute' | 'expand' | 'slice' | 'split' | 'unbind' | 'clone' | 'concat' | 'gather' | 'scatterAdd'
+>;
 
 export const LAYOUT_RULES: { readonly [N in LayoutOp]: GradientRule<N> } = {
   reshape: { backward: ([g], { inputs: [x] }) => [reshape(g!, x!.shape)] },
@@ -24,7 +27,10 @@ export const LAYOUT_RULES: { readonly [N in LayoutOp]: GradientRule<N> } = {
   /** Pads the gradient with zeros back to the input's shape. */
   slice: {
     backward: ([g], { attrs, inputs: [x] }) => [
-      pad(g!, x!.shape.map((d, i): [number, number] => [attrs.begin[i]!, d - attrs.begin[i]! - attrs.size[i]!])),
+      pad(
+        g!,
+        x!.shape.map((d, i): [number, number] => [attrs.begin[i]!, d - attrs.begin[i]! - attrs.size[i]!]),
+      ),
     ],
   },
   /**
@@ -43,7 +49,11 @@ export const LAYOUT_RULES: { readonly [N in LayoutOp]: GradientRule<N> } = {
   /** Splits the gradient back into the inputs' extents along the axis. */
   concat: {
     backward: ([g], { attrs, inputs }) => {
-      const parts = split(g!, inputs.map((x) => x.shape[attrs.axis]!), attrs.axis);
+      const parts = split(
+        g!,
+        inputs.map((x) => x.shape[attrs.axis]!),
+        attrs.axis,
+      );
       return parts.map((part, i) => (inputs[i]!.needsGrad ? part : null));
     },
   },

@@ -16,7 +16,10 @@ type BackwardOp = 'lstmCellBackward' | 'lstmSequenceBackward' | 'gruSequenceBack
 function refused(op: BackwardOp, what: string, composite: string): GradientRule<never> {
   return {
     backward: () => {
-      throw new GatedError(op, `second-order gradients through the fused ${what} are not supported; differentiate ${composite} (from @gated/tensor/internal) instead`);
+      throw new GatedError(
+        op,
+        `second-order gradients through the fused ${what} are not supported; differentiate ${composite} (from @gated/tensor/internal) instead`,
+      );
     },
   };
 }
@@ -47,10 +50,15 @@ const lstmSequenceRule: GradientRule<'lstmSequence', LstmSaved> = {
   // gates and cells are detached outputs: no gradient of theirs is read.
   unusedGradients: [3, 4],
   save: ([inputGates, weightHh, h0, c0, ...rest], [output, , , gates, cells], attrs) => ({
-    inputGates: inputGates!, weightHh: weightHh!, h0: h0!, c0: c0!,
+    inputGates: inputGates!,
+    weightHh: weightHh!,
+    h0: h0!,
+    c0: c0!,
     weightHr: attrs.projected ? rest[0]! : null,
     lengths: rest[attrs.projected ? 1 : 0] ?? null,
-    output: output!, gates: gates!, cells: cells!,
+    output: output!,
+    gates: gates!,
+    cells: cells!,
   }),
   backward: ([dOutput, dh, dc], { attrs, inputs, saved: { output, gates, cells, ...forward } }) => {
     const grads = lstmSequenceBackward(
@@ -82,10 +90,14 @@ const gruSequenceRule: GradientRule<'gruSequence', GruSaved> = {
   // gates and hiddenN are detached outputs: no gradient of theirs is read.
   unusedGradients: [2, 3],
   save: ([inputGates, weightHh, h0, ...rest], [output, , gates, hiddenN], attrs) => ({
-    inputGates: inputGates!, weightHh: weightHh!, h0: h0!,
+    inputGates: inputGates!,
+    weightHh: weightHh!,
+    h0: h0!,
     biasHn: attrs.withBias ? rest[0]! : null,
     lengths: rest[attrs.withBias ? 1 : 0] ?? null,
-    output: output!, gates: gates!, hiddenN: hiddenN!,
+    output: output!,
+    gates: gates!,
+    hiddenN: hiddenN!,
   }),
   backward: ([dOutput, dh], { attrs, inputs, saved: { output, gates, hiddenN, ...forward } }) => {
     const grads = gruSequenceBackward(

@@ -10,7 +10,13 @@ import { sumToShape } from '../sum-to-shape.js';
 
 /** `t` (the shape of a reduction's output) broadcast back over the reduced `axes` of `shape`. */
 function unreduce(t: Tensor, shape: Shape, axes: readonly number[]): Tensor {
-  return expand(reshape(t, shape.map((d, i) => (axes.includes(i) ? 1 : d))), shape);
+  return expand(
+    reshape(
+      t,
+      shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    ),
+    shape,
+  );
 }
 
 /**

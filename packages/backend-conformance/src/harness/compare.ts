@@ -42,12 +42,7 @@ function show(value: number): string {
  * infinity the same infinity, a finite value a finite value within tolerance. With
  * `signedZeros`, a zero must also have the expected sign.
  */
-export function mismatches(
-  got: ArrayLike<number>,
-  want: NDArray,
-  tolerance: Tolerance,
-  signedZeros = false,
-): string {
+export function mismatches(got: ArrayLike<number>, want: NDArray, tolerance: Tolerance, signedZeros = false): string {
   const lines: string[] = [];
   let count = 0;
   for (let i = 0; i < want.size; i++) {
@@ -129,7 +124,12 @@ export interface Sides {
  * Asserts that two tensors hold bit-identical values (e.g. an op on a view and on its copy),
  * naming each side in the message: `at [0]: got 0.4432958 (on views), want 0.44329577 (on copies)`.
  */
-export async function expectSameValues(got: Tensor, want: Tensor, label: string, sides: Sides = { got: 'got', want: 'want' }): Promise<void> {
+export async function expectSameValues(
+  got: Tensor,
+  want: Tensor,
+  label: string,
+  sides: Sides = { got: 'got', want: 'want' },
+): Promise<void> {
   expectSame([...got.shape], [...want.shape], `${label}: shape of ${sides.got} against ${sides.want}`);
   const [x, y] = await Promise.all([got.data(), want.data()]);
   const differing: string[] = [];
@@ -141,5 +141,7 @@ export async function expectSameValues(got: Tensor, want: Tensor, label: string,
   if (differing.length === 0) return;
   const more = differing.length > 8 ? '\n  …' : '';
   const hint = sides.hint === undefined ? '' : `\n${sides.hint}`;
-  assert.fail(`${label}: ${differing.length} of ${x.length} values differ, and must be bit-identical:\n  ${differing.slice(0, 8).join('\n  ')}${more}${hint}`);
+  assert.fail(
+    `${label}: ${differing.length} of ${x.length} values differ, and must be bit-identical:\n  ${differing.slice(0, 8).join('\n  ')}${more}${hint}`,
+  );
 }

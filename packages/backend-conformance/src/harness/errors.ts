@@ -44,12 +44,7 @@ export function expectGatedError(fn: () => unknown, op: string, message: RegExp 
 }
 
 /** {@link expectGatedError} for calls that reject (reads). */
-export async function expectGatedRejection(
-  fn: () => Promise<unknown>,
-  op: string,
-  message: RegExp | string,
-  label = op,
-): Promise<void> {
+export async function expectGatedRejection(fn: () => Promise<unknown>, op: string, message: RegExp | string, label = op): Promise<void> {
   const before = snapshot();
   let caught: unknown = null;
   let threw = false;

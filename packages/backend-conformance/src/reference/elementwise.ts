@@ -7,8 +7,21 @@ import { broadcastShape, broadcastTo } from './broadcast.js';
 import { NDArray, canonical, type RefDType } from './ndarray.js';
 
 export type RefBinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'equal' | 'notEqual' | 'less'
-  | 'lessEqual' | 'greater' | 'greaterEqual' | 'logicalAnd' | 'logicalOr';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'equal'
+  | 'notEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'greater'
+  | 'greaterEqual'
+  | 'logicalAnd'
+  | 'logicalOr';
 
 /** Rounds to the nearest integer, halves to even (numpy, PyTorch). NaN and ±∞ pass through. */
 export function roundHalfEven(x: number): number {
@@ -84,7 +97,11 @@ const BINARY_RULES: Record<RefBinaryOp, BinaryRule> = {
   minimum: { inputs: ['float32', 'int32'], output: 'same', float: minNaN, int: minNaN },
   div: { inputs: ['float32'], output: 'same', float: (a, b) => a / b },
   // C's powf, as PyTorch: 1 ** y and x ** 0 are 1 for every x and y, and (-1) ** ±∞ is 1.
-  pow: { inputs: ['float32'], output: 'same', float: (a, b) => (a === 1 || b === 0 || (a === -1 && Math.abs(b) === Infinity) ? 1 : a ** b) },
+  pow: {
+    inputs: ['float32'],
+    output: 'same',
+    float: (a, b) => (a === 1 || b === 0 || (a === -1 && Math.abs(b) === Infinity) ? 1 : a ** b),
+  },
   equal: compare((a, b) => a === b),
   notEqual: compare((a, b) => a !== b),
   less: compare((a, b) => a < b),

@@ -48,4 +48,3 @@ export function scatterAdd(updates: NDArray, indices: NDArray, axis: number, sha
   }
   return NDArray.of(accumulate, shape, updates.dtype);
 }
-

@@ -126,7 +126,13 @@ export function argReduce(op: RefArgReduceOp, x: NDArray, axis?: number, keepDim
   if (axis === undefined) {
     const flat = new NDArray(x.data, [x.size], x.dtype);
     const index = argReduce(op, flat, 0, false);
-    return keepDims ? new NDArray(index.data, x.shape.map(() => 1), 'int32') : index;
+    return keepDims
+      ? new NDArray(
+          index.data,
+          x.shape.map(() => 1),
+          'int32',
+        )
+      : index;
   }
   const a = refAxis(axis, x.rank);
   const dim = x.shape[a]!;
@@ -145,7 +151,13 @@ export function argReduce(op: RefArgReduceOp, x: NDArray, axis?: number, keepDim
     }
     return best;
   });
-  return keepDims ? result : new NDArray(result.data, x.shape.filter((_, i) => i !== a), 'int32');
+  return keepDims
+    ? result
+    : new NDArray(
+        result.data,
+        x.shape.filter((_, i) => i !== a),
+        'int32',
+      );
 }
 
 /**

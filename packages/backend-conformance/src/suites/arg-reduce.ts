@@ -80,7 +80,12 @@ export function argReduceSuite(ctx: SuiteContext): void {
             await expectSameAsCopies((v) => fn(v, 2), [view], op);
           }
           const expanded = expandedView(rng.uniform([4, 1]), [4, 6]);
-          await expectOp(() => fn(expanded.view.make(), 1), refArgReduce(op, expanded.reference, 1), undefined, `${op} along an expanded axis`);
+          await expectOp(
+            () => fn(expanded.view.make(), 1),
+            refArgReduce(op, expanded.reference, 1),
+            undefined,
+            `${op} along an expanded axis`,
+          );
         });
 
         t.it('refusals', () => {

@@ -89,10 +89,16 @@ export function autogradSuite(ctx: SuiteContext): void {
     t.it('uses a seed for non-scalar outputs and refuses none', async () => {
       const x = tensor([1, 2], { requiresGrad: true });
       const y = mul(x, x);
-      expect(() => { y.backward(); }).toThrow(GatedError);
-      expect(() => { y.backward(); }).toThrow(/backward: the output has shape \[2\]: a non-scalar needs a seed gradient/);
+      expect(() => {
+        y.backward();
+      }).toThrow(GatedError);
+      expect(() => {
+        y.backward();
+      }).toThrow(/backward: the output has shape \[2\]: a non-scalar needs a seed gradient/);
       const wrongSeed = tensor([1, 2, 3]);
-      expect(() => { y.backward(wrongSeed); }).toThrow(/backward: seed float32 \[3\] must be float32 of the output's shape \[2\]/);
+      expect(() => {
+        y.backward(wrongSeed);
+      }).toThrow(/backward: seed float32 \[3\] must be float32 of the output's shape \[2\]/);
       const seed = tensor([1, 10]);
       y.backward(seed);
       expect(await values(x.grad)).toEqual([2, 40]);
@@ -103,11 +109,15 @@ export function autogradSuite(ctx: SuiteContext): void {
     t.it('refuses backward on a tensor that is not on the tape', () => {
       const x = tensor([1, 2]);
       const y = sum(x);
-      expect(() => { y.backward(); }).toThrow(/backward: tensor #\d+ \[\] does not require a gradient/);
+      expect(() => {
+        y.backward();
+      }).toThrow(/backward: tensor #\d+ \[\] does not require a gradient/);
       const w = tensor([1], { requiresGrad: true });
       const z = noGrad(() => tidy(() => sum(mul(w, 2))));
       expect(z.requiresGrad).toBe(false);
-      expect(() => { z.backward(); }).toThrow(/does not require a gradient/);
+      expect(() => {
+        z.backward();
+      }).toThrow(/does not require a gradient/);
       for (const t of [x, y, w, z]) t.dispose();
     });
 
@@ -115,7 +125,9 @@ export function autogradSuite(ctx: SuiteContext): void {
       const x = tensor([3], { requiresGrad: true });
       const y = tidy(() => sum(square(x)));
       y.backward();
-      expect(() => { y.backward(); }).toThrow(/backward: the graph through "sum" was already freed by an earlier backward pass; pass \{ retainGraph: true \}/);
+      expect(() => {
+        y.backward();
+      }).toThrow(/backward: the graph through "sum" was already freed by an earlier backward pass; pass \{ retainGraph: true \}/);
       const z = tidy(() => sum(square(x)));
       backward(z, undefined, { retainGraph: true });
       backward(z);
@@ -137,7 +149,13 @@ export function autogradSuite(ctx: SuiteContext): void {
 
     t.it('frees saved tensors after backward and when a graph is dropped without backward', () => {
       const before = memory();
-      const w = tensor([[0.5, -0.2], [0.1, 0.3]], { requiresGrad: true });
+      const w = tensor(
+        [
+          [0.5, -0.2],
+          [0.1, 0.3],
+        ],
+        { requiresGrad: true },
+      );
       const x = tensor([[1, 2]]);
       const base = memory().numBuffers;
       const loss = tidy(() => sum(sigmoid(matmul(x, w))));
@@ -155,14 +173,20 @@ export function autogradSuite(ctx: SuiteContext): void {
     });
 
     t.it('differentiates with respect to nested parameters (valueAndGrad)', async () => {
-      const w = tensor([[1, 2], [3, 4]]);
+      const w = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
       const b = tensor([0.5, -0.5]);
       const x = tensor([[1, 1]]);
       const f = (p: { w: Tensor; extra: Tensor[] }, input: Tensor) => sum(add(matmul(input, p.w), p.extra[0]!));
       const { value, grads } = valueAndGrad(f)({ w, extra: [b] }, x);
       expect(await values(value)).toEqual([10]);
       expect(value.requiresGrad).toBe(false);
-      expect(await grads.w.toArray()).toEqual([[1, 1], [1, 1]]);
+      expect(await grads.w.toArray()).toEqual([
+        [1, 1],
+        [1, 1],
+      ]);
       expect(await grads.extra[0]!.toArray()).toEqual([1, 1]);
       expect(w.grad).toBeNull();
       for (const t of [w, b, x, value, grads.w, grads.extra[0]!]) t.dispose();
@@ -184,9 +208,10 @@ export function autogradSuite(ctx: SuiteContext): void {
       // its float64 run, as the fixture README suggests (float32 summation orders differ).
       const x = fromFixture(mlp.X);
       const y = fromFixture(mlp.y);
-      const params = Object.fromEntries(
-        MLP_NAMES.map((name) => [name, fromFixture(mlp.params[name] as Nested)]),
-      ) as Record<MlpName, Tensor>;
+      const params = Object.fromEntries(MLP_NAMES.map((name) => [name, fromFixture(mlp.params[name] as Nested)])) as Record<
+        MlpName,
+        Tensor
+      >;
       for (const p of Object.values(params)) p.requiresGrad = true;
       const lr = mlp.config.lr;
       try {
@@ -229,7 +254,12 @@ export function autogradSuite(ctx: SuiteContext): void {
 
     t.it('1,000 training steps leave engine memory flat', async () => {
       const w = tensor([[0.1], [-0.2], [0.3]], { requiresGrad: true });
-      const x = tensor([[1, 2, 3], [0.5, -1, 2], [-1, 0, 1], [2, 2, -2]]);
+      const x = tensor([
+        [1, 2, 3],
+        [0.5, -1, 2],
+        [-1, 0, 1],
+        [2, 2, -2],
+      ]);
       const y = tensor([[1], [0], [0.5], [-1]]);
       const lossOf = () => sum(square(sub(matmul(x, w), y)));
       const readLoss = async () => {

@@ -87,7 +87,8 @@ function defineBinaryTests(t: SuiteContext, op: BinaryOp): void {
   const typing = BINARY_TYPING[op];
   const mainDType = typing.inputs[0]!;
   const tol = t.tolerance(spec.tolerance.rtol, spec.tolerance.atol);
-  const run = (a: NDArray, b: NDArray, label: string) => expectOp(() => fn(toTensor(a), toTensor(b)), refBinary(op, a, b), tol, `${op}: ${label}`);
+  const run = (a: NDArray, b: NDArray, label: string) =>
+    expectOp(() => fn(toTensor(a), toTensor(b)), refBinary(op, a, b), tol, `${op}: ${label}`);
 
   t.it('random values', async (rng) => {
     for (const shape of [[6], [3, 5], [2, 3, 4], [131]]) {
@@ -134,7 +135,10 @@ function defineBinaryTests(t: SuiteContext, op: BinaryOp): void {
       [[], []],
       [[0], [0]],
       [[0, 3], [3]],
-      [[3, 0], [1, 0]],
+      [
+        [3, 0],
+        [1, 0],
+      ],
       [[1, 1], [1]],
       [[1], [1, 1, 1]],
     ];
@@ -207,7 +211,8 @@ function defineBinaryTests(t: SuiteContext, op: BinaryOp): void {
   }
 
   t.it('dtype mismatch', () => {
-    const [first, second]: DType[] = mainDType === 'float32' ? ['float32', 'int32'] : mainDType === 'bool' ? ['bool', 'float32'] : ['int32', 'float32'];
+    const [first, second]: DType[] =
+      mainDType === 'float32' ? ['float32', 'int32'] : mainDType === 'bool' ? ['bool', 'float32'] : ['int32', 'float32'];
     const a = toTensor(NDArray.full([2, 3], 1, first));
     const b = toTensor(NDArray.full([2, 3], 1, second));
     try {

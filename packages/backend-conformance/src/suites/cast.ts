@@ -16,12 +16,19 @@ import { NDArray, cast as refCast } from '../reference/index.js';
 /** float32 values around every truncation and saturation boundary of float32 → int32. */
 const FLOAT_TO_INT = [
   ...FLOAT_SPECIALS,
-  2.5, -2.5, 0.9999, -0.9999, 7.99, -7.99,
+  2.5,
+  -2.5,
+  0.9999,
+  -0.9999,
+  7.99,
+  -7.99,
   2147483520, // the largest float32 below 2^31: fits
   2147483648, // 2^31: saturates to 2147483647
   -2147483648, // -2^31: fits exactly
   -2147483904, // the next float32 below -2^31: saturates
-  1e10, -1e10, 16777217,
+  1e10,
+  -1e10,
+  16777217,
 ];
 
 /** int32 values float32 cannot hold exactly (rounded to nearest even). */
@@ -83,7 +90,12 @@ export function castSuite(ctx: SuiteContext): void {
         await expectSameAsCopies((v) => cast(v, 'int32'), [view], 'cast');
       }
       const expanded = expandedView(rng.bools([1, 5]), [4, 5]);
-      await expectOp(() => cast(expanded.view.make(), 'float32'), refCast(expanded.reference, 'float32'), undefined, 'cast of an expanded bool view');
+      await expectOp(
+        () => cast(expanded.view.make(), 'float32'),
+        refCast(expanded.reference, 'float32'),
+        undefined,
+        'cast of an expanded bool view',
+      );
     });
 
     t.it('unknown dtype', () => {

@@ -25,27 +25,107 @@ export function creationSuite(ctx: SuiteContext): void {
     // Everything here is written, not computed (linspace and arange values are float32 roundings
     // of float64 values): results must be exact.
     t.it('tensor from nested arrays', async () => {
-      await expectOp(() => tensor([[1, 2, 3], [4, 5, 6]]), NDArray.fromNested([[1, 2, 3], [4, 5, 6]]), undefined, 'float32 matrix');
+      await expectOp(
+        () =>
+          tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+        NDArray.fromNested([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        undefined,
+        'float32 matrix',
+      );
       await expectOp(() => tensor([0.1, -2.7, 1e-7]), NDArray.fromNested([0.1, -2.7, 1e-7]), undefined, 'values rounded to float32');
-      await expectOp(() => tensor([[true, false], [false, true]]), NDArray.fromNested([[true, false], [false, true]]), undefined, 'booleans become bool');
-      await expectOp(() => tensor([[1, -2], [3, 4]], { dtype: 'int32' }), NDArray.fromNested([[1, -2], [3, 4]], 'int32'), undefined, 'int32 by option');
+      await expectOp(
+        () =>
+          tensor([
+            [true, false],
+            [false, true],
+          ]),
+        NDArray.fromNested([
+          [true, false],
+          [false, true],
+        ]),
+        undefined,
+        'booleans become bool',
+      );
+      await expectOp(
+        () =>
+          tensor(
+            [
+              [1, -2],
+              [3, 4],
+            ],
+            { dtype: 'int32' },
+          ),
+        NDArray.fromNested(
+          [
+            [1, -2],
+            [3, 4],
+          ],
+          'int32',
+        ),
+        undefined,
+        'int32 by option',
+      );
       await expectOp(() => tensor([1, 0, 2], { dtype: 'bool' }), NDArray.of([1, 0, 1], [3], 'bool'), undefined, 'numbers as bool');
-      await expectOp(() => tensor([[[1], [2]], [[3], [4]]]), NDArray.fromNested([[[1], [2]], [[3], [4]]]), undefined, 'rank 3');
-      await expectOp(() => tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }), NDArray.of([1, 2, 3, 4, 5, 6], [3, 2]), undefined, 'flat values with a shape');
+      await expectOp(
+        () =>
+          tensor([
+            [[1], [2]],
+            [[3], [4]],
+          ]),
+        NDArray.fromNested([
+          [[1], [2]],
+          [[3], [4]],
+        ]),
+        undefined,
+        'rank 3',
+      );
+      await expectOp(
+        () => tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }),
+        NDArray.of([1, 2, 3, 4, 5, 6], [3, 2]),
+        undefined,
+        'flat values with a shape',
+      );
     });
 
     t.it('tensor from typed arrays', async () => {
       await expectOp(() => tensor(new Float32Array([1.5, -2, 3])), NDArray.of([1.5, -2, 3], [3]), undefined, 'Float32Array');
-      await expectOp(() => tensor(Int32Array.from(INT32_EXTREMES)), NDArray.of(INT32_EXTREMES, [INT32_EXTREMES.length], 'int32'), undefined, 'Int32Array');
-      await expectOp(() => tensor(new Uint8Array([1, 0, 1, 1]), { dtype: 'bool', shape: [2, 2] }), NDArray.of([1, 0, 1, 1], [2, 2], 'bool'), undefined, 'Uint8Array as bool');
-      await expectOp(() => tensor(new Float32Array(6).fill(2), { shape: [2, 3] }), NDArray.full([2, 3], 2), undefined, 'shaped Float32Array');
+      await expectOp(
+        () => tensor(Int32Array.from(INT32_EXTREMES)),
+        NDArray.of(INT32_EXTREMES, [INT32_EXTREMES.length], 'int32'),
+        undefined,
+        'Int32Array',
+      );
+      await expectOp(
+        () => tensor(new Uint8Array([1, 0, 1, 1]), { dtype: 'bool', shape: [2, 2] }),
+        NDArray.of([1, 0, 1, 1], [2, 2], 'bool'),
+        undefined,
+        'Uint8Array as bool',
+      );
+      await expectOp(
+        () => tensor(new Float32Array(6).fill(2), { shape: [2, 3] }),
+        NDArray.full([2, 3], 2),
+        undefined,
+        'shaped Float32Array',
+      );
       await expectOp(
         () => tensor(Float32Array.from(FLOAT_SPECIALS)),
         NDArray.of(FLOAT_SPECIALS, [FLOAT_SPECIALS.length]),
         undefined,
         'special values survive the round trip',
       );
-      await expectOp(() => tensor(new Float32Array([-0, 0])), NDArray.of([-0, 0], [2]), undefined, 'zero signs survive the round trip', true);
+      await expectOp(
+        () => tensor(new Float32Array([-0, 0])),
+        NDArray.of([-0, 0], [2]),
+        undefined,
+        'zero signs survive the round trip',
+        true,
+      );
       const source = new Float32Array([1, 2, 3]);
       const made = tensor(source);
       try {
@@ -107,7 +187,12 @@ export function creationSuite(ctx: SuiteContext): void {
       await expectOp(() => arange(1, 2, 0.25), NDArray.of([1, 1.25, 1.5, 1.75], [4]), undefined, 'arange(1, 2, 0.25)');
       await expectOp(() => arange(0, 1, 0.1), refArange(0, 1, 0.1), undefined, 'arange(0, 1, 0.1)');
       await expectOp(() => arange(5, 0, -1.5), NDArray.of([5, 3.5, 2, 0.5], [4]), undefined, 'arange(5, 0, -1.5)');
-      await expectOp(() => arange(3, -3, -1, { dtype: 'int32' }), refArange(3, -3, -1, 'int32'), undefined, 'int32 arange with a negative step');
+      await expectOp(
+        () => arange(3, -3, -1, { dtype: 'int32' }),
+        refArange(3, -3, -1, 'int32'),
+        undefined,
+        'int32 arange with a negative step',
+      );
       await expectOp(() => arange(5, 0), NDArray.full([0], 0), undefined, 'an empty range');
       await expectOp(() => arange(0), NDArray.full([0], 0), undefined, 'arange(0)');
       await expectOp(() => arange(-1, 1, 3), NDArray.of([-1], [1]), undefined, 'a step longer than the range');
@@ -117,7 +202,10 @@ export function creationSuite(ctx: SuiteContext): void {
       await expectOp(() => linspace(0, 1, 5), NDArray.of([0, 0.25, 0.5, 0.75, 1], [5]), undefined, 'linspace(0, 1, 5)');
       await expectOp(
         () => linspace(-1, 2, 7),
-        NDArray.of(Array.from({ length: 7 }, (_, i) => (i === 6 ? 2 : -1 + i * 0.5)), [7]),
+        NDArray.of(
+          Array.from({ length: 7 }, (_, i) => (i === 6 ? 2 : -1 + i * 0.5)),
+          [7],
+        ),
         undefined,
         'linspace(-1, 2, 7)',
       );
@@ -138,10 +226,18 @@ export function creationSuite(ctx: SuiteContext): void {
     });
 
     t.it('refusals', () => {
-      expectGatedError(() => tensor([[1, 2], [3]]), 'tensor', 'ragged nested array: expected an array of length 2 at depth 1 (shape [2,2]), got an array of length 1');
+      expectGatedError(
+        () => tensor([[1, 2], [3]]),
+        'tensor',
+        'ragged nested array: expected an array of length 2 at depth 1 (shape [2,2]), got an array of length 1',
+      );
       expectGatedError(() => tensor([1.5], { dtype: 'int32' }), 'tensor', 'int32 tensors hold integers, got 1.5 at flat index 0');
       expectGatedError(() => tensor([1, 2, 3], { shape: [2, 2] }), 'tensor', 'shape [2,2] needs 4 values, got 3');
-      expectGatedError(() => tensor(new Float32Array(2), { dtype: 'int32' }), 'tensor', 'a Float32Array cannot hold int32 values; pass the matching typed array');
+      expectGatedError(
+        () => tensor(new Float32Array(2), { dtype: 'int32' }),
+        'tensor',
+        'a Float32Array cannot hold int32 values; pass the matching typed array',
+      );
       expectGatedError(() => tensor([1, 2], { shape: [2, -1] }), 'tensor', 'shape values must be finite non-negative integers, got [2,-1]');
       expectGatedError(() => arange(0, 1, 0), 'arange', 'step must not be 0');
       expectGatedError(() => arange(0, Infinity), 'arange', 'stop must be finite, got Infinity');

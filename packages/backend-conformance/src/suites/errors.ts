@@ -31,9 +31,18 @@ import { expectMemory, snapshot } from '../harness/memory.js';
 export function errorsSuite(ctx: SuiteContext): void {
   ctx.describe('errors', (t) => {
     t.it('use after dispose', () => {
-      const live = tensor([[1, 2], [3, 4]]);
-      const dead = tensor([[5, 6], [7, 8]]);
-      const mask = tensor([[true, false], [false, true]]);
+      const live = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
+      const dead = tensor([
+        [5, 6],
+        [7, 8],
+      ]);
+      const mask = tensor([
+        [true, false],
+        [false, true],
+      ]);
       dead.dispose();
       const gone = (op: string) => new RegExp(`^${op}: tensor #${dead.id} \\(float32 \\[2,2\\]\\) was already disposed$`);
       const cases: [string, () => unknown][] = [
@@ -49,7 +58,12 @@ export function errorsSuite(ctx: SuiteContext): void {
         ['softmax', () => softmax(dead)],
         ['clone', () => clone(dead)],
         ['where', () => where(mask, live, dead)],
-        ['assign', () => { live.assign(dead); }],
+        [
+          'assign',
+          () => {
+            live.assign(dead);
+          },
+        ],
       ];
       try {
         for (const [op, call] of cases) expectGatedError(call, op, gone(op), `${op} of a disposed tensor`);
@@ -66,7 +80,11 @@ export function errorsSuite(ctx: SuiteContext): void {
       expectGatedError(() => full([2.5], 0), 'full', 'shape values must be finite non-negative integers, got [2.5]');
       expectGatedError(() => full([65536, 65536], 0), 'full', 'shape [65536,65536] has more than 2^31-1 elements');
       expectGatedError(() => rand([3, -2]), 'rand', 'shape values must be finite non-negative integers, got [3,-2]');
-      expectGatedError(() => tensor([1, 2], { shape: [2, NaN] }), 'tensor', 'shape values must be finite non-negative integers, got [2,NaN]');
+      expectGatedError(
+        () => tensor([1, 2], { shape: [2, NaN] }),
+        'tensor',
+        'shape values must be finite non-negative integers, got [2,NaN]',
+      );
       const x = tensor([1, 2, 3, 4]);
       try {
         expectGatedError(() => reshape(x, [-1, -1]), 'reshape', 'only one axis can be -1, got [-1,-1]');
@@ -102,7 +120,10 @@ export function errorsSuite(ctx: SuiteContext): void {
     });
 
     t.it('a failed kernel call leaves the backend as it was', async () => {
-      const table = tensor([[1, 2], [3, 4]]);
+      const table = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
       try {
         const before = snapshot();
         for (let i = 0; i < 3; i++) {
@@ -115,7 +136,10 @@ export function errorsSuite(ctx: SuiteContext): void {
         expectMemory(before, 'after repeated failing kernel calls');
         const next = add(table, 1);
         try {
-          expect(await next.toArray(), 'the backend still computes after errors').toEqual([[2, 3], [4, 5]]);
+          expect(await next.toArray(), 'the backend still computes after errors').toEqual([
+            [2, 3],
+            [4, 5],
+          ]);
         } finally {
           next.dispose();
         }

@@ -89,7 +89,14 @@ function binaryRows(op: string, f: (a: Tensor, b: Tensor) => Tensor, left = S, r
   ];
 }
 
-const condition = (shape: number[]) => greater(tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3) - 1), { shape }), 0);
+const condition = (shape: number[]) =>
+  greater(
+    tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => (i % 3) - 1),
+      { shape },
+    ),
+    0,
+  );
 
 const indices = (values: number[], shape = [values.length]) => tensor(values, { dtype: 'int32', shape });
 
@@ -111,7 +118,12 @@ export const GRADIENT_ROWS: readonly GradientRow[] = [
   { op: 'where', label: 'broadcast branches [3] and [2,1]', inputs: [S(3), S(2, 1)], f: (a, b) => where(condition([2, 3]), a, b) },
   { op: 'where', label: 'scalar branch', inputs: [S(2, 3)], f: (a) => where(condition([2, 3]), a, 0.5) },
   { op: 'cast', label: 'float32 to float32', inputs: [S(2, 3)], f: (x) => mul(cast(x, 'float32'), x) },
-  { op: 'clip', label: '[3,4] inside and outside the bounds', inputs: [A((v) => Math.min(Math.abs(v - 0.5), Math.abs(v + 0.5)), 3, 4)], f: (x) => clip(x, -0.5, 0.5) },
+  {
+    op: 'clip',
+    label: '[3,4] inside and outside the bounds',
+    inputs: [A((v) => Math.min(Math.abs(v - 0.5), Math.abs(v + 0.5)), 3, 4)],
+    f: (x) => clip(x, -0.5, 0.5),
+  },
   { op: 'clone', label: '[2,3]', inputs: [S(2, 3)], f: (x) => mul(clone(x), x) },
   { op: 'clone', label: 'contiguous() of a transposed view', inputs: [S(2, 3)], f: (x) => contiguous(transpose(x)) },
   { op: 'sum', label: 'all axes', inputs: [S(2, 3)], f: (x) => sum(x) },
@@ -134,26 +146,96 @@ export const GRADIENT_ROWS: readonly GradientRow[] = [
   { op: 'matmul', label: '[2,3] x [3,4]', inputs: [S(2, 3), S(3, 4)], f: (a, b) => matmul(a, b) },
   { op: 'matmul', label: 'batched [2,2,3] x [3,4] (broadcast b)', inputs: [S(2, 2, 3), S(3, 4)], f: (a, b) => matmul(a, b) },
   { op: 'matmul', label: 'broadcast batches [2,1,2,3] x [3,3,2]', inputs: [S(2, 1, 2, 3), S(3, 3, 2)], f: (a, b) => matmul(a, b) },
-  { op: 'matmul', label: 'transposeA and transposeB flags', inputs: [S(3, 2), S(4, 3)], f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }) },
+  {
+    op: 'matmul',
+    label: 'transposeA and transposeB flags',
+    inputs: [S(3, 2), S(4, 3)],
+    f: (a, b) => matmul(a, b, { transposeA: true, transposeB: true }),
+  },
   { op: 'matmul', label: 'transposeB flag', inputs: [S(2, 3), S(4, 3)], f: (a, b) => matmul(a, b, { transposeB: true }) },
   { op: 'matmul', label: 'transposed view operand', inputs: [S(2, 3), S(4, 3)], f: (a, b) => matmul(a, transpose(b)) },
   { op: 'matmul', label: 'vector x matrix', inputs: [S(3), S(3, 2)], f: (a, b) => matmul(a, b) },
   { op: 'matmul', label: 'matrix x vector', inputs: [S(2, 3), S(3)], f: (a, b) => matmul(a, b) },
   { op: 'reshape', label: '[2,3] to [3,2]', inputs: [S(2, 3)], f: (x) => mul(reshape(x, [3, 2]), reshape(x, [3, 2])) },
-  { op: 'reshape', label: 'flatten, squeeze, unsqueeze', inputs: [S(2, 1, 3)], f: (x) => mul(flatten(squeeze(x, 1)), flatten(unsqueeze(x, 0))) },
+  {
+    op: 'reshape',
+    label: 'flatten, squeeze, unsqueeze',
+    inputs: [S(2, 1, 3)],
+    f: (x) => mul(flatten(squeeze(x, 1)), flatten(unsqueeze(x, 0))),
+  },
   { op: 'permute', label: '[2,3,4] by [2,0,1]', inputs: [S(2, 3, 4)], f: (x) => mul(permute(x, [2, 0, 1]), tensor(2)) },
   { op: 'permute', label: 'transpose', inputs: [S(2, 3)], f: (x) => matmul(transpose(x), x) },
-  { op: 'expand', label: '[1,3] to [4,3]', inputs: [S(1, 3)], f: (x) => mul(expand(x, [4, 3]), tensor(Float32Array.from({ length: 12 }, (_, i) => i / 12), { shape: [4, 3] })) },
+  {
+    op: 'expand',
+    label: '[1,3] to [4,3]',
+    inputs: [S(1, 3)],
+    f: (x) =>
+      mul(
+        expand(x, [4, 3]),
+        tensor(
+          Float32Array.from({ length: 12 }, (_, i) => i / 12),
+          { shape: [4, 3] },
+        ),
+      ),
+  },
   { op: 'expand', label: '[3] to [2,2,3]', inputs: [S(3)], f: (x) => square(expand(x, [2, 2, 3])) },
   { op: 'slice', label: '[4,5] window', inputs: [S(4, 5)], f: (x) => square(slice(x, [1, 2], [2, -1])) },
   { op: 'slice', label: 'narrow on axis 1', inputs: [S(2, 5)], f: (x) => square(narrow(x, 1, 1, 3)) },
-  { op: 'split', label: 'split and recombine', inputs: [S(2, 4)], f: (x) => { const [a, b] = split(x, 2, 1); return mul(a!, b!); } },
-  { op: 'split', label: 'uneven parts, one unused', inputs: [S(3, 5)], f: (x) => { const [a, , c] = split(x, [2, 1, 2], 1); return mul(a!, square(c!)); } },
-  { op: 'unbind', label: 'steps recombined, one unused', inputs: [S(4, 3)], f: (x) => { const [a, b, , d] = unbind(x); return stack([mul(a!, b!), square(d!)], 0); } },
-  { op: 'unbind', label: 'axis 1 of rank 3', inputs: [S(2, 3, 2)], f: (x) => concat(unbind(x, 1).map((part, i) => mul(part, tensor(i + 1))), 0) },
+  {
+    op: 'split',
+    label: 'split and recombine',
+    inputs: [S(2, 4)],
+    f: (x) => {
+      const [a, b] = split(x, 2, 1);
+      return mul(a!, b!);
+    },
+  },
+  {
+    op: 'split',
+    label: 'uneven parts, one unused',
+    inputs: [S(3, 5)],
+    f: (x) => {
+      const [a, , c] = split(x, [2, 1, 2], 1);
+      return mul(a!, square(c!));
+    },
+  },
+  {
+    op: 'unbind',
+    label: 'steps recombined, one unused',
+    inputs: [S(4, 3)],
+    f: (x) => {
+      const [a, b, , d] = unbind(x);
+      return stack([mul(a!, b!), square(d!)], 0);
+    },
+  },
+  {
+    op: 'unbind',
+    label: 'axis 1 of rank 3',
+    inputs: [S(2, 3, 2)],
+    f: (x) =>
+      concat(
+        unbind(x, 1).map((part, i) => mul(part, tensor(i + 1))),
+        0,
+      ),
+  },
   { op: 'concat', label: 'three inputs on axis 1', inputs: [S(2, 1), S(2, 3), S(2, 2)], f: (a, b, c) => square(concat([a, b, c], 1)) },
   { op: 'concat', label: 'stack on a new axis', inputs: [S(3), S(3)], f: (a, b) => square(stack([a, b], 1)) },
-  { op: 'concat', label: 'pad', inputs: [S(2, 3)], f: (x) => square(pad(x, [[1, 0], [2, 1]], 0.5)) },
+  {
+    op: 'concat',
+    label: 'pad',
+    inputs: [S(2, 3)],
+    f: (x) =>
+      square(
+        pad(
+          x,
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          0.5,
+        ),
+      ),
+  },
   { op: 'gather', label: 'rows with repeats', inputs: [S(4, 3)], f: (x) => square(gather(x, indices([3, 0, 3, 1]))) },
   { op: 'gather', label: '2-D indices on axis 1', inputs: [S(2, 4)], f: (x) => square(gather(x, indices([0, 2, 2, 3], [2, 2]), 1)) },
   { op: 'gather', label: 'indexSelect', inputs: [S(3, 2)], f: (x) => square(indexSelect(x, 0, [2, 2, 0])) },
@@ -267,10 +349,13 @@ export function gradientSuite(ctx: SuiteContext): void {
       const b = makeInput(S(3, 2), rng);
       const inner = grad((p: Tensor[]) => sum(square(matmul(p[0]!, p[1]!))));
       try {
-        const result = await checkGrad((x, y) => {
-          const [ga, gb] = inner([x, y]);
-          return add(sum(square(ga!)), sum(gb!));
-        }, [a, b]);
+        const result = await checkGrad(
+          (x, y) => {
+            const [ga, gb] = inner([x, y]);
+            return add(sum(square(ga!)), sum(gb!));
+          },
+          [a, b],
+        );
         if (!result.ok) assert.fail(result.summary);
       } finally {
         a.dispose();

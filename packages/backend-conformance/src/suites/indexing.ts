@@ -23,7 +23,12 @@ export function indexingSuite(ctx: SuiteContext): void {
         for (const dtype of DTYPE_LIST) {
           const table = rng.values([10, 4], dtype);
           const ids = rng.ints([3, 5], 0, 9);
-          await expectOp(() => gather(toTensor(table), toTensor(ids)), ref.gather(table, ids), undefined, `gather ${dtype} rows by [3,5] ids`);
+          await expectOp(
+            () => gather(toTensor(table), toTensor(ids)),
+            ref.gather(table, ids),
+            undefined,
+            `gather ${dtype} rows by [3,5] ids`,
+          );
         }
       });
 
@@ -45,12 +50,27 @@ export function indexingSuite(ctx: SuiteContext): void {
           ref.NDArray.of([1, 2, 3, 4, 0, 1, 2, 3], [2, 2, 2], 'int32'),
         ];
         for (const ids of cases) {
-          await expectOp(() => gather(toTensor(x), toTensor(ids)), ref.gather(x, ids), undefined, `gather by indices of shape ${JSON.stringify(ids.shape)}`);
+          await expectOp(
+            () => gather(toTensor(x), toTensor(ids)),
+            ref.gather(x, ids),
+            undefined,
+            `gather by indices of shape ${JSON.stringify(ids.shape)}`,
+          );
         }
         const list = [3, 0, 0, 4];
-        await expectOp(() => gather(toTensor(x), list, 0), ref.gather(x, ref.NDArray.of(list, [4], 'int32')), undefined, 'gather by a JavaScript array');
+        await expectOp(
+          () => gather(toTensor(x), list, 0),
+          ref.gather(x, ref.NDArray.of(list, [4], 'int32')),
+          undefined,
+          'gather by a JavaScript array',
+        );
         const empty = rng.uniform([0, 3]);
-        await expectOp(() => gather(toTensor(empty), toTensor(ref.NDArray.of([0, 2], [2], 'int32')), 1), ref.gather(empty, ref.NDArray.of([0, 2], [2], 'int32'), 1), undefined, 'gather from a tensor with no rows');
+        await expectOp(
+          () => gather(toTensor(empty), toTensor(ref.NDArray.of([0, 2], [2], 'int32')), 1),
+          ref.gather(empty, ref.NDArray.of([0, 2], [2], 'int32'), 1),
+          undefined,
+          'gather from a tensor with no rows',
+        );
       });
 
       t.it('views', async (rng) => {
@@ -60,7 +80,12 @@ export function indexingSuite(ctx: SuiteContext): void {
           await expectOp(() => gather(view.make(), toTensor(ids)), ref.gather(x, ids), undefined, `gather from a ${view.label}`);
         }
         const storedIds = ref.transpose(ids);
-        await expectOp(() => gather(toTensor(x), transpose(toTensor(storedIds))), ref.gather(x, ids), undefined, 'gather by transposed indices');
+        await expectOp(
+          () => gather(toTensor(x), transpose(toTensor(storedIds))),
+          ref.gather(x, ids),
+          undefined,
+          'gather by transposed indices',
+        );
       });
 
       t.it('out-of-range indices', async () => {
@@ -73,7 +98,12 @@ export function indexingSuite(ctx: SuiteContext): void {
             if ((t.options.outOfRangeGather ?? 'throws') === 'throws') {
               // The backend's message; it must name the op and the offending index.
               const offending = bad.find((i) => i < 0 || i >= 3)!;
-              expectGatedError(() => gather(table, index), 'gather', new RegExp(`^gather: .*${offending}`), `gather with indices [${bad.join(',')}]`);
+              expectGatedError(
+                () => gather(table, index),
+                'gather',
+                new RegExp(`^gather: .*${offending}`),
+                `gather with indices [${bad.join(',')}]`,
+              );
             } else {
               const before = snapshot();
               const result = gather(table, index);
@@ -115,7 +145,12 @@ export function indexingSuite(ctx: SuiteContext): void {
         const x = rng.uniform([4, 6]);
         const ids = ref.NDArray.of([5, 0, 5, 2], [4], 'int32');
         await expectOp(() => indexSelect(toTensor(x), 1, toTensor(ids)), ref.indexSelect(x, 1, ids), undefined, 'indexSelect columns');
-        await expectOp(() => indexSelect(toTensor(x), 0, [3, 1]), ref.indexSelect(x, 0, ref.NDArray.of([3, 1], [2], 'int32')), undefined, 'indexSelect rows by a list');
+        await expectOp(
+          () => indexSelect(toTensor(x), 0, [3, 1]),
+          ref.indexSelect(x, 0, ref.NDArray.of([3, 1], [2], 'int32')),
+          undefined,
+          'indexSelect rows by a list',
+        );
       });
 
       t.it('refusals', () => {
@@ -137,9 +172,19 @@ export function indexingSuite(ctx: SuiteContext): void {
       t.it('embedding gradient', async (rng) => {
         const ids = rng.ints([3, 5], 0, 6);
         const updates = rng.uniform([3, 5, 4]);
-        await expectOp(() => scatterAdd(toTensor(updates), toTensor(ids), 0, [7, 4]), ref.scatterAdd(updates, ids, 0, [7, 4]), tol, 'scatterAdd rows with repeats');
+        await expectOp(
+          () => scatterAdd(toTensor(updates), toTensor(ids), 0, [7, 4]),
+          ref.scatterAdd(updates, ids, 0, [7, 4]),
+          tol,
+          'scatterAdd rows with repeats',
+        );
         const intUpdates = rng.ints([3, 5, 4], -9, 9);
-        await expectOp(() => scatterAdd(toTensor(intUpdates), toTensor(ids), 0, [7, 4]), ref.scatterAdd(intUpdates, ids, 0, [7, 4]), undefined, 'scatterAdd of int32');
+        await expectOp(
+          () => scatterAdd(toTensor(intUpdates), toTensor(ids), 0, [7, 4]),
+          ref.scatterAdd(intUpdates, ids, 0, [7, 4]),
+          undefined,
+          'scatterAdd of int32',
+        );
       });
 
       t.it('each axis', async (rng) => {
@@ -149,18 +194,38 @@ export function indexingSuite(ctx: SuiteContext): void {
           const ids = rng.ints([6], 0, shape[a]! - 1);
           const updateShape = shape.map((d, i) => (i === a ? 6 : d));
           const updates = rng.uniform(updateShape);
-          await expectOp(() => scatterAdd(toTensor(updates), toTensor(ids), axis, shape), ref.scatterAdd(updates, ids, axis, shape), tol, `scatterAdd along axis ${axis}`);
+          await expectOp(
+            () => scatterAdd(toTensor(updates), toTensor(ids), axis, shape),
+            ref.scatterAdd(updates, ids, axis, shape),
+            tol,
+            `scatterAdd along axis ${axis}`,
+          );
         }
       });
 
       t.it('edge shapes and views', async (rng) => {
         const none = ref.NDArray.of([], [0], 'int32');
-        await expectOp(() => scatterAdd(toTensor(ref.NDArray.full([0, 3], 0)), toTensor(none), 0, [4, 3]), ref.NDArray.full([4, 3], 0), undefined, 'scatterAdd of nothing is zeros');
+        await expectOp(
+          () => scatterAdd(toTensor(ref.NDArray.full([0, 3], 0)), toTensor(none), 0, [4, 3]),
+          ref.NDArray.full([4, 3], 0),
+          undefined,
+          'scatterAdd of nothing is zeros',
+        );
         const one = ref.NDArray.of([2], [], 'int32');
         const row = rng.uniform([3]);
-        await expectOp(() => scatterAdd(toTensor(row), toTensor(one), 0, [4, 3]), ref.scatterAdd(row, one, 0, [4, 3]), tol, 'scatterAdd with a rank-0 index');
+        await expectOp(
+          () => scatterAdd(toTensor(row), toTensor(one), 0, [4, 3]),
+          ref.scatterAdd(row, one, 0, [4, 3]),
+          tol,
+          'scatterAdd with a rank-0 index',
+        );
         const updates = rng.uniform([3, 4]);
-        await expectOp(() => scatterAdd(transpose(toTensor(ref.transpose(updates))), [1, 1, 0], 0, [2, 4]), ref.scatterAdd(updates, ref.NDArray.of([1, 1, 0], [3], 'int32'), 0, [2, 4]), tol, 'scatterAdd of transposed updates');
+        await expectOp(
+          () => scatterAdd(transpose(toTensor(ref.transpose(updates))), [1, 1, 0], 0, [2, 4]),
+          ref.scatterAdd(updates, ref.NDArray.of([1, 1, 0], [3], 'int32'), 0, [2, 4]),
+          tol,
+          'scatterAdd of transposed updates',
+        );
       });
 
       t.it('refusals', () => {
@@ -171,8 +236,16 @@ export function indexingSuite(ctx: SuiteContext): void {
             'scatterAdd',
             'updates [3,4] do not match indices [2] into [5,4] along axis 0 (expected [2,4])',
           );
-          expectGatedError(() => scatterAdd(updates, [0, 1, 2], 2, [5, 4]), 'scatterAdd', 'axis 2 is out of range for shape [5,4]: valid axes are [-2, 1]');
-          expectGatedError(() => scatterAdd(updates, [0, 1, 2], 0, [5, NaN]), 'scatterAdd', 'shape values must be finite non-negative integers, got [5,NaN]');
+          expectGatedError(
+            () => scatterAdd(updates, [0, 1, 2], 2, [5, 4]),
+            'scatterAdd',
+            'axis 2 is out of range for shape [5,4]: valid axes are [-2, 1]',
+          );
+          expectGatedError(
+            () => scatterAdd(updates, [0, 1, 2], 0, [5, NaN]),
+            'scatterAdd',
+            'shape values must be finite non-negative integers, got [5,NaN]',
+          );
         } finally {
           updates.dispose();
         }

@@ -43,10 +43,20 @@ export function joinSuite(ctx: SuiteContext): void {
         for (let i = 0; i < viewsA.length; i++) {
           const va = viewsA[i]!;
           const vb = viewsB[(i + 2) % viewsB.length]!;
-          await expectOp(() => concat([va.make(), vb.make()], 1), ref.concat([a, b], 1), undefined, `concat of a ${va.label} and a ${vb.label}`);
+          await expectOp(
+            () => concat([va.make(), vb.make()], 1),
+            ref.concat([a, b], 1),
+            undefined,
+            `concat of a ${va.label} and a ${vb.label}`,
+          );
         }
         const expanded = expandedView(rng.uniform([1, 4, 5]), [3, 4, 5]);
-        await expectOp(() => concat([toTensor(a), expanded.view.make()], 0), ref.concat([a, expanded.reference], 0), undefined, 'concat with an expanded view');
+        await expectOp(
+          () => concat([toTensor(a), expanded.view.make()], 0),
+          ref.concat([a, expanded.reference], 0),
+          undefined,
+          'concat with an expanded view',
+        );
       });
 
       t.it('refusals', () => {
@@ -62,7 +72,11 @@ export function joinSuite(ctx: SuiteContext): void {
           expectGatedError(() => concat([]), 'concat', 'needs at least one tensor');
           const scalar = toTensor(ref.NDArray.full([], 1));
           try {
-            expectGatedError(() => concat([scalar, scalar]), 'concat', 'axis 0 is out of range for shape []: valid axes are none (the tensor is a scalar)');
+            expectGatedError(
+              () => concat([scalar, scalar]),
+              'concat',
+              'axis 0 is out of range for shape []: valid axes are none (the tensor is a scalar)',
+            );
           } finally {
             scalar.dispose();
           }
@@ -83,7 +97,12 @@ export function joinSuite(ctx: SuiteContext): void {
         const scalars = [rng.uniform([]), rng.uniform([]), rng.uniform([])];
         await expectOp(() => stack(scalars.map(toTensor)), ref.stack(scalars), undefined, 'stack of scalars');
         const base = rng.uniform([4, 3]);
-        await expectOp(() => stack([transpose(toTensor(base)), transpose(toTensor(base))], 1), ref.stack([ref.transpose(base), ref.transpose(base)], 1), undefined, 'stack of views');
+        await expectOp(
+          () => stack([transpose(toTensor(base)), transpose(toTensor(base))], 1),
+          ref.stack([ref.transpose(base), ref.transpose(base)], 1),
+          undefined,
+          'stack of views',
+        );
       });
 
       t.it('refusals', () => {
@@ -91,7 +110,11 @@ export function joinSuite(ctx: SuiteContext): void {
         const b = toTensor(ref.NDArray.full([3, 2], 1));
         try {
           expectGatedError(() => stack([a, b]), 'stack', 'all shapes must be equal, got [2,3], [3,2]');
-          expectGatedError(() => stack([a, a], 3), 'stack', 'axis 3 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]');
+          expectGatedError(
+            () => stack([a, a], 3),
+            'stack',
+            'axis 3 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]',
+          );
           expectGatedError(() => stack([]), 'stack', 'needs at least one tensor');
         } finally {
           a.dispose();
@@ -143,26 +166,85 @@ export function joinSuite(ctx: SuiteContext): void {
         for (const dtype of DTYPE_LIST) {
           const x = rng.values([2, 3], dtype);
           const fill = dtype === 'bool' ? 1 : 7;
-          const cases: (readonly (readonly [number, number])[])[] = [[[1, 2], [0, 1]], [[0, 0], [3, 0]], [[2, 0]], []];
+          const cases: (readonly (readonly [number, number])[])[] = [
+            [
+              [1, 2],
+              [0, 1],
+            ],
+            [
+              [0, 0],
+              [3, 0],
+            ],
+            [[2, 0]],
+            [],
+          ];
           for (const paddings of cases) {
-            await expectOp(() => pad(toTensor(x), paddings, fill), ref.pad(x, paddings, fill), undefined, `pad ${dtype} by ${JSON.stringify(paddings)}`);
+            await expectOp(
+              () => pad(toTensor(x), paddings, fill),
+              ref.pad(x, paddings, fill),
+              undefined,
+              `pad ${dtype} by ${JSON.stringify(paddings)}`,
+            );
           }
         }
       });
 
       t.it('edge shapes and views', async (rng) => {
         const empty = rng.uniform([0, 2]);
-        await expectOp(() => pad(toTensor(empty), [[1, 1], [0, 0]]), ref.pad(empty, [[1, 1], [0, 0]]), undefined, 'pad [0,2]');
+        await expectOp(
+          () =>
+            pad(toTensor(empty), [
+              [1, 1],
+              [0, 0],
+            ]),
+          ref.pad(empty, [
+            [1, 1],
+            [0, 0],
+          ]),
+          undefined,
+          'pad [0,2]',
+        );
         const x = rng.uniform([3, 4, 5]);
         for (const view of viewsOf(x)) {
-          await expectOp(() => pad(view.make(), [[0, 1], [2, 0], [1, 1]], -1), ref.pad(x, [[0, 1], [2, 0], [1, 1]], -1), undefined, `pad a ${view.label}`);
+          await expectOp(
+            () =>
+              pad(
+                view.make(),
+                [
+                  [0, 1],
+                  [2, 0],
+                  [1, 1],
+                ],
+                -1,
+              ),
+            ref.pad(
+              x,
+              [
+                [0, 1],
+                [2, 0],
+                [1, 1],
+              ],
+              -1,
+            ),
+            undefined,
+            `pad a ${view.label}`,
+          );
         }
       });
 
       t.it('refusals', () => {
         const x = toTensor(ref.NDArray.full([2, 3], 1));
         try {
-          expectGatedError(() => pad(x, [[0, 0], [0, 0], [1, 1]]), 'pad', '3 paddings for a tensor of shape [2,3]');
+          expectGatedError(
+            () =>
+              pad(x, [
+                [0, 0],
+                [0, 0],
+                [1, 1],
+              ]),
+            'pad',
+            '3 paddings for a tensor of shape [2,3]',
+          );
           expectGatedError(() => pad(x, [[-1, 0]]), 'pad', 'paddings must be non-negative integers, got [[-1,0]]');
           expectGatedError(() => pad(x, [[0.5, 0]]), 'pad', 'paddings must be non-negative integers, got [[0.5,0]]');
         } finally {

@@ -4,20 +4,7 @@
  * contiguous, on every dtype, rank 0, size-0 axes, and chains of views. Values are exact.
  */
 import type { DType } from '@gated/backend-api';
-import {
-  clone,
-  contiguous,
-  expand,
-  flatten,
-  memory,
-  narrow,
-  permute,
-  reshape,
-  slice,
-  squeeze,
-  transpose,
-  unsqueeze,
-} from '@gated/tensor';
+import { clone, contiguous, expand, flatten, memory, narrow, permute, reshape, slice, squeeze, transpose, unsqueeze } from '@gated/tensor';
 import { expect } from 'vitest';
 import { expectOp, expectTensor, toTensor } from '../harness/compare.js';
 import type { SuiteContext } from '../harness/context.js';
@@ -39,7 +26,12 @@ export function layoutSuite(ctx: SuiteContext): void {
       t.it('values', async (rng) => {
         for (const x of each(rng, [2, 3, 4])) {
           for (const shape of [[4, 6], [-1], [3, -1, 2], [24, 1], [1, 24, 1], [2, 3, 4]]) {
-            await expectOp(() => reshape(toTensor(x), shape), ref.reshape(x, shape), undefined, `reshape ${x.dtype} [2,3,4] to ${JSON.stringify(shape)}`);
+            await expectOp(
+              () => reshape(toTensor(x), shape),
+              ref.reshape(x, shape),
+              undefined,
+              `reshape ${x.dtype} [2,3,4] to ${JSON.stringify(shape)}`,
+            );
           }
         }
       });
@@ -47,13 +39,23 @@ export function layoutSuite(ctx: SuiteContext): void {
       t.it('edge shapes', async (rng) => {
         const scalar = rng.uniform([]);
         for (const shape of [[1], [1, 1], [-1], []]) {
-          await expectOp(() => reshape(toTensor(scalar), shape), ref.reshape(scalar, shape), undefined, `reshape a scalar to ${JSON.stringify(shape)}`);
+          await expectOp(
+            () => reshape(toTensor(scalar), shape),
+            ref.reshape(scalar, shape),
+            undefined,
+            `reshape a scalar to ${JSON.stringify(shape)}`,
+          );
         }
         const one = rng.uniform([1, 1]);
         await expectOp(() => reshape(toTensor(one), []), ref.reshape(one, []), undefined, 'reshape [1,1] to a scalar');
         const empty = rng.uniform([0, 3]);
         for (const shape of [[3, 0], [-1], [0], [2, 0, 5]]) {
-          await expectOp(() => reshape(toTensor(empty), shape), ref.reshape(empty, shape), undefined, `reshape [0,3] to ${JSON.stringify(shape)}`);
+          await expectOp(
+            () => reshape(toTensor(empty), shape),
+            ref.reshape(empty, shape),
+            undefined,
+            `reshape [0,3] to ${JSON.stringify(shape)}`,
+          );
         }
       });
 
@@ -75,7 +77,11 @@ export function layoutSuite(ctx: SuiteContext): void {
           expectGatedError(() => reshape(x, [2, NaN]), 'reshape', 'shape values must be finite non-negative integers, got [2,NaN]');
           expectGatedError(() => reshape(x, [-2, -12]), 'reshape', 'shape values must be finite non-negative integers, got [-2,-12]');
           expectGatedError(() => reshape(x, [2.5, 9.6]), 'reshape', 'shape values must be finite non-negative integers, got [2.5,9.6]');
-          expectGatedError(() => reshape(x, [Infinity, 0]), 'reshape', 'shape values must be finite non-negative integers, got [Infinity,0]');
+          expectGatedError(
+            () => reshape(x, [Infinity, 0]),
+            'reshape',
+            'shape values must be finite non-negative integers, got [Infinity,0]',
+          );
         } finally {
           x.dispose();
         }
@@ -98,8 +104,19 @@ export function layoutSuite(ctx: SuiteContext): void {
     suite.describe('permute', (t) => {
       t.it('values', async (rng) => {
         for (const x of each(rng, [2, 3, 4])) {
-          for (const perm of [[2, 0, 1], [1, 2, 0], [0, 1, 2], [-1, 0, 1], [2, 1, 0]]) {
-            await expectOp(() => permute(toTensor(x), perm), ref.permute(x, perm), undefined, `permute ${x.dtype} by ${JSON.stringify(perm)}`);
+          for (const perm of [
+            [2, 0, 1],
+            [1, 2, 0],
+            [0, 1, 2],
+            [-1, 0, 1],
+            [2, 1, 0],
+          ]) {
+            await expectOp(
+              () => permute(toTensor(x), perm),
+              ref.permute(x, perm),
+              undefined,
+              `permute ${x.dtype} by ${JSON.stringify(perm)}`,
+            );
           }
         }
         const x4 = rng.uniform([2, 1, 3, 2]);
@@ -148,18 +165,41 @@ export function layoutSuite(ctx: SuiteContext): void {
     suite.describe('expand', (t) => {
       t.it('values', async (rng) => {
         const cases: [readonly number[], readonly number[]][] = [
-          [[3, 1], [3, 4]],
+          [
+            [3, 1],
+            [3, 4],
+          ],
           [[4], [2, 3, 4]],
-          [[1, 1], [2, 3]],
-          [[3, 1], [-1, 4]],
-          [[1, 3], [0, 3]],
+          [
+            [1, 1],
+            [2, 3],
+          ],
+          [
+            [3, 1],
+            [-1, 4],
+          ],
+          [
+            [1, 3],
+            [0, 3],
+          ],
           [[], [2, 2]],
-          [[2, 1, 3], [4, 2, 5, 3]],
-          [[2, 3], [2, 3]],
+          [
+            [2, 1, 3],
+            [4, 2, 5, 3],
+          ],
+          [
+            [2, 3],
+            [2, 3],
+          ],
         ];
         for (const [from, to] of cases) {
           for (const x of each(rng, from)) {
-            await expectOp(() => expand(toTensor(x), to), ref.expand(x, to), undefined, `expand ${x.dtype} ${JSON.stringify(from)} to ${JSON.stringify(to)}`);
+            await expectOp(
+              () => expand(toTensor(x), to),
+              ref.expand(x, to),
+              undefined,
+              `expand ${x.dtype} ${JSON.stringify(from)} to ${JSON.stringify(to)}`,
+            );
           }
         }
       });
@@ -167,9 +207,19 @@ export function layoutSuite(ctx: SuiteContext): void {
       t.it('views', async (rng) => {
         const x = rng.uniform([4, 1]);
         const stored = ref.transpose(x);
-        await expectOp(() => expand(transpose(toTensor(stored)), [3, 4, 5]), ref.expand(x, [3, 4, 5]), undefined, 'expand a transposed view');
+        await expectOp(
+          () => expand(transpose(toTensor(stored)), [3, 4, 5]),
+          ref.expand(x, [3, 4, 5]),
+          undefined,
+          'expand a transposed view',
+        );
         const y = rng.uniform([1, 3]);
-        await expectOp(() => transpose(expand(toTensor(y), [4, 3])), ref.transpose(ref.expand(y, [4, 3])), undefined, 'transpose an expanded view');
+        await expectOp(
+          () => transpose(expand(toTensor(y), [4, 3])),
+          ref.transpose(ref.expand(y, [4, 3])),
+          undefined,
+          'transpose an expanded view',
+        );
       });
 
       t.it('refusals', () => {
@@ -188,14 +238,29 @@ export function layoutSuite(ctx: SuiteContext): void {
     suite.describe('slice', (t) => {
       t.it('values', async (rng) => {
         const cases: [readonly number[], readonly number[] | undefined][] = [
-          [[1, 1, 1], [1, 2, 3]],
-          [[0, -2], [-1, 2]],
+          [
+            [1, 1, 1],
+            [1, 2, 3],
+          ],
+          [
+            [0, -2],
+            [-1, 2],
+          ],
           [[-1], undefined],
-          [[0, 0, 4], [2, 3, 0]],
+          [
+            [0, 0, 4],
+            [2, 3, 0],
+          ],
           [[1], [0]],
-          [[0, 0, 0], [2, 3, 4]],
+          [
+            [0, 0, 0],
+            [2, 3, 4],
+          ],
           [[], undefined],
-          [[0, 2, 1], [-1, -1, 2]],
+          [
+            [0, 2, 1],
+            [-1, -1, 2],
+          ],
         ];
         for (const x of each(rng, [2, 3, 4])) {
           for (const [begin, size] of cases) {
@@ -214,9 +279,19 @@ export function layoutSuite(ctx: SuiteContext): void {
       t.it('slices of views', async (rng) => {
         const x = rng.uniform([6, 7, 5]);
         const inner = ref.slice(x, [1, 2, 0], [4, 4, 5]);
-        await expectOp(() => slice(slice(toTensor(x), [1, 2, 0], [4, 4, 5]), [1, 1, 2], [2, 3, 2]), ref.slice(inner, [1, 1, 2], [2, 3, 2]), undefined, 'slice of a slice');
+        await expectOp(
+          () => slice(slice(toTensor(x), [1, 2, 0], [4, 4, 5]), [1, 1, 2], [2, 3, 2]),
+          ref.slice(inner, [1, 1, 2], [2, 3, 2]),
+          undefined,
+          'slice of a slice',
+        );
         const stored = ref.transpose(x, 0, 2);
-        await expectOp(() => slice(transpose(toTensor(stored), 0, 2), [2, 0, 1], [3, 5, 3]), ref.slice(x, [2, 0, 1], [3, 5, 3]), undefined, 'slice of a transposed view');
+        await expectOp(
+          () => slice(transpose(toTensor(stored), 0, 2), [2, 0, 1], [3, 5, 3]),
+          ref.slice(x, [2, 0, 1], [3, 5, 3]),
+          undefined,
+          'slice of a transposed view',
+        );
         const small = rng.uniform([1, 7, 1]);
         await expectOp(
           () => slice(expand(toTensor(small), [6, 7, 5]), [1, 3, 2], [4, 2, 2]),
@@ -242,7 +317,13 @@ export function layoutSuite(ctx: SuiteContext): void {
     suite.describe('narrow', (t) => {
       t.it('values', async (rng) => {
         for (const x of each(rng, [3, 5, 2])) {
-          for (const [axis, start, length] of [[1, 1, 3], [-1, 1, 1], [0, 0, 3], [1, 4, 0], [0, -2, 2]] as const) {
+          for (const [axis, start, length] of [
+            [1, 1, 3],
+            [-1, 1, 1],
+            [0, 0, 3],
+            [1, 4, 0],
+            [0, -2, 2],
+          ] as const) {
             await expectOp(
               () => narrow(toTensor(x), axis, start, length),
               ref.narrow(x, axis, start, length),
@@ -268,7 +349,12 @@ export function layoutSuite(ctx: SuiteContext): void {
       t.it('values', async (rng) => {
         for (const x of each(rng, [1, 3, 1, 2])) {
           for (const axes of [undefined, 0, 2, -2, [0, 2]]) {
-            await expectOp(() => squeeze(toTensor(x), axes), ref.squeeze(x, axes), undefined, `squeeze ${x.dtype} [1,3,1,2] axes ${axes === undefined ? 'all' : JSON.stringify(axes)}`);
+            await expectOp(
+              () => squeeze(toTensor(x), axes),
+              ref.squeeze(x, axes),
+              undefined,
+              `squeeze ${x.dtype} [1,3,1,2] axes ${axes === undefined ? 'all' : JSON.stringify(axes)}`,
+            );
           }
         }
         for (const shape of [[], [1], [1, 1], [2, 3], [0, 1]]) {
@@ -299,15 +385,28 @@ export function layoutSuite(ctx: SuiteContext): void {
         const scalar = rng.uniform([]);
         await expectOp(() => unsqueeze(toTensor(scalar), 0), ref.unsqueeze(scalar, 0), undefined, 'unsqueeze a scalar');
         const viewBase = rng.uniform([3, 2]);
-        await expectOp(() => unsqueeze(transpose(toTensor(viewBase)), 1), ref.unsqueeze(ref.transpose(viewBase), 1), undefined, 'unsqueeze a transposed view');
+        await expectOp(
+          () => unsqueeze(transpose(toTensor(viewBase)), 1),
+          ref.unsqueeze(ref.transpose(viewBase), 1),
+          undefined,
+          'unsqueeze a transposed view',
+        );
       });
 
       t.it('refusals', () => {
         const x = toTensor(ref.NDArray.full([2, 3], 1));
         try {
           // The valid range is that of the result (rank 3), which is what the message reports.
-          expectGatedError(() => unsqueeze(x, 3), 'unsqueeze', 'axis 3 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]');
-          expectGatedError(() => unsqueeze(x, -4), 'unsqueeze', 'axis -4 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]');
+          expectGatedError(
+            () => unsqueeze(x, 3),
+            'unsqueeze',
+            'axis 3 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]',
+          );
+          expectGatedError(
+            () => unsqueeze(x, -4),
+            'unsqueeze',
+            'axis -4 is out of range for inserting an axis into shape [2,3]: valid axes are [-3, 2]',
+          );
         } finally {
           x.dispose();
         }
@@ -380,7 +479,8 @@ export function layoutSuite(ctx: SuiteContext): void {
           'slice(permute(expand(x)))',
         );
         await expectOp(
-          () => reshape(transpose(slice(permute(expand(toTensor(x), [3, 4, 6, 5]), [3, 0, 2, 1]), [1, 1, 2, 1], [3, 2, 3, 2]), 0, 3), [-1, 6]),
+          () =>
+            reshape(transpose(slice(permute(expand(toTensor(x), [3, 4, 6, 5]), [3, 0, 2, 1]), [1, 1, 2, 1], [3, 2, 3, 2]), 0, 3), [-1, 6]),
           ref.reshape(ref.transpose(sliced, 0, 3), [-1, 6]),
           undefined,
           'reshape (copying) a transposed slice of a permuted expansion',

@@ -104,19 +104,42 @@ export function matmulSuite(ctx: SuiteContext): void {
         await expectOp(() => matmul(va.make(), vb.make()), want, tolerance(a, b, 5), `matmul of a ${va.label} and a ${vb.label}`);
       }
       const expanded = expandedView(rng.uniform([1, 6, 5]), [4, 6, 5]);
-      await expectOp(() => matmul(expanded.view.make(), toTensor(b)), refMatmul(expanded.reference, b), tolerance(expanded.reference, b, 5), `matmul of an ${expanded.view.label}`);
+      await expectOp(
+        () => matmul(expanded.view.make(), toTensor(b)),
+        refMatmul(expanded.reference, b),
+        tolerance(expanded.reference, b, 5),
+        `matmul of an ${expanded.view.label}`,
+      );
       // Sliced views are materialised before the kernel: bit-identical to contiguous copies.
       await expectSameAsCopies((x: Tensor, y: Tensor) => matmul(x, y), [viewsA[1]!, viewsB[1]!], 'matmul');
     });
 
     t.it('batches', async (rng) => {
       const cases: [readonly number[], readonly number[]][] = [
-        [[3, 4, 5], [3, 5, 6]],
-        [[2, 3, 4, 5], [2, 3, 5, 6]],
-        [[2, 1, 4, 5], [3, 5, 6]],
-        [[4, 5], [2, 5, 6]],
-        [[2, 3, 4, 5], [5, 6]],
-        [[1, 4, 5], [3, 1, 5, 2]],
+        [
+          [3, 4, 5],
+          [3, 5, 6],
+        ],
+        [
+          [2, 3, 4, 5],
+          [2, 3, 5, 6],
+        ],
+        [
+          [2, 1, 4, 5],
+          [3, 5, 6],
+        ],
+        [
+          [4, 5],
+          [2, 5, 6],
+        ],
+        [
+          [2, 3, 4, 5],
+          [5, 6],
+        ],
+        [
+          [1, 4, 5],
+          [3, 1, 5, 2],
+        ],
       ];
       for (const [sa, sb] of cases) {
         const a = rng.uniform(sa);
@@ -146,23 +169,45 @@ export function matmulSuite(ctx: SuiteContext): void {
       for (const [sa, sb] of cases) {
         const a = rng.uniform(sa);
         const b = rng.uniform(sb);
-        await expectOp(() => matmul(toTensor(a), toTensor(b)), refMatmul(a, b), tolerance(a, b, 5), `matmul ${JSON.stringify(sa)}·${JSON.stringify(sb)} (numpy 1-D rules)`);
+        await expectOp(
+          () => matmul(toTensor(a), toTensor(b)),
+          refMatmul(a, b),
+          tolerance(a, b, 5),
+          `matmul ${JSON.stringify(sa)}·${JSON.stringify(sb)} (numpy 1-D rules)`,
+        );
       }
     });
 
     t.it('empty dimensions', async (rng) => {
       const cases: [readonly number[], readonly number[]][] = [
-        [[3, 0], [0, 4]],
-        [[0, 3], [3, 4]],
-        [[3, 4], [4, 0]],
-        [[0, 3, 4], [4, 2]],
+        [
+          [3, 0],
+          [0, 4],
+        ],
+        [
+          [0, 3],
+          [3, 4],
+        ],
+        [
+          [3, 4],
+          [4, 0],
+        ],
+        [
+          [0, 3, 4],
+          [4, 2],
+        ],
         [[0], [0]],
       ];
       for (const [sa, sb] of cases) {
         const a = rng.uniform(sa);
         const b = rng.uniform(sb);
         // An empty inner dimension sums nothing: zeros, not garbage from uninitialised memory.
-        await expectOp(() => matmul(toTensor(a), toTensor(b)), refMatmul(a, b), tolerance(a, b, 1), `matmul ${JSON.stringify(sa)}·${JSON.stringify(sb)}`);
+        await expectOp(
+          () => matmul(toTensor(a), toTensor(b)),
+          refMatmul(a, b),
+          tolerance(a, b, 1),
+          `matmul ${JSON.stringify(sa)}·${JSON.stringify(sb)}`,
+        );
       }
     });
 
@@ -190,7 +235,11 @@ export function matmulSuite(ctx: SuiteContext): void {
       try {
         expectGatedError(() => matmul(a, b), 'matmul', 'inner dimensions differ: [2,3] x [4,5]');
         expectGatedError(() => matmul(a, a), 'matmul', 'inner dimensions differ: [2,3] x [2,3]');
-        expectGatedError(() => matmul(a, b, { transposeA: true, transposeB: true }), 'matmul', 'inner dimensions differ: [2,3] x [4,5] (a transposed) (b transposed)');
+        expectGatedError(
+          () => matmul(a, b, { transposeA: true, transposeB: true }),
+          'matmul',
+          'inner dimensions differ: [2,3] x [4,5] (a transposed) (b transposed)',
+        );
         expectGatedError(() => matmul(batchA, batchB), 'matmul', 'batch dimensions cannot be broadcast: [2,2,3] x [3,3,4]');
         expectGatedError(() => matmul(a, ints), 'matmul', 'expects float32 input, got int32');
         expectGatedError(() => matmul(ints, a), 'matmul', 'expects float32 input, got int32');

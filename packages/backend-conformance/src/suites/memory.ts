@@ -157,7 +157,10 @@ export function memorySuite(ctx: SuiteContext): void {
     });
 
     t.it('views share one buffer', () => {
-      const x = tensor([[1, 2, 3], [4, 5, 6]]);
+      const x = tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       try {
         const before = snapshot();
         const views = tidy(() => [
@@ -187,11 +190,17 @@ export function memorySuite(ctx: SuiteContext): void {
 
     t.it('a buffer lives until its last view is disposed', async () => {
       const before = snapshot();
-      const x = tensor([[1, 2], [3, 4]]);
+      const x = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
       const view = transpose(x);
       x.dispose();
       expect(delta(before).backendBuffers, 'the buffer outlives the tensor it was made for').toBe(1);
-      expect(await view.toArray()).toEqual([[1, 3], [2, 4]]);
+      expect(await view.toArray()).toEqual([
+        [1, 3],
+        [2, 4],
+      ]);
       view.dispose();
       expectMemory(before, 'after the last view');
     });
@@ -211,8 +220,14 @@ export function memorySuite(ctx: SuiteContext): void {
       earlierView.dispose();
       expect(delta(before), 'one tensor, one buffer left').toEqual({ tensors: 1, buffers: 1, backendBuffers: 1 });
 
-      const matrix = tensor([[1, 2], [3, 4]]);
-      const square = tensor([[0, 0], [0, 0]]);
+      const matrix = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
+      const square = tensor([
+        [0, 0],
+        [0, 0],
+      ]);
       tidy(() => {
         square.assign(transpose(matrix));
       });
@@ -222,7 +237,10 @@ export function memorySuite(ctx: SuiteContext): void {
     });
 
     t.it('ops free their temporaries', () => {
-      const x = tensor([[1, 2, 3], [4, 5, 6]]);
+      const x = tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       try {
         const before = snapshot();
         // A JavaScript number operand becomes a temporary rank-0 tensor; a view operand is

@@ -65,23 +65,52 @@ export function randomSuite(ctx: SuiteContext): void {
 
     t.it('rand with a seed', async () => {
       for (const seed of [1, 99, BIG_SEED]) {
-        await expectFill(() => rand([257], { seed }), expected({ kind: 'uniform', low: 0, high: 1 }, keyFromSeed(seed), [257]), exact, `rand seed ${seed}`);
+        await expectFill(
+          () => rand([257], { seed }),
+          expected({ kind: 'uniform', low: 0, high: 1 }, keyFromSeed(seed), [257]),
+          exact,
+          `rand seed ${seed}`,
+        );
       }
       const values = await valuesOf(() => rand([2000], { seed: 5 }));
-      expect(values.every((v) => v >= 0 && v < 1), 'rand values lie in [0, 1)').toBe(true);
+      expect(
+        values.every((v) => v >= 0 && v < 1),
+        'rand values lie in [0, 1)',
+      ).toBe(true);
     });
 
     t.it('bernoulli with a seed', async () => {
-      for (const [p, seed] of [[0.3, 11], [0.5, BIG_SEED], [0, 3], [1, 3], [0.999, 8]] as const) {
-        await expectFill(() => bernoulli([300], p, { seed }), expected({ kind: 'bernoulli', p }, keyFromSeed(seed), [300]), exact, `bernoulli p ${p} seed ${seed}`);
+      for (const [p, seed] of [
+        [0.3, 11],
+        [0.5, BIG_SEED],
+        [0, 3],
+        [1, 3],
+        [0.999, 8],
+      ] as const) {
+        await expectFill(
+          () => bernoulli([300], p, { seed }),
+          expected({ kind: 'bernoulli', p }, keyFromSeed(seed), [300]),
+          exact,
+          `bernoulli p ${p} seed ${seed}`,
+        );
       }
       expect(new Set(await valuesOf(() => bernoulli([100], 0, { seed: 1 }))), 'bernoulli(0) is all zeros').toEqual(new Set([0]));
       expect(new Set(await valuesOf(() => bernoulli([100], 1, { seed: 1 }))), 'bernoulli(1) is all ones').toEqual(new Set([1]));
     });
 
     t.it('randn and normal with a seed', async () => {
-      await expectFill(() => randn([1000], { seed: 21 }), expected({ kind: 'normal', mean: 0, std: 1 }, keyFromSeed(21), [1000]), normalTolerance(1), 'randn seed 21');
-      await expectFill(() => randn([2, 3, 7], { seed: BIG_SEED }), expected({ kind: 'normal', mean: 0, std: 1 }, keyFromSeed(BIG_SEED), [2, 3, 7]), normalTolerance(1), 'randn big seed');
+      await expectFill(
+        () => randn([1000], { seed: 21 }),
+        expected({ kind: 'normal', mean: 0, std: 1 }, keyFromSeed(21), [1000]),
+        normalTolerance(1),
+        'randn seed 21',
+      );
+      await expectFill(
+        () => randn([2, 3, 7], { seed: BIG_SEED }),
+        expected({ kind: 'normal', mean: 0, std: 1 }, keyFromSeed(BIG_SEED), [2, 3, 7]),
+        normalTolerance(1),
+        'randn big seed',
+      );
       await expectFill(
         () => normal([500], 3, 0.25, { seed: 4 }),
         expected({ kind: 'normal', mean: 3, std: 0.25 }, keyFromSeed(4), [500]),
@@ -92,7 +121,11 @@ export function randomSuite(ctx: SuiteContext): void {
     });
 
     t.it('same seed, same values', async () => {
-      for (const make of [(seed: number) => rand([64], { seed }), (seed: number) => randn([64], { seed }), (seed: number) => bernoulli([64], 0.5, { seed })]) {
+      for (const make of [
+        (seed: number) => rand([64], { seed }),
+        (seed: number) => randn([64], { seed }),
+        (seed: number) => bernoulli([64], 0.5, { seed }),
+      ]) {
         const a = await valuesOf(() => make(42));
         const b = await valuesOf(() => make(42));
         const c = await valuesOf(() => make(43));
@@ -117,9 +150,24 @@ export function randomSuite(ctx: SuiteContext): void {
       // The engine hands op i of the stream the key foldKey(keyFromSeed(seed), i).
       manualSeed(77);
       const root = keyFromSeed(77);
-      await expectFill(() => rand([33]), expected({ kind: 'uniform', low: 0, high: 1 }, foldKey(root, 0), [33]), exact, 'first draw after manualSeed(77)');
-      await expectFill(() => randn([33]), expected({ kind: 'normal', mean: 0, std: 1 }, foldKey(root, 1), [33]), normalTolerance(1), 'second draw after manualSeed(77)');
-      await expectFill(() => uniform([5], 1, 2), expected({ kind: 'uniform', low: 1, high: 2 }, foldKey(root, 2), [5]), exact, 'third draw after manualSeed(77)');
+      await expectFill(
+        () => rand([33]),
+        expected({ kind: 'uniform', low: 0, high: 1 }, foldKey(root, 0), [33]),
+        exact,
+        'first draw after manualSeed(77)',
+      );
+      await expectFill(
+        () => randn([33]),
+        expected({ kind: 'normal', mean: 0, std: 1 }, foldKey(root, 1), [33]),
+        normalTolerance(1),
+        'second draw after manualSeed(77)',
+      );
+      await expectFill(
+        () => uniform([5], 1, 2),
+        expected({ kind: 'uniform', low: 1, high: 2 }, foldKey(root, 2), [5]),
+        exact,
+        'third draw after manualSeed(77)',
+      );
     });
 
     t.it('randperm', async () => {
@@ -129,7 +177,10 @@ export function randomSuite(ctx: SuiteContext): void {
           expect(result.dtype, 'randperm dtype').toBe('int32');
           expect([...result.shape]).toEqual([n]);
           const values = Array.from(await result.data());
-          expect([...values].sort((a, b) => a - b), `randperm(${n}) is a permutation of 0..${n - 1}`).toEqual(Array.from({ length: n }, (_, i) => i));
+          expect(
+            [...values].sort((a, b) => a - b),
+            `randperm(${n}) is a permutation of 0..${n - 1}`,
+          ).toEqual(Array.from({ length: n }, (_, i) => i));
         } finally {
           result.dispose();
         }
@@ -145,7 +196,12 @@ export function randomSuite(ctx: SuiteContext): void {
     });
 
     t.it('edge shapes', async () => {
-      await expectFill(() => rand([], { seed: 2 }), expected({ kind: 'uniform', low: 0, high: 1 }, keyFromSeed(2), []), exact, 'rand of a scalar');
+      await expectFill(
+        () => rand([], { seed: 2 }),
+        expected({ kind: 'uniform', low: 0, high: 1 }, keyFromSeed(2), []),
+        exact,
+        'rand of a scalar',
+      );
       await expectFill(() => randn([0], { seed: 2 }), NDArray.full([0], 0), exact, 'randn of size 0');
       await expectFill(() => bernoulli([2, 0], 0.5, { seed: 2 }), NDArray.full([2, 0], 0), exact, 'bernoulli of [2,0]');
       await expectFill(() => uniform([1, 1], 0, 0, { seed: 2 }), NDArray.full([1, 1], 0), exact, 'uniform over an empty range');
@@ -162,9 +218,19 @@ export function randomSuite(ctx: SuiteContext): void {
       expectGatedError(() => rand([2, NaN]), 'rand', 'shape values must be finite non-negative integers, got [2,NaN]');
       expectGatedError(() => randn([-1]), 'randn', 'shape values must be finite non-negative integers, got [-1]');
       expectGatedError(() => randperm(-1), 'randperm', 'n must be a non-negative integer, got -1');
-      expectGatedError(() => { manualSeed(1.5); }, 'manualSeed', 'seed must be a non-negative safe integer, got 1.5');
+      expectGatedError(
+        () => {
+          manualSeed(1.5);
+        },
+        'manualSeed',
+        'seed must be a non-negative safe integer, got 1.5',
+      );
       // tidy: a failed fill inside a scope leaves nothing behind either.
-      expectGatedError(() => tidy(() => [rand([3]), rand([2, -2])]), 'rand', 'shape values must be finite non-negative integers, got [2,-2]');
+      expectGatedError(
+        () => tidy(() => [rand([3]), rand([2, -2])]),
+        'rand',
+        'shape values must be finite non-negative integers, got [2,-2]',
+      );
     });
   });
 }

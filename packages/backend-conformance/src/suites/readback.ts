@@ -36,9 +36,21 @@ export function readbackSuite(ctx: SuiteContext): void {
     t.it('toArray nests by shape', async () => {
       const cases: [NDArray, unknown][] = [
         [NDArray.of([2.5], []), 2.5],
-        [NDArray.of([1, 2, 3, 4, 5, 6], [2, 3]), [[1, 2, 3], [4, 5, 6]]],
+        [
+          NDArray.of([1, 2, 3, 4, 5, 6], [2, 3]),
+          [
+            [1, 2, 3],
+            [4, 5, 6],
+          ],
+        ],
         [NDArray.of([1, 2], [2, 1, 1]), [[[1]], [[2]]]],
-        [NDArray.of([1, 0, 0, 1], [2, 2], 'bool'), [[true, false], [false, true]]],
+        [
+          NDArray.of([1, 0, 0, 1], [2, 2], 'bool'),
+          [
+            [true, false],
+            [false, true],
+          ],
+        ],
         [NDArray.of([1], [], 'bool'), true],
         [NDArray.of([-3, 4], [1, 2], 'int32'), [[-3, 4]]],
         [NDArray.of([], [2, 0]), [[], []]],
@@ -82,12 +94,34 @@ export function readbackSuite(ctx: SuiteContext): void {
     });
 
     t.it('reads of views', async () => {
-      const base = tensor([[1, 2, 3], [4, 5, 6]]);
+      const base = tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       try {
         const views = [
-          [() => transpose(base), [[1, 4], [2, 5], [3, 6]]],
-          [() => slice(base, [0, 1], [2, 2]), [[2, 3], [5, 6]]],
-          [() => tidy(() => expand(slice(base, [1, 0], [1, 3]), [2, 3])), [[4, 5, 6], [4, 5, 6]]],
+          [
+            () => transpose(base),
+            [
+              [1, 4],
+              [2, 5],
+              [3, 6],
+            ],
+          ],
+          [
+            () => slice(base, [0, 1], [2, 2]),
+            [
+              [2, 3],
+              [5, 6],
+            ],
+          ],
+          [
+            () => tidy(() => expand(slice(base, [1, 0], [1, 3]), [2, 3])),
+            [
+              [4, 5, 6],
+              [4, 5, 6],
+            ],
+          ],
           [() => slice(base, [1, 2], [1, 1]), [[6]]],
         ] as const;
         for (const [make, want] of views) {
@@ -115,7 +149,10 @@ export function readbackSuite(ctx: SuiteContext): void {
       try {
         const all = await Promise.all(inputs.map((x) => x.data()));
         all.forEach((values, i) => {
-          expect(values.every((v) => v === i), `concurrent read ${i}`).toBe(true);
+          expect(
+            values.every((v) => v === i),
+            `concurrent read ${i}`,
+          ).toBe(true);
         });
       } finally {
         for (const x of inputs) x.dispose();
@@ -133,14 +170,20 @@ export function readbackSuite(ctx: SuiteContext): void {
     });
 
     t.it('synchronous reads', async () => {
-      const x = tensor([[1.5, 2], [3, 4]]);
+      const x = tensor([
+        [1.5, 2],
+        [3, 4],
+      ]);
       const one = tensor([[7]]);
       const view = transpose(x);
       try {
         if (t.backend.caps.syncRead) {
           expect(Array.from(x.dataSync()), 'dataSync').toEqual(Array.from(await x.data()));
           expect(x.toArraySync(), 'toArraySync').toEqual(await x.toArray());
-          expect(view.toArraySync(), 'toArraySync of a view').toEqual([[1.5, 3], [2, 4]]);
+          expect(view.toArraySync(), 'toArraySync of a view').toEqual([
+            [1.5, 3],
+            [2, 4],
+          ]);
           expect(one.itemSync(), 'itemSync').toBe(7);
         } else {
           const message = `backend "${t.backend.name}" cannot read synchronously; use await tensor.data()`;

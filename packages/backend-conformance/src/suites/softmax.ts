@@ -87,7 +87,12 @@ export function softmaxSuite(ctx: SuiteContext): void {
 
     suite.describe('logSumExp', (t) => {
       const check = (x: NDArray, axes: number | readonly number[] | undefined, keepDims: boolean, label: string) =>
-        expectOp(() => logSumExp(toTensor(x), axes, keepDims), refLogSumExp(x, axes, keepDims), tol, `logSumExp(${label}, keepDims ${keepDims})`);
+        expectOp(
+          () => logSumExp(toTensor(x), axes, keepDims),
+          refLogSumExp(x, axes, keepDims),
+          tol,
+          `logSumExp(${label}, keepDims ${keepDims})`,
+        );
 
       t.it('axes', async (rng) => {
         const x = rng.uniform([3, 4, 5], -5, 5);

@@ -46,9 +46,10 @@ export function storageSuite(ctx: SuiteContext): void {
           const read = await backend.read(handle);
           expect(read.constructor.name, `read of ${dtype}`).toBe(values.constructor.name);
           // Bit patterns, so NaN, ±∞ and -0 count.
-          expect(Array.from(read, (v) => (Object.is(v, -0) ? '-0' : String(v))), `${dtype} values`).toEqual(
-            Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))),
-          );
+          expect(
+            Array.from(read, (v) => (Object.is(v, -0) ? '-0' : String(v))),
+            `${dtype} values`,
+          ).toEqual(Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))));
           read.fill(0);
           expect(Array.from(await backend.read(handle)), 'read returns a copy the caller owns').toEqual(Array.from(values));
           if (backend.caps.syncRead) expect(Array.from(backend.readSync!(handle)), 'readSync').toEqual(Array.from(values));
@@ -102,7 +103,10 @@ export function storageSuite(ctx: SuiteContext): void {
           expect([handle.dtype, handle.size], `fill(${dtype}, ${size})`).toEqual([dtype, size]);
           const read = await backend.read(handle);
           expect(read.length).toBe(size);
-          expect(Array.from(read).every((v) => Object.is(v, value) || (Number.isNaN(v) && Number.isNaN(value))), `fill(${dtype}, ${size}, ${value})`).toBe(true);
+          expect(
+            Array.from(read).every((v) => Object.is(v, value) || (Number.isNaN(v) && Number.isNaN(value))),
+            `fill(${dtype}, ${size}, ${value})`,
+          ).toBe(true);
         } finally {
           backend.free(handle);
         }
@@ -123,7 +127,10 @@ export function storageSuite(ctx: SuiteContext): void {
         ['nothing', [0, 4], [4, 1], 0, []],
       ];
       try {
-        backend.write(source, Int32Array.from({ length: 12 }, (_, i) => i));
+        backend.write(
+          source,
+          Int32Array.from({ length: 12 }, (_, i) => i),
+        );
         for (const [label, shape, strides, offset, want] of cases) {
           const copy = backend.stridedCopy({ data: source, shape, strides, offset });
           try {
@@ -141,7 +148,12 @@ export function storageSuite(ctx: SuiteContext): void {
     t.it('memory counts live buffers and bytes', () => {
       const backend = t.backend;
       const before = backend.memory();
-      const handles: DataHandle[] = [backend.alloc('float32', 10), backend.alloc('int32', 3), backend.alloc('bool', 5), backend.alloc('float32', 0)];
+      const handles: DataHandle[] = [
+        backend.alloc('float32', 10),
+        backend.alloc('int32', 3),
+        backend.alloc('bool', 5),
+        backend.alloc('float32', 0),
+      ];
       const during = backend.memory();
       expect(during.buffers - before.buffers, 'four live buffers').toBe(4);
       const bytes = handles.reduce((total, h) => total + h.size * bytesPerElement(h.dtype), 0);

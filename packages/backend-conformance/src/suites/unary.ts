@@ -55,13 +55,31 @@ const withSpecials = (rng: Rng, shape: readonly number[]): NDArray => rng.choice
 /** sin and cos of huge arguments need exact argument reduction, which float32 libraries do not promise. */
 const TRIG_SPECIALS = FLOAT_SPECIALS.filter((v) => Math.abs(v) < 1e30 || !Number.isFinite(v));
 
-const range = (low: number, high: number) => (...shape: number[]): InputSpec => ({ shape, low, high });
-const avoiding = (kinks: (v: number) => number) => (...shape: number[]): InputSpec => A(kinks, ...shape);
+const range =
+  (low: number, high: number) =>
+  (...shape: number[]): InputSpec => ({ shape, low, high });
+const avoiding =
+  (kinks: (v: number) => number) =>
+  (...shape: number[]): InputSpec =>
+    A(kinks, ...shape);
 
 /** The unary table: one entry per op of `UNARY_OPS`. */
 export const UNARY_CASES: Readonly<Record<UnaryOp, UnaryCase>> = {
-  neg: { reference: numericRule((x) => -x, (x) => -x | 0), inputs: uniform(-10, 10), tolerance: SELECT, gradient: S },
-  abs: { reference: numericRule(Math.abs, (x) => Math.abs(x) | 0), inputs: uniform(-10, 10), tolerance: SELECT, gradient: avoiding(fromZero) },
+  neg: {
+    reference: numericRule(
+      (x) => -x,
+      (x) => -x | 0,
+    ),
+    inputs: uniform(-10, 10),
+    tolerance: SELECT,
+    gradient: S,
+  },
+  abs: {
+    reference: numericRule(Math.abs, (x) => Math.abs(x) | 0),
+    inputs: uniform(-10, 10),
+    tolerance: SELECT,
+    gradient: avoiding(fromZero),
+  },
   sign: { reference: numericRule(Math.sign, Math.sign), inputs: uniform(-10, 10), tolerance: SELECT, gradient: avoiding(fromZero) },
   exp: { reference: floatRule(Math.exp), inputs: uniform(-20, 20), tolerance: TRANSCENDENTAL, gradient: S },
   log: { reference: floatRule(Math.log), inputs: uniform(1e-3, 100), tolerance: TRANSCENDENTAL, gradient: P },
@@ -70,18 +88,46 @@ export const UNARY_CASES: Readonly<Record<UnaryOp, UnaryCase>> = {
   expm1: { reference: floatRule(Math.expm1), inputs: uniform(-10, 10), tolerance: TRANSCENDENTAL, gradient: S },
   sqrt: { reference: floatRule(Math.sqrt), inputs: uniform(0, 100), tolerance: ELEMENTWISE, gradient: P },
   rsqrt: { reference: floatRule((x) => 1 / Math.sqrt(x)), inputs: uniform(1e-3, 100), tolerance: TRANSCENDENTAL, gradient: P },
-  square: { reference: numericRule((x) => x * x, (x) => Math.imul(x, x)), inputs: uniform(-10, 10), tolerance: ELEMENTWISE, gradient: S },
+  square: {
+    reference: numericRule(
+      (x) => x * x,
+      (x) => Math.imul(x, x),
+    ),
+    inputs: uniform(-10, 10),
+    tolerance: ELEMENTWISE,
+    gradient: S,
+  },
   reciprocal: { reference: floatRule((x) => 1 / x), inputs: uniform(-10, 10), tolerance: ELEMENTWISE, gradient: P },
-  sigmoid: { reference: floatRule((x) => 1 / (1 + Math.exp(-x))), inputs: uniform(-20, 20), tolerance: TRANSCENDENTAL, gradient: range(-4, 4) },
+  sigmoid: {
+    reference: floatRule((x) => 1 / (1 + Math.exp(-x))),
+    inputs: uniform(-20, 20),
+    tolerance: TRANSCENDENTAL,
+    gradient: range(-4, 4),
+  },
   tanh: { reference: floatRule(Math.tanh), inputs: uniform(-10, 10), tolerance: TRANSCENDENTAL, gradient: range(-2, 2) },
   relu: {
-    reference: numericRule((x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0), (x) => (x > 0 ? x : 0)),
+    reference: numericRule(
+      (x) => (Number.isNaN(x) ? NaN : x > 0 ? x : 0),
+      (x) => (x > 0 ? x : 0),
+    ),
     inputs: uniform(-10, 10),
     tolerance: SELECT,
     gradient: avoiding(fromZero),
   },
-  sin: { reference: floatRule(Math.sin), inputs: uniform(-10, 10), tolerance: TRANSCENDENTAL, specials: TRIG_SPECIALS, gradient: range(-3, 3) },
-  cos: { reference: floatRule(Math.cos), inputs: uniform(-10, 10), tolerance: TRANSCENDENTAL, specials: TRIG_SPECIALS, gradient: range(-3, 3) },
+  sin: {
+    reference: floatRule(Math.sin),
+    inputs: uniform(-10, 10),
+    tolerance: TRANSCENDENTAL,
+    specials: TRIG_SPECIALS,
+    gradient: range(-3, 3),
+  },
+  cos: {
+    reference: floatRule(Math.cos),
+    inputs: uniform(-10, 10),
+    tolerance: TRANSCENDENTAL,
+    specials: TRIG_SPECIALS,
+    gradient: range(-3, 3),
+  },
   floor: { reference: floatRule(Math.floor), inputs: roundingInputs, tolerance: SELECT, gradient: avoiding(fromIntegers) },
   ceil: { reference: floatRule(Math.ceil), inputs: roundingInputs, tolerance: SELECT, gradient: avoiding(fromIntegers) },
   round: { reference: floatRule(roundHalfEven), inputs: roundingInputs, tolerance: SELECT, gradient: avoiding(fromHalves) },
@@ -90,8 +136,16 @@ export const UNARY_CASES: Readonly<Record<UnaryOp, UnaryCase>> = {
     inputs: (rng, shape) => rng.bools(shape),
     tolerance: SELECT,
   },
-  isNaN: { reference: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isNaN(x) ? 1 : 0) }, inputs: withSpecials, tolerance: SELECT },
-  isFinite: { reference: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isFinite(x) ? 1 : 0) }, inputs: withSpecials, tolerance: SELECT },
+  isNaN: {
+    reference: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isNaN(x) ? 1 : 0) },
+    inputs: withSpecials,
+    tolerance: SELECT,
+  },
+  isFinite: {
+    reference: { inputs: ['float32'], output: 'bool', float: (x) => (Number.isFinite(x) ? 1 : 0) },
+    inputs: withSpecials,
+    tolerance: SELECT,
+  },
 };
 
 /** Ops whose zero results have an IEEE-defined sign that every implementation can honour. */
@@ -169,7 +223,12 @@ function defineUnaryTests(t: SuiteContext, op: UnaryOp): void {
   if (op === 'expm1' || op === 'log1p') {
     t.it('tiny inputs', async () => {
       const x = NDArray.of([1e-7, -1e-7, 3e-6, -2e-5, 1e-4, 1e-10], [6]);
-      await expectOp(() => fn(toTensor(x)), referenceUnary(op, x), t.tolerance(NEAR_ZERO.rtol, NEAR_ZERO.atol), `${op} keeps relative accuracy near 0`);
+      await expectOp(
+        () => fn(toTensor(x)),
+        referenceUnary(op, x),
+        t.tolerance(NEAR_ZERO.rtol, NEAR_ZERO.atol),
+        `${op} keeps relative accuracy near 0`,
+      );
     });
   }
 

@@ -87,10 +87,34 @@ async function refusals(b: Backend, calls: () => number): Promise<void> {
 
   refused(() => b.alloc('float64' as DType, 2), 'alloc', 'unknown dtype float64');
   refused(() => b.alloc('float32', -1), 'alloc', 'size must be an integer in [0, 2^31-1], got -1');
-  refused(() => { b.write(f, new Int32Array(6)); }, 'write', 'values are int32 but the buffer is float32');
-  refused(() => { b.write(f, new Float32Array(7)); }, 'write', '7 values at offset 0 do not fit a buffer of 6 elements');
-  refused(() => { b.free(foreign); }, 'free', `buffer is not a buffer of this ${name} backend`);
-  refused(() => { b.free(gone); }, 'free', 'buffer was already freed');
+  refused(
+    () => {
+      b.write(f, new Int32Array(6));
+    },
+    'write',
+    'values are int32 but the buffer is float32',
+  );
+  refused(
+    () => {
+      b.write(f, new Float32Array(7));
+    },
+    'write',
+    '7 values at offset 0 do not fit a buffer of 6 elements',
+  );
+  refused(
+    () => {
+      b.free(foreign);
+    },
+    'free',
+    `buffer is not a buffer of this ${name} backend`,
+  );
+  refused(
+    () => {
+      b.free(gone);
+    },
+    'free',
+    'buffer was already freed',
+  );
   if (b.readSync) refused(() => b.readSync!(gone), 'readSync', 'buffer was already freed');
   const before = calls();
   await expectGatedRejection(() => b.read(gone), 'read', 'buffer was already freed');
@@ -111,40 +135,78 @@ async function refusals(b: Backend, calls: () => number): Promise<void> {
   refused(() => b.argReduce('argmax', spec(empty, [3, 0]), 1), 'argReduce', 'argmax over axis 1 of size 0 has no answer');
   refused(() => b.matmul(spec(f), spec(f), false, false, [2, 3]), 'matmul', 'inner dimensions differ: [2,3] x [2,3]');
   refused(() => b.matmul(spec(i), spec(f, [3, 2]), false, false, [2, 2]), 'matmul', 'a must be float32, got int32');
-  refused(() => b.stridedCopy({ data: f, shape: [4], strides: [2], offset: 0 }), 'stridedCopy',
-    'the view reaches elements 0 to 6, outside a buffer of 6 elements');
-  refused(() => b.stridedCopy({ data: f, shape: [2], strides: [0.5], offset: 0 }), 'stridedCopy',
-    'need one integer stride per axis of [2] and an integer offset');
+  refused(
+    () => b.stridedCopy({ data: f, shape: [4], strides: [2], offset: 0 }),
+    'stridedCopy',
+    'the view reaches elements 0 to 6, outside a buffer of 6 elements',
+  );
+  refused(
+    () => b.stridedCopy({ data: f, shape: [2], strides: [0.5], offset: 0 }),
+    'stridedCopy',
+    'need one integer stride per axis of [2] and an integer offset',
+  );
   refused(() => b.concat([spec(f), spec(i)], 0, [4, 3]), 'concat', 'input 1 must be float32, got int32');
   refused(() => b.concat([spec(f), spec(f)], 0, [5, 3]), 'concat', 'inputs join to 4 along axis 0, not 5');
   refused(() => b.gather(spec(f), spec(f, [6]), 0), 'gather', 'indices must be int32, got float32');
   refused(() => b.scatterAdd(spec(f), spec(i, [6]), 0, [4, 3]), 'scatterAdd', 'updates must have shape [6,3], got [2,3]');
-  refused(() => b.random({ spec: { kind: 'nope' }, size: 2, key: [0, 0] } as unknown as RandomRequest), 'random', 'unknown distribution nope');
+  refused(
+    () => b.random({ spec: { kind: 'nope' }, size: 2, key: [0, 0] } as unknown as RandomRequest),
+    'random',
+    'unknown distribution nope',
+  );
   if (b.lstmCell) {
-    refused(() => b.lstmCell!({ inputGates: spec(f), hiddenGates: spec(gates, [2, 12]), c: spec(f) }), 'lstmCell',
-      'inputGates must have shape [2,12] ([B, 4H]), got [2,3]');
+    refused(
+      () => b.lstmCell!({ inputGates: spec(f), hiddenGates: spec(gates, [2, 12]), c: spec(f) }),
+      'lstmCell',
+      'inputGates must have shape [2,12] ([B, 4H]), got [2,3]',
+    );
   }
   if (b.lstmSequence) {
     const forward = { inputGates: spec(gates, [1, 2, 12]), weightHh: spec(weights, [12, 3]), h0: spec(f), c0: spec(f), reverse: false };
     refused(() => b.lstmSequence!({ ...forward, lengths: spec(floatLengths, [2]) }), 'lstmSequence', 'lengths must be int32, got float32');
-    refused(() => b.lstmSequence!({ ...forward, weightHh: spec(f), lengths: null }), 'lstmSequence',
-      'weightHh must have shape [12,3] ([4H, P]), got [2,3]');
+    refused(
+      () => b.lstmSequence!({ ...forward, weightHh: spec(f), lengths: null }),
+      'lstmSequence',
+      'weightHh must have shape [12,3] ([4H, P]), got [2,3]',
+    );
     if (b.caps.fused.lstmProjection !== true) {
-      refused(() => b.lstmSequence!({ ...forward, weightHr: spec(f, [3, 3]), lengths: null }), 'lstmSequence',
-        `the ${name} backend's kernel has no projection (caps.fused.lstmProjection): run the composite instead`);
+      refused(
+        () => b.lstmSequence!({ ...forward, weightHr: spec(f, [3, 3]), lengths: null }),
+        'lstmSequence',
+        `the ${name} backend's kernel has no projection (caps.fused.lstmProjection): run the composite instead`,
+      );
     }
   }
   if (b.gruSequence) {
     const forward = { inputGates: spec(gruGates, [1, 2, 9]), weightHh: spec(gruWeights, [9, 3]), h0: spec(f), reverse: false };
-    refused(() => b.gruSequence!({ ...forward, biasHn: spec(f), lengths: null }), 'gruSequence', 'biasHn must have shape [3] ([H]), got [2,3]');
-    refused(() => b.gruSequence!({ ...forward, biasHn: null, lengths: spec(floatLengths, [2]) }), 'gruSequence', 'lengths must be int32, got float32');
+    refused(
+      () => b.gruSequence!({ ...forward, biasHn: spec(f), lengths: null }),
+      'gruSequence',
+      'biasHn must have shape [3] ([H]), got [2,3]',
+    );
+    refused(
+      () => b.gruSequence!({ ...forward, biasHn: null, lengths: spec(floatLengths, [2]) }),
+      'gruSequence',
+      'lengths must be int32, got float32',
+    );
   }
   if (b.adamStep) {
     const hyper = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, maximize: false };
     const tensors = { param: spec(f), grad: spec(f), m: spec(f), v: spec(f), vMax: null };
-    refused(() => { b.adamStep!({ ...tensors, ...hyper, step: 0 }); }, 'adamStep', 'step counts from 1, got 0');
-    refused(() => { b.adamStep!({ ...tensors, grad: spec(f3, [3]), ...hyper, step: 1 }); }, 'adamStep',
-      "grad must have shape [2,3] (param's), got [3]");
+    refused(
+      () => {
+        b.adamStep!({ ...tensors, ...hyper, step: 0 });
+      },
+      'adamStep',
+      'step counts from 1, got 0',
+    );
+    refused(
+      () => {
+        b.adamStep!({ ...tensors, grad: spec(f3, [3]), ...hyper, step: 1 });
+      },
+      'adamStep',
+      "grad must have shape [2,3] (param's), got [3]",
+    );
   }
 
   // A good call does reach the backend (so the recorder can tell).

@@ -29,7 +29,12 @@ export function whereSuite(ctx: SuiteContext): void {
         [[2, 0], [2, 1], [1]],
       ];
       for (const [sc, sa, sb] of cases) {
-        await check(rng.bools(sc), rng.uniform(sa), rng.uniform(sb), `cond ${JSON.stringify(sc)}, a ${JSON.stringify(sa)}, b ${JSON.stringify(sb)}`);
+        await check(
+          rng.bools(sc),
+          rng.uniform(sa),
+          rng.uniform(sb),
+          `cond ${JSON.stringify(sc)}, a ${JSON.stringify(sa)}, b ${JSON.stringify(sb)}`,
+        );
       }
     });
 
@@ -42,7 +47,12 @@ export function whereSuite(ctx: SuiteContext): void {
       await expectOp(() => where(toTensor(c), 1.5, toTensor(x)), refWhere(c, half, x), undefined, 'where(c, 1.5, x)');
       await expectOp(() => where(toTensor(c), 1.5, 0), refWhere(c, half, zero), undefined, 'where(c, 1.5, 0)');
       const ints = rng.ints([3, 4], -5, 5);
-      await expectOp(() => where(toTensor(c), toTensor(ints), 7), refWhere(c, ints, NDArray.full([], 7, 'int32')), undefined, 'where(c, int32, 7)');
+      await expectOp(
+        () => where(toTensor(c), toTensor(ints), 7),
+        refWhere(c, ints, NDArray.full([], 7, 'int32')),
+        undefined,
+        'where(c, int32, 7)',
+      );
     });
 
     t.it('unselected NaN and infinities do not leak', async () => {
@@ -70,9 +80,19 @@ export function whereSuite(ctx: SuiteContext): void {
       const [vc] = viewsOf(c);
       const [, va] = viewsOf(a);
       const expanded = expandedView(rng.uniform([1, 4, 1]), [3, 4, 5]);
-      await expectOp(() => where(vc!.make(), va!.make(), expanded.view.make()), refWhere(c, a, expanded.reference), undefined, 'where on views');
+      await expectOp(
+        () => where(vc!.make(), va!.make(), expanded.view.make()),
+        refWhere(c, a, expanded.reference),
+        undefined,
+        'where on views',
+      );
       await expectSameAsCopies(whereFn, [vc!, va!, expanded.view], 'where');
-      await expectOp(() => where(toTensor(c), toTensor(a), viewsOf(b)[2]!.make()), refWhere(c, a, b), undefined, 'where with a permuted view');
+      await expectOp(
+        () => where(toTensor(c), toTensor(a), viewsOf(b)[2]!.make()),
+        refWhere(c, a, b),
+        undefined,
+        'where with a permuted view',
+      );
     });
 
     t.it('refusals', () => {

@@ -7,7 +7,11 @@
 import type { AdamStepHyper } from '@gated/backend-api';
 
 export function adamStep(
-  param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
+  param: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  vMax: Float32Array | null,
   hyper: AdamStepHyper,
 ): void {
   const { step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize } = hyper;

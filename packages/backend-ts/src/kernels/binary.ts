@@ -16,59 +16,134 @@ function powC(a: number, b: number): number {
 const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
 
 function rowFloat(
-  op: BinaryOp, out: Float32Array, o: number, n: number,
-  a: Float32Array, ia: number, sa: number, b: Float32Array, ib: number, sb: number,
+  op: BinaryOp,
+  out: Float32Array,
+  o: number,
+  n: number,
+  a: Float32Array,
+  ia: number,
+  sa: number,
+  b: Float32Array,
+  ib: number,
+  sb: number,
 ): void {
   const end = o + n;
   switch (op) {
-    case 'add': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! + b[ib]!; return;
-    case 'sub': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! - b[ib]!; return;
-    case 'mul': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! * b[ib]!; return;
-    case 'div': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!; return;
-    case 'pow': for (; o < end; o++, ia += sa, ib += sb) out[o] = powC(a[ia]!, b[ib]!); return;
-    case 'maximum': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.max(a[ia]!, b[ib]!); return;
-    case 'minimum': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.min(a[ia]!, b[ib]!); return;
-    default: throw new GatedError('binary', `${op} is not a float32 arithmetic op`);
+    case 'add':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! + b[ib]!;
+      return;
+    case 'sub':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! - b[ib]!;
+      return;
+    case 'mul':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! * b[ib]!;
+      return;
+    case 'div':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! / b[ib]!;
+      return;
+    case 'pow':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = powC(a[ia]!, b[ib]!);
+      return;
+    case 'maximum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.max(a[ia]!, b[ib]!);
+      return;
+    case 'minimum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.min(a[ia]!, b[ib]!);
+      return;
+    default:
+      throw new GatedError('binary', `${op} is not a float32 arithmetic op`);
   }
 }
 
 function rowInt(
-  op: BinaryOp, out: Int32Array, o: number, n: number,
-  a: Int32Array, ia: number, sa: number, b: Int32Array, ib: number, sb: number,
+  op: BinaryOp,
+  out: Int32Array,
+  o: number,
+  n: number,
+  a: Int32Array,
+  ia: number,
+  sa: number,
+  b: Int32Array,
+  ib: number,
+  sb: number,
 ): void {
   const end = o + n;
   switch (op) {
-    case 'add': for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia]! + b[ib]!) | 0; return;
-    case 'sub': for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia]! - b[ib]!) | 0; return;
-    case 'mul': for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.imul(a[ia]!, b[ib]!); return;
-    case 'maximum': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! > b[ib]! ? a[ia]! : b[ib]!; return;
-    case 'minimum': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! < b[ib]! ? a[ia]! : b[ib]!; return;
-    default: throw new GatedError('binary', `${op} is not an int32 arithmetic op`);
+    case 'add':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia]! + b[ib]!) | 0;
+      return;
+    case 'sub':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = (a[ia]! - b[ib]!) | 0;
+      return;
+    case 'mul':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.imul(a[ia]!, b[ib]!);
+      return;
+    case 'maximum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! > b[ib]! ? a[ia]! : b[ib]!;
+      return;
+    case 'minimum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! < b[ib]! ? a[ia]! : b[ib]!;
+      return;
+    default:
+      throw new GatedError('binary', `${op} is not an int32 arithmetic op`);
   }
 }
 
 /** Comparisons (any dtype; NaN compares false except under notEqual) and logical ops (bool). */
 function rowBool(
-  op: BinaryOp, out: Uint8Array, o: number, n: number,
-  a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number,
+  op: BinaryOp,
+  out: Uint8Array,
+  o: number,
+  n: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
 ): void {
   const end = o + n;
   switch (op) {
-    case 'equal': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! === b[ib]! ? 1 : 0; return;
-    case 'notEqual': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== b[ib]! ? 1 : 0; return;
-    case 'less': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! < b[ib]! ? 1 : 0; return;
-    case 'lessEqual': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! <= b[ib]! ? 1 : 0; return;
-    case 'greater': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! > b[ib]! ? 1 : 0; return;
-    case 'greaterEqual': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! >= b[ib]! ? 1 : 0; return;
-    case 'logicalAnd': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== 0 && b[ib]! !== 0 ? 1 : 0; return;
-    case 'logicalOr': for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== 0 || b[ib]! !== 0 ? 1 : 0; return;
-    default: throw new GatedError('binary', `${op} does not return bool`);
+    case 'equal':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! === b[ib]! ? 1 : 0;
+      return;
+    case 'notEqual':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== b[ib]! ? 1 : 0;
+      return;
+    case 'less':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! < b[ib]! ? 1 : 0;
+      return;
+    case 'lessEqual':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! <= b[ib]! ? 1 : 0;
+      return;
+    case 'greater':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! > b[ib]! ? 1 : 0;
+      return;
+    case 'greaterEqual':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! >= b[ib]! ? 1 : 0;
+      return;
+    case 'logicalAnd':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== 0 && b[ib]! !== 0 ? 1 : 0;
+      return;
+    case 'logicalOr':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia]! !== 0 || b[ib]! !== 0 ? 1 : 0;
+      return;
+    default:
+      throw new GatedError('binary', `${op} does not return bool`);
   }
 }
 
 type Row = (
-  op: BinaryOp, out: TypedArray, o: number, n: number,
-  a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number,
+  op: BinaryOp,
+  out: TypedArray,
+  o: number,
+  n: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
 ) => void;
 
 /**

@@ -20,7 +20,8 @@ export interface GruSequenceOperands {
 }
 
 export function gruSequence(
-  dims: SequenceDims, operands: GruSequenceOperands,
+  dims: SequenceDims,
+  operands: GruSequenceOperands,
 ): { output: Float32Array; h: Float32Array; gates: Float32Array | null; hiddenN: Float32Array | null } {
   const { steps, batch, hidden } = dims;
   const { inputGates, weightHh, biasHn, lengths, reverse, inference } = operands;
@@ -81,7 +82,10 @@ export interface GruSequenceSaved {
  * gradient and the state each step started from; `db_hn` is the sum of its n block.
  */
 export function gruSequenceBackward(
-  dims: SequenceDims, saved: GruSequenceSaved, dOutput: Float32Array, dh: Float32Array,
+  dims: SequenceDims,
+  saved: GruSequenceSaved,
+  dOutput: Float32Array,
+  dh: Float32Array,
 ): { dInputGates: Float32Array; dWeightHh: Float32Array; dBiasHn: Float32Array; dh0: Float32Array } {
   const { steps, batch, hidden } = dims;
   const { lengths, reverse, output, gates, hiddenN, weightHh } = saved;

@@ -10,8 +10,17 @@ import { sigmoid } from './unary.js';
  * cell at `cPrev[cPrevOffset]`; writes h, c' and the activated gates.
  */
 export function cellRow(
-  hidden: number, pre: Float64Array, preOffset: number, cPrev: Float32Array, cPrevOffset: number,
-  h: Float32Array, hOffset: number, c: Float32Array, cOffset: number, gates: Float32Array, gatesOffset: number,
+  hidden: number,
+  pre: Float64Array,
+  preOffset: number,
+  cPrev: Float32Array,
+  cPrevOffset: number,
+  h: Float32Array,
+  hOffset: number,
+  c: Float32Array,
+  cOffset: number,
+  gates: Float32Array,
+  gatesOffset: number,
 ): void {
   for (let j = 0; j < hidden; j++) {
     const p = preOffset + j;
@@ -36,10 +45,21 @@ export function cellRow(
  * `dc` and `dcPrev` may be the same array (each element is read before it is written).
  */
 export function cellBackwardRow(
-  hidden: number, dh: Float64Array, dhOffset: number, dc: Float64Array, dcOffset: number,
-  cPrev: Float32Array, cPrevOffset: number, cNew: Float32Array, cNewOffset: number,
-  gates: Float32Array, gatesOffset: number,
-  dGates: Float32Array, dGatesOffset: number, dcPrev: Float32Array | Float64Array, dcPrevOffset: number,
+  hidden: number,
+  dh: Float64Array,
+  dhOffset: number,
+  dc: Float64Array,
+  dcOffset: number,
+  cPrev: Float32Array,
+  cPrevOffset: number,
+  cNew: Float32Array,
+  cNewOffset: number,
+  gates: Float32Array,
+  gatesOffset: number,
+  dGates: Float32Array,
+  dGatesOffset: number,
+  dcPrev: Float32Array | Float64Array,
+  dcPrevOffset: number,
 ): void {
   for (let j = 0; j < hidden; j++) {
     const q = gatesOffset + j;
@@ -61,7 +81,11 @@ export function cellBackwardRow(
 
 /** `lstmCell`: inputs [B, 4H], [B, 4H], [B, H]; returns h and c' [B, H] and the gates [B, 4H]. */
 export function lstmCell(
-  inputGates: Float32Array, hiddenGates: Float32Array, c: Float32Array, batch: number, hidden: number,
+  inputGates: Float32Array,
+  hiddenGates: Float32Array,
+  c: Float32Array,
+  batch: number,
+  hidden: number,
 ): { h: Float32Array; c: Float32Array; gates: Float32Array } {
   const width = 4 * hidden;
   const h = new Float32Array(batch * hidden);
@@ -78,8 +102,13 @@ export function lstmCell(
 
 /** `lstmCellBackward`: returns the pre-activation gradients [B, 4H] and the previous cell's [B, H]. */
 export function lstmCellBackward(
-  dh: Float32Array, dc: Float32Array, c: Float32Array, cNew: Float32Array, gates: Float32Array,
-  batch: number, hidden: number,
+  dh: Float32Array,
+  dc: Float32Array,
+  c: Float32Array,
+  cNew: Float32Array,
+  gates: Float32Array,
+  batch: number,
+  hidden: number,
 ): { dGates: Float32Array; dc: Float32Array } {
   const dGates = new Float32Array(batch * 4 * hidden);
   const dcPrev = new Float32Array(batch * hidden);

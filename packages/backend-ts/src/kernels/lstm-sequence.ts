@@ -26,7 +26,8 @@ export interface LstmSequenceOperands {
 }
 
 export function lstmSequence(
-  dims: SequenceDims, operands: LstmSequenceOperands,
+  dims: SequenceDims,
+  operands: LstmSequenceOperands,
 ): { output: Float32Array; h: Float32Array; c: Float32Array; gates: Float32Array | null; cells: Float32Array | null } {
   const { steps, batch, hidden, proj } = dims;
   const { inputGates, weightHh, weightHr, lengths, reverse, inference } = operands;
@@ -90,7 +91,11 @@ export interface LstmSequenceSaved {
 }
 
 export function lstmSequenceBackward(
-  dims: SequenceDims, saved: LstmSequenceSaved, dOutput: Float32Array, dh: Float32Array, dc: Float32Array,
+  dims: SequenceDims,
+  saved: LstmSequenceSaved,
+  dOutput: Float32Array,
+  dh: Float32Array,
+  dc: Float32Array,
 ): { dInputGates: Float32Array; dWeightHh: Float32Array; dh0: Float32Array; dc0: Float32Array; dWeightHr: Float32Array | null } {
   const { steps, batch, hidden, proj } = dims;
   const { lengths, reverse, output, gates, cells, weightHh, weightHr } = saved;
@@ -136,8 +141,21 @@ export function lstmSequenceBackward(
       const cPrev = fromPrev ? cells : saved.c0;
       const cPrevOffset = fromPrev ? prevState : b * hidden;
       cellBackwardRow(
-        hidden, weightHr ? dm : dhTotal, 0, dcState, b * hidden, cPrev, cPrevOffset, cells, state, gates, row,
-        dInputGates, row, dcState, b * hidden,
+        hidden,
+        weightHr ? dm : dhTotal,
+        0,
+        dcState,
+        b * hidden,
+        cPrev,
+        cPrevOffset,
+        cells,
+        state,
+        gates,
+        row,
+        dInputGates,
+        row,
+        dcState,
+        b * hidden,
       );
       const prevOut = (prev * batch + b) * proj;
       if (fromPrev) hPrev.set(output.subarray(prevOut, prevOut + proj), out);

@@ -25,7 +25,12 @@ export function packedSize(rows: number, depth: number): number {
  * A is packed with rows = M (depth K); B with rows = N (its columns), depth K.
  */
 export function pack(
-  src: Float32Array, offset: number, rowStride: number, depthStride: number, rows: number, depth: number,
+  src: Float32Array,
+  offset: number,
+  rowStride: number,
+  depthStride: number,
+  rows: number,
+  depth: number,
   dst: Float32Array,
 ): void {
   if (depthStride === 1 || rowStride !== 1) {
@@ -66,8 +71,14 @@ const edgeTile = new Float64Array(16);
  * (N columns), depth K. Overwrites; never allocates.
  */
 export function gemmPacked(
-  a: Float32Array, b: Float32Array, m: number, n: number, depth: number,
-  out: Float32Array | Float64Array, outOffset: number, outRowStride: number,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  depth: number,
+  out: Float32Array | Float64Array,
+  outOffset: number,
+  outRowStride: number,
 ): void {
   const rowTiles = (m + 3) >> 2;
   const colTiles = (n + 3) >> 2;
@@ -76,31 +87,92 @@ export function gemmPacked(
     const blockEnd = Math.min(rowTiles, block + ROW_TILES_PER_BLOCK);
     for (let jt = 0; jt < colTiles; jt++) {
       for (let it = block; it < blockEnd; it++) {
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        let c00 = 0,
+          c01 = 0,
+          c02 = 0,
+          c03 = 0,
+          c10 = 0,
+          c11 = 0,
+          c12 = 0,
+          c13 = 0;
+        let c20 = 0,
+          c21 = 0,
+          c22 = 0,
+          c23 = 0,
+          c30 = 0,
+          c31 = 0,
+          c32 = 0,
+          c33 = 0;
         let pa = it * panel;
         let pb = jt * panel;
         const paEnd = pa + panel;
         for (; pa < paEnd; pa += 4, pb += 4) {
-          const a0 = a[pa]!, a1 = a[pa + 1]!, a2 = a[pa + 2]!, a3 = a[pa + 3]!;
-          const b0 = b[pb]!, b1 = b[pb + 1]!, b2 = b[pb + 2]!, b3 = b[pb + 3]!;
-          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+          const a0 = a[pa]!,
+            a1 = a[pa + 1]!,
+            a2 = a[pa + 2]!,
+            a3 = a[pa + 3]!;
+          const b0 = b[pb]!,
+            b1 = b[pb + 1]!,
+            b2 = b[pb + 2]!,
+            b3 = b[pb + 3]!;
+          c00 += a0 * b0;
+          c01 += a0 * b1;
+          c02 += a0 * b2;
+          c03 += a0 * b3;
+          c10 += a1 * b0;
+          c11 += a1 * b1;
+          c12 += a1 * b2;
+          c13 += a1 * b3;
+          c20 += a2 * b0;
+          c21 += a2 * b1;
+          c22 += a2 * b2;
+          c23 += a2 * b3;
+          c30 += a3 * b0;
+          c31 += a3 * b1;
+          c32 += a3 * b2;
+          c33 += a3 * b3;
         }
         const i0 = it * 4;
         const j0 = jt * 4;
         let o = outOffset + i0 * outRowStride + j0;
         if (i0 + 4 <= m && j0 + 4 <= n) {
-          out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03; o += outRowStride;
-          out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13; o += outRowStride;
-          out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23; o += outRowStride;
-          out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
+          out[o] = c00;
+          out[o + 1] = c01;
+          out[o + 2] = c02;
+          out[o + 3] = c03;
+          o += outRowStride;
+          out[o] = c10;
+          out[o + 1] = c11;
+          out[o + 2] = c12;
+          out[o + 3] = c13;
+          o += outRowStride;
+          out[o] = c20;
+          out[o + 1] = c21;
+          out[o + 2] = c22;
+          out[o + 3] = c23;
+          o += outRowStride;
+          out[o] = c30;
+          out[o + 1] = c31;
+          out[o + 2] = c32;
+          out[o + 3] = c33;
         } else {
           const t = edgeTile;
-          t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03; t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-          t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23; t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+          t[0] = c00;
+          t[1] = c01;
+          t[2] = c02;
+          t[3] = c03;
+          t[4] = c10;
+          t[5] = c11;
+          t[6] = c12;
+          t[7] = c13;
+          t[8] = c20;
+          t[9] = c21;
+          t[10] = c22;
+          t[11] = c23;
+          t[12] = c30;
+          t[13] = c31;
+          t[14] = c32;
+          t[15] = c33;
           const rows = Math.min(4, m - i0);
           const cols = Math.min(4, n - j0);
           for (let r = 0; r < rows; r++, o += outRowStride) {
@@ -117,8 +189,13 @@ export function gemmPacked(
  * [...batchB, K, N] ([..., N, K] when `transposeB`), batch axes broadcast to `outShape`.
  */
 export function matmul(
-  a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape,
-  transposeA: boolean, transposeB: boolean, outShape: Shape,
+  a: Float32Array,
+  aShape: Shape,
+  b: Float32Array,
+  bShape: Shape,
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: Shape,
 ): Float32Array {
   const rank = outShape.length;
   const m = outShape[rank - 2]!;

@@ -21,18 +21,34 @@ function foldDouble(op: ReduceOp, acc: Float64Array, x: Float32Array | Int32Arra
     if (folds) {
       let s = acc[o]!;
       switch (op) {
-        case 'sum': for (let i = start; i < end; i++) s += x[i]!; break;
-        case 'prod': for (let i = start; i < end; i++) s *= x[i]!; break;
-        case 'max': for (let i = start; i < end; i++) s = Math.max(s, x[i]!); break;
-        case 'min': for (let i = start; i < end; i++) s = Math.min(s, x[i]!); break;
+        case 'sum':
+          for (let i = start; i < end; i++) s += x[i]!;
+          break;
+        case 'prod':
+          for (let i = start; i < end; i++) s *= x[i]!;
+          break;
+        case 'max':
+          for (let i = start; i < end; i++) s = Math.max(s, x[i]!);
+          break;
+        case 'min':
+          for (let i = start; i < end; i++) s = Math.min(s, x[i]!);
+          break;
       }
       acc[o] = s;
     } else {
       switch (op) {
-        case 'sum': for (let i = start; i < end; i++, o++) acc[o] = acc[o]! + x[i]!; break;
-        case 'prod': for (let i = start; i < end; i++, o++) acc[o] = acc[o]! * x[i]!; break;
-        case 'max': for (let i = start; i < end; i++, o++) acc[o] = Math.max(acc[o]!, x[i]!); break;
-        case 'min': for (let i = start; i < end; i++, o++) acc[o] = Math.min(acc[o]!, x[i]!); break;
+        case 'sum':
+          for (let i = start; i < end; i++, o++) acc[o] = acc[o]! + x[i]!;
+          break;
+        case 'prod':
+          for (let i = start; i < end; i++, o++) acc[o] = acc[o]! * x[i]!;
+          break;
+        case 'max':
+          for (let i = start; i < end; i++, o++) acc[o] = Math.max(acc[o]!, x[i]!);
+          break;
+        case 'min':
+          for (let i = start; i < end; i++, o++) acc[o] = Math.min(acc[o]!, x[i]!);
+          break;
       }
     }
   }

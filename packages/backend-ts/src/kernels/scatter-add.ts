@@ -6,7 +6,10 @@
 import { checkIndices, outerInner, sizeOf, type Shape } from '@gated/backend-api';
 
 export function scatterAdd(
-  updates: Float32Array | Int32Array, indices: Int32Array, axis: number, outShape: Shape,
+  updates: Float32Array | Int32Array,
+  indices: Int32Array,
+  axis: number,
+  outShape: Shape,
 ): Float32Array | Int32Array {
   const size = outShape[axis]!;
   checkIndices('scatterAdd', indices, axis, size);

@@ -10,9 +10,7 @@ import { planRows } from './row-plan.js';
 /** Rows at least this long are copied with `TypedArray.set` rather than an element loop. */
 const BLOCK_COPY_MIN = 32;
 
-export function stridedCopy(
-  x: TypedArray, dtype: DType, shape: Shape, strides: readonly number[], offset: number,
-): TypedArray {
+export function stridedCopy(x: TypedArray, dtype: DType, shape: Shape, strides: readonly number[], offset: number): TypedArray {
   const size = sizeOf(shape);
   const out = allocArray(dtype, size);
   if (size === 0) return out;

@@ -28,36 +28,71 @@ function unaryFloat(op: UnaryOp, x: Float32Array): Float32Array | Uint8Array {
   }
   const out = new Float32Array(n);
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]!; break;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!); break;
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i]!;
+      break;
+    case 'abs':
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!);
+      break;
     case 'sign':
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
         out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN;
       }
       break;
-    case 'exp': for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!); break;
-    case 'log': for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!); break;
-    case 'log1p': for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!); break;
-    case 'expm1': for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!); break;
-    case 'sqrt': for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!); break;
-    case 'rsqrt': for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]!); break;
-    case 'square': for (let i = 0; i < n; i++) out[i] = x[i]! * x[i]!; break;
-    case 'reciprocal': for (let i = 0; i < n; i++) out[i] = 1 / x[i]!; break;
-    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!); break;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!); break;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]!);
+      break;
+    case 'log':
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]!);
+      break;
+    case 'log1p':
+      for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]!);
+      break;
+    case 'expm1':
+      for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]!);
+      break;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]!);
+      break;
+    case 'rsqrt':
+      for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(x[i]!);
+      break;
+    case 'square':
+      for (let i = 0; i < n; i++) out[i] = x[i]! * x[i]!;
+      break;
+    case 'reciprocal':
+      for (let i = 0; i < n; i++) out[i] = 1 / x[i]!;
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!);
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]!);
+      break;
     case 'relu':
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
         out[i] = v > 0 || v !== v ? v : 0;
       }
       break;
-    case 'sin': for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!); break;
-    case 'cos': for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!); break;
-    case 'floor': for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!); break;
-    case 'ceil': for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]!); break;
-    case 'round': for (let i = 0; i < n; i++) out[i] = roundHalfEven(x[i]!); break;
-    default: throw new GatedError('unary', `${op} does not accept float32`);
+    case 'sin':
+      for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]!);
+      break;
+    case 'cos':
+      for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]!);
+      break;
+    case 'floor':
+      for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!);
+      break;
+    case 'ceil':
+      for (let i = 0; i < n; i++) out[i] = Math.ceil(x[i]!);
+      break;
+    case 'round':
+      for (let i = 0; i < n; i++) out[i] = roundHalfEven(x[i]!);
+      break;
+    default:
+      throw new GatedError('unary', `${op} does not accept float32`);
   }
   return out;
 }
@@ -66,12 +101,23 @@ function unaryInt(op: UnaryOp, x: Int32Array): Int32Array {
   const n = x.length;
   const out = new Int32Array(n);
   switch (op) {
-    case 'neg': for (let i = 0; i < n; i++) out[i] = -x[i]! | 0; break;
-    case 'abs': for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!) | 0; break;
-    case 'sign': for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!); break;
-    case 'square': for (let i = 0; i < n; i++) out[i] = Math.imul(x[i]!, x[i]!); break;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0; break;
-    default: throw new GatedError('unary', `${op} does not accept int32`);
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i]! | 0;
+      break;
+    case 'abs':
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!) | 0;
+      break;
+    case 'sign':
+      for (let i = 0; i < n; i++) out[i] = Math.sign(x[i]!);
+      break;
+    case 'square':
+      for (let i = 0; i < n; i++) out[i] = Math.imul(x[i]!, x[i]!);
+      break;
+    case 'relu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+      break;
+    default:
+      throw new GatedError('unary', `${op} does not accept int32`);
   }
   return out;
 }

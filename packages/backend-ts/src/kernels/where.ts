@@ -3,15 +3,31 @@ import { allocArray, broadcastStrides, sizeOf, type DType, type Shape, type Type
 import { planRows } from './row-plan.js';
 
 function selectRow(
-  out: TypedArray, o: number, n: number, cond: Uint8Array, ic: number, sc: number,
-  a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number,
+  out: TypedArray,
+  o: number,
+  n: number,
+  cond: Uint8Array,
+  ic: number,
+  sc: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
 ): void {
   for (const end = o + n; o < end; o++, ic += sc, ia += sa, ib += sb) out[o] = cond[ic] !== 0 ? a[ia]! : b[ib]!;
 }
 
 export function where(
-  cond: Uint8Array, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape,
-  dtype: DType, outShape: Shape,
+  cond: Uint8Array,
+  condShape: Shape,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  dtype: DType,
+  outShape: Shape,
 ): TypedArray {
   const size = sizeOf(outShape);
   const out = allocArray(dtype, size);

@@ -16,7 +16,21 @@ export function adamStep(host: WasmHost, inputs: AdamStepInputs): void {
   const decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1;
   // PyTorch skips weight decay entirely at 0, which matters when a parameter is infinite.
   const coupled = !decoupledWeightDecay && weightDecay !== 0;
-  host.exports.adamStep(address(inputs.param), address(inputs.grad), address(inputs.m), address(inputs.v),
-    inputs.vMax === null ? 0 : address(inputs.vMax), size,
-    lr / biasCorrection1, biasCorrection2Sqrt, beta1, beta2, eps, weightDecay, decay, coupled ? 1 : 0, maximize ? 1 : 0);
+  host.exports.adamStep(
+    address(inputs.param),
+    address(inputs.grad),
+    address(inputs.m),
+    address(inputs.v),
+    inputs.vMax === null ? 0 : address(inputs.vMax),
+    size,
+    lr / biasCorrection1,
+    biasCorrection2Sqrt,
+    beta1,
+    beta2,
+    eps,
+    weightDecay,
+    decay,
+    coupled ? 1 : 0,
+    maximize ? 1 : 0,
+  );
 }

@@ -70,9 +70,10 @@ export function binary(host: WasmHost, op: BinaryOp, a: TensorSpec, b: TensorSpe
   const size = sizeOf(outShape);
   const out = host.newBuffer(typing.output === 'same' ? left.dtype : typing.output, size);
   if (size > 0) {
-    const plan = left.size === size && right.size === size
-      ? { dims: [size], strides: [[1], [1]] }
-      : mergeAxes(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
+    const plan =
+      left.size === size && right.size === size
+        ? { dims: [size], strides: [[1], [1]] }
+        : mergeAxes(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
     const planAddress = host.writePlan(plan);
     host.exports.binary(host.codes.binary[op], host.codes.dtype[left.dtype], out.address, left.address, right.address, planAddress);
   }

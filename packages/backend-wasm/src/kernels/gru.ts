@@ -20,12 +20,28 @@ export function gruSequence(host: WasmHost, inputs: GruSequenceInputs): GruSeque
   const hiddenN = inference ? null : host.newBuffer('float32', steps * batch * hidden);
   if (batch * hidden > 0) {
     host.withScratch(host.exports.gruSequenceScratch(batch, hidden, host.threads), (scratch) => {
-      host.runJob(Job.gruSequence, GruSequenceArg, {
-        inputGates: address(inputs.inputGates), weightHh: address(inputs.weightHh), biasHn: address(inputs.biasHn),
-        h0: address(inputs.h0), lengths, reverse: inputs.reverse ? 1 : 0, steps, batch, hidden,
-        output: output.address, h: h.address, gates: gates?.address ?? 0, hiddenN: hiddenN?.address ?? 0, scratch,
-        inference: inference ? 1 : 0,
-      }, batch * 3 * hidden * hidden);
+      host.runJob(
+        Job.gruSequence,
+        GruSequenceArg,
+        {
+          inputGates: address(inputs.inputGates),
+          weightHh: address(inputs.weightHh),
+          biasHn: address(inputs.biasHn),
+          h0: address(inputs.h0),
+          lengths,
+          reverse: inputs.reverse ? 1 : 0,
+          steps,
+          batch,
+          hidden,
+          output: output.address,
+          h: h.address,
+          gates: gates?.address ?? 0,
+          hiddenN: hiddenN?.address ?? 0,
+          scratch,
+          inference: inference ? 1 : 0,
+        },
+        batch * 3 * hidden * hidden,
+      );
     });
   }
   return { output, h, gates, hiddenN };
@@ -51,12 +67,31 @@ export function gruSequenceBackward(host: WasmHost, inputs: GruSequenceBackwardI
   host.withScratch(recurrentBytes + rows * hidden * 4, (dRecurrent) => {
     const hPrev = dRecurrent + recurrentBytes;
     host.withScratch(host.exports.gruSequenceBackwardScratch(batch, hidden, host.threads), (scratch) => {
-      host.runJob(Job.gruSequenceBackward, GruSequenceBackwardArg, {
-        weightHh: address(forward.weightHh), h0: address(forward.h0), lengths, reverse: forward.reverse ? 1 : 0,
-        steps, batch, hidden, output: address(inputs.output), gates: address(inputs.gates), hiddenN: address(inputs.hiddenN),
-        dOutput: address(inputs.dOutput), dh: address(inputs.dh), dInputGates: dInputGates.address, dh0: dh0.address,
-        dBiasHn: dBiasHn.address, dRecurrent, hPrev, scratch,
-      }, batch * 3 * hidden * hidden);
+      host.runJob(
+        Job.gruSequenceBackward,
+        GruSequenceBackwardArg,
+        {
+          weightHh: address(forward.weightHh),
+          h0: address(forward.h0),
+          lengths,
+          reverse: forward.reverse ? 1 : 0,
+          steps,
+          batch,
+          hidden,
+          output: address(inputs.output),
+          gates: address(inputs.gates),
+          hiddenN: address(inputs.hiddenN),
+          dOutput: address(inputs.dOutput),
+          dh: address(inputs.dh),
+          dInputGates: dInputGates.address,
+          dh0: dh0.address,
+          dBiasHn: dBiasHn.address,
+          dRecurrent,
+          hPrev,
+          scratch,
+        },
+        batch * 3 * hidden * hidden,
+      );
     });
     rowsProduct(host, dRecurrent, hPrev, rows, width, hidden, dWeightHh);
   });

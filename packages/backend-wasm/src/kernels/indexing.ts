@@ -55,7 +55,17 @@ export function scatterAdd(host: WasmHost, updates: TensorSpec, indices: TensorS
   if (out.size > 0) {
     const accBytes = source.dtype === 'float32' ? out.size * 8 : 0;
     host.withScratch(accBytes, (acc) => {
-      host.exports.scatterAdd(host.codes.dtype[source.dtype], out.address, source.address, outer, size, inner, index.address, index.size, acc);
+      host.exports.scatterAdd(
+        host.codes.dtype[source.dtype],
+        out.address,
+        source.address,
+        outer,
+        size,
+        inner,
+        index.address,
+        index.size,
+        acc,
+      );
     });
   }
   return out;

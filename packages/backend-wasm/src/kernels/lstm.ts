@@ -38,10 +38,20 @@ export function rowsProduct(host: WasmHost, a: number, b: number, rows: number, 
   const packedBytes = host.exports.packedSize(rows, n) * 4;
   host.withScratch(packedBytes + host.packABytes, (packed) => {
     host.gemm({
-      a, rowStep: 4, depthStep: m * 4,
-      b, ldb: n, transposeB: 0,
-      c: out.address, ldc: n,
-      m, n, k: rows, packed, packedReady: 0, packedA: packed + packedBytes,
+      a,
+      rowStep: 4,
+      depthStep: m * 4,
+      b,
+      ldb: n,
+      transposeB: 0,
+      c: out.address,
+      ldc: n,
+      m,
+      n,
+      k: rows,
+      packed,
+      packedReady: 0,
+      packedA: packed + packedBytes,
     });
   });
 }
@@ -52,8 +62,17 @@ export function lstmCell(host: WasmHost, inputs: LstmCellInputs): LstmCellOutput
   const c = host.newBuffer('float32', batch * hidden);
   const gates = host.newBuffer('float32', batch * 4 * hidden);
   if (h.size > 0) {
-    host.exports.lstmCell(address(inputs.inputGates), address(inputs.hiddenGates), address(inputs.c), batch, hidden,
-      h.address, c.address, gates.address, host.stage());
+    host.exports.lstmCell(
+      address(inputs.inputGates),
+      address(inputs.hiddenGates),
+      address(inputs.c),
+      batch,
+      hidden,
+      h.address,
+      c.address,
+      gates.address,
+      host.stage(),
+    );
   }
   return { h, c, gates };
 }
@@ -63,8 +82,18 @@ export function lstmCellBackward(host: WasmHost, inputs: LstmCellBackwardInputs)
   const dGates = host.newBuffer('float32', batch * 4 * hidden);
   const dc = host.newBuffer('float32', batch * hidden);
   if (dc.size > 0) {
-    host.exports.lstmCellBackward(address(inputs.dh), address(inputs.dc), address(inputs.c), address(inputs.cNew),
-      address(inputs.gates), batch, hidden, dGates.address, dc.address, host.stage());
+    host.exports.lstmCellBackward(
+      address(inputs.dh),
+      address(inputs.dc),
+      address(inputs.c),
+      address(inputs.cNew),
+      address(inputs.gates),
+      batch,
+      hidden,
+      dGates.address,
+      dc.address,
+      host.stage(),
+    );
   }
   return { dGates, dc };
 }
@@ -80,12 +109,31 @@ export function lstmSequence(host: WasmHost, inputs: LstmSequenceInputs): LstmSe
   const cells = inference ? null : host.newBuffer('float32', steps * batch * hidden);
   if (batch * hidden > 0) {
     host.withScratch(host.exports.lstmSequenceScratch(batch, hidden, proj, host.threads), (scratch) => {
-      host.runJob(Job.lstmSequence, LstmSequenceArg, {
-        inputGates: address(inputs.inputGates), weightHh: address(inputs.weightHh), h0: address(inputs.h0),
-        c0: address(inputs.c0), lengths, reverse: inputs.reverse ? 1 : 0, steps, batch, hidden,
-        output: output.address, h: h.address, c: c.address, gates: gates?.address ?? 0, cells: cells?.address ?? 0, scratch,
-        proj, weightHr: address(inputs.weightHr), inference: inference ? 1 : 0,
-      }, batch * 4 * hidden * proj + (proj === hidden ? 0 : batch * hidden * proj));
+      host.runJob(
+        Job.lstmSequence,
+        LstmSequenceArg,
+        {
+          inputGates: address(inputs.inputGates),
+          weightHh: address(inputs.weightHh),
+          h0: address(inputs.h0),
+          c0: address(inputs.c0),
+          lengths,
+          reverse: inputs.reverse ? 1 : 0,
+          steps,
+          batch,
+          hidden,
+          output: output.address,
+          h: h.address,
+          c: c.address,
+          gates: gates?.address ?? 0,
+          cells: cells?.address ?? 0,
+          scratch,
+          proj,
+          weightHr: address(inputs.weightHr),
+          inference: inference ? 1 : 0,
+        },
+        batch * 4 * hidden * proj + (proj === hidden ? 0 : batch * hidden * proj),
+      );
     });
   }
   return { output, h, c, gates, cells };
@@ -128,19 +176,42 @@ export function lstmSequenceBackward(host: WasmHost, inputs: LstmSequenceBackwar
 
 /** The BPTT job itself (with the step buffers 0 when there are no steps to write). */
 function runBackward(
-  host: WasmHost, inputs: LstmSequenceBackwardInputs, lengths: number,
+  host: WasmHost,
+  inputs: LstmSequenceBackwardInputs,
+  lengths: number,
   out: { readonly dInputGates: WasmBuffer; readonly dh0: WasmBuffer; readonly dc0: WasmBuffer },
   steps: { readonly hPrev: number; readonly dProjected: number; readonly unprojected: number },
 ): void {
   const { forward } = inputs;
   const { steps: count, batch, hidden, proj } = sequenceDims(forward);
   host.withScratch(host.exports.lstmSequenceBackwardScratch(batch, hidden, proj, host.threads), (scratch) => {
-    host.runJob(Job.lstmSequenceBackward, LstmSequenceBackwardArg, {
-      weightHh: address(forward.weightHh), h0: address(forward.h0), c0: address(forward.c0), lengths,
-      reverse: forward.reverse ? 1 : 0, steps: count, batch, hidden, output: address(inputs.output), gates: address(inputs.gates),
-      cells: address(inputs.cells), dOutput: address(inputs.dOutput), dh: address(inputs.dh), dc: address(inputs.dc),
-      dInputGates: out.dInputGates.address, dh0: out.dh0.address, dc0: out.dc0.address, scratch,
-      proj, weightHr: address(forward.weightHr), ...steps,
-    }, batch * 4 * hidden * proj + (proj === hidden ? 0 : batch * hidden * proj));
+    host.runJob(
+      Job.lstmSequenceBackward,
+      LstmSequenceBackwardArg,
+      {
+        weightHh: address(forward.weightHh),
+        h0: address(forward.h0),
+        c0: address(forward.c0),
+        lengths,
+        reverse: forward.reverse ? 1 : 0,
+        steps: count,
+        batch,
+        hidden,
+        output: address(inputs.output),
+        gates: address(inputs.gates),
+        cells: address(inputs.cells),
+        dOutput: address(inputs.dOutput),
+        dh: address(inputs.dh),
+        dc: address(inputs.dc),
+        dInputGates: out.dInputGates.address,
+        dh0: out.dh0.address,
+        dc0: out.dc0.address,
+        scratch,
+        proj,
+        weightHr: address(forward.weightHr),
+        ...steps,
+      },
+      batch * 4 * hidden * proj + (proj === hidden ? 0 : batch * hidden * proj),
+    );
   });
 }

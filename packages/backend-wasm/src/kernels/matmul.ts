@@ -33,7 +33,12 @@ function forEachOffset(plan: Plan, visit: (offsetA: number, offsetB: number) => 
 }
 
 export function matmul(
-  host: WasmHost, a: TensorSpec, b: TensorSpec, transposeA: boolean, transposeB: boolean, outShape: Shape,
+  host: WasmHost,
+  a: TensorSpec,
+  b: TensorSpec,
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: Shape,
 ): WasmBuffer {
   const left = bufferOf(a.data);
   const right = bufferOf(b.data);
@@ -60,10 +65,20 @@ export function matmul(
     let outOffset = 0;
     forEachOffset(plan, (offsetA, offsetB) => {
       host.gemm({
-        a: left.address + offsetA * 4, rowStep, depthStep,
-        b: right.address + offsetB * 4, ldb, transposeB: transposeB ? 1 : 0,
-        c: out.address + outOffset * 4, ldc: n,
-        m, n, k: depth, packed, packedReady: offsetB === lastB ? 1 : 0, packedA: packed + packedBytes,
+        a: left.address + offsetA * 4,
+        rowStep,
+        depthStep,
+        b: right.address + offsetB * 4,
+        ldb,
+        transposeB: transposeB ? 1 : 0,
+        c: out.address + outOffset * 4,
+        ldc: n,
+        m,
+        n,
+        k: depth,
+        packed,
+        packedReady: offsetB === lastB ? 1 : 0,
+        packedA: packed + packedBytes,
       });
       lastB = offsetB;
       outOffset += m * n;

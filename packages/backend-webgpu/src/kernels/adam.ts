@@ -16,8 +16,17 @@ import { mathLibrary } from '../wgsl/math.js';
 
 const block = new UniformBlock({
   scalars: [
-    ['n', 'u32'], ['flags', 'u32'], ['beta1', 'f32'], ['one_minus_beta1', 'f32'], ['beta2', 'f32'], ['one_minus_beta2', 'f32'],
-    ['weight_decay', 'f32'], ['decay', 'f32'], ['bc2_sqrt', 'f32'], ['eps', 'f32'], ['neg_step_size', 'f32'],
+    ['n', 'u32'],
+    ['flags', 'u32'],
+    ['beta1', 'f32'],
+    ['one_minus_beta1', 'f32'],
+    ['beta2', 'f32'],
+    ['one_minus_beta2', 'f32'],
+    ['weight_decay', 'f32'],
+    ['decay', 'f32'],
+    ['bc2_sqrt', 'f32'],
+    ['eps', 'f32'],
+    ['neg_step_size', 'f32'],
   ],
 });
 
@@ -47,8 +56,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   m[t] = bitcast<u32>(mt);
   v[t] = bitcast<u32>(vt);
   var second = vt;
-${amsgrad ? `  let previous = bitcast<f32>(v_max[t]);
-  if (!(f_isnan(previous) || previous >= vt)) { v_max[t] = bitcast<u32>(vt); } else { second = previous; }` : ''}
+${
+  amsgrad
+    ? `  let previous = bitcast<f32>(v_max[t]);
+  if (!(f_isnan(previous) || previous >= vt)) { v_max[t] = bitcast<u32>(vt); } else { second = previous; }`
+    : ''
+}
   let denom = f_sqrt(second) / P.bc2_sqrt + P.eps;
   param[t] = bitcast<u32>(p + P.neg_step_size * (mt / denom));
 }
@@ -62,7 +75,11 @@ export function adamStep(ctx: GpuContext, buffers: AdamStepInputs<WebGpuBuffer>)
   const { step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize } = buffers;
   const biasCorrection1 = 1 - Math.pow(beta1, step);
   const coupled = !decoupledWeightDecay && weightDecay !== 0;
-  const flags = (maximize ? MAXIMIZE : 0) | (coupled ? COUPLED : 0) | (decoupledWeightDecay && weightDecay !== 0 ? DECOUPLED : 0) | (buffers.vMax ? AMSGRAD : 0);
+  const flags =
+    (maximize ? MAXIMIZE : 0) |
+    (coupled ? COUPLED : 0) |
+    (decoupledWeightDecay && weightDecay !== 0 ? DECOUPLED : 0) |
+    (buffers.vMax ? AMSGRAD : 0);
   const uniforms = block.pack({
     n,
     flags,
@@ -77,5 +94,11 @@ export function adamStep(ctx: GpuContext, buffers: AdamStepInputs<WebGpuBuffer>)
     neg_step_size: -(lr / biasCorrection1),
   });
   const list = [buffers.param, buffers.grad, buffers.m, buffers.v, ...(buffers.vMax ? [buffers.vMax] : [])];
-  ctx.run('adamStep', source(buffers.vMax !== null), list.map((b) => ctx.bind(b)), uniforms, Math.ceil(n / ELEMENTWISE_WORKGROUP));
+  ctx.run(
+    'adamStep',
+    source(buffers.vMax !== null),
+    list.map((b) => ctx.bind(b)),
+    uniforms,
+    Math.ceil(n / ELEMENTWISE_WORKGROUP),
+  );
 }

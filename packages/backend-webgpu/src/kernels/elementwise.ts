@@ -24,7 +24,11 @@ import { collapse, elementwiseKernel, walkArrays, type ElementwiseKernel } from 
 
 /** Records `kernel` over `n` outputs into `out`. */
 export function runElementwise(
-  ctx: GpuContext, op: string, kernel: ElementwiseKernel, inputs: readonly WebGpuBuffer[], out: WebGpuBuffer,
+  ctx: GpuContext,
+  op: string,
+  kernel: ElementwiseKernel,
+  inputs: readonly WebGpuBuffer[],
+  out: WebGpuBuffer,
   values: Record<string, number | readonly number[]>,
 ): void {
   if (out.size === 0) return;
@@ -49,11 +53,20 @@ export function fill(ctx: GpuContext, dtype: DType, size: number, value: number)
     ctx.recorder.clear(out.gpu, 0, out.bindBytes);
     return out;
   }
-  const kernel = elementwiseKernel(`fill/${dtype}`, { scalars: [['n', 'u32'], ['bits', 'u32']] }, () => ({
-    inputs: [],
-    output: dtype,
-    body: '  return P.bits;',
-  }));
+  const kernel = elementwiseKernel(
+    `fill/${dtype}`,
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['bits', 'u32'],
+      ],
+    },
+    () => ({
+      inputs: [],
+      output: dtype,
+      body: '  return P.bits;',
+    }),
+  );
   runElementwise(ctx, 'fill', kernel, [], out, { bits });
   return out;
 }
@@ -240,23 +253,38 @@ function walkStrides(shape: Shape, outShape: Shape): number[] {
   return broadcastStrides(shape, outShape);
 }
 
-export function binary(ctx: GpuContext, op: BinaryOp, a: WebGpuBuffer, aShape: Shape, b: WebGpuBuffer, bShape: Shape, outShape: Shape): WebGpuBuffer {
+export function binary(
+  ctx: GpuContext,
+  op: BinaryOp,
+  a: WebGpuBuffer,
+  aShape: Shape,
+  b: WebGpuBuffer,
+  bShape: Shape,
+  outShape: Shape,
+): WebGpuBuffer {
   const typing = BINARY_TYPING[op].output;
   const dtype: DType = typing === 'same' ? a.dtype : typing;
   const out = ctx.output('binary', dtype, sizeOf(outShape));
   const walk = collapse(outShape, [walkStrides(aShape, outShape), walkStrides(bShape, outShape)]);
   const rank = walk.shape.length;
   const [expression, math] = binaryExpression(op, a.dtype, dtype);
-  const kernel = elementwiseKernel(`binary/${op}/${a.dtype}/${rank}`, { scalars: [['n', 'u32']], arrays: walkArrays(rank, ['a', 'b']) }, () => ({
-    inputs: [['a', a.dtype], ['b', a.dtype]],
-    output: dtype,
-    math,
-    helpers: op === 'maximum' || op === 'minimum' ? EXTREMES : '',
-    body: `${offsetCode('i', rank, 'shape', ['a', 'b'])}
+  const kernel = elementwiseKernel(
+    `binary/${op}/${a.dtype}/${rank}`,
+    { scalars: [['n', 'u32']], arrays: walkArrays(rank, ['a', 'b']) },
+    () => ({
+      inputs: [
+        ['a', a.dtype],
+        ['b', a.dtype],
+      ],
+      output: dtype,
+      math,
+      helpers: op === 'maximum' || op === 'minimum' ? EXTREMES : '',
+      body: `${offsetCode('i', rank, 'shape', ['a', 'b'])}
   let a = ld_a(u32(o_a));
   let b = ld_b(u32(o_b));
   return ${toBits(dtype, expression)};`,
-  }));
+    }),
+  );
   runElementwise(ctx, 'binary', kernel, [a, b], out, { shape: walk.shape, strides_a: walk.strides[0]!, strides_b: walk.strides[1]! });
   return out;
 }
@@ -264,20 +292,38 @@ export function binary(ctx: GpuContext, op: BinaryOp, a: WebGpuBuffer, aShape: S
 // ---- where ----------------------------------------------------------------------------------
 
 export function where(
-  ctx: GpuContext, cond: WebGpuBuffer, condShape: Shape, a: WebGpuBuffer, aShape: Shape, b: WebGpuBuffer, bShape: Shape, outShape: Shape,
+  ctx: GpuContext,
+  cond: WebGpuBuffer,
+  condShape: Shape,
+  a: WebGpuBuffer,
+  aShape: Shape,
+  b: WebGpuBuffer,
+  bShape: Shape,
+  outShape: Shape,
 ): WebGpuBuffer {
   const out = ctx.output('where', a.dtype, sizeOf(outShape));
   const walk = collapse(outShape, [walkStrides(condShape, outShape), walkStrides(aShape, outShape), walkStrides(bShape, outShape)]);
   const rank = walk.shape.length;
-  const kernel = elementwiseKernel(`where/${a.dtype}/${rank}`, { scalars: [['n', 'u32']], arrays: walkArrays(rank, ['c', 'a', 'b']) }, () => ({
-    inputs: [['c', 'bool'], ['a', a.dtype], ['b', a.dtype]],
-    output: a.dtype,
-    body: `${offsetCode('i', rank, 'shape', ['c', 'a', 'b'])}
+  const kernel = elementwiseKernel(
+    `where/${a.dtype}/${rank}`,
+    { scalars: [['n', 'u32']], arrays: walkArrays(rank, ['c', 'a', 'b']) },
+    () => ({
+      inputs: [
+        ['c', 'bool'],
+        ['a', a.dtype],
+        ['b', a.dtype],
+      ],
+      output: a.dtype,
+      body: `${offsetCode('i', rank, 'shape', ['c', 'a', 'b'])}
   if (raw_c(u32(o_c)) != 0u) { return raw_a(u32(o_a)); }
   return raw_b(u32(o_b));`,
-  }));
+    }),
+  );
   runElementwise(ctx, 'where', kernel, [cond, a, b], out, {
-    shape: walk.shape, strides_c: walk.strides[0]!, strides_a: walk.strides[1]!, strides_b: walk.strides[2]!,
+    shape: walk.shape,
+    strides_c: walk.strides[0]!,
+    strides_a: walk.strides[1]!,
+    strides_b: walk.strides[2]!,
   });
   return out;
 }
@@ -296,7 +342,13 @@ export function stridedCopy(ctx: GpuContext, x: WebGpuBuffer, spec: StridedSpec)
   const rank = walk.shape.length;
   const kernel = elementwiseKernel(
     `stridedCopy/${x.dtype}/${rank}`,
-    { scalars: [['n', 'u32'], ['base_x', 'i32']], arrays: walkArrays(rank, ['x']) },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['base_x', 'i32'],
+      ],
+      arrays: walkArrays(rank, ['x']),
+    },
     () => ({
       inputs: [['x', x.dtype]],
       output: x.dtype,
@@ -306,5 +358,3 @@ export function stridedCopy(ctx: GpuContext, x: WebGpuBuffer, spec: StridedSpec)
   runElementwise(ctx, 'stridedCopy', kernel, [x], out, { base_x: spec.offset, shape: walk.shape, strides_x: walk.strides[0]! });
   return out;
 }
-
-

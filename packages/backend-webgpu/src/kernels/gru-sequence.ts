@@ -5,7 +5,13 @@
  * GEMM (`inputGates`). Backward: then dRec = (dr, dz, dn ⊙ r) is rebuilt (one dispatch), the h
  * every step read gathered (one), dW_hh = dRecᵀ·hPrev is one GEMM and db_hn one column sum.
  */
-import type { GruSequenceBackwardInputs, GruSequenceBackwardOutputs, GruSequenceInputs, GruSequenceOutputs, SequenceDims } from '@gated/backend-api';
+import type {
+  GruSequenceBackwardInputs,
+  GruSequenceBackwardOutputs,
+  GruSequenceInputs,
+  GruSequenceOutputs,
+  SequenceDims,
+} from '@gated/backend-api';
 import type { WebGpuBuffer } from '../runtime/buffer.js';
 import type { GpuContext } from '../runtime/context.js';
 import { gruBackwardModel, gruForwardModel } from '../wgsl/gru-sequence.js';
@@ -53,8 +59,12 @@ export function gruSequence(ctx: GpuContext, x: GruBuffers): GruSequenceOutputs<
     loops: steps,
     sizes: { steps, batch, hidden, proj: hidden, reverse: x.reverse, lengthsAt: 2 * bh, weightExtraAt: 3 * hidden * hidden },
     buffers: {
-      input_gates: x.inputGates, weight, state, output,
-      gates_out: gates ?? scratch[0]!, hidden_n: hiddenN ?? scratch[1]!,
+      input_gates: x.inputGates,
+      weight,
+      state,
+      output,
+      gates_out: gates ?? scratch[0]!,
+      hidden_n: hiddenN ?? scratch[1]!,
       ...(partial ? { partial } : {}),
     },
   });
@@ -67,9 +77,17 @@ export function gruSequence(ctx: GpuContext, x: GruBuffers): GruSequenceOutputs<
 function recurrentGradient(ctx: GpuContext, op: string, dInputGates: WebGpuBuffer, gates: WebGpuBuffer, hidden: number): WebGpuBuffer {
   const kernel = elementwiseKernel(
     'gruSequenceBackward/dRec',
-    { scalars: [['n', 'u32'], ['hidden', 'u32']] },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['hidden', 'u32'],
+      ],
+    },
     () => ({
-      inputs: [['d', 'float32'], ['gates', 'float32']],
+      inputs: [
+        ['d', 'float32'],
+        ['gates', 'float32'],
+      ],
       output: 'float32',
       body: `  let g = (i % (3u * P.hidden)) / P.hidden;
   if (g < 2u) { return d[i]; }
@@ -85,7 +103,12 @@ function recurrentGradient(ctx: GpuContext, op: string, dInputGates: WebGpuBuffe
 function biasGradient(ctx: GpuContext, op: string, dRec: WebGpuBuffer, rows: number, hidden: number): WebGpuBuffer {
   const kernel = elementwiseKernel(
     'gruSequenceBackward/dBiasHn',
-    { scalars: [['n', 'u32'], ['rows', 'u32']] },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['rows', 'u32'],
+      ],
+    },
     () => ({
       inputs: [['d', 'float32']],
       output: 'float32',
@@ -128,7 +151,13 @@ export function gruSequenceBackward(ctx: GpuContext, x: GruBackwardBuffers): Gru
     loops: steps + 1,
     sizes: { steps, batch, hidden, proj: hidden, reverse: x.reverse, lengthsAt: 2 * bh, extraAt: bh },
     buffers: {
-      d_input_gates: dInputGates, weight: x.weightHh, state, d_output: x.dOutput, gates: x.gates, hidden_n: x.hiddenN, output: x.output,
+      d_input_gates: dInputGates,
+      weight: x.weightHh,
+      state,
+      d_output: x.dOutput,
+      gates: x.gates,
+      hidden_n: x.hiddenN,
+      output: x.output,
       ...(partial ? { partial } : {}),
     },
   });
@@ -136,7 +165,15 @@ export function gruSequenceBackward(ctx: GpuContext, x: GruBackwardBuffers): Gru
   ctx.release(state);
   if (partial) ctx.release(partial);
   const dRec = recurrentGradient(ctx, op, dInputGates, x.gates, hidden);
-  const hPrev = gatherPrevious(ctx, op, { steps, batch, width: hidden, reverse: x.reverse, output: x.output, h0: x.h0, lengths: x.lengths });
+  const hPrev = gatherPrevious(ctx, op, {
+    steps,
+    batch,
+    width: hidden,
+    reverse: x.reverse,
+    output: x.output,
+    h0: x.h0,
+    lengths: x.lengths,
+  });
   // dW_hh[r, j] = Σ_(t, b) dRec[t, b, r] · hPrev[t, b, j]: [3H, T·B] × [T·B, H].
   const dWeightHh = ctx.output(op, 'float32', 3 * hidden * hidden);
   recordMatmul(ctx, op, dRec, [], hPrev, [], dWeightHh, [], { m: 3 * hidden, n: hidden, k: steps * batch }, true, false);

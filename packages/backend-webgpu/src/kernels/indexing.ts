@@ -40,9 +40,19 @@ export function gather(ctx: GpuContext, x: WebGpuBuffer, xShape: Shape, indices:
   const out = ctx.output('gather', x.dtype, outer * indices.size * inner);
   const kernel = elementwiseKernel(
     `gather/${x.dtype}`,
-    { scalars: [['n', 'u32'], ['inner', 'u32'], ['count', 'u32'], ['length', 'u32']] },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['inner', 'u32'],
+        ['count', 'u32'],
+        ['length', 'u32'],
+      ],
+    },
     () => ({
-      inputs: [['x', x.dtype], ['indices', 'int32']],
+      inputs: [
+        ['x', x.dtype],
+        ['indices', 'int32'],
+      ],
       output: x.dtype,
       body: `  let r = i % P.inner;
   let rest = i / P.inner;
@@ -58,7 +68,14 @@ export function gather(ctx: GpuContext, x: WebGpuBuffer, xShape: Shape, indices:
 
 // ---- scatterAdd -----------------------------------------------------------------------------
 
-const scatterBlock = new UniformBlock({ scalars: [['n', 'u32'], ['inner', 'u32'], ['count', 'u32'], ['length', 'u32']] });
+const scatterBlock = new UniformBlock({
+  scalars: [
+    ['n', 'u32'],
+    ['inner', 'u32'],
+    ['count', 'u32'],
+    ['length', 'u32'],
+  ],
+});
 
 function scatterSource(dtype: DType): KernelSource {
   const add =
@@ -89,7 +106,14 @@ ${add}
   };
 }
 
-export function scatterAdd(ctx: GpuContext, updates: WebGpuBuffer, indices: WebGpuBuffer, indicesShape: Shape, axis: number, outShape: Shape): WebGpuBuffer {
+export function scatterAdd(
+  ctx: GpuContext,
+  updates: WebGpuBuffer,
+  indices: WebGpuBuffer,
+  indicesShape: Shape,
+  axis: number,
+  outShape: Shape,
+): WebGpuBuffer {
   const out = ctx.output('scatterAdd', updates.dtype, sizeOf(outShape));
   ctx.recorder.clear(out.gpu, 0, out.bindBytes);
   if (updates.size === 0 || out.size === 0) return out;
@@ -116,15 +140,26 @@ function concatKernel(dtype: DType, count: number): ConcatKernel {
   const cached = concatKernels.get(key);
   if (cached) return cached;
   const block = new UniformBlock({
-    scalars: [['n', 'u32'], ['inner', 'u32'], ['total', 'u32'], ['first', 'u32'], ['span', 'u32']],
-    arrays: [['starts', 'u32', count], ['lengths', 'u32', count]],
+    scalars: [
+      ['n', 'u32'],
+      ['inner', 'u32'],
+      ['total', 'u32'],
+      ['first', 'u32'],
+      ['span', 'u32'],
+    ],
+    arrays: [
+      ['starts', 'u32', count],
+      ['lengths', 'u32', count],
+    ],
   });
   const inputs = Array.from({ length: count }, (_, k) => k);
   const pick = inputs
-    .map((k) => `  if (p >= P.starts[${k >> 2}u][${k & 3}u] && p < P.starts[${k >> 2}u][${k & 3}u] + P.lengths[${k >> 2}u][${k & 3}u]) {
+    .map(
+      (k) => `  if (p >= P.starts[${k >> 2}u][${k & 3}u] && p < P.starts[${k >> 2}u][${k & 3}u] + P.lengths[${k >> 2}u][${k & 3}u]) {
     let len = P.lengths[${k >> 2}u][${k & 3}u];
     return vec2<u32>(1u, raw_in${k}((o * len + p - P.starts[${k >> 2}u][${k & 3}u]) * P.inner + r));
-  }`)
+  }`,
+    )
     .join('\n');
   // bool: invocation t owns output word t and keeps the bytes no input of this group covers.
   const main =
@@ -172,7 +207,12 @@ ${pick}
   return kernel;
 }
 
-export function concat(ctx: GpuContext, inputs: readonly { data: WebGpuBuffer; shape: Shape }[], axis: number, outShape: Shape): WebGpuBuffer {
+export function concat(
+  ctx: GpuContext,
+  inputs: readonly { data: WebGpuBuffer; shape: Shape }[],
+  axis: number,
+  outShape: Shape,
+): WebGpuBuffer {
   const dtype = inputs[0]!.data.dtype;
   const out = ctx.output('concat', dtype, sizeOf(outShape));
   if (out.size === 0) return out;
@@ -192,7 +232,11 @@ export function concat(ctx: GpuContext, inputs: readonly { data: WebGpuBuffer; s
     const first = group[0]!.start;
     const span = group[group.length - 1]!.start + group[group.length - 1]!.length - first;
     const uniforms = kernel.block.pack({
-      n: out.size, inner, total, first, span,
+      n: out.size,
+      inner,
+      total,
+      first,
+      span,
       starts: group.map((p) => p.start),
       lengths: group.map((p) => p.length),
     });
@@ -210,10 +254,23 @@ export function spliceBytes(ctx: GpuContext, target: WebGpuBuffer, bytes: Uint8A
   const source = ctx.upload('write', bytes);
   const firstWord = Math.floor(offset / 4);
   const words = Math.ceil((offset + bytes.length) / 4) - firstWord;
-  const kernel = elementwiseKernel('splice', { scalars: [['n', 'u32'], ['first', 'u32'], ['offset', 'u32'], ['count', 'u32']] }, () => ({
-    inputs: [['bytes', 'bool'], ['old', 'bool']],
-    output: 'float32',
-    body: `  let word = P.first + i;
+  const kernel = elementwiseKernel(
+    'splice',
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['first', 'u32'],
+        ['offset', 'u32'],
+        ['count', 'u32'],
+      ],
+    },
+    () => ({
+      inputs: [
+        ['bytes', 'bool'],
+        ['old', 'bool'],
+      ],
+      output: 'float32',
+      body: `  let word = P.first + i;
   var bits = old[word];
   for (var q = 0u; q < 4u; q = q + 1u) {
     let position = word * 4u + q;
@@ -222,7 +279,8 @@ export function spliceBytes(ctx: GpuContext, target: WebGpuBuffer, bytes: Uint8A
     }
   }
   return bits;`,
-  }));
+    }),
+  );
   // The spliced words are written to a scratch buffer first (a kernel cannot read and write one
   // binding as two), then copied over the target's words.
   const scratch = ctx.output('write', 'float32', words);

@@ -49,7 +49,11 @@ const kernels = new Map<string, ElementwiseKernel>();
  * The elementwise kernel named `key`, built once: `uniforms` is its uniform spec and `shader`
  * the rest of its description (called only the first time).
  */
-export function elementwiseKernel(key: string, uniforms: UniformSpec, shader: (block: UniformBlock) => Omit<ElementwiseShader, 'uniforms'>): ElementwiseKernel {
+export function elementwiseKernel(
+  key: string,
+  uniforms: UniformSpec,
+  shader: (block: UniformBlock) => Omit<ElementwiseShader, 'uniforms'>,
+): ElementwiseKernel {
   const cached = kernels.get(key);
   if (cached) return cached;
   const block = new UniformBlock(uniforms);

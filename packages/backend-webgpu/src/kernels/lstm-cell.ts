@@ -12,7 +12,12 @@ import { ELEMENTWISE_WORKGROUP } from '../wgsl/elementwise.js';
 import { LSTM_CELL, LSTM_CELL_BACKWARD } from '../wgsl/lstm-cell.js';
 import { mathLibrary } from '../wgsl/math.js';
 
-const block = new UniformBlock({ scalars: [['n', 'u32'], ['hidden', 'u32']] });
+const block = new UniformBlock({
+  scalars: [
+    ['n', 'u32'],
+    ['hidden', 'u32'],
+  ],
+});
 
 const HEADER = `@compute @workgroup_size(${ELEMENTWISE_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -61,7 +66,11 @@ ${HEADER}  let grad = lstm_cell_backward(bitcast<f32>(dh[t]), bitcast<f32>(dc[t]
 `,
 };
 
-export function lstmCell(ctx: GpuContext, { inputGates, hiddenGates, c }: LstmCellInputs<WebGpuBuffer>, stateShape: Shape): LstmCellOutputs<WebGpuBuffer> {
+export function lstmCell(
+  ctx: GpuContext,
+  { inputGates, hiddenGates, c }: LstmCellInputs<WebGpuBuffer>,
+  stateShape: Shape,
+): LstmCellOutputs<WebGpuBuffer> {
   const [batch, hidden] = stateShape as [number, number];
   const n = batch * hidden;
   const h = ctx.output('lstmCell', 'float32', n);
@@ -74,7 +83,11 @@ export function lstmCell(ctx: GpuContext, { inputGates, hiddenGates, c }: LstmCe
   return { h, c: cOut, gates };
 }
 
-export function lstmCellBackward(ctx: GpuContext, x: LstmCellBackwardInputs<WebGpuBuffer>, stateShape: Shape): LstmCellBackwardOutputs<WebGpuBuffer> {
+export function lstmCellBackward(
+  ctx: GpuContext,
+  x: LstmCellBackwardInputs<WebGpuBuffer>,
+  stateShape: Shape,
+): LstmCellBackwardOutputs<WebGpuBuffer> {
   const [batch, hidden] = stateShape as [number, number];
   const n = batch * hidden;
   const dGates = ctx.output('lstmCellBackward', 'float32', 4 * n);

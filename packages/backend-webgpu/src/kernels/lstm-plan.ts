@@ -79,7 +79,8 @@ export interface PlanShape {
  */
 export function planSequence(shape: PlanShape, schedule: 'auto' | 'persistent' | 'per-step'): SequencePlan {
   const { batch, hidden, k, proj } = shape;
-  const persistent = schedule === 'persistent' || (schedule === 'auto' && 4 * batch * hidden * proj <= PERSISTENT_MACS && hidden <= PERSISTENT_HIDDEN);
+  const persistent =
+    schedule === 'persistent' || (schedule === 'auto' && 4 * batch * hidden * proj <= PERSISTENT_MACS && hidden <= PERSISTENT_HIDDEN);
   const tile = tileFor(batch, hidden, persistent);
   const tilesX = Math.ceil(hidden / tile.wgx);
   const projTilesX = Math.ceil(proj / tile.wgx);

@@ -37,9 +37,21 @@ export function gatherPrevious(ctx: GpuContext, op: string, x: PreviousStates): 
   const withLengths = x.lengths !== null;
   const kernel = elementwiseKernel(
     `sequence/hPrev/${withLengths ? 'lengths' : 'full'}`,
-    { scalars: [['n', 'u32'], ['steps', 'u32'], ['batch', 'u32'], ['hidden', 'u32'], ['reverse', 'u32']] },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['steps', 'u32'],
+        ['batch', 'u32'],
+        ['hidden', 'u32'],
+        ['reverse', 'u32'],
+      ],
+    },
     () => ({
-      inputs: [['output', 'float32'], ['h0', 'float32'], ['lengths', 'int32']],
+      inputs: [
+        ['output', 'float32'],
+        ['h0', 'float32'],
+        ['lengths', 'int32'],
+      ],
       output: 'float32',
       helpers: `fn is_active(t: i32, b: u32) -> bool {
   if (t < 0i || t >= i32(P.steps)) { return false; }
@@ -58,7 +70,10 @@ export function gatherPrevious(ctx: GpuContext, op: string, x: PreviousStates): 
   );
   const hPrev = ctx.output(op, 'float32', x.steps * x.batch * x.width);
   runElementwise(ctx, op, kernel, [x.output, x.h0, x.lengths ?? x.h0], hPrev, {
-    steps: x.steps, batch: x.batch, hidden: x.width, reverse: x.reverse ? 1 : 0,
+    steps: x.steps,
+    batch: x.batch,
+    hidden: x.width,
+    reverse: x.reverse ? 1 : 0,
   });
   return hPrev;
 }
@@ -67,9 +82,17 @@ export function gatherPrevious(ctx: GpuContext, op: string, x: PreviousStates): 
 function unprojected(ctx: GpuContext, op: string, gates: WebGpuBuffer, cells: WebGpuBuffer, hidden: number): WebGpuBuffer {
   const kernel = elementwiseKernel(
     'lstmSequenceBackward/m',
-    { scalars: [['n', 'u32'], ['hidden', 'u32']] },
+    {
+      scalars: [
+        ['n', 'u32'],
+        ['hidden', 'u32'],
+      ],
+    },
     () => ({
-      inputs: [['gates', 'float32'], ['cells', 'float32']],
+      inputs: [
+        ['gates', 'float32'],
+        ['cells', 'float32'],
+      ],
       output: 'float32',
       math: ['tanh'],
       body: `  let row = i / P.hidden;
@@ -128,8 +151,14 @@ export function lstmSequenceBackward(ctx: GpuContext, x: SequenceBackwardBuffers
     loops: steps + 1,
     sizes: { steps, batch, hidden, proj, reverse: x.reverse, lengthsAt, weightExtraAt: 4 * hidden * proj },
     buffers: {
-      d_gates: dInputGates, weight, state, d_output: x.dOutput, cells: x.cells, gates: x.gates,
-      ...(partial ? { partial } : {}), ...(dProj ? { d_proj: dProj } : {}),
+      d_gates: dInputGates,
+      weight,
+      state,
+      d_output: x.dOutput,
+      cells: x.cells,
+      gates: x.gates,
+      ...(partial ? { partial } : {}),
+      ...(dProj ? { d_proj: dProj } : {}),
     },
   });
   recorder.copy(state.gpu, 0, dh0.gpu, 0, bp * 4);

@@ -69,8 +69,12 @@ export function lstmSequence(ctx: GpuContext, x: SequenceBuffers): LstmSequenceO
     loops: steps,
     sizes: { steps, batch, hidden, proj, reverse: x.reverse, lengthsAt, extraAt, weightExtraAt: 4 * hidden * proj },
     buffers: {
-      input_gates: x.inputGates, weight, state, output,
-      gates_out: gates ?? scratch[0]!, cells_out: cells ?? scratch[1]!,
+      input_gates: x.inputGates,
+      weight,
+      state,
+      output,
+      gates_out: gates ?? scratch[0]!,
+      cells_out: cells ?? scratch[1]!,
       ...(partial ? { partial } : {}),
     },
   });

@@ -51,13 +51,9 @@ function tileLoads(config: TileConfig, transposeA: boolean, transposeB: boolean)
   const aLoads = Math.ceil((tm * config.tk) / threads);
   const bLoads = Math.ceil((config.tk * tn) / threads);
   // A element (m, k) lives at a_base + m*K + k, or a_base + k*M + m when transposed.
-  const aIndex = transposeA
-    ? `let mm = e % ${tm}u; let kk = e / ${tm}u;`
-    : `let kk = e % ${config.tk}u; let mm = e / ${config.tk}u;`;
+  const aIndex = transposeA ? `let mm = e % ${tm}u; let kk = e / ${tm}u;` : `let kk = e % ${config.tk}u; let mm = e / ${config.tk}u;`;
   const aAddress = transposeA ? 'gk * P.m + gm' : 'gm * P.k + gk';
-  const bIndex = transposeB
-    ? `let kk = e % ${config.tk}u; let nn = e / ${config.tk}u;`
-    : `let nn = e % ${tn}u; let kk = e / ${tn}u;`;
+  const bIndex = transposeB ? `let kk = e % ${config.tk}u; let nn = e / ${config.tk}u;` : `let nn = e % ${tn}u; let kk = e / ${tn}u;`;
   const bAddress = transposeB ? 'gn * P.k + gk' : 'gk * P.n + gn';
   return `    for (var l = 0u; l < ${aLoads}u; l = l + 1u) {
       let e = lid + l * ${threads}u;
@@ -89,8 +85,17 @@ function blockFor(batchRank: number): UniformBlock {
   let block = blocks.get(batchRank);
   if (!block) {
     block = new UniformBlock({
-      scalars: [['m', 'u32'], ['n', 'u32'], ['k', 'u32'], ['batches', 'u32']],
-      arrays: [['shape', 'u32', batchRank], ['strides_a', 'i32', batchRank], ['strides_b', 'i32', batchRank]],
+      scalars: [
+        ['m', 'u32'],
+        ['n', 'u32'],
+        ['k', 'u32'],
+        ['batches', 'u32'],
+      ],
+      arrays: [
+        ['shape', 'u32', batchRank],
+        ['strides_a', 'i32', batchRank],
+        ['strides_b', 'i32', batchRank],
+      ],
     });
     blocks.set(batchRank, block);
   }
@@ -103,7 +108,10 @@ export function matmulSource(config: TileConfig, transposeA: boolean, transposeB
   const tn = config.wgX * 4;
   const block = blockFor(batchRank);
   const key = `matmul/${config.name}/${transposeA ? 't' : 'n'}${transposeB ? 't' : 'n'}/${batchRank}`;
-  const accumulate = Array.from({ length: config.rm }, (_, r) => `      acc[${r}] = acc[${r}] + vec4<f32>(tile_a[kk * ${tm}u + ty * ${config.rm}u + ${r}u]) * bv;`).join('\n');
+  const accumulate = Array.from(
+    { length: config.rm },
+    (_, r) => `      acc[${r}] = acc[${r}] + vec4<f32>(tile_a[kk * ${tm}u + ty * ${config.rm}u + ${r}u]) * bv;`,
+  ).join('\n');
   const code = (): string => `${block.wgsl(0)}${storageDecl('a', 1, false)}${storageDecl('b', 2, false)}${storageDecl('c', 3, true)}
 var<workgroup> tile_a: array<f32, ${tm * config.tk}>;
 var<workgroup> tile_b: array<vec4<f32>, ${(config.tk * tn) / 4}>;
@@ -205,8 +213,17 @@ export const VECTOR_ROWS = 4;
  * kernels (the weight gradient).
  */
 export function recordMatmul(
-  ctx: GpuContext, op: string, a: WebGpuBuffer, aBatch: Shape, b: WebGpuBuffer, bBatch: Shape, c: WebGpuBuffer, batch: Shape,
-  dims: MatmulDims, transposeA: boolean, transposeB: boolean,
+  ctx: GpuContext,
+  op: string,
+  a: WebGpuBuffer,
+  aBatch: Shape,
+  b: WebGpuBuffer,
+  bBatch: Shape,
+  c: WebGpuBuffer,
+  batch: Shape,
+  dims: MatmulDims,
+  transposeA: boolean,
+  transposeB: boolean,
 ): void {
   const batches = sizeOf(batch);
   if (batches === 0 || dims.m === 0 || dims.n === 0) return;
@@ -217,8 +234,13 @@ export function recordMatmul(
   const walk = collapse(batch, [broadcastStrides(aBatch, batch), broadcastStrides(bBatch, batch)]);
   const rank = walk.shape.length;
   const uniforms = blockFor(rank).pack({
-    m: dims.m, n: dims.n, k: dims.k, batches,
-    shape: walk.shape, strides_a: walk.strides[0]!, strides_b: walk.strides[1]!,
+    m: dims.m,
+    n: dims.n,
+    k: dims.k,
+    batches,
+    shape: walk.shape,
+    strides_a: walk.strides[0]!,
+    strides_b: walk.strides[1]!,
   });
   const resources = [ctx.bind(a), ctx.bind(b), ctx.bind(c)];
   const config = tileFor(dims.m);
@@ -237,8 +259,12 @@ export function recordMatmul(
 }
 
 export function matmul(
-  ctx: GpuContext, a: { data: WebGpuBuffer; shape: Shape }, b: { data: WebGpuBuffer; shape: Shape },
-  transposeA: boolean, transposeB: boolean, outShape: Shape,
+  ctx: GpuContext,
+  a: { data: WebGpuBuffer; shape: Shape },
+  b: { data: WebGpuBuffer; shape: Shape },
+  transposeA: boolean,
+  transposeB: boolean,
+  outShape: Shape,
 ): WebGpuBuffer {
   const ra = a.shape.length;
   const rb = b.shape.length;
@@ -246,6 +272,18 @@ export function matmul(
   const k = a.shape[transposeA ? ra - 2 : ra - 1]!;
   const n = b.shape[transposeB ? rb - 2 : rb - 1]!;
   const out = ctx.output('matmul', 'float32', sizeOf(outShape));
-  recordMatmul(ctx, 'matmul', a.data, a.shape.slice(0, -2), b.data, b.shape.slice(0, -2), out, outShape.slice(0, -2), { m, n, k }, transposeA, transposeB);
+  recordMatmul(
+    ctx,
+    'matmul',
+    a.data,
+    a.shape.slice(0, -2),
+    b.data,
+    b.shape.slice(0, -2),
+    out,
+    outShape.slice(0, -2),
+    { m, n, k },
+    transposeA,
+    transposeB,
+  );
   return out;
 }

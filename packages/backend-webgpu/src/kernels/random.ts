@@ -36,7 +36,15 @@ function threefryCode(): string {
   return lines.join('\n');
 }
 
-const SCALARS = [['n', 'u32'], ['k0', 'u32'], ['k1', 'u32'], ['zero', 'u32'], ['a', 'f32'], ['b', 'f32'], ['threshold', 'u32']] as const;
+const SCALARS = [
+  ['n', 'u32'],
+  ['k0', 'u32'],
+  ['k1', 'u32'],
+  ['zero', 'u32'],
+  ['a', 'f32'],
+  ['b', 'f32'],
+  ['threshold', 'u32'],
+] as const;
 
 const BODIES = {
   uniform: `  let u = f32(x0 >> 8u) * 5.9604644775390625e-8;

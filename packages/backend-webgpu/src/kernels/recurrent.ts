@@ -38,11 +38,23 @@ export interface RecurrentCall {
 export function recordRecurrent(ctx: GpuContext, call: RecurrentCall): void {
   const { op, model, plan, withLengths, loops, sizes } = call;
   const recorder = ctx.recorder;
-  const uniforms = recorder.uniform(SEQUENCE_BLOCK.pack({
-    steps: sizes.steps, batch: sizes.batch, hidden: sizes.hidden, proj: sizes.proj, reverse: sizes.reverse ? 1 : 0,
-    k_chunk: plan.kChunk, splits: plan.splits, tiles_x: plan.tilesX, ptiles_x: plan.projTilesX, tiles_y: plan.tilesY,
-    lengths_at: sizes.lengthsAt, extra_at: sizes.extraAt ?? 0, weight_extra_at: sizes.weightExtraAt ?? 0,
-  }));
+  const uniforms = recorder.uniform(
+    SEQUENCE_BLOCK.pack({
+      steps: sizes.steps,
+      batch: sizes.batch,
+      hidden: sizes.hidden,
+      proj: sizes.proj,
+      reverse: sizes.reverse ? 1 : 0,
+      k_chunk: plan.kChunk,
+      splits: plan.splits,
+      tiles_x: plan.tilesX,
+      ptiles_x: plan.projTilesX,
+      tiles_y: plan.tilesY,
+      lengths_at: sizes.lengthsAt,
+      extra_at: sizes.extraAt ?? 0,
+      weight_extra_at: sizes.weightExtraAt ?? 0,
+    }),
+  );
   const bound = model.buffers.map(([name]) => {
     const buffer = call.buffers[name];
     if (!buffer) throw new Error(`${op}: no buffer bound to ${name}`);
@@ -65,7 +77,8 @@ export function recordRecurrent(ctx: GpuContext, call: RecurrentCall): void {
     const units = phase.units === 'P.proj' ? sizes.proj : sizes.hidden;
     const cellGroups = grid(Math.ceil((sizes.batch * units) / CELL_WORKGROUP), ctx.limits.maxComputeWorkgroupsPerDimension);
     for (let s = 0; s < loops; s++) {
-      if (phase.hostProductWhen?.(s) ?? true) recorder.dispatch(partial.pipeline, partial.bindGroup, [plan.tilesX, plan.tilesY, plan.splits], [s * STEP_SLOT]);
+      if (phase.hostProductWhen?.(s) ?? true)
+        recorder.dispatch(partial.pipeline, partial.bindGroup, [plan.tilesX, plan.tilesY, plan.splits], [s * STEP_SLOT]);
       recorder.dispatch(cell.pipeline, cell.bindGroup, cellGroups, [s * STEP_SLOT]);
     }
     return;

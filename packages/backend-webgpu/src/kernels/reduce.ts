@@ -62,13 +62,24 @@ ${offsetCode('i', reducedRank, 'rshape', ['r'])}
 
 function blockFor(keptRank: number, reducedRank: number): UniformBlock {
   return new UniformBlock({
-    scalars: [['outputs', 'u32'], ['count', 'u32']],
-    arrays: [['kshape', 'u32', keptRank], ['strides_k', 'i32', keptRank], ['rshape', 'u32', reducedRank], ['strides_r', 'i32', reducedRank]],
+    scalars: [
+      ['outputs', 'u32'],
+      ['count', 'u32'],
+    ],
+    arrays: [
+      ['kshape', 'u32', keptRank],
+      ['strides_k', 'i32', keptRank],
+      ['rshape', 'u32', reducedRank],
+      ['strides_r', 'i32', reducedRank],
+    ],
   });
 }
 
 /** The WGSL of one accumulation step and the identity, per op and dtype. */
-function combiner(op: ReduceOp, dtype: DType): { type: string; identity: string; combine: string; math: readonly string[]; helpers: string } {
+function combiner(
+  op: ReduceOp,
+  dtype: DType,
+): { type: string; identity: string; combine: string; math: readonly string[]; helpers: string } {
   if (dtype === 'int32') {
     const combine = {
       sum: 'bitcast<i32>(bitcast<u32>(a) + bitcast<u32>(b))',

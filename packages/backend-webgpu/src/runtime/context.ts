@@ -62,9 +62,11 @@ export class GpuContext {
     };
     const failures = this.failures;
     this.recorder = new Recorder(device, this.counters, options.maxPendingDispatches, (validation) => {
-      failures.watch(validation.then((error) => {
-        if (error) failures.fail(new GatedError('webgpu', `the device refused recorded work: ${error.message}`));
-      }));
+      failures.watch(
+        validation.then((error) => {
+          if (error) failures.fail(new GatedError('webgpu', `the device refused recorded work: ${error.message}`));
+        }),
+      );
     });
     this.pipelines = new PipelineCache(
       device,
@@ -119,7 +121,12 @@ export class GpuContext {
   }
 
   /** Copies host values in at element `offset`, ordered after every kernel called before. */
-  write(buffer: WebGpuBuffer, values: TypedArray, offset: number, splice: (target: WebGpuBuffer, bytes: Uint8Array, offset: number) => void): void {
+  write(
+    buffer: WebGpuBuffer,
+    values: TypedArray,
+    offset: number,
+    splice: (target: WebGpuBuffer, bytes: Uint8Array, offset: number) => void,
+  ): void {
     this.failures.check('write');
     if (values.length === 0) return;
     this.counters.bytesUp += values.byteLength;
@@ -240,7 +247,13 @@ export class GpuContext {
    * Records one dispatch of `source` over `groups` workgroups (split into a 2-D grid when over the
    * per-dimension limit). When `uniforms` is given it is bound first (binding 0).
    */
-  run(op: string, source: KernelSource, resources: readonly BindRange[], uniforms: Uint32Array | null, groups: number | readonly [number, number, number]): void {
+  run(
+    op: string,
+    source: KernelSource,
+    resources: readonly BindRange[],
+    uniforms: Uint32Array | null,
+    groups: number | readonly [number, number, number],
+  ): void {
     const pipeline = this.pipeline(op, source);
     const bound = uniforms ? [this.recorder.uniform(uniforms), ...resources] : resources;
     const shape = typeof groups === 'number' ? grid(groups, this.limits.maxComputeWorkgroupsPerDimension) : groups;
@@ -258,7 +271,12 @@ export class GpuContext {
     // A new table is written while mapped, so creating one never submits recorded work; older
     // tables may still be bound by it and are only destroyed with the backend.
     const slots = 2 ** Math.ceil(Math.log2(Math.max(1024, count)));
-    const table = this.device.createBuffer({ size: slots * STEP_SLOT, usage: BufferUsage.UNIFORM, mappedAtCreation: true, label: 'step table' });
+    const table = this.device.createBuffer({
+      size: slots * STEP_SLOT,
+      usage: BufferUsage.UNIFORM,
+      mappedAtCreation: true,
+      label: 'step table',
+    });
     const words = new Uint32Array(table.getMappedRange());
     for (let s = 0; s < slots; s++) words[(s * STEP_SLOT) / 4] = s;
     table.unmap();
@@ -277,9 +295,11 @@ export class GpuContext {
     const op = this.op;
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ size: bytes, usage });
-    this.failures.watch(this.device.popErrorScope().then((error) => {
-      if (error) this.failures.fail(new GatedError(op, `out of GPU memory allocating ${bytes} bytes: ${error.message}`));
-    }));
+    this.failures.watch(
+      this.device.popErrorScope().then((error) => {
+        if (error) this.failures.fail(new GatedError(op, `out of GPU memory allocating ${bytes} bytes: ${error.message}`));
+      }),
+    );
     return buffer;
   }
 
@@ -309,6 +329,9 @@ export class GpuContext {
       new Promise<null>((resolve) => setTimeout(resolve, 200, null)),
     ]);
     if (lost !== null) this.failures.deviceLost(lost);
-    return this.failures.errorFor('read') ?? new GatedError('read', `reading from the GPU failed: ${error instanceof Error ? error.message : String(error)}`);
+    return (
+      this.failures.errorFor('read') ??
+      new GatedError('read', `reading from the GPU failed: ${error instanceof Error ? error.message : String(error)}`)
+    );
   }
 }

@@ -71,18 +71,20 @@ export class PipelineCache {
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
     });
-    this.watch(device.popErrorScope().then(async (error) => {
-      if (!error) return;
-      let detail = error.message;
-      try {
-        const info = await module.getCompilationInfo();
-        const messages = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
-        if (messages.length > 0) detail = messages.join('; ');
-      } catch {
-        // The scope's message is enough.
-      }
-      this.onFailure(new GatedError(op, `the WebGPU kernel ${source.key} failed to compile: ${detail}`));
-    }));
+    this.watch(
+      device.popErrorScope().then(async (error) => {
+        if (!error) return;
+        let detail = error.message;
+        try {
+          const info = await module.getCompilationInfo();
+          const messages = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+          if (messages.length > 0) detail = messages.join('; ');
+        } catch {
+          // The scope's message is enough.
+        }
+        this.onFailure(new GatedError(op, `the WebGPU kernel ${source.key} failed to compile: ${detail}`));
+      }),
+    );
     const entry = { key: source.key, pipeline, layout };
     this.cache.set(source.key, entry);
     return entry;

@@ -94,7 +94,12 @@ export class Recorder {
   }
 
   /** Records one dispatch of `pipeline` with `bindGroup` (and dynamic offsets, if its layout has them). */
-  dispatch(pipeline: Pipeline, bindGroup: GPUBindGroup, groups: readonly [number, number, number], dynamicOffsets?: readonly number[]): void {
+  dispatch(
+    pipeline: Pipeline,
+    bindGroup: GPUBindGroup,
+    groups: readonly [number, number, number],
+    dynamicOffsets?: readonly number[],
+  ): void {
     const pass = this.openPass();
     pass.setPipeline(pipeline.pipeline);
     if (dynamicOffsets) pass.setBindGroup(0, bindGroup, dynamicOffsets);
@@ -161,7 +166,8 @@ export class Recorder {
 
   private newArena(bytes: number): Arena {
     const pooled = bytes === ARENA_BYTES ? this.arenaPool.pop() : undefined;
-    const gpu = pooled ?? this.device.createBuffer({ size: bytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST, label: 'uniform arena' });
+    const gpu =
+      pooled ?? this.device.createBuffer({ size: bytes, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST, label: 'uniform arena' });
     return { host: new Uint32Array(bytes / 4), gpu, used: 0 };
   }
 

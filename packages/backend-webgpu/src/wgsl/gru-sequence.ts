@@ -63,7 +63,12 @@ fn gru_cell(t: u32, b: u32, j: u32, rec: vec3<f32>, rd: u32) {
 /** The forward model. */
 export function gruForwardModel(v: GruVariant): RecurrentModel {
   const buffers: Buffer[] = [
-    ['input_gates', 'read'], ['weight', 'read'], ['state', 'write'], ['output', 'write'], ['gates_out', 'write'], ['hidden_n', 'write'],
+    ['input_gates', 'read'],
+    ['weight', 'read'],
+    ['state', 'write'],
+    ['output', 'write'],
+    ['gates_out', 'write'],
+    ['hidden_n', 'write'],
   ];
   if (v.split) buffers.push(['partial', 'write']);
   return {
@@ -71,7 +76,10 @@ export function gruForwardModel(v: GruVariant): RecurrentModel {
     buffers,
     step: 's',
     steps: 'P.steps',
-    code: mathLibrary(['sigmoid', 'tanh']) + forwardCell(v) + /* wgsl */ `
+    code:
+      mathLibrary(['sigmoid', 'tanh']) +
+      forwardCell(v) +
+      /* wgsl */ `
 fn cell_x(b: u32, k: u32) -> f32 { return fb(state[x_base + b * P.hidden + k]); }
 fn cell_w(k: u32, j: u32) -> vec3<f32> {
   let base = k * 3u * P.hidden + j;
@@ -79,15 +87,17 @@ fn cell_w(k: u32, j: u32) -> vec3<f32> {
 }
 `,
     prelude: 'let t = time_of(s); let rd = s & 1u;',
-    phases: [{
-      name: 'cell',
-      gates: 3,
-      units: 'P.hidden',
-      tilesX: 'P.tiles_x',
-      k: 'P.hidden',
-      setup: 'x_base = rd * P.batch * P.hidden;',
-      epilogue: 'gru_cell(t, b, j, rec, rd);',
-    }],
+    phases: [
+      {
+        name: 'cell',
+        gates: 3,
+        units: 'P.hidden',
+        tilesX: 'P.tiles_x',
+        k: 'P.hidden',
+        setup: 'x_base = rd * P.batch * P.hidden;',
+        epilogue: 'gru_cell(t, b, j, rec, rd);',
+      },
+    ],
   };
 }
 
@@ -127,7 +137,13 @@ fn gru_cell_backward(u: u32, b: u32, j: u32, rec: f32, use_rec: bool) {
 /** The backward model: W_hh [3H, H] as `weight`. */
 export function gruBackwardModel(v: GruVariant): RecurrentModel {
   const buffers: Buffer[] = [
-    ['d_input_gates', 'write'], ['weight', 'read'], ['state', 'write'], ['d_output', 'read'], ['gates', 'read'], ['hidden_n', 'read'], ['output', 'read'],
+    ['d_input_gates', 'write'],
+    ['weight', 'read'],
+    ['state', 'write'],
+    ['d_output', 'read'],
+    ['gates', 'read'],
+    ['hidden_n', 'read'],
+    ['output', 'read'],
   ];
   if (v.split) buffers.push(['partial', 'write']);
   return {
@@ -135,7 +151,10 @@ export function gruBackwardModel(v: GruVariant): RecurrentModel {
     buffers,
     step: 'u',
     steps: 'P.steps + 1u',
-    code: mathLibrary([]) + BACKWARD_CELL + /* wgsl */ `
+    code:
+      mathLibrary([]) +
+      BACKWARD_CELL +
+      /* wgsl */ `
 // dRec = (dr, dz, dn ⊙ r): the n block of dInputGates times r, read from the saved gates.
 fn cell_x(b: u32, k: u32) -> f32 {
   let at = x_base + b * 3u * P.hidden + k;
@@ -146,16 +165,18 @@ fn cell_x(b: u32, k: u32) -> f32 {
 fn cell_w(k: u32, j: u32) -> f32 { return fb(weight[k * P.hidden + j]); }
 `,
     prelude: '',
-    phases: [{
-      name: 'cell',
-      gates: 1,
-      units: 'P.hidden',
-      tilesX: 'P.tiles_x',
-      k: '3u * P.hidden',
-      setup: 'if (u > 0u) { x_base = back_time(u - 1u) * P.batch * 3u * P.hidden; }',
-      productWhen: 'u > 0u',
-      hostProductWhen: (u) => u > 0,
-      epilogue: 'gru_cell_backward(u, b, j, rec, uses_rec(u, b));',
-    }],
+    phases: [
+      {
+        name: 'cell',
+        gates: 1,
+        units: 'P.hidden',
+        tilesX: 'P.tiles_x',
+        k: '3u * P.hidden',
+        setup: 'if (u > 0u) { x_base = back_time(u - 1u) * P.batch * 3u * P.hidden; }',
+        productWhen: 'u > 0u',
+        hostProductWhen: (u) => u > 0,
+        epilogue: 'gru_cell_backward(u, b, j, rec, uses_rec(u, b));',
+      },
+    ],
   };
 }

@@ -38,14 +38,22 @@ function store(v: LstmVariant, statement: string): string {
 }
 
 function forwardCell(v: LstmVariant): string {
-  const zeroGates = store(v, 'gates_out[q] = 0u; gates_out[q + H] = 0u; gates_out[q + 2u * H] = 0u; gates_out[q + 3u * H] = 0u; cells_out[o] = 0u;');
-  const keepGates = store(v, `gates_out[q] = bitcast<u32>(gates.x);
+  const zeroGates = store(
+    v,
+    'gates_out[q] = 0u; gates_out[q + H] = 0u; gates_out[q + 2u * H] = 0u; gates_out[q + 3u * H] = 0u; cells_out[o] = 0u;',
+  );
+  const keepGates = store(
+    v,
+    `gates_out[q] = bitcast<u32>(gates.x);
   gates_out[q + H] = bitcast<u32>(gates.y);
   gates_out[q + 2u * H] = bitcast<u32>(gates.z);
   gates_out[q + 3u * H] = bitcast<u32>(gates.w);
-  cells_out[o] = bitcast<u32>(next.y);`);
+  cells_out[o] = bitcast<u32>(next.y);`,
+  );
   // Without a projection the cell writes h (P = H); with one, m for the second phase.
-  const inactiveState = v.projected ? '' : `output[o] = 0u;
+  const inactiveState = v.projected
+    ? ''
+    : `output[o] = 0u;
     state[wr * bp + s_idx] = state[rd * bp + s_idx];`;
   const activeState = v.projected
     ? 'state[P.extra_at + s_idx] = bitcast<u32>(next.x);'
@@ -92,18 +100,25 @@ fn project_cell(t: u32, b: u32, p: u32, rec: f32, rd: u32) {
 /** The forward model. */
 export function lstmForwardModel(v: LstmVariant): RecurrentModel {
   const buffers: Buffer[] = [
-    ['input_gates', 'read'], ['weight', 'read'], ['state', 'write'], ['output', 'write'], ['gates_out', 'write'], ['cells_out', 'write'],
+    ['input_gates', 'read'],
+    ['weight', 'read'],
+    ['state', 'write'],
+    ['output', 'write'],
+    ['gates_out', 'write'],
+    ['cells_out', 'write'],
   ];
   if (v.split) buffers.push(['partial', 'write']);
-  const phases: Phase[] = [{
-    name: 'cell',
-    gates: 4,
-    units: 'P.hidden',
-    tilesX: 'P.tiles_x',
-    k: 'P.proj',
-    setup: 'x_base = rd * P.batch * P.proj;',
-    epilogue: 'forward_cell(t, b, j, rec, rd);',
-  }];
+  const phases: Phase[] = [
+    {
+      name: 'cell',
+      gates: 4,
+      units: 'P.hidden',
+      tilesX: 'P.tiles_x',
+      k: 'P.proj',
+      setup: 'x_base = rd * P.batch * P.proj;',
+      epilogue: 'forward_cell(t, b, j, rec, rd);',
+    },
+  ];
   if (v.projected) {
     phases.push({
       name: 'project',
@@ -111,7 +126,7 @@ export function lstmForwardModel(v: LstmVariant): RecurrentModel {
       units: 'P.proj',
       tilesX: 'P.ptiles_x',
       k: 'P.hidden',
-        setup: 'x_base = P.extra_at;',
+      setup: 'x_base = P.extra_at;',
       epilogue: 'project_cell(t, b, j, rec, rd);',
     });
   }
@@ -120,15 +135,23 @@ export function lstmForwardModel(v: LstmVariant): RecurrentModel {
     buffers,
     step: 's',
     steps: 'P.steps',
-    code: mathLibrary(['sigmoid', 'tanh']) + LSTM_CELL + forwardCell(v) + /* wgsl */ `
+    code:
+      mathLibrary(['sigmoid', 'tanh']) +
+      LSTM_CELL +
+      forwardCell(v) +
+      /* wgsl */ `
 fn cell_x(b: u32, k: u32) -> f32 { return fb(state[x_base + b * P.proj + k]); }
 fn cell_w(k: u32, j: u32) -> vec4<f32> {
   let base = k * 4u * P.hidden + j;
   return vec4<f32>(fb(weight[base]), fb(weight[base + P.hidden]), fb(weight[base + 2u * P.hidden]), fb(weight[base + 3u * P.hidden]));
 }
-${v.projected ? `fn project_x(b: u32, k: u32) -> f32 { return fb(state[x_base + b * P.hidden + k]); }
+${
+  v.projected
+    ? `fn project_x(b: u32, k: u32) -> f32 { return fb(state[x_base + b * P.hidden + k]); }
 fn project_w(k: u32, p: u32) -> f32 { return fb(weight[P.weight_extra_at + k * P.proj + p]); }
-` : ''}`,
+`
+    : ''
+}`,
     prelude: 'let t = time_of(s); let rd = s & 1u;',
     phases,
   };
@@ -178,7 +201,12 @@ fn carry_dh(u: u32, b: u32, p: u32, rec: f32, use_rec: bool) -> f32 {
 /** The backward model. */
 export function lstmBackwardModel(v: LstmVariant): RecurrentModel {
   const buffers: Buffer[] = [
-    ['d_gates', 'write'], ['weight', 'read'], ['state', 'write'], ['d_output', 'read'], ['cells', 'read'], ['gates', 'read'],
+    ['d_gates', 'write'],
+    ['weight', 'read'],
+    ['state', 'write'],
+    ['d_output', 'read'],
+    ['cells', 'read'],
+    ['gates', 'read'],
   ];
   if (v.split) buffers.push(['partial', 'write']);
   if (v.projected) buffers.push(['d_proj', 'write']);
@@ -204,7 +232,7 @@ export function lstmBackwardModel(v: LstmVariant): RecurrentModel {
       units: 'P.hidden',
       tilesX: 'P.tiles_x',
       k: 'P.proj',
-        setup: 'x_base = back_time(u) * P.batch * P.proj;',
+      setup: 'x_base = back_time(u) * P.batch * P.proj;',
       runWhen: 'u < P.steps',
       hostRunWhen: (u, steps) => u < steps,
       epilogue: 'cell_backward(u, b, j, rec);',
@@ -215,12 +243,20 @@ export function lstmBackwardModel(v: LstmVariant): RecurrentModel {
     buffers,
     step: 'u',
     steps: 'P.steps + 1u',
-    code: mathLibrary(['tanh']) + LSTM_CELL_BACKWARD + BACKWARD_CELL + /* wgsl */ `
+    code:
+      mathLibrary(['tanh']) +
+      LSTM_CELL_BACKWARD +
+      BACKWARD_CELL +
+      /* wgsl */ `
 fn dh_x(b: u32, k: u32) -> f32 { return fb(d_gates[x_base + b * 4u * P.hidden + k]); }
 fn dh_w(k: u32, p: u32) -> f32 { return fb(weight[k * P.proj + p]); }
-${v.projected ? `fn cell_x(b: u32, k: u32) -> f32 { return fb(d_proj[x_base + b * P.proj + k]); }
+${
+  v.projected
+    ? `fn cell_x(b: u32, k: u32) -> f32 { return fb(d_proj[x_base + b * P.proj + k]); }
 fn cell_w(k: u32, j: u32) -> f32 { return fb(weight[P.weight_extra_at + k * P.hidden + j]); }
-` : ''}`,
+`
+    : ''
+}`,
     prelude: '',
     phases,
   };

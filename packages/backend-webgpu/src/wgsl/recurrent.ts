@@ -29,9 +29,19 @@ import { storageDecl } from './access.js';
  */
 export const SEQUENCE_BLOCK = new UniformBlock({
   scalars: [
-    ['steps', 'u32'], ['batch', 'u32'], ['hidden', 'u32'], ['proj', 'u32'], ['reverse', 'u32'],
-    ['k_chunk', 'u32'], ['splits', 'u32'], ['tiles_x', 'u32'], ['ptiles_x', 'u32'], ['tiles_y', 'u32'],
-    ['lengths_at', 'u32'], ['extra_at', 'u32'], ['weight_extra_at', 'u32'],
+    ['steps', 'u32'],
+    ['batch', 'u32'],
+    ['hidden', 'u32'],
+    ['proj', 'u32'],
+    ['reverse', 'u32'],
+    ['k_chunk', 'u32'],
+    ['splits', 'u32'],
+    ['tiles_x', 'u32'],
+    ['ptiles_x', 'u32'],
+    ['tiles_y', 'u32'],
+    ['lengths_at', 'u32'],
+    ['extra_at', 'u32'],
+    ['weight_extra_at', 'u32'],
   ],
 });
 
@@ -96,7 +106,10 @@ function productCode(tile: RecurrentTile, phase: Phase): string {
   const threads = tile.wgx * tile.wgy;
   const acc = accumulatorType(phase.gates);
   const xs = `xs_${phase.name}`;
-  const accumulate = Array.from({ length: tile.rb }, (_, r) => `        acc[${r}] = acc[${r}] + ${xs}[(ty + ${r * tile.wgy}u) * ${K_TILE}u + kk] * w;`).join('\n');
+  const accumulate = Array.from(
+    { length: tile.rb },
+    (_, r) => `        acc[${r}] = acc[${r}] + ${xs}[(ty + ${r * tile.wgy}u) * ${K_TILE}u + kk] * w;`,
+  ).join('\n');
   return `
 var<workgroup> ${xs}: array<f32, ${rows * K_TILE}>;
 fn product_${phase.name}(row0: u32, j: u32, lid: u32, ty: u32, k_begin: u32, k_end: u32) -> array<${acc}, ${tile.rb}> {
@@ -183,14 +196,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
 }
 
 /** The kernel `kind` of `model` under `plan` (`phase`: which phase a fused kernel runs). */
-export function recurrentSource(model: RecurrentModel, plan: SequencePlan, withLengths: boolean, kind: SequenceKernel, phase = 0): KernelSource {
+export function recurrentSource(
+  model: RecurrentModel,
+  plan: SequencePlan,
+  withLengths: boolean,
+  kind: SequenceKernel,
+  phase = 0,
+): KernelSource {
   const tile = plan.tile;
   const key = `${model.key}/${kind}${kind === 'fused' ? phase : ''}/${tile.wgx}x${tile.wgy}x${tile.rb}/${withLengths ? 'lengths' : 'full'}`;
   const v = model.step;
-  const top = [SEQUENCE_BLOCK.wgsl(0), kind === 'persistent' ? '' : STEP_DECL, declarations(model, kind), sequenceHelpers(withLengths), model.code];
+  const top = [
+    SEQUENCE_BLOCK.wgsl(0),
+    kind === 'persistent' ? '' : STEP_DECL,
+    declarations(model, kind),
+    sequenceHelpers(withLengths),
+    model.code,
+  ];
   const code = (): string => {
     if (kind === 'persistent') {
-      const phases = model.phases.map((p) => `    if (${p.runWhen ?? 'true'}) {
+      const phases = model.phases.map(
+        (p) => `    if (${p.runWhen ?? 'true'}) {
 ${p.setup ? `      ${p.setup}\n` : ''}      for (var ty = 0u; ty < P.tiles_y; ty = ty + 1u) {
         for (var tx = 0u; tx < ${p.tilesX}; tx = tx + 1u) {
 ${tileCode(tile, p, 'tx', 'ty', '          ')}
@@ -199,28 +225,40 @@ ${tileCode(tile, p, 'tx', 'ty', '          ')}
       // What this phase wrote must be visible to every invocation before the next one reads it.
       storageBarrier();
       workgroupBarrier();
-    }`);
-      return [...top, ...model.phases.map((p) => productCode(tile, p)), `${header(tile)}
+    }`,
+      );
+      return [
+        ...top,
+        ...model.phases.map((p) => productCode(tile, p)),
+        `${header(tile)}
   for (var ${v} = 0u; ${v} < ${model.steps}; ${v} = ${v} + 1u) {
     ${model.prelude}
 ${phases.join('\n')}
   }
 }
-`].join('');
+`,
+      ].join('');
     }
     const p = model.phases[phase]!;
     const start = `  let ${v} = STEP.s;\n  ${model.prelude}\n`;
     if (kind === 'fused') {
-      return [...top, productCode(tile, p), `${header(tile)}
+      return [
+        ...top,
+        productCode(tile, p),
+        `${header(tile)}
 ${start}  ${p.setup}
 ${tileCode(tile, p, 'wid.x', 'wid.y', '  ')}
 }
-`].join('');
+`,
+      ].join('');
     }
     const lanes = p.gates === 1 ? [''] : ['.x', '.y', '.z', '.w'].slice(0, p.gates);
     if (kind === 'partial') {
       const stores = lanes.map((lane, g) => `partial[base + ${g}u] = bitcast<u32>(rec${lane});`).join(' ');
-      return [...top, productCode(tile, p), `${header(tile)}
+      return [
+        ...top,
+        productCode(tile, p),
+        `${header(tile)}
 ${start}  ${p.setup}
   let row0 = wid.y * ${rowsOf(tile)}u;
   let j = wid.x * ${tile.wgx}u + local.x;
@@ -230,11 +268,14 @@ ${start}  ${p.setup}
 ${eachRow(tile, `let base = ((wid.z * P.batch + b) * ${p.units} + j) * ${p.gates}u; ${stores}`)}
   }
 }
-`].join('');
+`,
+      ].join('');
     }
     const acc = accumulatorType(p.gates);
     const load = p.gates === 1 ? 'fb(partial[base])' : `${acc}(${lanes.map((_, g) => `fb(partial[base + ${g}u])`).join(', ')})`;
-    return [...top, `@compute @workgroup_size(${CELL_WORKGROUP})
+    return [
+      ...top,
+      `@compute @workgroup_size(${CELL_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${CELL_WORKGROUP}u;
   if (i >= P.batch * ${p.units}) { return; }
@@ -249,7 +290,8 @@ ${start}  var rec = ${acc}(0.0);
   }
   ${p.epilogue}
 }
-`].join('');
+`,
+    ].join('');
   };
   return { key, bindings: bindingKinds(model, kind), code };
 }

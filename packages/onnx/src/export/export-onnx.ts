@@ -72,22 +72,37 @@ function checkOptions(options: ExportOnnxOptions): { opset: number; shape: numbe
 }
 
 /** The input's dims with dynamic axes named; checks the user's axes. */
-function inputDims(layers: readonly ExportableLayer[], shape: readonly number[], dynamic: Readonly<Record<number, string>> | undefined): Dim[] {
+function inputDims(
+  layers: readonly ExportableLayer[],
+  shape: readonly number[],
+  dynamic: Readonly<Record<number, string>> | undefined,
+): Dim[] {
   const firstRecurrent = layers.find(isRecurrent);
   const defaults: Record<number, string> = firstRecurrent
-    ? firstRecurrent.batchFirst ? { 0: 'batch', 1: 'sequence' } : { 0: 'sequence', 1: 'batch' }
+    ? firstRecurrent.batchFirst
+      ? { 0: 'batch', 1: 'sequence' }
+      : { 0: 'sequence', 1: 'batch' }
     : { 0: 'batch' };
   const featureAxis = layers[0] instanceof Embedding ? -1 : shape.length - 1;
   // Defaults that do not fit the input (an unbatched shape, refused later with its own message) are dropped.
-  const fitting = Object.fromEntries(Object.entries(defaults).filter(([axis]) => Number(axis) < shape.length && Number(axis) !== featureAxis));
+  const fitting = Object.fromEntries(
+    Object.entries(defaults).filter(([axis]) => Number(axis) < shape.length && Number(axis) !== featureAxis),
+  );
   const axes = dynamic ?? fitting;
   const dims: Dim[] = [...shape];
   for (const [key, name] of Object.entries(axes)) {
     const axis = Number(key);
     if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) {
-      throw new GatedError('exportOnnx', `dynamicAxes names axis ${key}, but the input ${formatShape(shape)} has axes 0..${shape.length - 1}`);
+      throw new GatedError(
+        'exportOnnx',
+        `dynamicAxes names axis ${key}, but the input ${formatShape(shape)} has axes 0..${shape.length - 1}`,
+      );
     }
-    if (axis === featureAxis) throw new GatedError('exportOnnx', `dynamicAxes: axis ${axis} of ${formatShape(shape)} is the feature axis, whose size the weights fix`);
+    if (axis === featureAxis)
+      throw new GatedError(
+        'exportOnnx',
+        `dynamicAxes: axis ${axis} of ${formatShape(shape)} is the feature axis, whose size the weights fix`,
+      );
     if (typeof name !== 'string' || name === '') throw new GatedError('exportOnnx', `dynamicAxes[${axis}] must be a non-empty name`);
     dims[axis] = name;
   }
@@ -118,7 +133,9 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
   if (idsType !== 'int32' && idsType !== 'int64') throw new GatedError(op, `idsType must be 'int32' or 'int64', got ${String(idsType)}`);
   const ids = layers[0] instanceof Embedding;
   let flow: Flow = { name: 'input', dims: inputDims(layers, shape, options.dynamicAxes), ids };
-  const inputs: ValueInfoProto[] = [valueInfo('input', flow.dims, ids ? (idsType === 'int32' ? DataType.INT32 : DataType.INT64) : DataType.FLOAT)];
+  const inputs: ValueInfoProto[] = [
+    valueInfo('input', flow.dims, ids ? (idsType === 'int32' ? DataType.INT32 : DataType.INT64) : DataType.FLOAT),
+  ];
   const extraInputs: ValueInfoProto[] = [];
   const outputs: { from: string; to: string; dims: Dim[] }[] = [];
   const lengthsName = options.lengths ? 'lengths' : '';
@@ -146,7 +163,8 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
       continue;
     }
     if (layer instanceof Linear) {
-      if (last !== layer.inFeatures) throw new GatedError(op, `${at} expects [..., ${layer.inFeatures}], its input is [${flow.dims.join(', ')}]`);
+      if (last !== layer.inFeatures)
+        throw new GatedError(op, `${at} expects [..., ${layer.inFeatures}], its input is [${flow.dims.join(', ')}]`);
       const weight = await floats(layer.weight);
       const bias = layer.bias ? graph.floatInitializer(`linear${index}/bias`, [layer.outFeatures], await floats(layer.bias)) : null;
       if (flow.dims.length === 2) {
@@ -155,7 +173,8 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
       } else {
         // MatMul broadcasts over leading axes (Gemm is 2-D only): it takes Wᵀ, [in, out].
         const transposed = new Float32Array(weight.length);
-        for (let o = 0; o < layer.outFeatures; o++) for (let i = 0; i < layer.inFeatures; i++) transposed[i * layer.outFeatures + o] = weight[o * layer.inFeatures + i]!;
+        for (let o = 0; o < layer.outFeatures; o++)
+          for (let i = 0; i < layer.inFeatures; i++) transposed[i * layer.outFeatures + o] = weight[o * layer.inFeatures + i]!;
         const w = graph.floatInitializer(`linear${index}/weight_t`, [layer.inFeatures, layer.outFeatures], transposed);
         flow.name = graph.op('MatMul', `linear${index}/matmul`, [flow.name, w]);
         if (bias) flow.name = graph.op('Add', `linear${index}/bias_add`, [flow.name, bias]);
@@ -166,7 +185,10 @@ export async function exportOnnx(model: ExportableModel, options: ExportOnnxOpti
     // LSTM, GRU or RNN.
     if (flow.dims.length !== 3 || last !== layer.inputSize) {
       const layout = layer.batchFirst ? `[B, T, ${layer.inputSize}]` : `[T, B, ${layer.inputSize}]`;
-      throw new GatedError(op, `${at} expects a batched sequence ${layout}, its input is [${flow.dims.join(', ')}] (export an unbatched model with a batch of 1)`);
+      throw new GatedError(
+        op,
+        `${at} expects a batched sequence ${layout}, its input is [${flow.dims.join(', ')}] (export an unbatched model with a batch of 1)`,
+      );
     }
     const batch = flow.dims[layer.batchFirst ? 0 : 1]!;
     const suffix = recurrent.length > 1 ? `_${index}` : '';

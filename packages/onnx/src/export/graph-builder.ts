@@ -43,7 +43,13 @@ export class GraphBuilder {
    * Adds a node; `outputs` are names to use as they are (graph outputs) or, as a number, how many
    * fresh names to make from the node's name. Returns the output names.
    */
-  node(opType: string, base: string, inputs: readonly string[], outputs: number | readonly string[], attrs: readonly AttributeProto[] = []): string[] {
+  node(
+    opType: string,
+    base: string,
+    inputs: readonly string[],
+    outputs: number | readonly string[],
+    attrs: readonly AttributeProto[] = [],
+  ): string[] {
     const name = this.unique(base);
     const names = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, k) => this.unique(`${name}_out${k}`)) : [...outputs];
     this.nodes.push(nodeProto(opType, name, inputs, names, attrs));

@@ -29,18 +29,25 @@ export function flattenModel(model: ExportableModel): ExportableLayer[] {
   const out: ExportableLayer[] = [];
   const visit = (module: unknown, where: string): void => {
     if (module instanceof Sequential) {
-      module.layers.forEach((layer, k) => { visit(layer, `${where}.${k}`); });
+      module.layers.forEach((layer, k) => {
+        visit(layer, `${where}.${k}`);
+      });
     } else if (isExportable(module)) {
       if (module.isDisposed) throw new GatedError('exportOnnx', `${where} (${module.constructor.name}) was disposed`);
       out.push(module);
     } else {
       const name = module instanceof Module ? module.constructor.name : typeof module;
-      throw new GatedError('exportOnnx', `${where} is a ${name}; exportOnnx writes ${NAMES} (in a Sequential, an array, or an LSTM/GRU/RNN alone)`);
+      throw new GatedError(
+        'exportOnnx',
+        `${where} is a ${name}; exportOnnx writes ${NAMES} (in a Sequential, an array, or an LSTM/GRU/RNN alone)`,
+      );
     }
   };
   if (Array.isArray(model)) {
     if (model.length === 0) throw new GatedError('exportOnnx', 'the model has no layers');
-    (model as readonly unknown[]).forEach((layer, k) => { visit(layer, `layer ${k}`); });
+    (model as readonly unknown[]).forEach((layer, k) => {
+      visit(layer, `layer ${k}`);
+    });
   } else visit(model, 'model');
   return out;
 }

@@ -54,7 +54,12 @@ function join(parts: readonly Float32Array[]): Float32Array {
 }
 
 /** Writes `module` into `graph`; returns the names of its output sequence and final states. */
-export async function exportRecurrent(graph: GraphBuilder, module: RecurrentModule, prefix: string, wiring: RecurrentWiring): Promise<RecurrentOutputs> {
+export async function exportRecurrent(
+  graph: GraphBuilder,
+  module: RecurrentModule,
+  prefix: string,
+  wiring: RecurrentWiring,
+): Promise<RecurrentOutputs> {
   const isLstm = module instanceof LSTM;
   if (isLstm && module.projSize > 0) {
     throw new GatedError(
@@ -85,7 +90,8 @@ export async function exportRecurrent(graph: GraphBuilder, module: RecurrentModu
       inputSize = p.weightIh.shape[1]!;
       w.push(reorderBlocks(await floats(p.weightIh), gates, order));
       r.push(reorderBlocks(await floats(p.weightHh), gates, order));
-      if (p.biasIh && p.biasHh) b.push(reorderBlocks(await floats(p.biasIh), gates, order), reorderBlocks(await floats(p.biasHh), gates, order));
+      if (p.biasIh && p.biasHh)
+        b.push(reorderBlocks(await floats(p.biasIh), gates, order), reorderBlocks(await floats(p.biasHh), gates, order));
       const peephole = module instanceof LSTM ? module.layerParameters(layer, d === 1).weightPeephole : null;
       if (peephole) peepholes.push(reorderBlocks(await floats(peephole), 3, PEEPHOLE_ONNX_FROM_TORCH));
     }
@@ -112,7 +118,13 @@ export async function exportRecurrent(graph: GraphBuilder, module: RecurrentModu
     while (inputs.at(-1) === '') inputs.pop();
     const attrs = [intAttr('hidden_size', hidden), stringAttr('direction', dirs === 2 ? 'bidirectional' : 'forward')];
     if (isGru) attrs.push(intAttr('linear_before_reset', module.linearBeforeReset ? 1 : 0));
-    if (!isLstm && !isGru && module.nonlinearity === 'relu') attrs.push(stringsAttr('activations', Array.from({ length: dirs }, () => 'Relu')));
+    if (!isLstm && !isGru && module.nonlinearity === 'relu')
+      attrs.push(
+        stringsAttr(
+          'activations',
+          Array.from({ length: dirs }, () => 'Relu'),
+        ),
+      );
     if (attributeLayout) attrs.push(intAttr('layout', 1));
     const outs = graph.node(opType, at, inputs, isLstm ? 3 : 2, attrs);
     const [y, yh, yc] = outs as [string, string, string | undefined];

@@ -45,7 +45,8 @@ function graphInputs(graph: GraphProto, initializers: ReadonlyMap<string, HostVa
     if (!tensorType) throw new GatedError(OP, `input "${name}" is not a tensor; only tensor inputs are supported`);
     const elem = tensorType.elem_type ?? 0;
     const type = elem === DataType.FLOAT ? 'float' : elem === DataType.INT64 || elem === DataType.INT32 ? 'int' : null;
-    if (type === null) throw new GatedError(OP, `input "${name}" has element type ${typeName(elem)}; FLOAT, INT64 and INT32 inputs are supported`);
+    if (type === null)
+      throw new GatedError(OP, `input "${name}" has element type ${typeName(elem)}; FLOAT, INT64 and INT32 inputs are supported`);
     const shape = (tensorType.shape?.dim ?? []).map((d) => (d.dim_value !== undefined && d.dim_param === undefined ? d.dim_value : null));
     out.push({ name, type, shape });
   }
@@ -91,10 +92,14 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
   graph.node.forEach((node, index) => {
     const view = `${node.op_type ?? '?'} node "${node.name ?? `#${index}`}"`;
     const domain = node.domain ?? '';
-    if (domain !== '' && domain !== 'ai.onnx') throw new GatedError(OP, `${view} is from operator domain "${domain}"; only the default ONNX domain is supported`);
+    if (domain !== '' && domain !== 'ai.onnx')
+      throw new GatedError(OP, `${view} is from operator domain "${domain}"; only the default ONNX domain is supported`);
     for (const name of node.input) {
       if (name !== '' && !defined.has(name)) {
-        throw new GatedError(OP, `${view} reads "${name}", which no initializer, graph input or earlier node defines (a missing initializer, or nodes out of order)`);
+        throw new GatedError(
+          OP,
+          `${view} reads "${name}", which no initializer, graph input or earlier node defines (a missing initializer, or nodes out of order)`,
+        );
       }
     }
     for (const name of node.output) {
@@ -129,7 +134,13 @@ export function importOnnx(bytes: Uint8Array): OnnxModel {
   }
 }
 
-function compileNodes(nodes: readonly NodeProto[], opset: number, context: CompileContext, uses: ReadonlyMap<string, number>, graphOutputs: ReadonlySet<string>): Step[] {
+function compileNodes(
+  nodes: readonly NodeProto[],
+  opset: number,
+  context: CompileContext,
+  uses: ReadonlyMap<string, number>,
+  graphOutputs: ReadonlySet<string>,
+): Step[] {
   const steps: Step[] = [];
   const absorbed = new Set<number>();
   nodes.forEach((node, index) => {
@@ -147,9 +158,14 @@ function compileNodes(nodes: readonly NodeProto[], opset: number, context: Compi
       const next = nodes.findIndex((n, k) => k > index && n.input.includes(product));
       const add = nodes[next];
       const other = add?.input.find((name) => name !== product) ?? '';
-      const bias = add?.op_type === 'Add' && add.input.length === 2 && add.attribute.length === 0 && uses.get(product) === 1 && !graphOutputs.has(product)
-        ? biasOf(ownedWeight(context, other, context.initializer(other)?.shape.length ?? 0), weight.shape[1]!)
-        : null;
+      const bias =
+        add?.op_type === 'Add' &&
+        add.input.length === 2 &&
+        add.attribute.length === 0 &&
+        uses.get(product) === 1 &&
+        !graphOutputs.has(product)
+          ? biasOf(ownedWeight(context, other, context.initializer(other)?.shape.length ?? 0), weight.shape[1]!)
+          : null;
       if (bias) {
         absorbed.add(next);
         outputs = add!.output;

@@ -24,7 +24,13 @@ function transposed(data: Float32Array | Float64Array, rows: number, cols: numbe
 }
 
 /** A `Linear` with `weight` [out, in] and an optional bias, registered in the model. */
-function makeLinear(context: CompileContext, weight: Float32Array, outFeatures: number, inFeatures: number, bias: HostValue | null): Linear {
+function makeLinear(
+  context: CompileContext,
+  weight: Float32Array,
+  outFeatures: number,
+  inFeatures: number,
+  bias: HostValue | null,
+): Linear {
   const linear = new Linear(inFeatures, outFeatures, { bias: bias !== null, seed: 0 });
   context.addLayer('linear', linear);
   const dict: Record<string, Tensor> = { weight: tensor(weight, { shape: [outFeatures, inFeatures] }) };
@@ -39,7 +45,8 @@ function makeLinear(context: CompileContext, weight: Float32Array, outFeatures: 
 
 /** A bias operand: [N] or [1, N] floats. */
 export function biasOf(value: HostValue | undefined, outFeatures: number): HostValue | null {
-  if (value?.type !== 'float' || value.data.length !== outFeatures || value.shape.at(-1) !== outFeatures || value.shape.length > 2) return null;
+  if (value?.type !== 'float' || value.data.length !== outFeatures || value.shape.at(-1) !== outFeatures || value.shape.length > 2)
+    return null;
   return value;
 }
 
@@ -58,7 +65,9 @@ export const gemmOp: OpCompiler = (node, context) => {
   const transB = node.int('transB', 0);
   node.finish();
   if (alpha !== 1 || beta !== 1 || transA !== 0) {
-    throw node.error(`alpha ${alpha}, beta ${beta}, transA ${transA}: only alpha = beta = 1, transA = 0 (a Linear layer, as PyTorch writes nn.Linear) is supported`);
+    throw node.error(
+      `alpha ${alpha}, beta ${beta}, transA ${transA}: only alpha = beta = 1, transA = 0 (a Linear layer, as PyTorch writes nn.Linear) is supported`,
+    );
   }
   const b = ownedWeight(context, node.input(1), 2);
   if (!b) throw node.error(`B ("${node.input(1)}") must be a 2-D float initializer read by this node only (a Linear layer's weight)`);
@@ -66,7 +75,8 @@ export const gemmOp: OpCompiler = (node, context) => {
   const [outFeatures, inFeatures] = transB === 1 ? [rows, cols] : [cols, rows];
   const cName = node.input(2);
   const c = cName !== '' && context.uses(cName) === 1 ? biasOf(context.initializer(cName), outFeatures) : null;
-  if (cName !== '' && c === null) throw node.error(`C ("${cName}") must be a float initializer of shape [${outFeatures}] read by this node only (a Linear layer's bias)`);
+  if (cName !== '' && c === null)
+    throw node.error(`C ("${cName}") must be a float initializer of shape [${outFeatures}] read by this node only (a Linear layer's bias)`);
   const weight = transB === 1 ? Float32Array.from(b.data) : transposed(b.data, rows, cols);
   return linearKernel(node, makeLinear(context, weight, outFeatures, inFeatures, c), true);
 };

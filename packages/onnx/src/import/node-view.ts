@@ -8,7 +8,16 @@ import { AttributeType, type AttributeProto, type NodeProto } from '../proto/typ
 import { hostFromTensorProto } from '../tensor-proto.js';
 
 const TYPE_NAMES: Record<number, string> = {
-  1: 'FLOAT', 2: 'INT', 3: 'STRING', 4: 'TENSOR', 5: 'GRAPH', 6: 'FLOATS', 7: 'INTS', 8: 'STRINGS', 11: 'SPARSE_TENSOR', 13: 'TYPE_PROTO',
+  1: 'FLOAT',
+  2: 'INT',
+  3: 'STRING',
+  4: 'TENSOR',
+  5: 'GRAPH',
+  6: 'FLOATS',
+  7: 'INTS',
+  8: 'STRINGS',
+  11: 'SPARSE_TENSOR',
+  13: 'TYPE_PROTO',
 };
 
 export class NodeView {
@@ -27,7 +36,8 @@ export class NodeView {
     this.label = `${this.opType} node "${node.name ?? `#${index}`}"`;
     for (const a of node.attribute) {
       const name = a.name ?? '';
-      if (a.ref_attr_name !== undefined && a.ref_attr_name !== '') throw this.error(`attribute ${name} refers to a function attribute; only plain graphs are supported`);
+      if (a.ref_attr_name !== undefined && a.ref_attr_name !== '')
+        throw this.error(`attribute ${name} refers to a function attribute; only plain graphs are supported`);
       if (this.attributes.has(name)) throw this.error(`attribute ${name} is given twice`);
       this.attributes.set(name, a);
     }
@@ -93,6 +103,7 @@ export class NodeView {
   /** Refuses any attribute not read so far: call after reading every attribute the op supports. */
   finish(): void {
     const unread = [...this.attributes.keys()].filter((name) => !this.read.has(name));
-    if (unread.length > 0) throw this.error(`attribute${unread.length > 1 ? 's' : ''} ${unread.join(', ')} ${unread.length > 1 ? 'are' : 'is'} not supported`);
+    if (unread.length > 0)
+      throw this.error(`attribute${unread.length > 1 ? 's' : ''} ${unread.join(', ')} ${unread.length > 1 ? 'are' : 'is'} not supported`);
   }
 }

@@ -77,7 +77,11 @@ export class OnnxModel extends Module {
     this.assertLive('run');
     const op = 'OnnxModel.run';
     const unknown = Object.keys(feeds).filter((name) => !this.inputs.some((i) => i.name === name));
-    if (unknown.length > 0) throw new GatedError(op, `unknown input${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the model's inputs are ${this.inputs.map((i) => i.name).join(', ')}`);
+    if (unknown.length > 0)
+      throw new GatedError(
+        op,
+        `unknown input${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the model's inputs are ${this.inputs.map((i) => i.name).join(', ')}`,
+      );
     const given = new Map<string, Value>();
     for (const input of this.inputs) given.set(input.name, this.checkFeed(op, input, feeds[input.name]));
     return tidy(() => {
@@ -115,11 +119,15 @@ export class OnnxModel extends Module {
   }
 
   private checkFeed(op: string, input: OnnxInput, feed: OnnxFeed | undefined): Value {
-    if (feed === undefined) throw new GatedError(op, `input ${input.name} is missing (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+    if (feed === undefined)
+      throw new GatedError(op, `input ${input.name} is missing (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
     const expected = `[${input.shape.map((d) => d ?? '?').join(', ')}]`;
     if (!(feed instanceof Tensor)) {
       if (input.type !== 'int' || input.shape.length !== 1) {
-        throw new GatedError(op, `input ${input.name} ${expected} must be a Tensor (host numbers are accepted for 1-D integer inputs only)`);
+        throw new GatedError(
+          op,
+          `input ${input.name} ${expected} must be a Tensor (host numbers are accepted for 1-D integer inputs only)`,
+        );
       }
       const values = Array.from(feed);
       if (values.some((v) => !Number.isInteger(v))) throw new GatedError(op, `input ${input.name} must hold integers`);
@@ -127,7 +135,8 @@ export class OnnxModel extends Module {
     }
     feed.assertLive(op);
     const dtype = input.type === 'float' ? 'float32' : 'int32';
-    if (feed.dtype !== dtype) throw new GatedError(op, `input ${input.name} must be ${dtype}, got ${feed.dtype} ${formatShape(feed.shape)}`);
+    if (feed.dtype !== dtype)
+      throw new GatedError(op, `input ${input.name} must be ${dtype}, got ${feed.dtype} ${formatShape(feed.shape)}`);
     return this.checkShape(op, input, feed, expected);
   }
 

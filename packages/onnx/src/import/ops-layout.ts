@@ -11,12 +11,18 @@ import { axisOf, hostIntegers, isHost, toDevice, type Value } from './values.js'
 
 function transposeHost(value: HostValue, perm: readonly number[]): HostValue {
   const strides = stridesOf(value.shape);
-  return mapHost('Transpose', value, perm.map((p) => value.shape[p]!), (index) => index.reduce((at, i, k) => at + i * strides[perm[k]!]!, 0));
+  return mapHost(
+    'Transpose',
+    value,
+    perm.map((p) => value.shape[p]!),
+    (index) => index.reduce((at, i, k) => at + i * strides[perm[k]!]!, 0),
+  );
 }
 
 function checkPerm(node: NodeView, perm: readonly number[], rank: number): void {
   const sorted = [...perm].sort((a, b) => a - b);
-  if (perm.length !== rank || sorted.some((p, k) => p !== k)) throw node.error(`perm [${perm.join(', ')}] is not a permutation of the ${rank} axes`);
+  if (perm.length !== rank || sorted.some((p, k) => p !== k))
+    throw node.error(`perm [${perm.join(', ')}] is not a permutation of the ${rank} axes`);
 }
 
 const transposeOp: OpCompiler = (node) => {
@@ -32,7 +38,7 @@ const transposeOp: OpCompiler = (node) => {
 
 /** ONNX Reshape's target: 0 copies the input's size (unless allowzero), one -1 is inferred. */
 function reshapeTarget(node: NodeView, shape: readonly number[], spec: readonly number[], allowZero: boolean): number[] {
-  const out = spec.map((d, k) => (d === 0 && !allowZero ? shape[k] ?? -2 : d));
+  const out = spec.map((d, k) => (d === 0 && !allowZero ? (shape[k] ?? -2) : d));
   const total = shape.reduce((a, b) => a * b, 1);
   const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   const inferred = out.filter((d) => d === -1).length;
@@ -75,7 +81,8 @@ const squeezeOp: OpCompiler = (node) => {
   return (inputs) => {
     const x = required(node, inputs, 0, 'data');
     const axes = axesOf(node, inputs, attribute)?.map((a) => axisOf(node.label, a, x.shape.length));
-    for (const a of axes ?? []) if (x.shape[a] !== 1) throw node.error(`cannot squeeze axis ${a} of size ${x.shape[a]} in [${x.shape.join(', ')}]`);
+    for (const a of axes ?? [])
+      if (x.shape[a] !== 1) throw node.error(`cannot squeeze axis ${a} of size ${x.shape[a]} in [${x.shape.join(', ')}]`);
     const shape = x.shape.filter((d, k) => (axes ? !axes.includes(k) : d !== 1));
     return [reshapeValue(x, shape)];
   };
@@ -109,8 +116,8 @@ const sliceOp: OpCompiler = (node) => {
   node.finish();
   return (inputs) => {
     const x = required(node, inputs, 0, 'data');
-    const starts = attrs ? attrs.starts ?? [] : hostIntegers(node.label, 'starts', required(node, inputs, 1, 'starts'));
-    const ends = attrs ? attrs.ends ?? [] : hostIntegers(node.label, 'ends', required(node, inputs, 2, 'ends'));
+    const starts = attrs ? (attrs.starts ?? []) : hostIntegers(node.label, 'starts', required(node, inputs, 1, 'starts'));
+    const ends = attrs ? (attrs.ends ?? []) : hostIntegers(node.label, 'ends', required(node, inputs, 2, 'ends'));
     const axesInput = attrs ? attrs.axes : inputs[3] === undefined ? undefined : hostIntegers(node.label, 'axes', inputs[3]);
     const steps = attrs || inputs[4] === undefined ? null : hostIntegers(node.label, 'steps', inputs[4]);
     if (steps?.some((s) => s !== 1)) throw node.error(`steps [${steps.join(', ')}]: only step 1 is supported`);
@@ -196,7 +203,12 @@ const concatOp: OpCompiler = (node) => {
     const parts = inputs.map((_, k) => required(node, inputs, k, `part ${k}`));
     const axis = axisOf(node.label, axisAttr, parts[0]!.shape.length);
     if (parts.every(isHost)) return [concatHost(node, parts, axis)];
-    return [concat(parts.map((p) => toDevice(node.label, p)), axis)];
+    return [
+      concat(
+        parts.map((p) => toDevice(node.label, p)),
+        axis,
+      ),
+    ];
   };
 };
 

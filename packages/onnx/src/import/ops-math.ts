@@ -68,7 +68,8 @@ function softmaxOp(fn: (x: Tensor, axis: number) => Tensor): OpCompiler {
     return (inputs) => {
       const x = toDevice(node.label, required(node, inputs, 0, 'input'));
       const axis = axisOf(node.label, axisAttr, x.rank);
-      if (node.opset < 13 && axis !== x.rank - 1) throw node.error(`axis ${axisAttr} before opset 13 flattens the input; only the last axis is supported`);
+      if (node.opset < 13 && axis !== x.rank - 1)
+        throw node.error(`axis ${axisAttr} before opset 13 flattens the input; only the last axis is supported`);
       return [fn(x, axis)];
     };
   };

@@ -19,11 +19,19 @@ const constantOp: OpCompiler = (node) => {
   const ints = node.ints('value_ints');
   node.finish();
   const given = [value, float, floats, int, ints].filter((v) => v !== undefined);
-  if (given.length !== 1) throw node.error('needs exactly one of value, value_float, value_floats, value_int, value_ints (sparse and string constants are not supported)');
-  const result: HostValue = value
-    ?? (float !== undefined ? hostValue('float', [], Float32Array.of(float))
-      : floats ? hostValue('float', [floats.length], Float32Array.from(floats))
-        : int !== undefined ? hostInts([int], []) : hostInts(ints!));
+  if (given.length !== 1)
+    throw node.error(
+      'needs exactly one of value, value_float, value_floats, value_int, value_ints (sparse and string constants are not supported)',
+    );
+  const result: HostValue =
+    value ??
+    (float !== undefined
+      ? hostValue('float', [], Float32Array.of(float))
+      : floats
+        ? hostValue('float', [floats.length], Float32Array.from(floats))
+        : int !== undefined
+          ? hostInts([int], [])
+          : hostInts(ints!));
   return () => [result];
 };
 
@@ -44,7 +52,8 @@ const castOp: OpCompiler = (node) => {
   const to = node.int('to');
   node.int('saturate');
   node.finish();
-  if (to !== DataType.FLOAT && !INT_TYPES.has(to ?? -1)) throw node.error(`cast to ${typeName(to)} is not supported (FLOAT and integer types are)`);
+  if (to !== DataType.FLOAT && !INT_TYPES.has(to ?? -1))
+    throw node.error(`cast to ${typeName(to)} is not supported (FLOAT and integer types are)`);
   const toFloat = to === DataType.FLOAT;
   return (inputs) => {
     const x = required(node, inputs, 0, 'input');
@@ -75,7 +84,9 @@ const constantOfShapeOp: OpCompiler = (node) => {
 const rangeOp: OpCompiler = (node) => {
   node.finish();
   return (inputs) => {
-    const [start, limit, delta] = [0, 1, 2].map((k) => toHost(node.label, ['start', 'limit', 'delta'][k]!, required(node, inputs, k, 'bound')));
+    const [start, limit, delta] = [0, 1, 2].map((k) =>
+      toHost(node.label, ['start', 'limit', 'delta'][k]!, required(node, inputs, k, 'bound')),
+    );
     const s = start!.data[0]!;
     const d = delta!.data[0]!;
     if (d === 0 || !Number.isFinite(d)) throw node.error('delta must be a non-zero number');
@@ -94,11 +105,19 @@ const topKOp: OpCompiler = (node) => {
   return (inputs) => {
     const x = toHost(node.label, 'input', required(node, inputs, 0, 'input'));
     const [k] = hostIntegers(node.label, 'K', required(node, inputs, 1, 'K'));
-    if (x.shape.length !== 1 || axisOf(node.label, axisAttr, 1) !== 0) throw node.error(`only a 1-D TopK is supported, got [${x.shape.join(', ')}]`);
+    if (x.shape.length !== 1 || axisOf(node.label, axisAttr, 1) !== 0)
+      throw node.error(`only a 1-D TopK is supported, got [${x.shape.join(', ')}]`);
     if (k === undefined || k < 0 || k > x.data.length) throw node.error(`K = ${String(k)} is out of range for ${x.data.length} elements`);
     // Stable: equal values keep their order (ONNX Runtime's tie rule).
     const order = [...x.data.keys()].sort((a, b) => (largest ? x.data[b]! - x.data[a]! : x.data[a]! - x.data[b]!) || a - b).slice(0, k);
-    return [hostValue(x.type, [k], x.type === 'float' ? Float32Array.from(order, (i) => x.data[i]!) : Float64Array.from(order, (i) => x.data[i]!)), hostInts(order)];
+    return [
+      hostValue(
+        x.type,
+        [k],
+        x.type === 'float' ? Float32Array.from(order, (i) => x.data[i]!) : Float64Array.from(order, (i) => x.data[i]!),
+      ),
+      hostInts(order),
+    ];
   };
 };
 

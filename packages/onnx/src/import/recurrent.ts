@@ -7,7 +7,14 @@
  */
 import { GRU, LSTM, RNN } from '@gated/lstm';
 import { permute, reshape, tensor, type Tensor } from '@gated/tensor';
-import { GRU_ONNX_FROM_TORCH, LSTM_ONNX_FROM_TORCH, PEEPHOLE_ONNX_FROM_TORCH, RNN_ONNX_FROM_TORCH, inverseOrder, reorderBlocks } from '../gate-order.js';
+import {
+  GRU_ONNX_FROM_TORCH,
+  LSTM_ONNX_FROM_TORCH,
+  PEEPHOLE_ONNX_FROM_TORCH,
+  RNN_ONNX_FROM_TORCH,
+  inverseOrder,
+  reorderBlocks,
+} from '../gate-order.js';
 import type { HostValue } from '../host-value.js';
 import { required, type CompileContext, type OpCompiler } from './kernel.js';
 import type { NodeView } from './node-view.js';
@@ -34,7 +41,8 @@ interface Attributes {
 function readActivations(node: NodeView, kind: Kind, activations: readonly string[] | undefined, directions: number): 'tanh' | 'relu' {
   if (activations === undefined) return 'tanh';
   const given = activations.map((a) => a.toLowerCase());
-  const refuse = () => node.error(`activations [${activations.join(', ')}]: ${kind === 'RNN' ? NOT_YET.rnnActivations : NOT_YET.activations}`);
+  const refuse = () =>
+    node.error(`activations [${activations.join(', ')}]: ${kind === 'RNN' ? NOT_YET.rnnActivations : NOT_YET.activations}`);
   if (kind === 'RNN') {
     const first = given[0];
     if (given.length !== directions || (first !== 'tanh' && first !== 'relu') || given.some((a) => a !== first)) throw refuse();
@@ -58,7 +66,8 @@ function readAttributes(node: NodeView, kind: Kind): Attributes {
   // ONNX's GRU default is linear_before_reset = 0; PyTorch's form (and Gated's default) is 1.
   const linearBeforeReset = kind === 'GRU' ? node.int('linear_before_reset', 0) : 1;
   node.finish();
-  if (hidden === undefined || !Number.isInteger(hidden) || hidden < 1) throw node.error(`hidden_size must be a positive integer, got ${String(hidden)}`);
+  if (hidden === undefined || !Number.isInteger(hidden) || hidden < 1)
+    throw node.error(`hidden_size must be a positive integer, got ${String(hidden)}`);
   if (direction === 'reverse') throw node.error(NOT_YET.reverse);
   if (direction !== 'forward' && direction !== 'bidirectional') throw node.error(`unknown direction "${direction}"`);
   if (layout !== 0 && layout !== 1) throw node.error(`layout must be 0 or 1, got ${layout}`);
@@ -75,7 +84,8 @@ function readAttributes(node: NodeView, kind: Kind): Attributes {
 function weight(node: NodeView, context: CompileContext, k: number, what: string, shape: readonly number[]): HostValue {
   const name = node.input(k);
   const value = context.initializer(name);
-  if (value === undefined) throw node.error(`${what} ("${name}") must be an initializer (a constant in the file); computed weights are not supported`);
+  if (value === undefined)
+    throw node.error(`${what} ("${name}") must be an initializer (a constant in the file); computed weights are not supported`);
   if (value.type !== 'float' || value.shape.length !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
     throw node.error(`${what} ("${name}") should be a float tensor [${shape.join(', ')}], got ${value.type} [${value.shape.join(', ')}]`);
   }
@@ -94,11 +104,24 @@ function recurrentOp(kind: Kind): OpCompiler {
     const P = kind === 'LSTM' && node.input(7) !== '' ? weight(node, context, 7, 'P', [directions, 3 * hidden]) : null;
     const options = { inputSize, hiddenSize: hidden, bidirectional: directions === 2, batchFirst, bias: B !== null, seed: 0 };
     const module =
-      kind === 'LSTM' ? new LSTM({ ...options, peepholes: P !== null })
-      : kind === 'GRU' ? new GRU({ ...options, linearBeforeReset })
-      : new RNN({ ...options, nonlinearity });
-    const block = (value: HostValue, d: number, from: number, length: number, shape: number[], blocks = gates, order = inverseOrder(ORDERS[kind])): Tensor => {
-      const data = value.data.subarray(d * (value.data.length / directions) + from, d * (value.data.length / directions) + from + length) as Float32Array;
+      kind === 'LSTM'
+        ? new LSTM({ ...options, peepholes: P !== null })
+        : kind === 'GRU'
+          ? new GRU({ ...options, linearBeforeReset })
+          : new RNN({ ...options, nonlinearity });
+    const block = (
+      value: HostValue,
+      d: number,
+      from: number,
+      length: number,
+      shape: number[],
+      blocks = gates,
+      order = inverseOrder(ORDERS[kind]),
+    ): Tensor => {
+      const data = value.data.subarray(
+        d * (value.data.length / directions) + from,
+        d * (value.data.length / directions) + from + length,
+      ) as Float32Array;
       return tensor(reorderBlocks(data, blocks, order), { shape });
     };
     const dict: Record<string, Tensor> = {};

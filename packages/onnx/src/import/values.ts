@@ -39,13 +39,15 @@ export function toHost(label: string, what: string, value: Value): HostValue {
 export function hostIntegers(label: string, what: string, value: Value): number[] {
   const host = toHost(label, what, value);
   const out = Array.from(host.data);
-  if (out.some((v) => !Number.isFinite(v) || Math.trunc(v) !== v)) throw new GatedError('importOnnx', `${label}: its ${what} must be integers, got [${out.join(', ')}]`);
+  if (out.some((v) => !Number.isFinite(v) || Math.trunc(v) !== v))
+    throw new GatedError('importOnnx', `${label}: its ${what} must be integers, got [${out.join(', ')}]`);
   return out;
 }
 
 /** Normalizes an axis of a rank-`rank` value (negative counts from the end). */
 export function axisOf(label: string, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new GatedError('importOnnx', `${label}: axis ${axis} is out of range for rank ${rank}`);
+  if (!Number.isInteger(a) || a < 0 || a >= rank)
+    throw new GatedError('importOnnx', `${label}: axis ${axis} is out of range for rank ${rank}`);
   return a;
 }

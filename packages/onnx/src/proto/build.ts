@@ -17,7 +17,13 @@ export const stringAttr = (name: string, s: string): AttributeProto =>
 export const stringsAttr = (name: string, values: readonly string[]): AttributeProto =>
   attribute(name, AttributeType.STRINGS, { strings: values.map((v) => new TextEncoder().encode(v)) });
 
-export function nodeProto(opType: string, name: string, input: readonly string[], output: readonly string[], attrs: readonly AttributeProto[] = []): NodeProto {
+export function nodeProto(
+  opType: string,
+  name: string,
+  input: readonly string[],
+  output: readonly string[],
+  attrs: readonly AttributeProto[] = [],
+): NodeProto {
   return { op_type: opType, name, input: [...input], output: [...output], attribute: [...attrs] };
 }
 

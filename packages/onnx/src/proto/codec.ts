@@ -26,7 +26,10 @@ export function decodeModel(op: string, bytes: Uint8Array): ModelProto {
     message = type.decode(bytes);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new GatedError(op, `not a valid ONNX file (${bytes.length} bytes): the protobuf decoder stopped with "${reason}"; is it truncated or not an .onnx model?`);
+    throw new GatedError(
+      op,
+      `not a valid ONNX file (${bytes.length} bytes): the protobuf decoder stopped with "${reason}"; is it truncated or not an .onnx model?`,
+    );
   }
   return type.toObject(message, { longs: Number, enums: Number, arrays: true, defaults: false }) as unknown as ModelProto;
 }

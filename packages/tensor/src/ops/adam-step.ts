@@ -134,7 +134,12 @@ function resolve(tensors: AdamStepTensors, options: AdamStepOptions): Resolved {
   const { param, grad, m, v } = tensors;
   const vMax = tensors.vMax ?? null;
   checkFused(op, { param, grad, m, v, vMax });
-  const named: [string, Tensor][] = [['param', param], ['grad', grad], ['m', m], ['v', v]];
+  const named: [string, Tensor][] = [
+    ['param', param],
+    ['grad', grad],
+    ['m', m],
+    ['v', v],
+  ];
   if (vMax) named.push(['vMax', vMax]);
   for (const [name, t] of named) {
     if (t.backend !== param.backend) {

@@ -13,7 +13,12 @@ function argReduce(op: ArgReduceOp, x: Tensor, axis: number | undefined, keepDim
     return ENGINE.tidy(() => {
       const flat = reshape(x, [-1]);
       const index = argReduce(op, flat, 0, false);
-      return keepDims ? reshape(index, x.shape.map(() => 1)) : index;
+      return keepDims
+        ? reshape(
+            index,
+            x.shape.map(() => 1),
+          )
+        : index;
     });
   }
   const a = normalizeAxis(op, axis, x.shape);
@@ -28,6 +33,10 @@ function argReduce(op: ArgReduceOp, x: Tensor, axis: number | undefined, keepDim
  * int32 index of the largest element along `axis` (of the flattened tensor when omitted). NaN
  * counts as the largest; ties resolve to the first index.
  */
-export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor { return argReduce('argmax', x, axis, keepDims); }
+export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
+  return argReduce('argmax', x, axis, keepDims);
+}
 /** int32 index of the smallest element (NaN counts as the smallest). */
-export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor { return argReduce('argmin', x, axis, keepDims); }
+export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
+  return argReduce('argmin', x, axis, keepDims);
+}

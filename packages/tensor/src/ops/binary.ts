@@ -25,32 +25,62 @@ function binary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
 }
 
 /** `a + b` */
-export function add(a: TensorLike, b: TensorLike): Tensor { return binary('add', a, b); }
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return binary('add', a, b);
+}
 /** `a - b` */
-export function sub(a: TensorLike, b: TensorLike): Tensor { return binary('sub', a, b); }
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binary('sub', a, b);
+}
 /** `a * b` */
-export function mul(a: TensorLike, b: TensorLike): Tensor { return binary('mul', a, b); }
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binary('mul', a, b);
+}
 /** `a / b` (float32; IEEE division, so x/0 is ±∞ or NaN). */
-export function div(a: TensorLike, b: TensorLike): Tensor { return binary('div', a, b); }
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return binary('div', a, b);
+}
 /** `a ** b` (float32). */
-export function pow(a: TensorLike, b: TensorLike): Tensor { return binary('pow', a, b); }
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return binary('pow', a, b);
+}
 /** Elementwise maximum; NaN wins. */
-export function maximum(a: TensorLike, b: TensorLike): Tensor { return binary('maximum', a, b); }
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('maximum', a, b);
+}
 /** Elementwise minimum; NaN wins. */
-export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary('minimum', a, b); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('minimum', a, b);
+}
 /** bool `a == b` */
-export function equal(a: TensorLike, b: TensorLike): Tensor { return binary('equal', a, b); }
+export function equal(a: TensorLike, b: TensorLike): Tensor {
+  return binary('equal', a, b);
+}
 /** bool `a != b` */
-export function notEqual(a: TensorLike, b: TensorLike): Tensor { return binary('notEqual', a, b); }
+export function notEqual(a: TensorLike, b: TensorLike): Tensor {
+  return binary('notEqual', a, b);
+}
 /** bool `a < b` */
-export function less(a: TensorLike, b: TensorLike): Tensor { return binary('less', a, b); }
+export function less(a: TensorLike, b: TensorLike): Tensor {
+  return binary('less', a, b);
+}
 /** bool `a <= b` */
-export function lessEqual(a: TensorLike, b: TensorLike): Tensor { return binary('lessEqual', a, b); }
+export function lessEqual(a: TensorLike, b: TensorLike): Tensor {
+  return binary('lessEqual', a, b);
+}
 /** bool `a > b` */
-export function greater(a: TensorLike, b: TensorLike): Tensor { return binary('greater', a, b); }
+export function greater(a: TensorLike, b: TensorLike): Tensor {
+  return binary('greater', a, b);
+}
 /** bool `a >= b` */
-export function greaterEqual(a: TensorLike, b: TensorLike): Tensor { return binary('greaterEqual', a, b); }
+export function greaterEqual(a: TensorLike, b: TensorLike): Tensor {
+  return binary('greaterEqual', a, b);
+}
 /** Logical and of bool tensors. */
-export function logicalAnd(a: TensorLike, b: TensorLike): Tensor { return binary('logicalAnd', a, b); }
+export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
+  return binary('logicalAnd', a, b);
+}
 /** Logical or of bool tensors. */
-export function logicalOr(a: TensorLike, b: TensorLike): Tensor { return binary('logicalOr', a, b); }
+export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
+  return binary('logicalOr', a, b);
+}

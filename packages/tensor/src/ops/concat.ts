@@ -39,5 +39,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     }
   }
   const a = insertionAxis('stack', axis, first.shape);
-  return ENGINE.tidy(() => concat(tensors.map((t) => unsqueeze(t, a)), a));
+  return ENGINE.tidy(() =>
+    concat(
+      tensors.map((t) => unsqueeze(t, a)),
+      a,
+    ),
+  );
 }

@@ -129,7 +129,12 @@ export function compositeGruBackward(args: GruSequenceBackwardArgs, dims: Sequen
     };
   }
   const masks = stepMasks(forward.lengths ?? null, steps, batch);
-  const [outputs, gates, hiddenN, dOutputs] = [args.output, args.gates, args.hiddenN, args.dOutput].map((x) => unbind(x)) as [Tensor[], Tensor[], Tensor[], Tensor[]];
+  const [outputs, gates, hiddenN, dOutputs] = [args.output, args.gates, args.hiddenN, args.dOutput].map((x) => unbind(x)) as [
+    Tensor[],
+    Tensor[],
+    Tensor[],
+    Tensor[],
+  ];
   const dInput = new Array<Tensor>(steps);
   const dHidden = new Array<Tensor>(steps);
   const hPrev = new Array<Tensor>(steps);

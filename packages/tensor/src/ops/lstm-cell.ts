@@ -111,7 +111,12 @@ export function lstmCellBackward(args: LstmCellBackwardArgs, options: FusedOptio
     const backend = c.backend;
     if (!useFusedKernel(backend, options, 'lstmCell')) return compositeCellBackward(args);
     return ENGINE.withSpecs([dh, dc, c, cNew, gates], ([sdh, sdc, sc, scNew, sgates]) =>
-      wrapFused('lstmCellBackward', backend, backend.lstmCellBackward!({ dh: sdh!, dc: sdc!, c: sc!, cNew: scNew!, gates: sgates! }), bound),
+      wrapFused(
+        'lstmCellBackward',
+        backend,
+        backend.lstmCellBackward!({ dh: sdh!, dc: sdc!, c: sc!, cNew: scNew!, gates: sgates! }),
+        bound,
+      ),
     );
   });
 }

@@ -39,7 +39,12 @@ import { where } from './where.js';
  * fused kernel in inference mode does not keep them.
  * @internal
  */
-export function compositeSequence(args: LstmSequenceArgs, dims: SequenceDims, options: FusedOptions, inference: boolean): LstmSequenceResult {
+export function compositeSequence(
+  args: LstmSequenceArgs,
+  dims: SequenceDims,
+  options: FusedOptions,
+  inference: boolean,
+): LstmSequenceResult {
   const { inputGates, weightHh, h0, c0 } = args;
   const weightHr = args.weightHr ?? null;
   const { steps, batch, hidden, proj } = dims;
@@ -108,7 +113,11 @@ export function lstmSequenceComposite(args: LstmSequenceArgs, options: FusedOpti
 }
 
 /** The backward loop (backpropagation through time). @internal */
-export function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: SequenceDims, options: FusedOptions): LstmSequenceBackwardResult {
+export function compositeSequenceBackward(
+  args: LstmSequenceBackwardArgs,
+  dims: SequenceDims,
+  options: FusedOptions,
+): LstmSequenceBackwardResult {
   const { forward, dOutput } = args;
   const { weightHh, h0, c0 } = forward;
   const weightHr = forward.weightHr ?? null;
@@ -125,7 +134,12 @@ export function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: 
     return weightHr ? { ...grads, dWeightHr: fillOn(backend, [proj, hidden], 0, 'float32') } : grads;
   }
   const masks = stepMasks(forward.lengths ?? null, steps, batch);
-  const [outputs, gates, cells, dOutputs] = [args.output, args.gates, args.cells, dOutput].map((x) => unbind(x)) as [Tensor[], Tensor[], Tensor[], Tensor[]];
+  const [outputs, gates, cells, dOutputs] = [args.output, args.gates, args.cells, dOutput].map((x) => unbind(x)) as [
+    Tensor[],
+    Tensor[],
+    Tensor[],
+    Tensor[],
+  ];
   const dPre = new Array<Tensor>(steps);
   const hPrev = new Array<Tensor>(steps);
   // With a projection: each step's total dh (0 where padded) and m = o ⊙ tanh(c), for dW_hr.
@@ -176,7 +190,9 @@ export function compositeSequenceBackward(args: LstmSequenceBackwardArgs, dims: 
     dc0: dc === args.dc ? clone(dc) : dc,
   };
   if (!weightHr) return grads;
-  const dWeightHr = matmul(reshape(stack(dProjected, 0), [rows, proj]), reshape(stack(unprojected, 0), [rows, hidden]), { transposeA: true });
+  const dWeightHr = matmul(reshape(stack(dProjected, 0), [rows, proj]), reshape(stack(unprojected, 0), [rows, hidden]), {
+    transposeA: true,
+  });
   return { ...grads, dWeightHr };
 }
 

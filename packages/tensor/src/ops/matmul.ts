@@ -43,7 +43,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       const right = b.rank === 1 ? unsqueeze(b, 1) : b;
       const product = matmul(left, right, options);
       const drop = [...(a.rank === 1 ? [-2] : []), ...(b.rank === 1 ? [-1] : [])];
-      return squeeze(product, drop.map((axis) => axis + product.rank));
+      return squeeze(
+        product,
+        drop.map((axis) => axis + product.rank),
+      );
     });
   }
   const transposeA = options.transposeA ?? false;

@@ -25,7 +25,10 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
     }
   }
   // The padded shape must be one a tensor can have before any edge is filled.
-  assertValidShape('pad', x.shape.map((dim, axis) => dim + (paddings[axis]?.[0] ?? 0) + (paddings[axis]?.[1] ?? 0)));
+  assertValidShape(
+    'pad',
+    x.shape.map((dim, axis) => dim + (paddings[axis]?.[0] ?? 0) + (paddings[axis]?.[1] ?? 0)),
+  );
   // The padding value is one a user wrote: exact for int32, 0 or 1 for bool (decisions/0019).
   const stored = userValue('pad', x.dtype, value, ' as the padding value');
   return ENGINE.tidy(() => {
@@ -33,7 +36,13 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
     paddings.forEach(([before, after], axis) => {
       if (before === 0 && after === 0) return;
       const parts: Tensor[] = [];
-      const edge = (n: number) => fillOn(x.backend, out.shape.map((d, i) => (i === axis ? n : d)), stored, x.dtype);
+      const edge = (n: number) =>
+        fillOn(
+          x.backend,
+          out.shape.map((d, i) => (i === axis ? n : d)),
+          stored,
+          x.dtype,
+        );
       if (before > 0) parts.push(edge(before));
       parts.push(out);
       if (after > 0) parts.push(edge(after));

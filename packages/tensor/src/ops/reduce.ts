@@ -2,15 +2,7 @@
  * Reductions over axes: sum, prod, max, min (recorded), and mean (sum divided by the count).
  * `axis` is one axis, a list, or undefined for all; `keepDims` keeps reduced axes as size 1.
  */
-import {
-  GatedError,
-  REDUCE_TYPING,
-  formatShape,
-  normalizeAxes,
-  reducedShape,
-  sizeOf,
-  type ReduceOp,
-} from '@gated/backend-api';
+import { GatedError, REDUCE_TYPING, formatShape, normalizeAxes, reducedShape, sizeOf, type ReduceOp } from '@gated/backend-api';
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { div } from './binary.js';
@@ -34,13 +26,21 @@ function reduce(op: ReduceOp, x: Tensor, axis: Axes, keepDims: boolean): Tensor 
 }
 
 /** Sum over `axis` (all axes by default). */
-export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor { return reduce('sum', x, axis, keepDims); }
+export function sum(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('sum', x, axis, keepDims);
+}
 /** Product over `axis`. */
-export function prod(x: Tensor, axis?: Axes, keepDims = false): Tensor { return reduce('prod', x, axis, keepDims); }
+export function prod(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('prod', x, axis, keepDims);
+}
 /** Maximum over `axis`; NaN propagates. Reducing an empty axis is an error. */
-export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor { return reduce('max', x, axis, keepDims); }
+export function max(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('max', x, axis, keepDims);
+}
 /** Minimum over `axis`; NaN propagates. */
-export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor { return reduce('min', x, axis, keepDims); }
+export function min(x: Tensor, axis?: Axes, keepDims = false): Tensor {
+  return reduce('min', x, axis, keepDims);
+}
 
 /** Mean over `axis` (float32 only); the mean of zero elements is NaN, as in PyTorch. */
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {

@@ -29,7 +29,12 @@ export function previousTime(t: number, reverse: boolean): number {
 /** Per time step, bool [B, 1]: whether sequence b is active at step t (`t < lengths[b]`). Null without lengths. */
 export function stepMasks(lengths: Tensor | null, steps: number, batch: number): Tensor[] | null {
   if (!lengths) return null;
-  const positions = upload(lengths.backend, Int32Array.from({ length: steps }, (_, t) => t), [steps, 1], 'int32');
+  const positions = upload(
+    lengths.backend,
+    Int32Array.from({ length: steps }, (_, t) => t),
+    [steps, 1],
+    'int32',
+  );
   return unbind(reshape(less(positions, reshape(lengths, [1, batch])), [steps, batch, 1]));
 }
 

@@ -16,7 +16,10 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   assertLiveTensor('slice', x);
   const [givenBegin, givenSize]: unknown[] = [begin, size];
   if (!Array.isArray(givenBegin) || (givenSize !== undefined && !Array.isArray(givenSize))) {
-    throw new GatedError('slice', `begin and size must be arrays of integers, got ${describeValue(givenBegin)} and ${describeValue(givenSize)}`);
+    throw new GatedError(
+      'slice',
+      `begin and size must be arrays of integers, got ${describeValue(givenBegin)} and ${describeValue(givenSize)}`,
+    );
   }
   if (begin.length > x.rank || (size && size.length > x.rank)) {
     throw new GatedError('slice', `begin [${begin.join(',')}] has more axes than ${formatShape(x.shape)}`);
@@ -40,9 +43,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   }
   let offset = x.offset;
   for (let axis = 0; axis < x.rank; axis++) offset += starts[axis]! * x.strides[axis]!;
-  return ENGINE.runOp('slice', [x], { begin: starts, size: sizes }, () =>
-    ENGINE.view(x, sizes, x.strides, offset),
-  );
+  return ENGINE.runOp('slice', [x], { begin: starts, size: sizes }, () => ENGINE.view(x, sizes, x.strides, offset));
 }
 
 /** `length` elements of `axis` starting at `start` (negative counts from the end; PyTorch's `narrow`). A view. */

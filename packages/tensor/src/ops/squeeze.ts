@@ -10,7 +10,10 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   for (const a of axes) {
     if (x.shape[a] !== 1) throw new GatedError('squeeze', `axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]!}, not 1`);
   }
-  return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (in `[-rank-1, rank]`). A view. */

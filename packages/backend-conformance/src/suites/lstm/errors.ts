@@ -21,13 +21,33 @@ export function layerErrorsSuite(ctx: SuiteContext): void {
       const ints = tensor(new Int32Array(30), { shape: [5, 2, 3], dtype: 'int32' });
       try {
         const op = 'LSTM.forward';
-        expectGatedError(() => lstm.forward(wrongSize), op, 'expected input of shape [T, B, 3] (batchFirst false), got [5,2,4]: the last axis must be inputSize = 3');
-        expectGatedError(() => batchFirst.forward(wrongSize), op, 'expected input of shape [B, T, 3] (batchFirst true), got [5,2,4]: the last axis must be inputSize = 3');
-        expectGatedError(() => lstm.forward(flat), op, 'expected input of shape [T, B, 3] (batchFirst false) or an unbatched [T, 3], got [5] (rank 1)');
+        expectGatedError(
+          () => lstm.forward(wrongSize),
+          op,
+          'expected input of shape [T, B, 3] (batchFirst false), got [5,2,4]: the last axis must be inputSize = 3',
+        );
+        expectGatedError(
+          () => batchFirst.forward(wrongSize),
+          op,
+          'expected input of shape [B, T, 3] (batchFirst true), got [5,2,4]: the last axis must be inputSize = 3',
+        );
+        expectGatedError(
+          () => lstm.forward(flat),
+          op,
+          'expected input of shape [T, B, 3] (batchFirst false) or an unbatched [T, 3], got [5] (rank 1)',
+        );
         expectGatedError(() => lstm.forward(empty), op, 'the input [0,2,3] has no time steps (T = 0)');
         expectGatedError(() => lstm.forward(ints), op, 'input must be float32, got int32');
-        expectGatedError(() => lstm.forward(x, { h0: badH0 }), op, 'h0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,4]');
-        expectGatedError(() => lstm.forward(x, { c0: badC0 }), op, 'c0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [2,2,5]');
+        expectGatedError(
+          () => lstm.forward(x, { h0: badH0 }),
+          op,
+          'h0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,4]',
+        );
+        expectGatedError(
+          () => lstm.forward(x, { c0: badC0 }),
+          op,
+          'c0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [2,2,5]',
+        );
         expectGatedError(() => lstm.forward(x, { lengths: [5, 6] }), op, 'lengths[1] is 6, longer than the sequence (T = 5)');
         expectGatedError(() => lstm.forward(x, { lengths: [0, 5] }), op, 'lengths[0] is 0: every sequence needs at least one step');
         expectGatedError(() => lstm.forward(x, { lengths: [5] }), op, 'lengths must have one entry per sequence (B = 2), got 1');
@@ -42,12 +62,28 @@ export function layerErrorsSuite(ctx: SuiteContext): void {
     });
 
     suite.it('constructors', () => {
-      expectGatedError(() => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 4 }), 'LSTM', 'projSize must be an integer in [0, hiddenSize) = [0, 4), got 4');
+      expectGatedError(
+        () => new LSTM({ inputSize: 3, hiddenSize: 4, projSize: 4 }),
+        'LSTM',
+        'projSize must be an integer in [0, hiddenSize) = [0, 4), got 4',
+      );
       expectGatedError(() => new LSTM({ inputSize: 3, hiddenSize: 4, dropout: 1 }), 'LSTM', 'dropout must be a number in [0, 1), got 1');
       expectGatedError(() => new LSTM({ inputSize: 0, hiddenSize: 4 }), 'LSTM', 'inputSize must be a positive integer, got 0');
-      expectGatedError(() => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 1.5 }), 'GRU', 'numLayers must be a positive integer, got 1.5');
-      expectGatedError(() => new LSTM({ inputSize: 3, hiddenSize: 4, seed: -1 }), 'LSTM', 'seed must be a non-negative safe integer, got -1');
-      expectGatedError(() => new RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as RNNNonlinearity }), 'RNN', "nonlinearity must be 'tanh' or 'relu', got \"sigmoid\"");
+      expectGatedError(
+        () => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 1.5 }),
+        'GRU',
+        'numLayers must be a positive integer, got 1.5',
+      );
+      expectGatedError(
+        () => new LSTM({ inputSize: 3, hiddenSize: 4, seed: -1 }),
+        'LSTM',
+        'seed must be a non-negative safe integer, got -1',
+      );
+      expectGatedError(
+        () => new RNN({ inputSize: 3, hiddenSize: 4, nonlinearity: 'sigmoid' as RNNNonlinearity }),
+        'RNN',
+        "nonlinearity must be 'tanh' or 'relu', got \"sigmoid\"",
+      );
       expectGatedError(() => new RNN({ inputSize: 3, hiddenSize: 0 }), 'RNN', 'hiddenSize must be a positive integer, got 0');
     });
 
@@ -60,11 +96,27 @@ export function layerErrorsSuite(ctx: SuiteContext): void {
       const badH0 = zeros([1, 2, 4]);
       const badC0 = zeros([1, 2, 5]);
       try {
-        expectGatedError(() => rnn.forward(wrongSize), 'RNN.forward', 'expected input of shape [T, B, 3] (batchFirst false), got [5,2,4]: the last axis must be inputSize = 3');
-        expectGatedError(() => rnn.forward(x, { h0: badH0 }), 'RNN.forward', 'h0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,4]');
+        expectGatedError(
+          () => rnn.forward(wrongSize),
+          'RNN.forward',
+          'expected input of shape [T, B, 3] (batchFirst false), got [5,2,4]: the last axis must be inputSize = 3',
+        );
+        expectGatedError(
+          () => rnn.forward(x, { h0: badH0 }),
+          'RNN.forward',
+          'h0 must have shape [2,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,4]',
+        );
         expectGatedError(() => rnn.forward(x, { lengths: [5, 6] }), 'RNN.forward', 'lengths[1] is 6, longer than the sequence (T = 5)');
-        expectGatedError(() => gru.forward(x, { lengths: [0, 5] }), 'GRU.forward', 'lengths[0] is 0: every sequence needs at least one step');
-        expectGatedError(() => peephole.forward(x, { c0: badC0 }), 'LSTM.forward', 'c0 must have shape [1,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,5]');
+        expectGatedError(
+          () => gru.forward(x, { lengths: [0, 5] }),
+          'GRU.forward',
+          'lengths[0] is 0: every sequence needs at least one step',
+        );
+        expectGatedError(
+          () => peephole.forward(x, { c0: badC0 }),
+          'LSTM.forward',
+          'c0 must have shape [1,2,4] ([numLayers·D, B, hiddenSize]), got [1,2,5]',
+        );
         expectGatedError(() => rnn.layerParameters(1), 'RNN.layerParameters', 'layer must be in [0, 1), got 1');
         expectGatedError(() => gru.layerParameters(0, true), 'GRU.layerParameters', 'this GRU is not bidirectional');
       } finally {
@@ -84,7 +136,7 @@ export function layerErrorsSuite(ctx: SuiteContext): void {
         expectGatedError(
           () => lstm.loadStateDict(dicts[0]!),
           op,
-          'the state dict does not fit this LSTM(3, 4): weight_ih_l0 has shape [20,3], the module\'s is [16,3]; weight_hh_l0 has shape [20,5], the module\'s is [16,4]; bias_ih_l0 has shape [20], the module\'s is [16]; bias_hh_l0 has shape [20], the module\'s is [16]',
+          "the state dict does not fit this LSTM(3, 4): weight_ih_l0 has shape [20,3], the module's is [16,3]; weight_hh_l0 has shape [20,5], the module's is [16,4]; bias_ih_l0 has shape [20], the module's is [16]; bias_hh_l0 has shape [20], the module's is [16]",
         );
         expectGatedError(
           () => lstm.loadStateDict(dicts[1]!),

@@ -10,20 +10,7 @@
  * different rounding (a kernel may accumulate in float64 or fuse operations).
  */
 import { backward, checkGrad } from '@gated/autograd';
-import {
-  add,
-  concat,
-  dispose,
-  gruSequence,
-  lstmCell,
-  lstmSequence,
-  mul,
-  reshape,
-  sum,
-  tensor,
-  tidy,
-  type Tensor,
-} from '@gated/tensor';
+import { add, concat, dispose, gruSequence, lstmCell, lstmSequence, mul, reshape, sum, tensor, tidy, type Tensor } from '@gated/tensor';
 import { lstmCellBackward, lstmCellBackwardComposite, lstmCellComposite } from '@gated/tensor/internal';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
@@ -31,7 +18,6 @@ import { expectGatedError } from '../../harness/errors.js';
 import type { Rng } from '../../harness/rng.js';
 import { gruInputs, expectSame, lstmInputs, random } from './sequence-helpers.js';
 import { sequenceKernelSuite } from './sequence-kernels.js';
-
 
 /** Random but consistent cell inputs and the state a forward call produced (for backward). */
 function cellInputs(rng: Rng, batch: number, hidden: number) {
@@ -45,7 +31,11 @@ function cellInputs(rng: Rng, batch: number, hidden: number) {
 export function fusedSuite(ctx: SuiteContext): void {
   ctx.describe('fused versus composite', (suite) => {
     suite.it('lstmCell forward', async (rng) => {
-      for (const [batch, hidden] of [[3, 5], [1, 1], [4, 16]] as const) {
+      for (const [batch, hidden] of [
+        [3, 5],
+        [1, 1],
+        [4, 16],
+      ] as const) {
         const inputs = cellInputs(rng, batch, hidden);
         const fused = lstmCell(inputs.inputGates, inputs.hiddenGates, inputs.c);
         const composite = lstmCellComposite(inputs.inputGates, inputs.hiddenGates, inputs.c);
@@ -60,10 +50,20 @@ export function fusedSuite(ctx: SuiteContext): void {
     });
 
     suite.it('lstmCellBackward', async (rng) => {
-      for (const [batch, hidden] of [[3, 5], [1, 1], [4, 16]] as const) {
+      for (const [batch, hidden] of [
+        [3, 5],
+        [1, 1],
+        [4, 16],
+      ] as const) {
         const inputs = cellInputs(rng, batch, hidden);
         const forward = lstmCellComposite(inputs.inputGates, inputs.hiddenGates, inputs.c);
-        const args = { dh: random(rng, [batch, hidden]), dc: random(rng, [batch, hidden]), c: inputs.c, cNew: forward.c, gates: forward.gates };
+        const args = {
+          dh: random(rng, [batch, hidden]),
+          dc: random(rng, [batch, hidden]),
+          c: inputs.c,
+          cNew: forward.c,
+          gates: forward.gates,
+        };
         const fused = lstmCellBackward(args);
         const composite = lstmCellBackwardComposite(args);
         try {
@@ -75,7 +75,7 @@ export function fusedSuite(ctx: SuiteContext): void {
       }
     });
 
-    suite.it('lstmCell gradients: the op\'s rule against autograd through the composite', async (rng) => {
+    suite.it("lstmCell gradients: the op's rule against autograd through the composite", async (rng) => {
       const [batch, hidden] = [3, 4];
       const inputs = cellInputs(rng, batch, hidden);
       const rh = random(rng, [batch, hidden]);
@@ -165,7 +165,13 @@ export function fusedSuite(ctx: SuiteContext): void {
         inputs.inputGates.grad = null;
         const again = tidy(() => sum(mul(first, first)));
         try {
-          expectGatedError(() => { backward(again); }, 'lstmCellBackward', /second-order gradients through the fused LSTM cell are not supported/);
+          expectGatedError(
+            () => {
+              backward(again);
+            },
+            'lstmCellBackward',
+            /second-order gradients through the fused LSTM cell are not supported/,
+          );
         } finally {
           dispose([first, again]);
         }
@@ -194,24 +200,24 @@ export function fusedSuite(ctx: SuiteContext): void {
           'lstmSequence',
           'weightHh must have shape [12,3] ([4H, P]), got [2,12]',
         );
-        expectGatedError(
-          () => lstmSequence({ ...args, lengths: floatLengths }),
-          'lstmSequence',
-          'lengths must be int32, got float32',
-        );
-        expectGatedError(
-          () => lstmSequence({ ...args, h0: c, c0: good }),
-          'lstmSequence',
-          'c0 must have shape [2,3] ([B, H]), got [2,12]',
-        );
+        expectGatedError(() => lstmSequence({ ...args, lengths: floatLengths }), 'lstmSequence', 'lengths must be int32, got float32');
+        expectGatedError(() => lstmSequence({ ...args, h0: c, c0: good }), 'lstmSequence', 'c0 must have shape [2,3] ([B, H]), got [2,12]');
         // P = 2 from h0 without a projection, or a projection of the wrong shape.
         expectGatedError(
           () => lstmSequence({ ...args, h0: narrowState, weightHh: narrowWeights }),
           'lstmSequence',
           'without weightHr, P must equal H: got P = 2, H = 3',
         );
-        expectGatedError(() => lstmSequence({ ...args, weightHr: c }), 'lstmSequence', 'weightHr must have shape [3,3] ([P, H]), got [2,3]');
-        expectGatedError(() => gruSequence({ ...gru, weightHh: good }), 'gruSequence', 'weightHh must have shape [9,3] ([3H, H]), got [2,12]');
+        expectGatedError(
+          () => lstmSequence({ ...args, weightHr: c }),
+          'lstmSequence',
+          'weightHr must have shape [3,3] ([P, H]), got [2,3]',
+        );
+        expectGatedError(
+          () => gruSequence({ ...gru, weightHh: good }),
+          'gruSequence',
+          'weightHh must have shape [9,3] ([3H, H]), got [2,12]',
+        );
         expectGatedError(() => gruSequence({ ...gru, biasHn: c }), 'gruSequence', 'biasHn must have shape [3] ([H]), got [2,3]');
         expectGatedError(() => gruSequence({ ...gru, lengths: floatLengths }), 'gruSequence', 'lengths must be int32, got float32');
       } finally {

@@ -43,7 +43,12 @@ export function lossSuite(ctx: SuiteContext): void {
         const viaNll = tidy(() => nllLoss(logSoftmax(logits), targets));
         results.push(none, total, meanLoss, viaNll);
         await expectClose(none, perRow, atol, 'reduction none');
-        await expectClose(total, perRow.reduce((a, b) => a + b, 0), atol, 'reduction sum');
+        await expectClose(
+          total,
+          perRow.reduce((a, b) => a + b, 0),
+          atol,
+          'reduction sum',
+        );
         const mean = perRow.reduce((a, b) => a + b, 0) / counted;
         await expectClose(meanLoss, mean, atol, 'mean over non-ignored targets');
         await expectClose(viaNll, mean, atol, 'nllLoss of logSoftmax');
@@ -54,7 +59,11 @@ export function lossSuite(ctx: SuiteContext): void {
           return logSoftmaxRow(row).map((lp, j) => (Math.exp(lp) - (j === TARGETS[i] ? 1 : 0)) / counted);
         });
         await expectClose(logits.grad, expected, atol, 'gradient');
-        const one = { logits: tensor([0.5, 1.5, -1]), target: tensor(1, { dtype: 'int32' }), ignored: tensor([-100, -100, -100, -100], { dtype: 'int32' }) };
+        const one = {
+          logits: tensor([0.5, 1.5, -1]),
+          target: tensor(1, { dtype: 'int32' }),
+          ignored: tensor([-100, -100, -100, -100], { dtype: 'int32' }),
+        };
         results.push(...Object.values(one));
         const single = crossEntropy(one.logits, one.target);
         results.push(single);
@@ -80,14 +89,29 @@ export function lossSuite(ctx: SuiteContext): void {
       try {
         const loss = binaryCrossEntropyWithLogits(x, y, { reduction: 'none' });
         results.push(loss);
-        await expectClose(loss, xs.map((v, i) => softplus(v) - v * ys[i]!), atol, 'per element');
+        await expectClose(
+          loss,
+          xs.map((v, i) => softplus(v) - v * ys[i]!),
+          atol,
+          'per element',
+        );
         const weighted = binaryCrossEntropyWithLogits(x, y, { reduction: 'none', posWeight: weight });
         results.push(weighted);
-        await expectClose(weighted, xs.map((v, i) => (1 - ys[i]!) * v + (1 + ys[i]!) * softplus(-v)), atol, 'posWeight 2');
+        await expectClose(
+          weighted,
+          xs.map((v, i) => (1 - ys[i]!) * v + (1 + ys[i]!) * softplus(-v)),
+          atol,
+          'posWeight 2',
+        );
         const mean = binaryCrossEntropyWithLogits(x, y);
         results.push(mean);
         mean.backward();
-        await expectClose(x.grad, xs.map((v, i) => (sigmoid(v) - ys[i]!) / xs.length), atol, 'gradient, also at x = 0');
+        await expectClose(
+          x.grad,
+          xs.map((v, i) => (sigmoid(v) - ys[i]!) / xs.length),
+          atol,
+          'gradient, also at x = 0',
+        );
       } finally {
         x.grad?.dispose();
         dispose([x, y, weight, results]);
@@ -95,13 +119,27 @@ export function lossSuite(ctx: SuiteContext): void {
     });
 
     suite.it('mseLoss', async () => {
-      const a = tensor([[1, 2], [3, 4]]);
-      const b = tensor([[1.5, 2], [2, 0]]);
+      const a = tensor([
+        [1, 2],
+        [3, 4],
+      ]);
+      const b = tensor([
+        [1.5, 2],
+        [2, 0],
+      ]);
       const results = [mseLoss(a, b), mseLoss(a, b, { reduction: 'sum' }), mseLoss(a, b, { reduction: 'none' })];
       try {
         await expectClose(results[0]!, (0.25 + 0 + 1 + 16) / 4, atol, 'mean');
         await expectClose(results[1]!, 17.25, atol, 'sum');
-        await expectClose(results[2]!, [[0.25, 0], [1, 16]], atol, 'none');
+        await expectClose(
+          results[2]!,
+          [
+            [0.25, 0],
+            [1, 16],
+          ],
+          atol,
+          'none',
+        );
       } finally {
         dispose([a, b, results]);
       }
@@ -121,9 +159,17 @@ export function lossSuite(ctx: SuiteContext): void {
           'expected input [N, C] with target [N] (or input [C] with a scalar target), got input [4,4] and target [2]',
         );
         expectGatedError(() => mseLoss(logits, floats), 'mseLoss', 'input [4,4] and target [4] must have the same shape');
-        expectGatedError(() => crossEntropy(logits, targets, { reduction: 'avg' as 'mean' }), 'crossEntropy', "reduction must be 'mean', 'sum' or 'none', got avg");
+        expectGatedError(
+          () => crossEntropy(logits, targets, { reduction: 'avg' as 'mean' }),
+          'crossEntropy',
+          "reduction must be 'mean', 'sum' or 'none', got avg",
+        );
         if (ctx.backend.caps.syncRead) {
-          expectGatedError(() => crossEntropy(logits, outOfRange), 'crossEntropy', 'target 4 at flat index 1 is not a class in [0, 4) (nor ignoreIndex -100)');
+          expectGatedError(
+            () => crossEntropy(logits, outOfRange),
+            'crossEntropy',
+            'target 4 at flat index 1 is not a class in [0, 4) (nor ignoreIndex -100)',
+          );
         }
       } finally {
         dispose([logits, targets, floats, outOfRange, short]);

@@ -23,21 +23,7 @@ import {
   parseSafetensors,
   saveSafetensors,
 } from '@gated/lstm';
-import {
-  add,
-  dispose,
-  matmul,
-  memory,
-  mul,
-  narrow,
-  reshape,
-  squeeze,
-  sum,
-  tensor,
-  tidy,
-  transpose,
-  type Tensor,
-} from '@gated/tensor';
+import { add, dispose, matmul, memory, mul, narrow, reshape, squeeze, sum, tensor, tidy, transpose, type Tensor } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
 import type { Rng } from '../../harness/rng.js';
@@ -80,12 +66,13 @@ const WORKED = {
 
 export function modulesSuite(ctx: SuiteContext): void {
   ctx.describe('layers', (suite) => {
-    suite.it('parameter names, shapes and order are PyTorch\'s', () => {
+    suite.it("parameter names, shapes and order are PyTorch's", () => {
       const lstm = new LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, projSize: 2, seed: 1 });
       const gru = new GRU({ inputSize: 3, hiddenSize: 4, bias: false, seed: 1 });
       const cell = new LSTMCell({ inputSize: 3, hiddenSize: 4, seed: 1 });
       try {
-        const shapes = (m: { namedParameters(): [string, Tensor][] }) => m.namedParameters().map(([name, p]) => `${name} [${p.shape.join(',')}]`);
+        const shapes = (m: { namedParameters(): [string, Tensor][] }) =>
+          m.namedParameters().map(([name, p]) => `${name} [${p.shape.join(',')}]`);
         const layer = (k: number, s: string, input: number) => [
           `weight_ih_l${k}${s} [20,${input}]`,
           `weight_hh_l${k}${s} [20,2]`,
@@ -110,7 +97,9 @@ export function modulesSuite(ctx: SuiteContext): void {
       const other = new LSTM({ inputSize: 4, hiddenSize: 16, seed: 8 });
       try {
         const bound = 1 / Math.sqrt(16);
-        for (const [[name, p], [, q], [, r]] of a.namedParameters().map((entry, i) => [entry, b.namedParameters()[i]!, other.namedParameters()[i]!] as const)) {
+        for (const [[name, p], [, q], [, r]] of a
+          .namedParameters()
+          .map((entry, i) => [entry, b.namedParameters()[i]!, other.namedParameters()[i]!] as const)) {
           const [x, y, z] = await Promise.all([p.data(), q.data(), r.data()]);
           expect(Math.max(...Array.from(x, Math.abs)), `${name} within ±1/√H`).toBeLessThanOrEqual(bound);
           expect(Array.from(x), `${name}: same seed, same values`).toEqual(Array.from(y));
@@ -131,9 +120,15 @@ export function modulesSuite(ctx: SuiteContext): void {
       const loss = tidy(() => sum(lstm.forward(tensor([[[1, 2]]])).output));
       loss.backward();
       loss.dispose();
-      expect(lstm.parameters().every((p) => p.grad !== null), 'every parameter got a gradient').toBe(true);
+      expect(
+        lstm.parameters().every((p) => p.grad !== null),
+        'every parameter got a gradient',
+      ).toBe(true);
       lstm.zeroGrad();
-      expect(lstm.parameters().every((p) => p.grad === null), 'zeroGrad drops gradients').toBe(true);
+      expect(
+        lstm.parameters().every((p) => p.grad === null),
+        'zeroGrad drops gradients',
+      ).toBe(true);
       lstm.dispose();
       lstm.dispose();
       expect(memory().numTensors, 'all freed').toBe(before);
@@ -189,9 +184,19 @@ export function modulesSuite(ctx: SuiteContext): void {
           const gates = result.gates![0]!;
           expect([gates.layer, gates.direction]).toEqual([0, 'forward']);
           for (const key of ['input', 'forget', 'cell', 'output', 'cellState'] as const) {
-            await expectClose(gates[key], expected[key].map((v) => [[v]]), 1e-6, `${key} gate`);
+            await expectClose(
+              gates[key],
+              expected[key].map((v) => [[v]]),
+              1e-6,
+              `${key} gate`,
+            );
           }
-          await expectClose(result.output, expectedOutput.map((v) => [[v]]), 1e-6, 'output');
+          await expectClose(
+            result.output,
+            expectedOutput.map((v) => [[v]]),
+            1e-6,
+            'output',
+          );
           await expectClose(result.h, [[[expectedH]]], 1e-6, 'h');
           await expectClose(result.c, [[[expectedC]]], 1e-6, 'c');
         } finally {
@@ -220,10 +225,17 @@ export function modulesSuite(ctx: SuiteContext): void {
               for (const key of ['input', 'forget', 'cell', 'output', 'cellState'] as const) {
                 expect([...g[key].shape], `${key} shape`).toEqual([5, 2, 4]);
                 expect(g[key].requiresGrad, `${key} is detached`).toBe(false);
-                await expectSameTensor(g[key], reference.gates![i]![key], `${key} gate of entry ${i} (projSize ${projSize}): fused vs composite`);
+                await expectSameTensor(
+                  g[key],
+                  reference.gates![i]![key],
+                  `${key} gate of entry ${i} (projSize ${projSize}): fused vs composite`,
+                );
               }
               const values = await g.forget.data();
-              expect(Array.from(values).every((v) => v >= 0 && v <= 1), 'σ(f) in [0, 1]').toBe(true);
+              expect(
+                Array.from(values).every((v) => v >= 0 && v <= 1),
+                'σ(f) in [0, 1]',
+              ).toBe(true);
             }
             // The forward direction's last real cell state is c_n; past length 3 the gates are 0.
             const forward = result.gates![2]!;
@@ -360,7 +372,13 @@ export function modulesSuite(ctx: SuiteContext): void {
         await expectSameTensor(y, expected, 'Linear over [4, 3, 3]');
         dispose([y, manual, expected]);
 
-        const ids = tensor([[0, 3], [4, 0]], { dtype: 'int32' });
+        const ids = tensor(
+          [
+            [0, 3],
+            [4, 0],
+          ],
+          { dtype: 'int32' },
+        );
         const vectors = embed.forward(ids);
         expect([...vectors.shape]).toEqual([2, 2, 3]);
         const rows = await embed.weight.data();
@@ -379,10 +397,16 @@ export function modulesSuite(ctx: SuiteContext): void {
         const zeros = values.filter((v) => v === 0).length;
         expect(zeros / 4000, 'about p of the units are dropped').toBeGreaterThan(0.2);
         expect(zeros / 4000).toBeLessThan(0.3);
-        expect(values.find((v) => v !== 0), 'the rest are scaled by 1/(1-p)').toBeCloseTo(1 / 0.75, 6);
+        expect(
+          values.find((v) => v !== 0),
+          'the rest are scaled by 1/(1-p)',
+        ).toBeCloseTo(1 / 0.75, 6);
         drop.eval();
         const same = drop.forward(big);
-        expect(Array.from(await same.data()).every((v) => v === 1), 'eval mode is the identity').toBe(true);
+        expect(
+          Array.from(await same.data()).every((v) => v === 1),
+          'eval mode is the identity',
+        ).toBe(true);
         dispose([big, dropped, same]);
       } finally {
         x.dispose();
@@ -400,7 +424,10 @@ export function modulesSuite(ctx: SuiteContext): void {
         const xs = await w.data();
         expect(Math.max(...Array.from(xs, Math.abs))).toBeLessThanOrEqual(bound);
         expect(Math.max(...Array.from(xs, Math.abs))).toBeGreaterThan(0.9 * bound);
-        for (const [m, rows, cols] of [[w, 64, 16], [wide, 8, 20]] as const) {
+        for (const [m, rows, cols] of [
+          [w, 64, 16],
+          [wide, 8, 20],
+        ] as const) {
           initOrthogonal(m, { seed: 2, gain: 1 });
           const gram = tidy(() => (rows >= cols ? matmul(m, m, { transposeA: true }) : matmul(m, m, { transposeB: true })));
           const n = Math.min(rows, cols);
@@ -428,7 +455,12 @@ export function modulesSuite(ctx: SuiteContext): void {
         dispose(dict);
         const parsed = parseSafetensors(bytes);
         expect(parsed.metadata).toEqual({ format: 'pt' });
-        expect([...parsed.tensors.keys()].sort()).toEqual(lstm.namedParameters().map(([n]) => n).sort());
+        expect([...parsed.tensors.keys()].sort()).toEqual(
+          lstm
+            .namedParameters()
+            .map(([n]) => n)
+            .sort(),
+        );
         const loaded = loadSafetensors(bytes);
         copy.loadStateDict(loaded);
         dispose(loaded);
@@ -464,7 +496,9 @@ export function modulesSuite(ctx: SuiteContext): void {
           };
           const layers = [];
           for (let layer = 0; layer < 2; layer++) {
-            layers.push(bidirectional ? { forward: await keras(layer, false), backward: await keras(layer, true) } : await keras(layer, false));
+            layers.push(
+              bidirectional ? { forward: await keras(layer, false), backward: await keras(layer, true) } : await keras(layer, false),
+            );
           }
           importKerasLSTM(target, layers, { recurrentActivation: 'sigmoid' });
           const [a, b] = [source.forward(x), target.forward(x)];
@@ -493,4 +527,3 @@ export function modulesSuite(ctx: SuiteContext): void {
     });
   });
 }
-

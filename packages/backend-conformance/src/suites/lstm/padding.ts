@@ -67,16 +67,32 @@ const LAYERS: readonly { readonly label: string; readonly make: (fused: boolean)
     make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, seed: 7, fused }),
     width: 8,
   },
-  { label: 'LSTM with a projection', make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, bidirectional: true, seed: 8, fused }), width: 4 },
-  { label: 'GRU, 2 layers, bidirectional', make: (fused) => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, seed: 9, fused }), width: 8 },
+  {
+    label: 'LSTM with a projection',
+    make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 5, projSize: 2, bidirectional: true, seed: 8, fused }),
+    width: 4,
+  },
+  {
+    label: 'GRU, 2 layers, bidirectional',
+    make: (fused) => new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, seed: 9, fused }),
+    width: 8,
+  },
   // The composite step loops of the layers without a sequence op (`fused` changes nothing there).
-  { label: 'RNN (relu), 2 layers, bidirectional', make: () => new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: 'relu', seed: 10 }), width: 8 },
+  {
+    label: 'RNN (relu), 2 layers, bidirectional',
+    make: () => new RNN({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, nonlinearity: 'relu', seed: 10 }),
+    width: 8,
+  },
   {
     label: 'GRU with linearBeforeReset false, bidirectional',
     make: (fused) => new GRU({ inputSize: 3, hiddenSize: 4, bidirectional: true, linearBeforeReset: false, seed: 11, fused }),
     width: 8,
   },
-  { label: 'LSTM with peepholes, bidirectional', make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 4, bidirectional: true, peepholes: true, seed: 12, fused }), width: 8 },
+  {
+    label: 'LSTM with peepholes, bidirectional',
+    make: (fused) => new LSTM({ inputSize: 3, hiddenSize: 4, bidirectional: true, peepholes: true, seed: 12, fused }),
+    width: 8,
+  },
 ];
 
 async function layerCase(ctx: SuiteContext, rng: Rng, make: (fused: boolean) => Layer, width: number, fused: boolean): Promise<void> {
@@ -108,8 +124,18 @@ async function layerCase(ctx: SuiteContext, rng: Rng, make: (fused: boolean) => 
 /** inputGates of the ops with NaN on every padded step. */
 function withNaNPadding(inputGates: Tensor, lengths: readonly number[]): Tensor {
   const [steps, batch, width] = inputGates.shape as [number, number, number];
-  const mask = Uint8Array.from({ length: steps * batch * width }, (_, i) => (Math.floor(i / (batch * width)) < lengths[Math.floor(i / width) % batch]! ? 0 : 1));
-  return tidy(() => add(inputGates, tensor(Float32Array.from(mask, (m) => (m ? Number.NaN : 0)), { shape: [steps, batch, width] })));
+  const mask = Uint8Array.from({ length: steps * batch * width }, (_, i) =>
+    Math.floor(i / (batch * width)) < lengths[Math.floor(i / width) % batch]! ? 0 : 1,
+  );
+  return tidy(() =>
+    add(
+      inputGates,
+      tensor(
+        Float32Array.from(mask, (m) => (m ? Number.NaN : 0)),
+        { shape: [steps, batch, width] },
+      ),
+    ),
+  );
 }
 
 type OpRun = (leaves: readonly Tensor[], padded: Tensor) => Tensor;
@@ -146,16 +172,21 @@ export function paddingSuite(ctx: SuiteContext): void {
       const rLstm = random(rng, [STEPS, BATCH, 3]);
       const rGru = random(rng, [STEPS, BATCH, 4]);
       const lstmRuns: Record<string, OpRun> = {
-        fused: ([w, h0, c0, wr], ig) => sum(mul(lstmSequence({ ...lstm, inputGates: ig, weightHh: w!, h0: h0!, c0: c0!, weightHr: wr! }).output, rLstm)),
+        fused: ([w, h0, c0, wr], ig) =>
+          sum(mul(lstmSequence({ ...lstm, inputGates: ig, weightHh: w!, h0: h0!, c0: c0!, weightHr: wr! }).output, rLstm)),
         composite: ([w, h0, c0, wr], ig) =>
-          sum(mul(lstmSequence({ ...lstm, inputGates: ig, weightHh: w!, h0: h0!, c0: c0!, weightHr: wr! }, { fused: false }).output, rLstm)),
+          sum(
+            mul(lstmSequence({ ...lstm, inputGates: ig, weightHh: w!, h0: h0!, c0: c0!, weightHr: wr! }, { fused: false }).output, rLstm),
+          ),
         'composite, op by op': ([w, h0, c0, wr], ig) =>
           sum(mul(lstmSequenceComposite({ ...lstm, inputGates: ig, weightHh: w!, h0: h0!, c0: c0!, weightHr: wr! }).output, rLstm)),
       };
       const gruRuns: Record<string, OpRun> = {
         fused: ([w, b, h0], ig) => sum(mul(gruSequence({ ...gru, inputGates: ig, weightHh: w!, biasHn: b!, h0: h0! }).output, rGru)),
-        composite: ([w, b, h0], ig) => sum(mul(gruSequence({ ...gru, inputGates: ig, weightHh: w!, biasHn: b!, h0: h0! }, { fused: false }).output, rGru)),
-        'composite, op by op': ([w, b, h0], ig) => sum(mul(gruSequenceComposite({ ...gru, inputGates: ig, weightHh: w!, biasHn: b!, h0: h0! }).output, rGru)),
+        composite: ([w, b, h0], ig) =>
+          sum(mul(gruSequence({ ...gru, inputGates: ig, weightHh: w!, biasHn: b!, h0: h0! }, { fused: false }).output, rGru)),
+        'composite, op by op': ([w, b, h0], ig) =>
+          sum(mul(gruSequenceComposite({ ...gru, inputGates: ig, weightHh: w!, biasHn: b!, h0: h0! }).output, rGru)),
       };
       const cases = [
         { op: 'lstmSequence', runs: lstmRuns, leaves: [lstm.weightHh, lstm.h0, lstm.c0, lstm.weightHr!], inputGates: lstm.inputGates },

@@ -100,9 +100,7 @@ async function runSequenceCase(ctx: SuiteContext, data: SequenceCase, fused: boo
       leaves.push(t);
     }
     const lengths = data.lengths ? { lengths: data.lengths } : {};
-    const result = track(
-      model instanceof LSTM ? model.forward(x, { h0, c0: c0!, ...lengths }) : model.forward(x, { h0, ...lengths }),
-    );
+    const result = track(model instanceof LSTM ? model.forward(x, { h0, c0: c0!, ...lengths }) : model.forward(x, { h0, ...lengths }));
     const output = result.output;
     const h = result.h;
     const c = model instanceof LSTM ? (result as LSTMResult).c : null;
@@ -147,7 +145,9 @@ async function runCellCase(ctx: SuiteContext, data: CellCase, fused: boolean): P
   const recorded = data.tolerance.torch_float32_vs_reference_max_abs;
   const { input_size: inputSize, hidden_size: hiddenSize, bias } = data.config;
   const isLstm = data.config.cell === 'lstm_cell';
-  const model = isLstm ? new LSTMCell({ inputSize, hiddenSize, bias, fused, seed: 0 }) : new GRUCell({ inputSize, hiddenSize, bias, fused, seed: 0 });
+  const model = isLstm
+    ? new LSTMCell({ inputSize, hiddenSize, bias, fused, seed: 0 })
+    : new GRUCell({ inputSize, hiddenSize, bias, fused, seed: 0 });
   const owned: Tensor[] = [];
   try {
     loadParams(model, data.params);
@@ -182,7 +182,10 @@ async function runCellCase(ctx: SuiteContext, data: CellCase, fused: boolean): P
   }
 }
 
-const VARIANTS: readonly (readonly [boolean, string])[] = [[true, 'default kernels'], [false, 'composite']];
+const VARIANTS: readonly (readonly [boolean, string])[] = [
+  [true, 'default kernels'],
+  [false, 'composite'],
+];
 
 export function pytorchSuite(ctx: SuiteContext): void {
   ctx.describe('agreement with PyTorch', async (suite) => {

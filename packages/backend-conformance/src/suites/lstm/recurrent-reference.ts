@@ -41,7 +41,14 @@ export interface ReferenceOutputs {
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /** `out[r] = b[r] + Σ_k W[r, k] · v[k]` for rows [from, from + count) of a row-major W with `cols` columns. */
-function affine(W: Float64Array, cols: number, v: ArrayLike<number>, from: number, count: number, bias: Float64Array | undefined): Float64Array {
+function affine(
+  W: Float64Array,
+  cols: number,
+  v: ArrayLike<number>,
+  from: number,
+  count: number,
+  bias: Float64Array | undefined,
+): Float64Array {
   const out = new Float64Array(count);
   for (let r = 0; r < count; r++) {
     let total = bias ? bias[from + r]! : 0;
@@ -61,7 +68,13 @@ interface Direction {
 }
 
 /** One step of one sequence: the new h (width P) and c (LSTM). */
-function step(config: ReferenceConfig, p: Direction, x: Float64Array, h: Float64Array, c: Float64Array | null): { h: Float64Array; c: Float64Array | null } {
+function step(
+  config: ReferenceConfig,
+  p: Direction,
+  x: Float64Array,
+  h: Float64Array,
+  c: Float64Array | null,
+): { h: Float64Array; c: Float64Array | null } {
   const H = config.hiddenSize;
   const I = x.length;
   if (config.cell === 'gru_reset_before') {
@@ -69,11 +82,21 @@ function step(config: ReferenceConfig, p: Direction, x: Float64Array, h: Float64
     const gh = affine(p.whh, H, h, 0, 2 * H, p.bhh);
     const r = Array.from({ length: H }, (_, j) => sigmoid(gx[j]! + gh[j]!));
     const z = Array.from({ length: H }, (_, j) => sigmoid(gx[H + j]! + gh[H + j]!));
-    const hn = affine(p.whh, H, h.map((v, j) => r[j]! * v), 2 * H, H, p.bhh);
-    return { h: h.map((v, j) => {
-      const n = Math.tanh(gx[2 * H + j]! + hn[j]!);
-      return (1 - z[j]!) * n + z[j]! * v;
-    }), c: null };
+    const hn = affine(
+      p.whh,
+      H,
+      h.map((v, j) => r[j]! * v),
+      2 * H,
+      H,
+      p.bhh,
+    );
+    return {
+      h: h.map((v, j) => {
+        const n = Math.tanh(gx[2 * H + j]! + hn[j]!);
+        return (1 - z[j]!) * n + z[j]! * v;
+      }),
+      c: null,
+    };
   }
   const P = h.length;
   const gx = affine(p.wih, I, x, 0, 4 * H, p.bih);

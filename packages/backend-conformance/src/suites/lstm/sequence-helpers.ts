@@ -19,7 +19,12 @@ export function random(rng: Rng, shape: number[], scale = 1): Tensor {
 }
 
 /** `got` equals `want` within {@link FUSED} (scaled by the backend's tolerance options). */
-export async function expectSame(ctx: SuiteContext, got: Tensor | null | undefined, want: Tensor | null | undefined, label: string): Promise<void> {
+export async function expectSame(
+  ctx: SuiteContext,
+  got: Tensor | null | undefined,
+  want: Tensor | null | undefined,
+  label: string,
+): Promise<void> {
   expect(got, `${label}: missing`).toBeTruthy();
   expect(want, `${label}: missing reference`).toBeTruthy();
   expect([...got!.shape], `${label}: shape`).toEqual([...want!.shape]);
@@ -35,7 +40,13 @@ export function lengthsOf(lengths: readonly number[] | null): Tensor | null {
 
 /** Random operands of `lstmSequence`: hidden width H, state width P (a projection when P < H). */
 export function lstmInputs(
-  rng: Rng, steps: number, batch: number, hidden: number, lengths: readonly number[] | null, reverse: boolean, proj = 0,
+  rng: Rng,
+  steps: number,
+  batch: number,
+  hidden: number,
+  lengths: readonly number[] | null,
+  reverse: boolean,
+  proj = 0,
 ): LstmSequenceArgs {
   const width = proj > 0 ? proj : hidden;
   return {
@@ -51,7 +62,13 @@ export function lstmInputs(
 
 /** Random operands of `gruSequence`. */
 export function gruInputs(
-  rng: Rng, steps: number, batch: number, hidden: number, lengths: readonly number[] | null, reverse: boolean, bias = true,
+  rng: Rng,
+  steps: number,
+  batch: number,
+  hidden: number,
+  lengths: readonly number[] | null,
+  reverse: boolean,
+  bias = true,
 ): GruSequenceArgs {
   return {
     inputGates: random(rng, [steps, batch, 3 * hidden], 1.5),

@@ -82,11 +82,13 @@ function lstmCase(ctx: SuiteContext, config: Config, reverse: boolean) {
     const fusedBack = lstmSequenceBackward(backArgs);
     const compositeBack = lstmSequenceBackwardComposite(backArgs);
     try {
-      for (const key of ['output', 'h', 'c', 'gates', 'cells'] as const) await expectSame(ctx, fused[key], composite[key], `forward ${key}`);
+      for (const key of ['output', 'h', 'c', 'gates', 'cells'] as const)
+        await expectSame(ctx, fused[key], composite[key], `forward ${key}`);
       expect(inference.gates, 'inference mode keeps no gates').toBeNull();
       expect(inference.cells, 'inference mode keeps no cells').toBeNull();
-      for (const key of ['output', 'h', 'c'] as const) await expectEqualValues(inference[key], fused[key], `inference ${key} equals training ${key}`);
-      const keys = ['dInputGates', 'dWeightHh', 'dh0', 'dc0', ...(proj > 0 ? ['dWeightHr'] as const : [])] as const;
+      for (const key of ['output', 'h', 'c'] as const)
+        await expectEqualValues(inference[key], fused[key], `inference ${key} equals training ${key}`);
+      const keys = ['dInputGates', 'dWeightHh', 'dh0', 'dc0', ...(proj > 0 ? (['dWeightHr'] as const) : [])] as const;
       for (const key of keys) await expectSame(ctx, fusedBack[key], compositeBack[key], `backward ${key}`);
       expect('dWeightHr' in fusedBack && fusedBack.dWeightHr !== null, 'dWeightHr exactly with a projection').toBe(proj > 0);
       await expectZeroPastLengths(composite.output, lengths, 'composite');
@@ -112,8 +114,10 @@ function gruCase(ctx: SuiteContext, config: Config, reverse: boolean) {
       for (const key of ['output', 'h', 'gates', 'hiddenN'] as const) await expectSame(ctx, fused[key], composite[key], `forward ${key}`);
       expect(inference.gates, 'inference mode keeps no gates').toBeNull();
       expect(inference.hiddenN, 'inference mode keeps no hiddenN').toBeNull();
-      for (const key of ['output', 'h'] as const) await expectEqualValues(inference[key], fused[key], `inference ${key} equals training ${key}`);
-      for (const key of ['dInputGates', 'dWeightHh', 'dBiasHn', 'dh0'] as const) await expectSame(ctx, fusedBack[key], compositeBack[key], `backward ${key}`);
+      for (const key of ['output', 'h'] as const)
+        await expectEqualValues(inference[key], fused[key], `inference ${key} equals training ${key}`);
+      for (const key of ['dInputGates', 'dWeightHh', 'dBiasHn', 'dh0'] as const)
+        await expectSame(ctx, fusedBack[key], compositeBack[key], `backward ${key}`);
       await expectZeroPastLengths(composite.output, lengths, 'composite');
       await expectZeroPastLengths(fused.output, lengths, 'fused');
     } finally {
@@ -143,8 +147,13 @@ export function sequenceKernelSuite(suite: SuiteContext): void {
     for (const config of LSTM_CONFIGS) {
       for (const reverse of [false, true]) group.it(`${config.label}${reverse ? ', reverse' : ''}`, lstmCase(group, config, reverse));
     }
-    group.it('gradients: the op\'s rule against autograd through the composite', async (rng) => {
-      for (const [reverse, proj] of [[false, 0], [true, 0], [false, 2], [true, 3]] as const) {
+    group.it("gradients: the op's rule against autograd through the composite", async (rng) => {
+      for (const [reverse, proj] of [
+        [false, 0],
+        [true, 0],
+        [false, 2],
+        [true, 3],
+      ] as const) {
         const args = lstmInputs(rng, 5, 3, 4, [5, 2, 4], reverse, proj);
         const width = proj > 0 ? proj : 4;
         const r = random(rng, [5, 3, width]);
@@ -171,7 +180,7 @@ export function sequenceKernelSuite(suite: SuiteContext): void {
     for (const config of GRU_CONFIGS) {
       for (const reverse of [false, true]) group.it(`${config.label}${reverse ? ', reverse' : ''}`, gruCase(group, config, reverse));
     }
-    group.it('gradients: the op\'s rule against autograd through the composite', async (rng) => {
+    group.it("gradients: the op's rule against autograd through the composite", async (rng) => {
       for (const reverse of [false, true]) {
         const args = gruInputs(rng, 5, 3, 4, [5, 2, 4], reverse);
         const r = random(rng, [5, 3, 4]);

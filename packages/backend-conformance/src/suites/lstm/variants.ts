@@ -30,22 +30,63 @@ interface Case extends Omit<ReferenceConfig, 'steps' | 'batch'> {
 const STEPS = 5;
 const BATCH = 3;
 const CASES: readonly Case[] = [
-  { label: 'GRU, linearBeforeReset false, one layer', cell: 'gru_reset_before', inputSize: 3, hiddenSize: 4, projSize: 0, numLayers: 1, bidirectional: false, lengths: null },
+  {
+    label: 'GRU, linearBeforeReset false, one layer',
+    cell: 'gru_reset_before',
+    inputSize: 3,
+    hiddenSize: 4,
+    projSize: 0,
+    numLayers: 1,
+    bidirectional: false,
+    lengths: null,
+  },
   {
     label: 'GRU, linearBeforeReset false, two layers, bidirectional, lengths',
-    cell: 'gru_reset_before', inputSize: 2, hiddenSize: 3, projSize: 0, numLayers: 2, bidirectional: true, lengths: [5, 2, 4],
+    cell: 'gru_reset_before',
+    inputSize: 2,
+    hiddenSize: 3,
+    projSize: 0,
+    numLayers: 2,
+    bidirectional: true,
+    lengths: [5, 2, 4],
   },
-  { label: 'LSTM with peepholes, one layer', cell: 'lstm_peephole', inputSize: 3, hiddenSize: 4, projSize: 0, numLayers: 1, bidirectional: false, lengths: null },
+  {
+    label: 'LSTM with peepholes, one layer',
+    cell: 'lstm_peephole',
+    inputSize: 3,
+    hiddenSize: 4,
+    projSize: 0,
+    numLayers: 1,
+    bidirectional: false,
+    lengths: null,
+  },
   {
     label: 'LSTM with peepholes, two layers, bidirectional, lengths',
-    cell: 'lstm_peephole', inputSize: 2, hiddenSize: 3, projSize: 0, numLayers: 2, bidirectional: true, lengths: [3, 5, 1],
+    cell: 'lstm_peephole',
+    inputSize: 2,
+    hiddenSize: 3,
+    projSize: 0,
+    numLayers: 2,
+    bidirectional: true,
+    lengths: [3, 5, 1],
   },
-  { label: 'LSTM with peepholes and a projection, bidirectional', cell: 'lstm_peephole', inputSize: 2, hiddenSize: 4, projSize: 2, numLayers: 1, bidirectional: true, lengths: [4, 5, 2] },
+  {
+    label: 'LSTM with peepholes and a projection, bidirectional',
+    cell: 'lstm_peephole',
+    inputSize: 2,
+    hiddenSize: 4,
+    projSize: 2,
+    numLayers: 1,
+    bidirectional: true,
+    lengths: [4, 5, 2],
+  },
 ];
 
 function build(c: Case): LSTM | GRU {
   const common = { inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional, seed: 5 };
-  return c.cell === 'gru_reset_before' ? new GRU({ ...common, linearBeforeReset: false }) : new LSTM({ ...common, peepholes: true, projSize: c.projSize });
+  return c.cell === 'gru_reset_before'
+    ? new GRU({ ...common, linearBeforeReset: false })
+    : new LSTM({ ...common, peepholes: true, projSize: c.projSize });
 }
 
 /** Float32 values (as float64) uniform in ±scale. */
@@ -54,7 +95,12 @@ function uniform(rng: Rng, count: number, scale: number): Float64Array {
 }
 
 /** `Σ output·R + Σ h·R_h (+ Σ c·R_c)` of the reference. */
-function referenceLoss(config: ReferenceConfig, params: Map<string, Float64Array>, inputs: ReferenceInputs, weights: readonly Float64Array[]): number {
+function referenceLoss(
+  config: ReferenceConfig,
+  params: Map<string, Float64Array>,
+  inputs: ReferenceInputs,
+  weights: readonly Float64Array[],
+): number {
   const out = referenceForward(config, params, inputs);
   const parts = [out.output, out.h, ...(out.c ? [out.c] : [])];
   return parts.reduce((total, part, k) => part.reduce((s, v, i) => s + v * weights[k]![i]!, total), 0);
@@ -96,7 +142,11 @@ async function runCase(ctx: SuiteContext, rng: Rng, c: Case): Promise<void> {
     c0: isLstm ? uniform(rng, stateCount * c.hiddenSize, 0.5) : null,
     lengths: c.lengths,
   };
-  const weights = [uniform(rng, STEPS * BATCH * D * P, 1), uniform(rng, stateCount * P, 1), ...(isLstm ? [uniform(rng, stateCount * c.hiddenSize, 1)] : [])];
+  const weights = [
+    uniform(rng, STEPS * BATCH * D * P, 1),
+    uniform(rng, stateCount * P, 1),
+    ...(isLstm ? [uniform(rng, stateCount * c.hiddenSize, 1)] : []),
+  ];
   const owned: Tensor[] = [];
   const leaf = (values: Float64Array, shape: number[]): Tensor => {
     const t = tensor(Float32Array.from(values), { shape });

@@ -1,22 +1,20 @@
 /** `adamStep`: the composite against PyTorch, the fused kernel against the composite, and bad input. */
-import {
-  adamStep,
-  dispose,
-  isGradEnabled,
-  mul,
-  reshape,
-  sum,
-  tensor,
-  tidy,
-  transpose,
-  zerosLike,
-  type Tensor,
-} from '@gated/tensor';
+import { adamStep, dispose, isGradEnabled, mul, reshape, sum, tensor, tidy, transpose, zerosLike, type Tensor } from '@gated/tensor';
 import { adamStepComposite } from '@gated/tensor/internal';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
 import { expectGatedError } from '../../harness/errors.js';
-import { boundOf, expectClose, optimizerFixture, fixtureTensor, type Name, NAMES, type OptimizerCase, relativeError, fixtureSteps } from './cases.js';
+import {
+  boundOf,
+  expectClose,
+  optimizerFixture,
+  fixtureTensor,
+  type Name,
+  NAMES,
+  type OptimizerCase,
+  relativeError,
+  fixtureSteps,
+} from './cases.js';
 
 export function adamStepSuite(suite: SuiteContext): void {
   const bound = boundOf(suite);
@@ -29,7 +27,13 @@ export function adamStepSuite(suite: SuiteContext): void {
       const state: Tensor[] = [];
       const slots = testCase.resolved_param_groups.flatMap((group) =>
         group.params.map((name) => {
-          const slot = { name, group, m: zerosLike(params[name]), v: zerosLike(params[name]), vMax: group.amsgrad ? zerosLike(params[name]) : null };
+          const slot = {
+            name,
+            group,
+            m: zerosLike(params[name]),
+            v: zerosLike(params[name]),
+            vMax: group.amsgrad ? zerosLike(params[name]) : null,
+          };
           state.push(slot.m, slot.v, ...(slot.vMax ? [slot.vMax] : []));
           return slot;
         }),
@@ -106,17 +110,31 @@ export function adamStepSuite(suite: SuiteContext): void {
         expect(Array.from(await mView.data()), 'the view of m').toEqual([0, 0, 0, 0, 0, 0]);
         // The first Adam step moves each entry by lr·g/(|g| + eps) ≈ lr·sign(g).
         await expectClose(param, [0.9, -2.1, 3.1, -4.1, 5, -6.1], bound, 'the parameter');
-        expect([param.version, m.version, v.version].every((version, i) => version > versions[i]!), 'versions bumped').toBe(true);
+        expect(
+          [param.version, m.version, v.version].every((version, i) => version > versions[i]!),
+          'versions bumped',
+        ).toBe(true);
       } finally {
         dispose([param, grad, m, v, mView, before]);
       }
     });
 
     adam.it('updates a strided parameter without touching the tensor it views', async () => {
-      const base = tensor([[1, 2, 3], [4, 5, 6]]);
+      const base = tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       const param = transpose(base);
-      const copy = tensor([[1, 4], [2, 5], [3, 6]]);
-      const grad = tensor([[1, -1], [2, -2], [3, -3]]);
+      const copy = tensor([
+        [1, 4],
+        [2, 5],
+        [3, 6],
+      ]);
+      const grad = tensor([
+        [1, -1],
+        [2, -2],
+        [3, -3],
+      ]);
       const state = [zerosLike(copy), zerosLike(copy), zerosLike(copy), zerosLike(copy)];
       const options = { step: 1, lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
       try {
@@ -154,22 +172,37 @@ export function adamStepSuite(suite: SuiteContext): void {
       const integers = tensor([0, 0, 0], { dtype: 'int32' });
       try {
         const options = { step: 1, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-        expectGatedError(() => {
-          adamStep({ param: p, grad: other, m: p, v: p }, options);
-        }, 'adamStep', "grad must have shape [3] (param's), got [2]");
-        expectGatedError(() => {
-          adamStepComposite({ param: p, grad: p, m: p, v: p }, options);
-        }, 'adamStep', 'param and grad are the same tensor; each needs its own');
-        expectGatedError(() => {
-          adamStep({ param: p, grad: g, m, v }, { ...options, step: 0 });
-        }, 'adamStep', 'step must be an integer >= 1 (the count after incrementing), got 0');
-        expectGatedError(() => {
-          adamStep({ param: p, grad: g, m, v: integers }, options);
-        }, 'adamStep', 'v must be float32, got int32');
+        expectGatedError(
+          () => {
+            adamStep({ param: p, grad: other, m: p, v: p }, options);
+          },
+          'adamStep',
+          "grad must have shape [3] (param's), got [2]",
+        );
+        expectGatedError(
+          () => {
+            adamStepComposite({ param: p, grad: p, m: p, v: p }, options);
+          },
+          'adamStep',
+          'param and grad are the same tensor; each needs its own',
+        );
+        expectGatedError(
+          () => {
+            adamStep({ param: p, grad: g, m, v }, { ...options, step: 0 });
+          },
+          'adamStep',
+          'step must be an integer >= 1 (the count after incrementing), got 0',
+        );
+        expectGatedError(
+          () => {
+            adamStep({ param: p, grad: g, m, v: integers }, options);
+          },
+          'adamStep',
+          'v must be float32, got int32',
+        );
       } finally {
         dispose([p, other, g, m, v, integers]);
       }
     });
   });
-
 }

@@ -31,7 +31,11 @@ export function behaviourSuite(suite: SuiteContext): void {
     // With PyTorch's tiny default eps the fixture cannot tell where eps goes; a large eps can.
     behaviour.it('eps sits where PyTorch puts it (checked with eps = 0.1 against float64)', async () => {
       const start = [0.5, -1, 2, 0.25];
-      const grads = [[0.3, -0.2, 0.1, 0.05], [0.1, 0.4, -0.3, 0.02], [-0.2, 0.1, 0.2, -0.01]];
+      const grads = [
+        [0.3, -0.2, 0.1, 0.05],
+        [0.1, 0.4, -0.3, 0.02],
+        [-0.2, 0.1, 0.2, -0.01],
+      ];
       const [lr, eps, beta1, beta2, alpha] = [0.1, 0.1, 0.9, 0.999, 0.9];
       const references: Record<string, (p: number[]) => number[]> = {
         Adam: (p) => {
@@ -123,9 +127,13 @@ export function behaviourSuite(suite: SuiteContext): void {
       const q = tensor([3]);
       try {
         const optimizer = new Adam([p]);
-        expectGatedError(() => {
-          optimizer.addParamGroup({ params: [q, p] });
-        }, 'Adam', 'params[1] in paramGroups[1] already belongs to another parameter group');
+        expectGatedError(
+          () => {
+            optimizer.addParamGroup({ params: [q, p] });
+          },
+          'Adam',
+          'params[1] in paramGroups[1] already belongs to another parameter group',
+        );
         optimizer.addParamGroup({ params: [q], lr: 0.1 });
         expect(optimizer.paramGroups[1]!.lr).toBe(0.1);
         expectGatedError(() => new SGD([p, p], { lr: 0.1 }), 'SGD', 'params[1] in paramGroups[0] appears twice in the group');
@@ -140,9 +148,13 @@ export function behaviourSuite(suite: SuiteContext): void {
       const optimizer = new RMSprop([p]);
       try {
         p.grad = tensor([1, 2]) as Tensor<'float32'>;
-        expectGatedError(() => {
-          optimizer.step();
-        }, 'RMSprop.step', 'the gradient of paramGroups[0].params[0] is float32 [2], but the parameter is float32 [3]');
+        expectGatedError(
+          () => {
+            optimizer.step();
+          },
+          'RMSprop.step',
+          'the gradient of paramGroups[0].params[0] is float32 [2], but the parameter is float32 [3]',
+        );
       } finally {
         optimizer.zeroGrad();
         optimizer.dispose();
@@ -150,7 +162,7 @@ export function behaviourSuite(suite: SuiteContext): void {
       }
     });
 
-    behaviour.it('steps inside a caller\'s tidy keep their state', async () => {
+    behaviour.it("steps inside a caller's tidy keep their state", async () => {
       const p = tensor([1, 2, 3]);
       const optimizer = new Adagrad([p], { lr: 0.1 });
       try {
@@ -168,5 +180,4 @@ export function behaviourSuite(suite: SuiteContext): void {
       }
     });
   });
-
 }

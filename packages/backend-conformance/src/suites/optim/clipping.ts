@@ -48,7 +48,9 @@ export function clippingSuite(suite: SuiteContext): void {
               const values = await params[i]!.grad!.data();
               grads[i]!.data.forEach((g, j) => {
                 const want = g * coefficient;
-                expect(Math.abs(values[j]! - want), `grad ${i}[${j}]`).toBeLessThanOrEqual((tolerance.atol as number) + tolerance.rtol * Math.abs(want));
+                expect(Math.abs(values[j]! - want), `grad ${i}[${j}]`).toBeLessThanOrEqual(
+                  (tolerance.atol as number) + tolerance.rtol * Math.abs(want),
+                );
               });
             }
           } finally {
@@ -119,5 +121,4 @@ export function clippingSuite(suite: SuiteContext): void {
       }
     });
   });
-
 }

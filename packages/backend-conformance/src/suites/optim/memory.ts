@@ -1,17 +1,6 @@
 /** Memory stays flat over thousands of steps of each optimizer. */
 import { Adagrad, Adam, AdamW, Adamax, RMSprop, SGD, type Optimizer } from '@gated/optim';
-import {
-  add,
-  dispose,
-  matmul,
-  mean,
-  memory,
-  square,
-  sub,
-  tensor,
-  tidy,
-  type Tensor,
-} from '@gated/tensor';
+import { add, dispose, matmul, mean, memory, square, sub, tensor, tidy, type Tensor } from '@gated/tensor';
 import { expect } from 'vitest';
 import type { SuiteContext } from '../../harness/context.js';
 
@@ -19,7 +8,16 @@ export function memorySuite(suite: SuiteContext): void {
   suite.describe('memory', (memoryTests) => {
     /** A linear regression trained for `steps` steps; memory after the first few and after the last must agree. */
     const train = (make: (params: Tensor[]) => Optimizer, steps: number): void => {
-      const x = tensor([[1, 2, 0, -1], [0, 1, 1, 1], [-1, 0, 2, 0], [2, -1, 0, 1], [0.5, 0.5, -0.5, 0], [1, 1, 1, 1], [-2, 0, 1, 0], [0, 0, -1, 3]]);
+      const x = tensor([
+        [1, 2, 0, -1],
+        [0, 1, 1, 1],
+        [-1, 0, 2, 0],
+        [2, -1, 0, 1],
+        [0.5, 0.5, -0.5, 0],
+        [1, 1, 1, 1],
+        [-2, 0, 1, 0],
+        [0, 0, -1, 3],
+      ]);
       const y = tensor([[1], [2], [-1], [0.5], [0], [3], [-2], [1]]);
       const w = tensor([[0.1], [-0.2], [0.3], [0]], { requiresGrad: true });
       const b = tensor([0], { requiresGrad: true });

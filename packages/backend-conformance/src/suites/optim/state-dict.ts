@@ -39,7 +39,8 @@ export function stateDictSuite(suite: SuiteContext): void {
           for (let k = split; k < fixtureSteps(); k++) {
             whole.step(k);
             resumed.step(k);
-            for (const name of NAMES) await expectSameValues(resumed.params[name], whole.params[name], `${name} after step ${k + 1}`, RESUMED);
+            for (const name of NAMES)
+              await expectSameValues(resumed.params[name], whole.params[name], `${name} after step ${k + 1}`, RESUMED);
           }
         } finally {
           resumed?.dispose();
@@ -73,16 +74,23 @@ export function stateDictSuite(suite: SuiteContext): void {
         const entry = good.state[1]!;
         const wrongShape = tensor([1, 2]);
         const cases: [Record<string, unknown>, string][] = [
-          [{ ...entry, exp_avg: entry.expAvg }, 'unknown state entry "exp_avg" for parameter 1 (Adam keeps step, expAvg, expAvgSq, maxExpAvgSq)'],
+          [
+            { ...entry, exp_avg: entry.expAvg },
+            'unknown state entry "exp_avg" for parameter 1 (Adam keeps step, expAvg, expAvgSq, maxExpAvgSq)',
+          ],
           [{ step: 1, expAvg: entry.expAvg }, 'state[1] lacks "expAvgSq"'],
           [{ ...entry, step: 1.5 }, 'state[1].step must be an integer >= 0, got 1.5'],
           [{ ...entry, expAvg: wrongShape }, 'state[1].expAvg is float32 [2], but its parameter is float32 [4]'],
         ];
         try {
           for (const [bad, message] of cases) {
-            expectGatedError(() => {
-              run.optimizer.loadStateDict({ ...good, state: { 0: good.state[0]!, 1: bad as never } });
-            }, 'Adam.loadStateDict', message);
+            expectGatedError(
+              () => {
+                run.optimizer.loadStateDict({ ...good, state: { 0: good.state[0]!, 1: bad as never } });
+              },
+              'Adam.loadStateDict',
+              message,
+            );
           }
           const before = await run.values();
           run.step(1);
@@ -95,5 +103,4 @@ export function stateDictSuite(suite: SuiteContext): void {
       }
     });
   });
-
 }

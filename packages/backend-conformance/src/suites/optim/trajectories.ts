@@ -18,7 +18,8 @@ export function trajectoriesSuite(suite: SuiteContext): void {
         try {
           for (let k = 0; k < fixtureSteps(); k++) {
             run.step(k);
-            for (const name of NAMES) await expectClose(run.params[name], testCase.trajectory[k]![name], bound, `${name} after step ${k + 1}`);
+            for (const name of NAMES)
+              await expectClose(run.params[name], testCase.trajectory[k]![name], bound, `${name} after step ${k + 1}`);
           }
           dict = run.optimizer.stateDict();
           expect(
@@ -30,7 +31,9 @@ export function trajectoriesSuite(suite: SuiteContext): void {
             const want = testCase.state[name];
             const got = dict.state[order.indexOf(name)] ?? {};
             // PyTorch's SGD keeps momentum_buffer = None without momentum; Gated keeps no entry.
-            const expectedKeys = Object.keys(want).filter((k) => want[k] !== null).map(camelName);
+            const expectedKeys = Object.keys(want)
+              .filter((k) => want[k] !== null)
+              .map(camelName);
             expect(Object.keys(got).sort(), `${name}: state entries`).toEqual(expectedKeys.sort());
             for (const [key, value] of Object.entries(want)) {
               if (value === null) continue;
@@ -46,5 +49,4 @@ export function trajectoriesSuite(suite: SuiteContext): void {
       });
     }
   });
-
 }
