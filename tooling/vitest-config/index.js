@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Flags verified in TOOLCHAIN.md: headless, no sandbox (CI runs as root), WebGPU on SwiftShader, quiet network. */
+/** Flags verified on these machines (docs/toolchain.md): headless, no sandbox (CI runs as root), WebGPU on SwiftShader, quiet network. */
 export const chromiumArgs = [
   '--headless=new',
   '--no-sandbox',
