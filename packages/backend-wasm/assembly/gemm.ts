@@ -333,3 +333,40 @@ export function gemmJob(cb: usize, tid: i32, threads: i32): void {
     else gemmRegion(a, rs, ks, packed, c, ldc, n, k, 0, m, first, last, packedA, scratch);
   }
 }
+
+/**
+ * One backward step's recurrent product over the W panels [p0, p1) (descending when `descending`):
+ * C[:, panel] = A · W_panel, where A is one row at `a` (batch 1) or the packed rows at `packedA`
+ * (`rowBytes` per row) and C has rows of `hBytes`. Shared by the LSTM and GRU backward jobs.
+ */
+export function panelProducts(
+  a: usize,
+  packedA: usize,
+  rowBytes: usize,
+  packed: usize,
+  p0: i32,
+  p1: i32,
+  descending: bool,
+  width: i32,
+  hidden: i32,
+  batch: i32,
+  c: usize,
+  hBytes: usize,
+  scratch: usize,
+): void {
+  for (let i = p0; i < p1; i++) {
+    const panel = descending ? p1 - 1 - (i - p0) : i;
+    const w = packed + <usize>panel * (<usize>width << 5);
+    const cols = min(8, hidden - (panel << 3));
+    const cp = c + (<usize>panel << 5);
+    if (batch == 1) {
+      tile1(a, w, cp, width, cols, false, scratch);
+      continue;
+    }
+    let ap = packedA;
+    for (let b = 0; b < batch; b += 4) {
+      tile4(ap, w, cp + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
+      ap += rowBytes << 2;
+    }
+  }
+}

@@ -13,7 +13,7 @@
  */
 import { GruSequenceBackwardArg } from './abi';
 import { one } from './common';
-import { packA, packB, tile1, tile4 } from './gemm';
+import { packA, packB, panelProducts } from './gemm';
 import { claimChunk, isActive, loadN, packedRows, storeN } from './lstm-cell';
 import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
 
@@ -126,21 +126,7 @@ function backwardPanels(
 
   if (productRows) {
     const a = dRecurrent + <usize>after * <usize>batch * rowBytes3;
-    for (let i = p0; i < p1; i++) {
-      const panel = descending ? p1 - 1 - (i - p0) : i;
-      const w = packed + <usize>panel * (<usize>width << 5);
-      const cols = min(8, hidden - (panel << 3));
-      const c = dhNew + (<usize>panel << 5);
-      if (batch == 1) {
-        tile1(a, w, c, width, cols, false, scratch);
-        continue;
-      }
-      let ap = packedGrads;
-      for (let b = 0; b < batch; b += 4) {
-        tile4(ap, w, c + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
-        ap += rowBytes3 << 2;
-      }
-    }
+    panelProducts(a, packedGrads, rowBytes3, packed, p0, p1, descending, width, hidden, batch, dhNew, hBytes, scratch);
     for (let b = 0; b < batch; b++) {
       if (!isActive(after, b, steps, lengths)) continue;
       const row = <usize>b * hBytes + unitOffset;

@@ -8,7 +8,7 @@
  * host, from the `hPrev` this job writes.
  */
 import { LstmSequenceBackwardArg } from './abi';
-import { packA, packB, tile1, tile4 } from './gemm';
+import { packA, packB, panelProducts } from './gemm';
 import { projectedBackwardJob, projectedBackwardScratch } from './lstm-backward-projected';
 import { cellBackward, cellTanh, claimChunk, isActive, loadN, packedRows } from './lstm-cell';
 import { argI, argP, barrier, claimBegin, claimedEnd, claimNext, shareBegin, tileScratch } from './threads';
@@ -146,21 +146,7 @@ function backwardPanels(
     // dh_{s} = dGates_{after} · W_hh for these units (dGates packed unless B = 1), kept for the
     // rows that were active at `after`.
     const a = dIG + <usize>after * <usize>batch * rowBytes4;
-    for (let i = p0; i < p1; i++) {
-      const panel = descending ? p1 - 1 - (i - p0) : i;
-      const w = packed + <usize>panel * (<usize>width << 5);
-      const cols = min(8, hidden - (panel << 3));
-      const c = dhNew + (<usize>panel << 5);
-      if (batch == 1) {
-        tile1(a, w, c, width, cols, false, scratch);
-        continue;
-      }
-      let ap = packedGrads;
-      for (let b = 0; b < batch; b += 4) {
-        tile4(ap, w, c + <usize>b * hBytes, hBytes, width, min(4, batch - b), cols, false, scratch);
-        ap += rowBytes4 << 2;
-      }
-    }
+    panelProducts(a, packedGrads, rowBytes4, packed, p0, p1, descending, width, hidden, batch, dhNew, hBytes, scratch);
     for (let b = 0; b < batch; b++) {
       if (!isActive(after, b, steps, lengths)) continue;
       const row = <usize>b * hBytes + unitOffset;
